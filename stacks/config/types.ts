@@ -1,0 +1,107 @@
+/**
+ * Sizing and settings of one environment. Every value the stacks turn into a resource
+ * attribute lives here, so environments differ only in data and the sizing synthesis can
+ * propose a diff of these values.
+ */
+import type { Spec } from '../../verification/spec/spec';
+
+export interface CloudRunSizing {
+  /** Instances kept warm (0 allows scale to zero). */
+  minInstances: number;
+  maxInstances: number;
+  /** vCPU per instance, e.g. 1, 2, 4. */
+  cpu: number;
+  /** Memory per instance, Cloud Run notation, e.g. "512Mi", "2Gi". */
+  memory: string;
+  /** Concurrent requests per instance. */
+  concurrency: number;
+  /** CPU always allocated (instance-based billing) rather than only during requests. */
+  cpuAlwaysAllocated: boolean;
+}
+
+export interface BigtableClusterConfig {
+  /** Zone, e.g. "us-central1-b"; its region is the cluster's region. */
+  zone: string;
+  /** Autoscaling bounds; equal min and max with `fixedNodes` unset means autoscaling pinned. */
+  minNodes: number;
+  maxNodes: number;
+  /** Autoscaling CPU target, percent (Bigtable recommends <= 70 for latency). */
+  cpuTargetPercent: number;
+  /** Set to use a fixed node count instead of autoscaling. */
+  fixedNodes?: number;
+}
+
+export interface EnvironmentConfig {
+  name: string;
+  project: string;
+  /** Region of Pub/Sub, Cloud Run services, Dataflow and the first Bigtable cluster. */
+  region: string;
+  /** BigQuery dataset location (a multi-region like "US" or a region). */
+  bigQueryLocation: string;
+  spec: Spec;
+  /** Image tags for the Cloud Run services (built from functions/). */
+  images: { ingest: string; processor: string; analytics: string; dashboard: string };
+  ingestion: {
+    /** Topic message retention, seconds (Pub/Sub allows 10 min .. 31 days). */
+    topicRetentionSeconds: number;
+    /** Speed-layer subscription: unacked message retention, seconds (10 min .. 7 days). */
+    subscriptionRetentionSeconds: number;
+    ackDeadlineSeconds: number;
+    maxDeliveryAttempts: number;
+    minRetryBackoffSeconds: number;
+    maxRetryBackoffSeconds: number;
+    exactlyOnceDelivery: boolean;
+    messageOrdering: boolean;
+    gateway: CloudRunSizing;
+  };
+  processing: {
+    processor: CloudRunSizing;
+    /** Pull-subscriber flow control: messages outstanding per instance. */
+    processorMaxOutstandingMessages: number;
+    dataflow: {
+      machineType: string;
+      /** Initial workers. */
+      numWorkers: number;
+      /** Autoscaling ceiling; undefined is unbounded (the verifier flags it). */
+      maxWorkers?: number;
+      enableStreamingEngine: boolean;
+      /** Template parameter: write with the BigQuery Storage Write API. */
+      useStorageWriteApi: boolean;
+      /** Workers without external IPs. */
+      privateIps: boolean;
+    };
+  };
+  hotStorage: {
+    storageType: 'SSD' | 'HDD';
+    clusters: BigtableClusterConfig[];
+    /** Multi-cluster routing (any cluster serves) vs single-cluster routing. */
+    multiClusterRouting: boolean;
+    /** GC max-age of the raw events table, hours. */
+    eventsMaxAgeHours: number;
+    /** GC max-age of the aggregates table, hours. */
+    aggregatesMaxAgeHours: number;
+    deletionProtection: boolean;
+  };
+  coldStorage: {
+    /** Partition expiration of the raw events table, days (must be >= the retention spec). */
+    partitionExpirationDays: number;
+    deletionProtection: boolean;
+    /** Cron of the batch-view scheduled query, e.g. "every 1 hours". */
+    batchViewSchedule: string;
+  };
+  analytics: CloudRunSizing;
+  dashboard: CloudRunSizing;
+  monitoring: {
+    notificationEmail: string;
+    /** Alert when the oldest unacked message is older than this, seconds. */
+    backlogAgeThresholdSeconds: number;
+    /** Alert when processor 5xx/error log rate exceeds this per second. */
+    processorErrorRatePerSecond: number;
+    /** Alert when Dataflow data freshness exceeds this, seconds. */
+    dataflowFreshnessThresholdSeconds: number;
+    /** Alert when Bigtable cluster CPU exceeds this percent. */
+    bigtableCpuThresholdPercent: number;
+  };
+  /** Labels on every resource that takes labels. */
+  labels: Record<string, string>;
+}

@@ -1,0 +1,104 @@
+/**
+ * The resource graph every analysis reads, whatever the input was (a synth folder, one
+ * cdk.tf.json, or `terraform show -json` plan output).
+ *
+ * Attribute values are normalised so rules read one shape:
+ * - nested blocks are objects when the input had a single-element list (plans write
+ *   `[ {...} ]`, synth writes `{...}`); lists of several blocks stay lists;
+ * - a value not known until apply is a `Pending`, never `undefined`, `null` or "";
+ * - `"//"` metadata keys are never attributes.
+ */
+
+/** A value that exists but is not known before apply. */
+export interface Pending {
+  readonly $pending: true;
+  /**
+   * after_unknown: a plan said the value is computed at apply;
+   * expression: a `${...}` interpolation in synth output or a plan expression;
+   * token: a CDK token object found where a literal belongs.
+   */
+  readonly reason: 'after_unknown' | 'expression' | 'token';
+  /** The raw expression text when there is one, e.g. `${google_pubsub_topic.dl.id}`. */
+  readonly expression?: string;
+  /** Addresses of the resources (or data sources, variables, locals) it refers to. */
+  readonly references: readonly string[];
+}
+
+export type AttrValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Pending
+  | AttrValue[]
+  | { [key: string]: AttrValue };
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'no-op' | 'read';
+
+export interface ResourceChange {
+  /** As in the plan: ["create"], ["delete","create"] (replace), ["no-op"], ... */
+  actions: ChangeAction[];
+  /** True for delete-then-create or create-then-delete. */
+  replace: boolean;
+  actionReason?: string;
+  replacePaths?: (string | number)[][];
+}
+
+export interface ProviderRef {
+  /** Provider config key, e.g. "google" or "google.secondary" or "module.x:google". */
+  key: string;
+  name: string;
+  alias?: string;
+  region?: AttrValue;
+  project?: AttrValue;
+}
+
+export interface Resource {
+  /** Full Terraform address: `module.a["k"].google_pubsub_topic.t[0]`. */
+  address: string;
+  mode: 'managed' | 'data';
+  type: string;
+  name: string;
+  /** count index or for_each key, exactly as addressed. */
+  index?: number | string;
+  /** Module call chain, outermost first: ['module.a["k"]', 'module.b']. Empty at root. */
+  modulePath: string[];
+  /** Synth stack the resource came from, when the input is a synth folder. */
+  stack?: string;
+  provider?: ProviderRef;
+  /** Normalised attributes (see file comment). Sensitive paths are replaced by Pending-free "(sensitive)". */
+  values: Record<string, AttrValue>;
+  /** Dot paths of attributes that were sensitive in the input; never printed. */
+  sensitivePaths: string[];
+  /** CDK construct path from `//.metadata.path`, when present. */
+  constructPath?: string;
+  /** Planned change, for plan input. Absent for synth input (everything is "create"). */
+  change?: ResourceChange;
+}
+
+export interface Edge {
+  /** The resource whose attribute holds the reference. */
+  from: string;
+  /** The resource referred to. */
+  to: string;
+  /** Dot path of the attribute holding the reference. */
+  attribute: string;
+}
+
+export type InputKind = 'synth-folder' | 'cdk-tf-json' | 'plan';
+
+export interface Graph {
+  source: { kind: InputKind; path: string };
+  resources: Resource[];
+  byAddress: ReadonlyMap<string, Resource>;
+  edges: Edge[];
+  providers: ProviderRef[];
+  /** Spec found beside the input (spec.json), if any; validated by the loader. */
+  specPath?: string;
+  /** Problems the loader met but could carry on from (token objects, unresolved refs). */
+  warnings: string[];
+}
+
+export function isPending(v: unknown): v is Pending {
+  return typeof v === 'object' && v !== null && (v as { $pending?: unknown }).$pending === true;
+}
