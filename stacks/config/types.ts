@@ -62,6 +62,12 @@ export interface EnvironmentConfig {
       machineType: string;
       /** Initial workers. */
       numWorkers: number;
+      /**
+       * Autoscaling floor, when the design names one. The GA `google_dataflow_job` has no
+       * attribute for initial or minimum workers, so the stacks record both as job labels
+       * (`workers-initial`, `workers-min`) for the cost model to read.
+       */
+      minWorkers?: number;
       /** Autoscaling ceiling; undefined is unbounded (the verifier flags it). */
       maxWorkers?: number;
       enableStreamingEngine: boolean;
@@ -101,6 +107,13 @@ export interface EnvironmentConfig {
     dataflowFreshnessThresholdSeconds: number;
     /** Alert when Bigtable cluster CPU exceeds this percent. */
     bigtableCpuThresholdPercent: number;
+  };
+  access: {
+    /**
+     * IAM members (e.g. "group:iot-operators@example.com") allowed to open the dashboard
+     * (`roles/run.invoker` on the dashboard service); nobody else, no `allUsers`.
+     */
+    dashboardViewers: string[];
   };
   /** Labels on every resource that takes labels. */
   labels: Record<string, string>;
