@@ -1,0 +1,35 @@
+/**
+ * The limits of the event contract, one constant each, so gateway responses, tests and docs
+ * name the same numbers. Patterns are written without ES2015 regex features (no `u`/`y`
+ * flags, no lookbehind, no named groups) because the archive UDF runs them on Nashorn (ES5.1).
+ */
+
+/** Device ids lead every Bigtable row key; `#` is the key separator, so it is excluded. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Event ids end event row keys and are the column qualifier of aggregate contributions. */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+/** Metric names become Bigtable qualifiers and BigQuery values; keep them identifier-like. */
+export const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+export const ATTRIBUTE_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/** At least one metric: a telemetry event carries measurements; the hourly views count by metric. */
+export const MIN_METRICS = 1;
+export const MAX_METRICS = 64;
+export const MAX_ATTRIBUTES = 16;
+/** UTF-16 code units (JavaScript string length) of one attribute value. */
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
+/** Serialized (UTF-8 JSON) size of one event as received. */
+export const MAX_EVENT_BYTES = 8 * 1024;
+
+/** How far into the future an event time may lie, against the receiving clock. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/** How old an event may be when first received (Pub/Sub keeps unacked messages 7 days). */
+export const MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Epoch-millisecond event times must lie in this range (years 2000..2100). */
+export const MIN_EPOCH_MS = 946684800000;
+export const MAX_EPOCH_MS = 4102444800000;
+
+/** Top-level fields of the contract; anything else is rejected so no data is silently dropped. */
+export const EVENT_FIELDS = ['eventId', 'deviceId', 'type', 'eventTime', 'metrics', 'attributes'];

@@ -1,0 +1,254 @@
+/**
+ * The event contract shared by the gateway, the processor, the analytics API and the archive
+ * UDF. The UDF is compiled to ES5.1 for Nashorn, so this module (and what it imports) uses no
+ * ES2015+ runtime API: no Map/Set, Object.assign/entries, Number.isFinite, String#padStart,
+ * Array#includes. Syntax (const, arrows, template literals) is fine: the UDF build lowers it.
+ */
+import {
+  ATTRIBUTE_KEY_PATTERN,
+  DEVICE_ID_PATTERN,
+  EVENT_FIELDS,
+  EVENT_ID_PATTERN,
+  EVENT_TYPE_PATTERN,
+  MAX_ATTRIBUTES,
+  MAX_ATTRIBUTE_VALUE_LENGTH,
+  MAX_EPOCH_MS,
+  MAX_EVENT_AGE_MS,
+  MAX_EVENT_BYTES,
+  MAX_FUTURE_SKEW_MS,
+  MAX_METRICS,
+  METRIC_NAME_PATTERN,
+  MIN_EPOCH_MS,
+  MIN_METRICS,
+} from './event-limits';
+
+/** An event as a device sends it. */
+export interface TelemetryEventInput {
+  eventId: string;
+  deviceId: string;
+  type: string;
+  /** RFC 3339 with a `Z` or numeric offset, or epoch milliseconds. */
+  eventTime: string | number;
+  metrics: { [name: string]: number };
+  attributes?: { [key: string]: string };
+}
+
+/** A validated event: the time is epoch milliseconds, attributes always present. */
+export interface TelemetryEvent {
+  eventId: string;
+  deviceId: string;
+  type: string;
+  eventTimeMs: number;
+  metrics: { [name: string]: number };
+  attributes: { [key: string]: string };
+}
+
+export type ValidationResult = { ok: true; event: TelemetryEvent } | { ok: false; reason: string };
+
+export interface ValidateOptions {
+  /**
+   * The receiving clock, epoch ms. When given, the event time must lie within
+   * [now - MAX_EVENT_AGE_MS, now + MAX_FUTURE_SKEW_MS]. The gateway passes its clock, the
+   * processor the message's publish time (so an accepted event is never rejected later for
+   * being processed late); the UDF omits it (structure only).
+   */
+  nowMs?: number;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isPlainObject(value: unknown): value is { [key: string]: unknown } {
+  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Object]';
+}
+
+function fail(reason: string): ValidationResult {
+  return { ok: false, reason };
+}
+
+/** UTF-8 length of a string without TextEncoder/Buffer (neither exists on Nashorn). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Parses RFC 3339 to epoch ms (fractions beyond milliseconds are truncated). Written out
+ * rather than Date.parse, whose handling of offsets and long fractions varies by engine.
+ * Returns NaN for anything else.
+ */
+export function parseRfc3339(text: string): number {
+  const m = RFC3339.exec(text);
+  if (!m) return NaN;
+  const year = +m[1];
+  const month = +m[2];
+  const day = +m[3];
+  const hour = +m[4];
+  const minute = +m[5];
+  const second = +m[6];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  const millis = m[7] ? Math.floor(+(m[7] + '000').substring(1, 4)) : 0;
+  let offsetMinutes = 0;
+  if (m[9]) {
+    const offHours = +m[10];
+    const offMinutes = +m[11];
+    if (offHours > 23 || offMinutes > 59) return NaN;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (offHours * 60 + offMinutes);
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60000;
+}
+
+function pad(value: number, width: number): string {
+  let text = String(value);
+  while (text.length < width) text = '0' + text;
+  return text;
+}
+
+/** Epoch ms to `YYYY-MM-DDTHH:mm:ss.sssZ` (the same on every engine). */
+export function formatEventTime(ms: number): string {
+  const d = new Date(ms);
+  return (
+    pad(d.getUTCFullYear(), 4) + '-' + pad(d.getUTCMonth() + 1, 2) + '-' + pad(d.getUTCDate(), 2) +
+    'T' + pad(d.getUTCHours(), 2) + ':' + pad(d.getUTCMinutes(), 2) + ':' + pad(d.getUTCSeconds(), 2) +
+    '.' + pad(d.getUTCMilliseconds(), 3) + 'Z'
+  );
+}
+
+function checkString(field: string, value: unknown, pattern: RegExp): string | undefined {
+  if (typeof value !== 'string') return field + ': must be a string matching ' + pattern.source;
+  if (!pattern.test(value)) return field + ': must match ' + pattern.source;
+  return undefined;
+}
+
+function parseEventTime(value: unknown, options: ValidateOptions): number | string {
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!isFinite(value) || Math.floor(value) !== value) return 'eventTime: epoch milliseconds must be an integer';
+    if (value < MIN_EPOCH_MS || value > MAX_EPOCH_MS) {
+      return 'eventTime: epoch milliseconds must be between ' + MIN_EPOCH_MS + ' and ' + MAX_EPOCH_MS + ' (is it in seconds?)';
+    }
+    ms = value;
+  } else if (typeof value === 'string') {
+    ms = parseRfc3339(value);
+    if (ms !== ms) return 'eventTime: must be RFC 3339 with a time zone (e.g. 2026-12-03T10:15:30.123Z) or epoch milliseconds';
+    if (ms < MIN_EPOCH_MS || ms > MAX_EPOCH_MS) return 'eventTime: must lie between the years 2000 and 2100';
+  } else {
+    return 'eventTime: must be an RFC 3339 string or epoch milliseconds';
+  }
+  if (options.nowMs !== undefined) {
+    if (ms > options.nowMs + MAX_FUTURE_SKEW_MS) {
+      return 'eventTime: more than ' + MAX_FUTURE_SKEW_MS + ' ms (MAX_FUTURE_SKEW_MS) in the future';
+    }
+    if (ms < options.nowMs - MAX_EVENT_AGE_MS) {
+      return 'eventTime: older than ' + MAX_EVENT_AGE_MS + ' ms (MAX_EVENT_AGE_MS)';
+    }
+  }
+  return ms;
+}
+
+function validateMetrics(value: unknown): { [name: string]: number } | string {
+  if (!isPlainObject(value)) return 'metrics: must be an object of metric name to number';
+  const names = Object.keys(value);
+  if (names.length < MIN_METRICS) return 'metrics: at least ' + MIN_METRICS + ' metric required';
+  if (names.length > MAX_METRICS) return 'metrics: at most ' + MAX_METRICS + ' metrics (MAX_METRICS), got ' + names.length;
+  const metrics: { [name: string]: number } = {};
+  names.sort();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (!METRIC_NAME_PATTERN.test(name)) return 'metrics.' + name + ': name must match ' + METRIC_NAME_PATTERN.source;
+    const v = value[name];
+    if (typeof v !== 'number' || !isFinite(v)) return 'metrics.' + name + ': must be a finite number';
+    metrics[name] = v;
+  }
+  return metrics;
+}
+
+function validateAttributes(value: unknown): { [key: string]: string } | string {
+  const attributes: { [key: string]: string } = {};
+  if (value === undefined) return attributes;
+  if (!isPlainObject(value)) return 'attributes: must be an object of key to string';
+  const keys = Object.keys(value);
+  if (keys.length > MAX_ATTRIBUTES) return 'attributes: at most ' + MAX_ATTRIBUTES + ' attributes (MAX_ATTRIBUTES), got ' + keys.length;
+  keys.sort();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (!ATTRIBUTE_KEY_PATTERN.test(key)) return 'attributes.' + key + ': key must match ' + ATTRIBUTE_KEY_PATTERN.source;
+    const v = value[key];
+    if (typeof v !== 'string') return 'attributes.' + key + ': must be a string';
+    if (v.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
+      return 'attributes.' + key + ': at most ' + MAX_ATTRIBUTE_VALUE_LENGTH + ' characters (MAX_ATTRIBUTE_VALUE_LENGTH), got ' + v.length;
+    }
+    attributes[key] = v;
+  }
+  return attributes;
+}
+
+/**
+ * Validates one event as received. `serializedBytes` is its UTF-8 size when the caller
+ * already knows it (an NDJSON line); otherwise the size of its JSON serialization is used.
+ */
+export function validateEvent(raw: unknown, options: ValidateOptions = {}, serializedBytes?: number): ValidationResult {
+  if (!isPlainObject(raw)) return fail('event: must be a JSON object');
+  const size = serializedBytes !== undefined ? serializedBytes : utf8Length(JSON.stringify(raw));
+  if (size > MAX_EVENT_BYTES) return fail('event: ' + size + ' bytes exceeds MAX_EVENT_BYTES ' + MAX_EVENT_BYTES);
+  const keys = Object.keys(raw);
+  for (let i = 0; i < keys.length; i++) {
+    if (EVENT_FIELDS.indexOf(keys[i]) < 0) return fail(keys[i] + ': unknown field (allowed: ' + EVENT_FIELDS.join(', ') + ')');
+  }
+  const idProblem =
+    checkString('eventId', raw.eventId, EVENT_ID_PATTERN) ||
+    checkString('deviceId', raw.deviceId, DEVICE_ID_PATTERN) ||
+    checkString('type', raw.type, EVENT_TYPE_PATTERN);
+  if (idProblem) return fail(idProblem);
+  if (!hasOwn.call(raw, 'eventTime')) return fail('eventTime: required');
+  const time = parseEventTime(raw.eventTime, options);
+  if (typeof time === 'string') return fail(time);
+  if (!hasOwn.call(raw, 'metrics')) return fail('metrics: required');
+  const metrics = validateMetrics(raw.metrics);
+  if (typeof metrics === 'string') return fail(metrics);
+  const attributes = validateAttributes(raw.attributes);
+  if (typeof attributes === 'string') return fail(attributes);
+  return {
+    ok: true,
+    event: {
+      eventId: raw.eventId as string,
+      deviceId: raw.deviceId as string,
+      type: raw.type as string,
+      eventTimeMs: time,
+      metrics,
+      attributes,
+    },
+  };
+}
+
+/** The canonical wire form of a validated event (what the gateway publishes). */
+export function toWireEvent(event: TelemetryEvent): TelemetryEventInput {
+  const wire: TelemetryEventInput = {
+    eventId: event.eventId,
+    deviceId: event.deviceId,
+    type: event.type,
+    eventTime: formatEventTime(event.eventTimeMs),
+    metrics: event.metrics,
+  };
+  if (Object.keys(event.attributes).length > 0) wire.attributes = event.attributes;
+  return wire;
+}
