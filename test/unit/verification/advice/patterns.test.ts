@@ -1,0 +1,189 @@
+import { detectPatterns } from '../../../../verification/advice/patterns';
+import type { PatternMatch } from '../../../../verification/advice/types';
+import type { Spec } from '../../../../verification/spec/spec';
+import { fixtureGraph, FIXTURES, variant } from './support/fixture-graph';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const spec: Spec = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'spec-prod.json'), 'utf8'));
+const ids = (ms: PatternMatch[]) => [...new Set(ms.map((m) => m.id))].sort();
+const of = (ms: PatternMatch[], id: string) => ms.filter((m) => m.id === id);
+
+describe('patterns on the hand-written prod-like stack', () => {
+  const matches = detectPatterns({ graph: fixtureGraph('lambda-prod.tf.json'), spec });
+
+  it('finds the four patterns and no anti-pattern', () => {
+    expect(ids(matches)).toEqual(['event-sourcing', 'lambda-architecture', 'polyglot-persistence', 'stream-processing']);
+  });
+
+  it('shows the three Lambda layers with their addresses', () => {
+    const [lambda] = of(matches, 'lambda-architecture');
+    const notes = lambda.evidence.map((e) => e.note);
+    expect(notes).toContain(
+      'speed layer: google_pubsub_topic.telemetry -> google_pubsub_subscription.speed -> google_cloud_run_v2_service.processor -> google_bigtable_instance.hot, google_bigtable_table.events, google_bigtable_table.aggregates',
+    );
+    expect(notes).toContain('batch layer archive: google_pubsub_topic.telemetry -> google_pubsub_subscription.archive -> google_dataflow_job.archive -> google_bigquery_table.events_raw');
+    expect(notes).toContain('batch view over google_bigquery_table.events_raw');
+    expect(notes.some((n) => n.startsWith('serving layer reads hot google_bigtable_instance.hot and cold google_bigquery_dataset.analytics'))).toBe(true);
+  });
+
+  it('event sourcing: 604800 s topic retention (7 days) and a 45-day append-only archive', () => {
+    const es = of(matches, 'event-sourcing');
+    expect(es).toHaveLength(1);
+    expect(es[0].summary).toBe('google_pubsub_topic.telemetry is a replayable log (retention 604800 s) archived append-only into google_bigquery_table.events_raw');
+    // 3,888,000,000 ms / 86,400,000 ms per day = 45 days
+    expect(es[0].evidence.find((e) => e.attribute === 'time_partitioning.expiration_ms')?.note).toBe('archive partitions kept 45 days');
+  });
+
+  it('polyglot persistence names Bigtable and BigQuery', () => {
+    expect(of(matches, 'polyglot-persistence')[0].summary).toBe('2 kinds of store: Bigtable, BigQuery');
+  });
+
+  it('stream processing: the Cloud Run pull subscriber and the Dataflow job', () => {
+    const [sp] = of(matches, 'stream-processing');
+    expect(sp.evidence.map((e) => e.address).sort()).toEqual(['google_cloud_run_v2_service.processor', 'google_dataflow_job.archive']);
+  });
+});
+
+describe('anti-patterns on the hand-written first-proposal-like stack', () => {
+  const matches = detectPatterns({ graph: fixtureGraph('anti-patterns.tf.json'), spec });
+
+  it('finds every anti-pattern and not the Lambda architecture (no serving layer over both stores)', () => {
+    expect(ids(matches)).toEqual([
+      'consumer-without-dead-letter',
+      'hot-storage-on-hdd',
+      'non-idempotent-aggregation',
+      'polyglot-persistence',
+      'retention-below-recovery',
+      'single-region-store',
+      'stream-processing',
+      'unbounded-autoscaling',
+    ]);
+  });
+
+  it('hot storage on HDD points at the cluster attribute', () => {
+    expect(of(matches, 'hot-storage-on-hdd')[0].evidence[0]).toMatchObject({ address: 'google_bigtable_instance.hot', attribute: 'cluster.0.storage_type', value: 'HDD' });
+  });
+
+  it('single region: availability 0.9999 > the 0.999 single-cluster SLA', () => {
+    const [m] = of(matches, 'single-region-store');
+    expect(m.summary).toBe('google_bigtable_instance.hot cannot meet availability 0.9999: all clusters in one region');
+  });
+
+  it('both consumed subscriptions lack dead letters', () => {
+    expect(of(matches, 'consumer-without-dead-letter').map((m) => m.summary)).toEqual([
+      'google_pubsub_subscription.speed: no dead-letter policy',
+      'google_pubsub_subscription.archive: no dead-letter policy',
+    ]);
+  });
+
+  it('unbounded: the Dataflow job without max_workers and the processor without max instances; analytics (max 5) is bounded', () => {
+    expect(of(matches, 'unbounded-autoscaling').map((m) => m.evidence[0].address)).toEqual(['google_dataflow_job.archive', 'google_cloud_run_v2_service.processor']);
+  });
+
+  it('retention: 600 s of unacked retention < the 15 min RTO (900 s)', () => {
+    expect(of(matches, 'retention-below-recovery').map((m) => m.summary)).toEqual([
+      'google_pubsub_subscription.speed keeps unacked messages 600 s < 900 s (the RTO 15 min)',
+      'google_pubsub_subscription.archive keeps unacked messages 600 s < 900 s (the RTO 15 min)',
+    ]);
+  });
+
+  it('non-idempotent aggregation: the speed path without exactly-once and the appending COUNT(*) batch view', () => {
+    const ms = of(matches, 'non-idempotent-aggregation');
+    expect(ms.map((m) => m.evidence[0].address)).toEqual(['google_pubsub_subscription.speed', 'google_dataflow_job.archive']);
+    expect(ms[1].evidence.map((e) => e.attribute)).toEqual(['parameters.useStorageWriteApi', 'params.query', 'params.write_disposition']);
+  });
+});
+
+describe('each anti-pattern flips on a single edit of the passing stack', () => {
+  const detect = (edit: Parameters<typeof variant>[1], s: Spec = spec) => detectPatterns({ graph: variant('lambda-prod.tf.json', edit), spec: s });
+
+  it('HDD on the second cluster', () => {
+    const ms = detect((r) => {
+      (r.google_bigtable_instance.hot.cluster as { storage_type: string }[])[1].storage_type = 'HDD';
+    });
+    expect(of(ms, 'hot-storage-on-hdd')[0].evidence[0].attribute).toBe('cluster.1.storage_type');
+  });
+
+  it('two clusters in one region are still single-region', () => {
+    const ms = detect((r) => {
+      (r.google_bigtable_instance.hot.cluster as { zone: string }[])[1].zone = 'us-central1-c';
+    });
+    expect(of(ms, 'single-region-store')).toHaveLength(1);
+  });
+
+  it('two regions without multi-cluster routing', () => {
+    const ms = detect((r) => {
+      delete r.google_bigtable_app_profile;
+    });
+    expect(of(ms, 'single-region-store')[0].summary).toBe('google_bigtable_instance.hot cannot meet availability 0.9999: no multi-cluster routing');
+  });
+
+  it('a single-region store is fine when the target is within its SLA (0.999 <= 0.999)', () => {
+    const relaxed: Spec = { ...spec, constraints: { ...spec.constraints, availability: 0.999 } };
+    const ms = detect((r) => {
+      delete r.google_bigtable_app_profile;
+    }, relaxed);
+    expect(of(ms, 'single-region-store')).toHaveLength(0);
+  });
+
+  it('dead-letter IAM removed: the policy cannot work', () => {
+    const ms = detect((r) => {
+      delete r.google_pubsub_topic_iam_member;
+    });
+    const m = of(ms, 'consumer-without-dead-letter');
+    expect(m.map((x) => x.summary)).toEqual([
+      'google_pubsub_subscription.speed: dead-letter policy cannot work',
+      'google_pubsub_subscription.archive: dead-letter policy cannot work',
+    ]);
+    expect(m[0].evidence[0].note).toContain('no roles/pubsub.publisher on google_pubsub_topic.dead_letter');
+  });
+
+  it('nothing reads the dead letters', () => {
+    const ms = detect((r) => {
+      delete r.google_pubsub_subscription.dead_letter_archive;
+    });
+    expect(of(ms, 'consumer-without-dead-letter')[0].evidence.map((e) => e.note)).toEqual(['no subscription reads the dead-letter topic: dead letters expire unseen']);
+  });
+
+  it('Cloud Run max instances removed', () => {
+    const ms = detect((r) => {
+      delete (r.google_cloud_run_v2_service.analytics.template as { scaling: Record<string, number> }).scaling.max_instance_count;
+    });
+    expect(of(ms, 'unbounded-autoscaling').map((m) => m.evidence[0].address)).toEqual(['google_cloud_run_v2_service.analytics']);
+  });
+
+  it('retention exactly at the RTO (900 s) passes; 899 s fails', () => {
+    const at = detect((r) => {
+      r.google_pubsub_subscription.speed.message_retention_duration = '900s';
+    });
+    expect(of(at, 'retention-below-recovery')).toHaveLength(0);
+    const below = detect((r) => {
+      r.google_pubsub_subscription.speed.message_retention_duration = '899s';
+    });
+    expect(of(below, 'retention-below-recovery')).toHaveLength(1);
+  });
+
+  it('exactly-once delivery off on the speed subscription', () => {
+    const ms = detect((r) => {
+      r.google_pubsub_subscription.speed.enable_exactly_once_delivery = false;
+    });
+    expect(of(ms, 'non-idempotent-aggregation')[0].summary).toBe(
+      'google_bigtable_table.aggregates aggregated by google_cloud_run_v2_service.processor from at-least-once google_pubsub_subscription.speed',
+    );
+  });
+
+  it('no event sourcing when the topic keeps no messages', () => {
+    const ms = detect((r) => {
+      delete r.google_pubsub_topic.telemetry.message_retention_duration;
+    });
+    expect(of(ms, 'event-sourcing')).toHaveLength(0);
+  });
+
+  it('no Lambda architecture without batch views', () => {
+    const ms = detect((r) => {
+      delete r.google_bigquery_data_transfer_config;
+    });
+    expect(of(ms, 'lambda-architecture')).toHaveLength(0);
+  });
+});

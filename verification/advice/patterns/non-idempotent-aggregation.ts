@@ -1,0 +1,74 @@
+/**
+ * Aggregates fed by a non-idempotent at-least-once path: Pub/Sub redelivers, so an aggregate
+ * is exact only when the path delivers once (exactly-once delivery, the Storage Write API) or
+ * its sink absorbs duplicates (a batch view that counts distinct event ids and rewrites its
+ * window rather than appending).
+ */
+import type { PatternDetector, PatternEvidence, PatternMatch } from '../types';
+import { getAttr } from '../graph-edit';
+import { bool, labelsOf, str } from '../graph-query';
+import { archivePaths, batchViews, speedPaths } from './roles';
+
+/** Query shapes that remove duplicate events before counting. */
+const DEDUP = [/COUNT\s*\(\s*DISTINCT/i, /ROW_NUMBER\s*\(\s*\)\s*OVER\s*\(\s*PARTITION\s+BY/i, /\bQUALIFY\b/i, /SELECT\s+DISTINCT/i, /\bMERGE\b/i];
+
+function isAggregateStore(name: string): boolean {
+  return /aggregat|rollup|hourly|daily|counts?\b/i.test(name);
+}
+
+export const nonIdempotentAggregation: PatternDetector = {
+  id: 'non-idempotent-aggregation',
+  name: 'Aggregates fed by a non-idempotent at-least-once path',
+  kind: 'anti-pattern',
+  description: 'An aggregate is built from an at-least-once delivery path whose sink does not remove duplicates.',
+  detect({ graph }) {
+    const matches: PatternMatch[] = [];
+    // speed layer: the processor writes aggregates to Bigtable from a subscription
+    for (const path of speedPaths(graph)) {
+      const aggregates = path.hotStores.filter((s) => isAggregateStore(str(s.values.name) ?? s.name));
+      if (aggregates.length === 0) continue;
+      const exactlyOnce = bool(path.subscription.values.enable_exactly_once_delivery) === true;
+      const declaredIdempotent = labelsOf(path.processor)['write-semantics'] === 'idempotent';
+      if (exactlyOnce || declaredIdempotent) continue;
+      matches.push({
+        id: this.id,
+        name: this.name,
+        kind: this.kind,
+        summary: `${aggregates.map((a) => a.address).join(', ')} aggregated by ${path.processor.address} from at-least-once ${path.subscription.address}`,
+        evidence: [
+          { address: path.subscription.address, attribute: 'enable_exactly_once_delivery', value: path.subscription.values.enable_exactly_once_delivery ?? null, note: 'at-least-once delivery: a message may arrive twice' },
+          { address: path.processor.address, attribute: 'labels.write-semantics', value: labelsOf(path.processor)['write-semantics'] ?? null, note: 'the processor does not declare idempotent writes' },
+        ],
+        risks: ['exactly_once_aggregation'],
+      });
+    }
+    // batch layer: a scheduled query aggregates the raw archive
+    const archive = archivePaths(graph);
+    for (const view of batchViews(graph)) {
+      const sources = archive.filter((a) => view.reads.includes(a.table));
+      if (sources.length === 0) continue;
+      const dedups = DEDUP.some((re) => re.test(view.query));
+      const disposition = str(getAttr(view.resource.values, 'params.write_disposition'));
+      const appends = disposition === 'WRITE_APPEND';
+      for (const source of sources) {
+        const storageWrite = str(getAttr(source.writer.values, 'parameters.useStorageWriteApi')) === 'true' || bool(getAttr(source.writer.values, 'parameters.useStorageWriteApi')) === true;
+        const atLeastOnce = !storageWrite;
+        if (!(atLeastOnce && !dedups) && !appends) continue;
+        const evidence: PatternEvidence[] = [];
+        if (atLeastOnce) evidence.push({ address: source.writer.address, attribute: 'parameters.useStorageWriteApi', value: getAttr(source.writer.values, 'parameters.useStorageWriteApi') ?? null, note: `${source.table.address} is written at-least-once (no Storage Write API exactly-once)` });
+        if (!dedups) evidence.push({ address: view.resource.address, attribute: 'params.query', value: view.query, note: 'the batch view counts rows without removing duplicate event ids' });
+        if (appends) evidence.push({ address: view.resource.address, attribute: 'params.write_disposition', value: disposition ?? null, note: 'each run appends: a re-run counts its window twice' });
+        if (atLeastOnce && dedups && !appends) continue;
+        matches.push({
+          id: this.id,
+          name: this.name,
+          kind: this.kind,
+          summary: `${view.resource.address} aggregates ${source.table.address}, fed at-least-once by ${source.writer.address}, without deduplication`,
+          evidence,
+          risks: ['exactly_once_aggregation'],
+        });
+      }
+    }
+    return matches;
+  },
+};
