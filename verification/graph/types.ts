@@ -74,6 +74,27 @@ export interface Resource {
   constructPath?: string;
   /** Planned change, for plan input. Absent for synth input (everything is "create"). */
   change?: ResourceChange;
+  /**
+   * Region the resource lives in: from its own `region` / `location` / `zone` (a zone is
+   * reduced to its region; multi-regions such as "US" stay as written), else its provider's.
+   * Absent when neither is known (e.g. pending).
+   */
+  region?: string;
+  /** Every region it spans, when more than one (Bigtable clusters); else `[region]`. */
+  regions?: string[];
+  /**
+   * True when the input holds no values at all for it (a data source read at apply: plan
+   * action `read` without `values`): every attribute reads as pending, never as missing.
+   * Use `readAttr` from `graph/values.ts`, which honours this.
+   */
+  valuesPending?: boolean;
+  /** Meta-arguments, kept apart from attributes. */
+  meta?: {
+    count?: AttrValue;
+    forEach?: AttrValue;
+    dependsOn?: string[];
+    lifecycle?: AttrValue;
+  };
 }
 
 export interface Edge {
@@ -85,16 +106,26 @@ export interface Edge {
   attribute: string;
 }
 
-export type InputKind = 'synth-folder' | 'cdk-tf-json' | 'plan';
+/** `state`: `terraform show -json` of applied state (no plan): judged like a plan with no changes. */
+export type InputKind = 'synth-folder' | 'cdk-tf-json' | 'plan' | 'state';
 
 export interface Graph {
   source: { kind: InputKind; path: string };
+  /** What exists after apply (for a plan: created, updated, replaced, kept, read). */
   resources: Resource[];
+  /**
+   * Resources the plan destroys without recreating (pure deletes exist only in
+   * `resource_changes`). Not in `resources` nor `byAddress`, so analyses of the planned
+   * design never count them; rules about changes read them here.
+   */
+  removed: Resource[];
   byAddress: ReadonlyMap<string, Resource>;
   edges: Edge[];
   providers: ProviderRef[];
   /** Spec found beside the input (spec.json), if any; validated by the loader. */
   specPath?: string;
+  /** Input file per stack (synth folder) or the one input file, for report locations. */
+  files?: Record<string, string>;
   /** Problems the loader met but could carry on from (token objects, unresolved refs). */
   warnings: string[];
 }

@@ -1,0 +1,136 @@
+/**
+ * Exact parsing of Terraform addresses and references:
+ * `module.a["k.x[1]"].module.b[0].data.google_x.y["key"]`, `google_pubsub_topic.t[2].id`.
+ * String keys are JSON-quoted in Terraform output (with `\"` and `\\` escapes), so dots and
+ * brackets inside a key never split it.
+ */
+
+export type AddressKey = number | string;
+
+/** One traversal step: `name` or `name[key]`. */
+export interface AddressStep {
+  name: string;
+  key?: AddressKey;
+}
+
+export interface ParsedAddress {
+  /** Module call chain, each formatted as Terraform does: `module.a["k"]`. */
+  modulePath: string[];
+  /** Module names only, for configuration lookups: ['a', 'b']. */
+  moduleNames: string[];
+  mode: 'managed' | 'data';
+  type: string;
+  name: string;
+  index?: AddressKey;
+  /** Attribute steps after the resource (for references such as `google_x.y.id`). */
+  rest: AddressStep[];
+}
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
+
+/** Split an address into steps; returns null when it is not a well-formed traversal. */
+export function parseSteps(text: string): AddressStep[] | null {
+  const steps: AddressStep[] = [];
+  let i = 0;
+  while (i < text.length) {
+    IDENT.lastIndex = i;
+    const m = IDENT.exec(text);
+    if (!m) return null;
+    const step: AddressStep = { name: m[0] };
+    i += m[0].length;
+    while (text[i] === '[') {
+      const parsed = parseKey(text, i + 1);
+      if (!parsed || text[parsed.end] !== ']') {
+        // `[*]` splats and expressions in brackets are not addressable keys: stop here.
+        return parsed === null && text[i + 1] === '*' ? (steps.push(step), steps) : null;
+      }
+      // Only the first key belongs to the step; further brackets index into the attribute.
+      if (step.key === undefined) step.key = parsed.key;
+      i = parsed.end + 1;
+    }
+    steps.push(step);
+    if (i === text.length) break;
+    if (text[i] !== '.') return null;
+    i += 1;
+  }
+  return steps.length > 0 ? steps : null;
+}
+
+function parseKey(text: string, start: number): { key: AddressKey; end: number } | null {
+  if (text[start] === '"') {
+    let out = '';
+    let i = start + 1;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === '\\') {
+        const next = text[i + 1];
+        if (next === undefined) return null;
+        out += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+        i += 2;
+      } else if (c === '"') {
+        return { key: out, end: i + 1 };
+      } else {
+        out += c;
+        i += 1;
+      }
+    }
+    return null;
+  }
+  let i = start;
+  while (i < text.length && text[i] >= '0' && text[i] <= '9') i += 1;
+  if (i === start) return null;
+  return { key: Number(text.slice(start, i)), end: i };
+}
+
+export function formatKey(key: AddressKey): string {
+  return typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`;
+}
+
+export function formatStep(step: AddressStep): string {
+  return step.key === undefined ? step.name : `${step.name}${formatKey(step.key)}`;
+}
+
+/** Parse a resource (or data source) address, optionally followed by attribute steps. */
+export function parseAddress(text: string): ParsedAddress | null {
+  const steps = parseSteps(text);
+  if (!steps) return null;
+  const modulePath: string[] = [];
+  const moduleNames: string[] = [];
+  let i = 0;
+  while (i + 1 < steps.length && steps[i].name === 'module' && steps[i].key === undefined) {
+    const call = steps[i + 1];
+    modulePath.push(`module.${formatStep(call)}`);
+    moduleNames.push(call.name);
+    i += 2;
+  }
+  let mode: 'managed' | 'data' = 'managed';
+  if (steps[i]?.name === 'data' && steps[i].key === undefined && i + 2 < steps.length) {
+    mode = 'data';
+    i += 1;
+  }
+  const typeStep = steps[i];
+  const nameStep = steps[i + 1];
+  if (!typeStep || !nameStep || typeStep.key !== undefined) return null;
+  return {
+    modulePath,
+    moduleNames,
+    mode,
+    type: typeStep.name,
+    name: nameStep.name,
+    index: nameStep.key,
+    rest: steps.slice(i + 2),
+  };
+}
+
+/** Canonical address text of a parsed address (without attribute steps). */
+export function formatAddress(a: Pick<ParsedAddress, 'modulePath' | 'mode' | 'type' | 'name' | 'index'>): string {
+  const prefix = a.modulePath.length > 0 ? `${a.modulePath.join('.')}.` : '';
+  const mode = a.mode === 'data' ? 'data.' : '';
+  const index = a.index === undefined ? '' : formatKey(a.index);
+  return `${prefix}${mode}${a.type}.${a.name}${index}`;
+}
+
+/** Config address (no instance keys) of a resource inside its module: `data.google_x.y`. */
+export function configAddress(a: Pick<ParsedAddress, 'mode' | 'type' | 'name'>): string {
+  return `${a.mode === 'data' ? 'data.' : ''}${a.type}.${a.name}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * Reading JSON input safely: size limit, empty files, parse errors with a position, and a
+ * nesting-depth guard so no later recursive walk can overflow the stack.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { InputError } from '../engine/errors';
+
+/** Deeper than any real Terraform document (plans nest modules and blocks ~20 levels). */
+export const MAX_JSON_DEPTH = 200;
+/** Past this a file is not a plausible plan or synth output, and V8 strings top out near 512 MiB. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+export function readJsonFile(path: string, what = 'input'): unknown {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a ${what} JSON file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${path}: no such file or directory`);
+  }
+  if (size === 0) throw new InputError(`${path}: file is empty, expected ${what} JSON`);
+  if (size > MAX_INPUT_BYTES) {
+    throw new InputError(
+      `${path}: file is ${(size / 1048576).toFixed(0)} MiB, larger than the ${MAX_INPUT_BYTES / 1048576} MiB limit`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? 'read error'})`);
+  }
+  return parseJsonText(text, path, what);
+}
+
+export function parseJsonText(text: string, path: string, what = 'input'): unknown {
+  if (text.trim() === '') throw new InputError(`${path}: file is empty, expected ${what} JSON`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    const detail = e instanceof RangeError ? 'nested too deeply' : (e as Error).message;
+    throw new InputError(`${path}: not valid JSON (${detail})`);
+  }
+  assertDepth(doc, path);
+  return doc;
+}
+
+/** Iterative, so the guard itself cannot overflow. */
+export function assertDepth(doc: unknown, path: string, max = MAX_JSON_DEPTH): void {
+  if (typeof doc !== 'object' || doc === null) return;
+  const stack: { v: object; d: number }[] = [{ v: doc, d: 1 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop()!;
+    if (d > max) throw new InputError(`${path}: JSON nested deeper than ${max} levels`);
+    if (Array.isArray(v)) {
+      for (const child of v) if (typeof child === 'object' && child !== null) stack.push({ v: child, d: d + 1 });
+    } else {
+      for (const key in v) {
+        const child = (v as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) stack.push({ v: child, d: d + 1 });
+      }
+    }
+  }
+}
