@@ -1,0 +1,56 @@
+/**
+ * Ingest gateway (Cloud Run service `ingest-gateway`). Start: `npx tsx functions/ingest/main.ts`.
+ * Reads its configuration from the environment (see config.ts and docs/architecture.md).
+ */
+import { createPubSub } from '../shared/clients';
+import { createLogger } from '../shared/logger';
+import { runMain } from '../shared/run-main';
+import { withTimeLimit } from '../shared/time-limits';
+import { loadIngestConfig } from './config';
+import { OrderedPublisher } from './ordered-publisher';
+import { buildIngestServer } from './server';
+
+export async function startIngest(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadIngestConfig(env);
+  const logger = createLogger('ingest-gateway');
+  const pubsub = createPubSub(config.GOOGLE_CLOUD_PROJECT);
+  const topic = pubsub.topic(config.TELEMETRY_TOPIC, {
+    messageOrdering: true,
+    batching: { maxMessages: 100, maxMilliseconds: 5 },
+  });
+  if (config.EVENTS_PER_MESSAGE > 1) {
+    logger.warn(
+      { eventsPerMessage: config.EVENTS_PER_MESSAGE },
+      'EVENTS_PER_MESSAGE > 1: the archive template writes one row per message and will dead-letter batched messages',
+    );
+  }
+  const publisher = new OrderedPublisher(topic, (key, error, retrying) =>
+    logger.warn({ orderingKey: key, retrying, err: error instanceof Error ? error.message : String(error) }, 'publish failed; key resumed, re-publishing in order'),
+  );
+  const app = buildIngestServer({
+    publisher,
+    apiKeyDigests: config.INGEST_API_KEY_SHA256,
+    eventsPerMessage: config.EVENTS_PER_MESSAGE,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxEventsPerRequest: config.MAX_EVENTS_PER_REQUEST,
+    maxInFlightEvents: config.MAX_IN_FLIGHT_EVENTS,
+    publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    logger,
+  });
+  const address = await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  logger.info({ address, topic: config.TELEMETRY_TOPIC, eventsPerMessage: config.EVENTS_PER_MESSAGE }, 'ingest gateway listening');
+  return {
+    address,
+    app,
+    async stop() {
+      // Stop taking requests and let in-flight ones finish (each waits for its publishes),
+      // then flush anything still batched in the client.
+      await withTimeLimit(app.close(), 8000, 'closing the HTTP server');
+      await withTimeLimit(publisher.flush(), 2000, 'flushing Pub/Sub');
+      await withTimeLimit(pubsub.close(), 2000, 'closing Pub/Sub');
+      logger.info('ingest gateway stopped');
+    },
+  };
+}
+
+if (require.main === module) runMain('ingest-gateway', startIngest);

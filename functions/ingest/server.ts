@@ -1,0 +1,191 @@
+/**
+ * The ingest gateway's HTTP API (fastify).
+ *
+ *   POST /v1/events   one event (JSON object), a JSON array, or NDJSON
+ *                     (Content-Type application/json | application/x-ndjson)
+ *                     auth: `Authorization: Bearer <key>` or `x-api-key: <key>`
+ *     200  every event published (Pub/Sub confirmed each message)
+ *     207  some events rejected by validation, all valid ones published; per-item results
+ *     400  body not JSON, or no valid event; reasons per item
+ *     401  missing or unknown API key
+ *     413  body over MAX_BODY_BYTES, or more than MAX_EVENTS_PER_REQUEST events
+ *     415  unsupported Content-Type
+ *     429  MAX_IN_FLIGHT_EVENTS events already awaiting Pub/Sub (Retry-After: 1)
+ *     503  Pub/Sub did not confirm some valid events in PUBLISH_TIMEOUT_MS; those items have
+ *          status "failed" and the request can be retried as a whole (event ids make
+ *          redelivery harmless downstream)
+ *   GET /healthz      liveness, no auth
+ *
+ * Response body: { accepted, rejected, failed, results: [{ index, eventId?, status, reason? }] }
+ * with status "accepted" | "rejected" | "failed"; errors: { error: "<one line>" }.
+ */
+import Fastify, { type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
+import { validateEvent, type TelemetryEvent } from '../shared/event';
+import { encodeMessagePayload, ATTR_EVENT_COUNT, ATTR_EVENT_ID } from '../shared/message';
+import { quietRequestLogs } from '../shared/http';
+import { ApiKeyVerifier } from './auth';
+import { NDJSON_TYPES, parseJsonBody, parseNdjsonBody, type ParsedBody } from './body';
+import type { OrderedPublisher } from './ordered-publisher';
+
+export interface IngestServerOptions {
+  publisher: OrderedPublisher;
+  apiKeyDigests: string[];
+  eventsPerMessage: number;
+  maxBodyBytes: number;
+  maxEventsPerRequest: number;
+  maxInFlightEvents: number;
+  publishTimeoutMs: number;
+  logger: Logger;
+  /** The receiving clock (tests pin it). */
+  now?: () => number;
+}
+
+export interface ItemResult {
+  index: number;
+  eventId?: string;
+  status: 'accepted' | 'rejected' | 'failed';
+  reason?: string;
+}
+
+export interface IngestResponse {
+  accepted: number;
+  rejected: number;
+  failed: number;
+  results: ItemResult[];
+}
+
+/** Groups events by device (request order kept within a device) and cuts messages of `size`. */
+export function packMessages(events: { index: number; event: TelemetryEvent }[], size: number) {
+  const byDevice = new Map<string, { index: number; event: TelemetryEvent }[]>();
+  for (const e of events) {
+    const list = byDevice.get(e.event.deviceId);
+    if (list) list.push(e);
+    else byDevice.set(e.event.deviceId, [e]);
+  }
+  const messages: { deviceId: string; items: { index: number; event: TelemetryEvent }[] }[] = [];
+  for (const [deviceId, list] of byDevice) {
+    for (let i = 0; i < list.length; i += size) messages.push({ deviceId, items: list.slice(i, i + size) });
+  }
+  return messages;
+}
+
+export function buildIngestServer(options: IngestServerOptions) {
+  const verifier = new ApiKeyVerifier(options.apiKeyDigests);
+  const now = options.now ?? Date.now;
+  let inFlight = 0;
+
+  const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.maxBodyBytes, logController: quietRequestLogs() });
+  // Only the types below; fastify's defaults (e.g. text/plain) would bypass the 415.
+  app.removeAllContentTypeParsers();
+
+  const asText = { parseAs: 'string' as const };
+  app.addContentTypeParser('application/json', asText, (_req, body, done) => done(null, { kind: 'json', text: body as string }));
+  app.addContentTypeParser(NDJSON_TYPES, asText, (_req, body, done) => done(null, { kind: 'ndjson', text: body as string }));
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ error: `body exceeds MAX_BODY_BYTES ${options.maxBodyBytes}` });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
+      return reply.code(415).send({
+        error: `Content-Type ${request.headers['content-type'] ?? '(none)'} not supported; use application/json or application/x-ndjson`,
+      });
+    }
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.statusCode === 400) {
+      return reply.code(400).send({ error: `body: ${err.message}` });
+    }
+    request.log.error({ err }, 'ingest request failed');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', inFlightEvents: inFlight, activeOrderingKeys: options.publisher.activeKeys }));
+
+  // Authenticate before the body is read.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.split('?')[0] !== '/v1/events') return;
+    if (!verifier.verify(ApiKeyVerifier.presentedKey(request.headers))) {
+      reply.header('www-authenticate', 'Bearer realm="ingest"');
+      return reply.code(401).send({ error: 'missing or invalid API key (send Authorization: Bearer <key> or x-api-key)' });
+    }
+  });
+
+  app.post('/v1/events', async (request, reply) => {
+    const body = request.body as { kind: 'json' | 'ndjson'; text: string } | undefined;
+    if (!body || typeof body.text !== 'string') {
+      return reply.code(415).send({ error: 'Content-Type required: application/json or application/x-ndjson' });
+    }
+    const parsed: ParsedBody = body.kind === 'json' ? parseJsonBody(body.text) : parseNdjsonBody(body.text);
+    if (!parsed.ok) return reply.code(400).send({ error: parsed.reason });
+    if (parsed.items.length > options.maxEventsPerRequest) {
+      return reply.code(413).send({ error: `batch of ${parsed.items.length} events exceeds MAX_EVENTS_PER_REQUEST ${options.maxEventsPerRequest}` });
+    }
+
+    const clock = now();
+    const results: ItemResult[] = [];
+    const valid: { index: number; event: TelemetryEvent }[] = [];
+    parsed.items.forEach((item, index) => {
+      if ('parseError' in item) {
+        results[index] = { index, status: 'rejected', reason: item.parseError };
+        return;
+      }
+      const verdict = validateEvent(item.raw, { nowMs: clock }, item.bytes);
+      if (verdict.ok) {
+        valid.push({ index, event: verdict.event });
+        results[index] = { index, eventId: verdict.event.eventId, status: 'accepted' };
+      } else {
+        const eventId = typeof (item.raw as { eventId?: unknown })?.eventId === 'string' ? (item.raw as { eventId: string }).eventId : undefined;
+        results[index] = { index, ...(eventId !== undefined ? { eventId } : {}), status: 'rejected', reason: verdict.reason };
+      }
+    });
+
+    if (valid.length === 0) return reply.code(400).send(summarize(results));
+    if (inFlight + valid.length > options.maxInFlightEvents) {
+      reply.header('retry-after', '1');
+      return reply.code(429).send({
+        error: `gateway busy: ${inFlight} events awaiting Pub/Sub, this request adds ${valid.length} (MAX_IN_FLIGHT_EVENTS ${options.maxInFlightEvents})`,
+      });
+    }
+
+    inFlight += valid.length;
+    try {
+      const messages = packMessages(valid, options.eventsPerMessage);
+      await Promise.all(
+        messages.map(async (m) => {
+          const events = m.items.map((i) => i.event);
+          const attributes = { [ATTR_EVENT_ID]: events[0].eventId, [ATTR_EVENT_COUNT]: String(events.length) };
+          try {
+            await options.publisher.publish(m.deviceId, Buffer.from(encodeMessagePayload(events), 'utf8'), attributes, options.publishTimeoutMs);
+          } catch (err) {
+            const reason = `not published: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+            for (const i of m.items) results[i.index] = { index: i.index, eventId: i.event.eventId, status: 'failed', reason };
+          }
+        }),
+      );
+    } finally {
+      inFlight -= valid.length;
+    }
+
+    const response = summarize(results);
+    if (response.failed > 0) {
+      request.log.warn({ failed: response.failed, accepted: response.accepted }, 'publish not confirmed for some events');
+      reply.header('retry-after', '1');
+      return reply.code(503).send(response);
+    }
+    return reply.code(response.rejected > 0 ? 207 : 200).send(response);
+  });
+
+  return Object.assign(app, { inFlightEvents: () => inFlight });
+}
+
+function summarize(results: ItemResult[]): IngestResponse {
+  let accepted = 0;
+  let rejected = 0;
+  let failed = 0;
+  for (const r of results) {
+    if (r.status === 'accepted') accepted++;
+    else if (r.status === 'rejected') rejected++;
+    else failed++;
+  }
+  return { accepted, rejected, failed, results };
+}

@@ -1,0 +1,204 @@
+import pino from 'pino';
+import { buildIngestServer, packMessages } from '../../../functions/ingest/server';
+import { OrderedPublisher, type PublishTarget } from '../../../functions/ingest/ordered-publisher';
+import { ApiKeyVerifier } from '../../../functions/ingest/auth';
+import { validateEvent } from '../../../functions/shared/event';
+
+const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
+const KEY = 'secret-key-1';
+
+/** Mimics the Pub/Sub client with ordering: a failure pauses the key until resumePublishing. */
+class FakeTopic implements PublishTarget {
+  published: { key: string; data: string; attributes: Record<string, string> }[] = [];
+  paused = new Set<string>();
+  failNext = 0;
+  /** While set, publishes wait on it (Pub/Sub slow to confirm). */
+  gate?: Promise<void>;
+  resumed: string[] = [];
+  async publishMessage(m: { data: Buffer; orderingKey: string; attributes: Record<string, string> }): Promise<string> {
+    await Promise.resolve();
+    if (this.gate) await this.gate;
+    if (this.paused.has(m.orderingKey)) throw new Error(`Unable to publish for key "${m.orderingKey}". Call resumePublishing`);
+    if (this.failNext > 0) {
+      this.failNext--;
+      this.paused.add(m.orderingKey);
+      throw new Error('14 UNAVAILABLE: injected');
+    }
+    this.published.push({ key: m.orderingKey, data: m.data.toString('utf8'), attributes: m.attributes });
+    return String(this.published.length);
+  }
+  resumePublishing(key: string) {
+    this.paused.delete(key);
+    this.resumed.push(key);
+  }
+  async flush() {}
+}
+
+function server(topic: FakeTopic, overrides: Partial<Parameters<typeof buildIngestServer>[0]> = {}) {
+  return buildIngestServer({
+    publisher: new OrderedPublisher(topic),
+    apiKeyDigests: [ApiKeyVerifier.sha256Hex('other-key'), ApiKeyVerifier.sha256Hex(KEY)],
+    eventsPerMessage: 1,
+    maxBodyBytes: 64 * 1024,
+    maxEventsPerRequest: 10,
+    maxInFlightEvents: 100,
+    publishTimeoutMs: 2000,
+    logger: pino({ level: 'silent' }),
+    now: () => NOW,
+    ...overrides,
+  });
+}
+
+type App = ReturnType<typeof server>;
+const opened: App[] = [];
+afterAll(async () => {
+  await Promise.all(opened.map((a) => a.close()));
+});
+
+/** Real HTTP on a loopback port (fastify's inject pulls an ESM-only dependency Jest cannot load on Node 20). */
+async function call(app: App, opts: { method: string; url: string; headers?: Record<string, string>; payload?: unknown }) {
+  if (!opened.includes(app)) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    opened.push(app);
+  }
+  const { port } = app.server.address() as { port: number };
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  let body: string | undefined;
+  if (opts.payload !== undefined) {
+    body = typeof opts.payload === 'string' ? opts.payload : JSON.stringify(opts.payload);
+    if (typeof opts.payload !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(`http://127.0.0.1:${port}${opts.url}`, { method: opts.method, headers, body });
+  const text = await res.text();
+  return { statusCode: res.status, headers: { "retry-after": res.headers.get("retry-after") ?? undefined }, json: () => JSON.parse(text) };
+}
+
+const ev = (i: number, deviceId = 'dev-1') => ({ eventId: `e-${i}`, deviceId, type: 'reading', eventTime: NOW - 1000 + i, metrics: { v: i } });
+const auth = { authorization: `Bearer ${KEY}` };
+
+describe('ingest gateway', () => {
+  it('rejects missing and wrong keys with 401 before reading the body, accepts either header', async () => {
+    const app = server(new FakeTopic());
+    const none = await call(app, { method: 'POST', url: '/v1/events', payload: ev(1) });
+    expect(none.statusCode).toBe(401);
+    expect(none.json().error).toMatch(/missing or invalid API key/);
+    expect((await call(app, { method: 'POST', url: '/v1/events', headers: { 'x-api-key': 'nope' }, payload: ev(1) })).statusCode).toBe(401);
+    expect((await call(app, { method: 'POST', url: '/v1/events', headers: { 'x-api-key': KEY }, payload: ev(1) })).statusCode).toBe(200);
+    expect((await call(app, { method: 'POST', url: '/v1/events', headers: auth, payload: ev(2) })).statusCode).toBe(200);
+    expect((await call(app, { method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok', inFlightEvents: 0, activeOrderingKeys: 0 });
+  });
+
+  it('publishes one event with ordering key = device and the event id attribute, answering 200', async () => {
+    const topic = new FakeTopic();
+    const res = await call(server(topic), { method: 'POST', url: '/v1/events', headers: auth, payload: ev(1) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 1, rejected: 0, failed: 0, results: [{ index: 0, eventId: 'e-1', status: 'accepted' }] });
+    expect(topic.published).toEqual([
+      {
+        key: 'dev-1',
+        attributes: { eventId: 'e-1', eventCount: '1' },
+        data: JSON.stringify({ eventId: 'e-1', deviceId: 'dev-1', type: 'reading', eventTime: '2026-12-03T11:59:59.001Z', metrics: { v: 1 } }),
+      },
+    ]);
+  });
+
+  it('answers 207 with a reason per rejected item and publishes the valid ones (NDJSON)', async () => {
+    const topic = new FakeTopic();
+    const body = [JSON.stringify(ev(1)), '{oops', '', JSON.stringify({ ...ev(3), deviceId: 'bad#id' })].join('\n');
+    const res = await call(server(topic), { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: body });
+    expect(res.statusCode).toBe(207);
+    expect(res.json()).toEqual({
+      accepted: 1,
+      rejected: 2,
+      failed: 0,
+      results: [
+        { index: 0, eventId: 'e-1', status: 'accepted' },
+        { index: 1, status: 'rejected', reason: 'line 2: not valid JSON' },
+        { index: 2, eventId: 'e-3', status: 'rejected', reason: 'deviceId: must match ^[A-Za-z0-9._:-]{1,128}$' },
+      ],
+    });
+    expect(topic.published).toHaveLength(1);
+  });
+
+  it('answers 400, 413 and 415 naming the problem and the limit', async () => {
+    const app = server(new FakeTopic());
+    const bad = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"a":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toMatch(/^body: not valid JSON/);
+    const allInvalid = await call(app, { method: 'POST', url: '/v1/events', headers: auth, payload: [{ ...ev(1), metrics: {} }] });
+    expect(allInvalid.statusCode).toBe(400);
+    expect(allInvalid.json().results[0].reason).toBe('metrics: at least 1 metric required');
+    const tooMany = await call(app, { method: 'POST', url: '/v1/events', headers: auth, payload: Array.from({ length: 11 }, (_, i) => ev(i)) });
+    expect(tooMany.statusCode).toBe(413);
+    expect(tooMany.json().error).toBe('batch of 11 events exceeds MAX_EVENTS_PER_REQUEST 10');
+    const tooBig = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/json' }, payload: 'x'.repeat(64 * 1024 + 1) });
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.json().error).toBe('body exceeds MAX_BODY_BYTES 65536');
+    const text = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'hi' });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().error).toBe('Content-Type text/plain not supported; use application/json or application/x-ndjson');
+  });
+
+  it('answers 429 naming the in-flight limit while Pub/Sub has not confirmed earlier events', async () => {
+    const topic = new FakeTopic();
+    let release = () => {};
+    topic.gate = new Promise<void>((r) => (release = r));
+    const app = server(topic, { maxInFlightEvents: 3, publishTimeoutMs: 60_000 });
+    const first = call(app, { method: 'POST', url: '/v1/events', headers: auth, payload: [ev(1), ev(2)] });
+    for (let i = 0; i < 100 && app.inFlightEvents() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(app.inFlightEvents()).toBe(2);
+    const second = await call(app, { method: 'POST', url: '/v1/events', headers: auth, payload: [ev(3), ev(4)] });
+    expect(second.statusCode).toBe(429);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(second.json().error).toBe('gateway busy: 2 events awaiting Pub/Sub, this request adds 2 (MAX_IN_FLIGHT_EVENTS 3)');
+    release();
+    expect((await first).statusCode).toBe(200);
+    expect(app.inFlightEvents()).toBe(0);
+  });
+
+  it('answers 503 with failed items when Pub/Sub keeps failing past the deadline', async () => {
+    const topic = new FakeTopic();
+    topic.failNext = Number.POSITIVE_INFINITY;
+    const res = await call(server(topic, { publishTimeoutMs: 200 }), { method: 'POST', url: '/v1/events', headers: auth, payload: [ev(1)] });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({
+      accepted: 0,
+      rejected: 0,
+      failed: 1,
+      results: [{ index: 0, eventId: 'e-1', status: 'failed', reason: 'not published: Pub/Sub did not confirm the publish before the deadline: 14 UNAVAILABLE: injected' }],
+    });
+    expect(topic.published).toHaveLength(0);
+  });
+
+  it('re-publishes a failed message before later ones of its key, then resumes the key', async () => {
+    const topic = new FakeTopic();
+    topic.failNext = 1;
+    const app = server(topic, { eventsPerMessage: 2 });
+    // dev-1 gets 5 events -> messages [1,2] [3,4] [5]; dev-2 gets 1 event.
+    const payload = [ev(1), ev(2), ev(10, 'dev-2'), ev(3), ev(4), ev(5)];
+    const res = await call(app, { method: 'POST', url: '/v1/events', headers: auth, payload });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().accepted).toBe(6);
+    const order = (key: string) =>
+      topic.published.filter((p) => p.key === key).flatMap((p) => {
+        const body = JSON.parse(p.data);
+        return (body.events ?? [body]).map((e: { eventId: string }) => e.eventId);
+      });
+    expect(order('dev-1')).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5']);
+    expect(order('dev-2')).toEqual(['e-10']);
+    expect(topic.resumed.length).toBe(1);
+  });
+
+  it('packs events per device in request order into messages of EVENTS_PER_MESSAGE', () => {
+    const events = [ev(1), ev(2, 'b'), ev(3), ev(4), ev(5, 'b')].map((raw, index) => {
+      const r = validateEvent(raw);
+      if (!r.ok) throw new Error(r.reason);
+      return { index, event: r.event };
+    });
+    expect(packMessages(events, 2).map((m) => [m.deviceId, m.items.map((i) => i.index)])).toEqual([
+      ['dev-1', [0, 2]],
+      ['dev-1', [3]],
+      ['b', [1, 4]],
+    ]);
+  });
+});
