@@ -1,0 +1,76 @@
+/**
+ * Resource names and service environment variables shared with the data plane and the
+ * local cloud (docs/architecture.md). The stacks, the provisioning and the services'
+ * defaults use the same names, so nothing drifts.
+ */
+
+export const RESOURCE_NAMES = {
+  pubsubSchema: 'telemetry-event',
+  telemetryTopic: 'telemetry',
+  deadLetterTopic: 'telemetry-dead-letter',
+  speedSubscription: 'telemetry-speed-layer',
+  archiveSubscription: 'telemetry-archive',
+  deadLetterArchiveSubscription: 'telemetry-dead-letter-archive',
+  bigtableInstance: 'iot-hot',
+  bigtableAppProfile: 'multi-cluster',
+  eventsTable: 'events',
+  eventsFamily: 'e',
+  aggregatesTable: 'aggregates',
+  aggregatesFamily: 'a',
+  dataset: 'iot_analytics',
+  eventsRawTable: 'events_raw',
+  deadLetterTable: 'events_dead_letter',
+  /**
+   * Rows the archive template could not write (UDF error, schema mismatch). The template
+   * writes its own error schema, which differs from the Pub/Sub BigQuery subscription's, so
+   * it needs a table of its own; the name is the template's default (`<output>_error_records`).
+   */
+  archiveErrorTable: 'events_raw_error_records',
+  batchViewTable: 'device_hourly',
+  ingestService: 'ingest-gateway',
+  processorService: 'speed-processor',
+  analyticsService: 'analytics-api',
+  dashboardService: 'dashboard',
+  archiveJob: 'telemetry-archive',
+  batchViewQuery: 'device-hourly-batch-view',
+  ingestApiKeySecret: 'ingest-api-key-sha256',
+} as const;
+
+/** Service environment variables (docs/architecture.md, "Environment variables"). */
+export const ENV_VARS = {
+  project: 'GOOGLE_CLOUD_PROJECT',
+  telemetryTopic: 'TELEMETRY_TOPIC',
+  deadLetterTopic: 'DEAD_LETTER_TOPIC',
+  speedSubscription: 'SPEED_SUBSCRIPTION',
+  bigtableInstance: 'BIGTABLE_INSTANCE',
+  bigtableEventsTable: 'BIGTABLE_EVENTS_TABLE',
+  bigtableAggregatesTable: 'BIGTABLE_AGGREGATES_TABLE',
+  bigtableAppProfile: 'BIGTABLE_APP_PROFILE',
+  bigqueryDataset: 'BIGQUERY_DATASET',
+  bigqueryEventsTable: 'BIGQUERY_EVENTS_TABLE',
+  bigqueryDeadLetterTable: 'BIGQUERY_DEAD_LETTER_TABLE',
+  bigqueryBatchViewTable: 'BIGQUERY_BATCH_VIEW_TABLE',
+  eventsPerMessage: 'EVENTS_PER_MESSAGE',
+  ingestApiKeySha256: 'INGEST_API_KEY_SHA256',
+  analyticsUrl: 'ANALYTICS_URL',
+  aggregateWindowSeconds: 'AGGREGATE_WINDOW_SECONDS',
+  watermarkDelaySeconds: 'WATERMARK_DELAY_SECONDS',
+  hotWindowHours: 'HOT_WINDOW_HOURS',
+} as const;
+
+/**
+ * The runtime every deployed service targets. nodejs20 was decommissioned on 2026-10-30
+ * (gcp-facts.md, "Platform"); nodejs22 is supported until 2027-10-31. Container images
+ * carry it in their tag and the services in a `runtime` label.
+ */
+export const NODE_RUNTIME = 'nodejs22';
+
+/** The seven components; every resource that takes labels carries `component=<one of these>`. */
+export type ComponentLabel =
+  | 'ingestion'
+  | 'stream-processing'
+  | 'hot-storage'
+  | 'cold-storage'
+  | 'analytics'
+  | 'dashboard'
+  | 'monitoring';

@@ -1,0 +1,120 @@
+/**
+ * The platform's spec per environment (DESIGN.md sections 1 and 2), in the shape of
+ * `verification/spec/spec.ts`. Prod carries the product's numbers; dev relaxes them.
+ */
+import type {
+  Constraints,
+  EnvironmentAssumption,
+  Invariant,
+  Spec,
+  TemporalProperty,
+  Workload,
+} from '../../verification/spec/spec';
+
+export const INVARIANTS: readonly Invariant[] = [
+  {
+    id: 'no_data_loss',
+    statement: 'every event the ingest gateway acknowledged is eventually stored in hot and cold storage (at-least-once)',
+  },
+  {
+    id: 'exactly_once_aggregation',
+    statement: 'every event is counted exactly once in the aggregates, whatever the redeliveries',
+  },
+  {
+    id: 'ordered_within_partition',
+    statement: 'events of one device are processed in the order the gateway published them',
+  },
+];
+
+/** Temporal properties with the product's bounds (DESIGN.md section 2). */
+export function temporalProperties(latencyP99Ms: number): TemporalProperty[] {
+  return [
+    {
+      id: 'event_processed',
+      operator: 'WITHIN',
+      boundMs: latencyP99Ms,
+      percentile: 99,
+      statement: `an accepted event is durably written to hot storage within ${latencyP99Ms} ms at p99`,
+    },
+    {
+      id: 'dashboard_updated',
+      operator: 'WITHIN',
+      boundMs: 5_000,
+      statement: 'the dashboard shows metrics at most 5 s behind the events',
+    },
+    {
+      id: 'batch_job_complete',
+      operator: 'EVENTUALLY',
+      boundMs: 3_600_000,
+      statement: 'each hourly batch view is complete within 1 h',
+    },
+  ];
+}
+
+export const ASSUMPTIONS: readonly EnvironmentAssumption[] = [
+  { id: 'gcp-slas', statement: 'GCP services meet their published monthly SLAs; SLAs are credit commitments, not measurements' },
+  { id: 'one-region-at-a-time', statement: 'at most one region fails at a time' },
+  { id: 'device-clocks', statement: 'device clocks are within the event contract\'s allowed skew' },
+  { id: 'list-prices', statement: 'costs are list, on-demand prices without committed-use or negotiated discounts' },
+  {
+    id: 'burst-buffered',
+    statement: 'a burst above the provisioned rate is buffered in the Pub/Sub backlog and drained; p99 latency is stated for sustained load',
+  },
+];
+
+/** DESIGN.md section 1: the product's constraints. */
+export const PROD_CONSTRAINTS: Constraints = {
+  latencyP99Ms: 100,
+  latencyP50Ms: 50,
+  sustainedEventsPerSecond: 10_000,
+  burstEventsPerSecond: 50_000,
+  monthlyBudgetUsd: 8_000,
+  availability: 0.9999,
+  retentionDays: 30,
+  rpoMinutes: 5,
+  rtoMinutes: 15,
+};
+
+export const PROD_WORKLOAD: Workload = {
+  averageEventsPerSecond: 10_000,
+  burstEventsPerSecond: 50_000,
+  burstDurationSeconds: 60,
+  burstsPerDay: 4,
+  eventSizeBytes: 1_000,
+  // One event per message. Pub/Sub's 1,000-byte minimum is billed per publish/pull
+  // request, and the client batches many messages into one request, so 1,000-byte events
+  // pay nothing extra for it. One event per message also keeps the archive template exact:
+  // `PubSub_Subscription_to_BigQuery` turns one message into one row.
+  eventsPerMessage: 1,
+  eventsPerIngestRequest: 100,
+  deviceCount: 100_000,
+  // Dashboard polling (a handful of viewers every 2 s) plus API clients.
+  queryRatePerSecond: 50,
+  aggregateWindowSeconds: 60,
+  watermarkDelaySeconds: 5,
+  // Recent ranges from Bigtable; the hourly batch views (1-2 h behind) cover the rest.
+  hotWindowHours: 6,
+};
+
+export const PROD_SPEC: Spec = {
+  version: 1,
+  environment: 'prod',
+  invariants: [...INVARIANTS],
+  properties: temporalProperties(PROD_CONSTRAINTS.latencyP99Ms),
+  constraints: PROD_CONSTRAINTS,
+  workload: PROD_WORKLOAD,
+  assumptions: [...ASSUMPTIONS],
+};
+
+/** A spec for another environment: the prod invariants and properties with its own numbers. */
+export function specFor(environment: string, constraints: Constraints, workload: Workload): Spec {
+  return {
+    version: 1,
+    environment,
+    invariants: [...INVARIANTS],
+    properties: temporalProperties(constraints.latencyP99Ms),
+    constraints,
+    workload,
+    assumptions: [...ASSUMPTIONS],
+  };
+}

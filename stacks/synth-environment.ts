@@ -1,0 +1,74 @@
+/**
+ * Synthesizes one environment: builds the app with its pipeline stack, runs `app.synth()`
+ * (which runs the verification gate) and writes the environment's spec.json beside the
+ * stack's cdk.tf.json, so the verifier finds the spec by path.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from './cdk';
+import { getEnvironmentConfig } from './config';
+import { PipelineStack, type PipelineStackOptions } from './pipeline-stack';
+import { SPEC_FILE_NAME } from '../verification/spec/spec';
+import type { VerificationReport } from '../verification/engine/types';
+
+export interface SynthOptions {
+  /** @default 'cdktf.out' (or CDKTF_OUTDIR when the cdktf CLI runs the app) */
+  outdir?: string;
+  verification?: PipelineStackOptions['verification'];
+}
+
+export interface SynthResult {
+  environment: string;
+  stackName: string;
+  outdir: string;
+  stackDir: string;
+  /** Absent when the gate failed: nothing is written for a failing stack. */
+  terraformJsonPath: string;
+  specPath: string;
+  /** The gate's report; undefined when verification was skipped. */
+  report: VerificationReport | undefined;
+  stack: PipelineStack;
+}
+
+/** Thrown when the gate rejects the stack; carries the report for the caller to print. */
+export class VerificationFailedError extends Error {
+  constructor(
+    message: string,
+    readonly pipelineStack: PipelineStack,
+    readonly report: VerificationReport | undefined,
+  ) {
+    super(message);
+    this.name = 'VerificationFailedError';
+  }
+}
+
+export function synthesizeEnvironment(environment: string, options: SynthOptions = {}): SynthResult {
+  const config = getEnvironmentConfig(environment);
+  const outdir = options.outdir ?? process.env['CDKTF_OUTDIR'] ?? 'cdktf.out';
+  const app = new App({ outdir });
+  const stack = new PipelineStack(app, config, {
+    outdir,
+    ...(options.verification ? { verification: options.verification } : {}),
+  });
+  try {
+    app.synth();
+  } catch (error) {
+    if (stack.gate.lastReport && stack.gate.lastReport.verdict === 'fail') {
+      throw new VerificationFailedError((error as Error).message, stack, stack.gate.lastReport);
+    }
+    throw error;
+  }
+  const stackDir = path.join(app.outdir, 'stacks', stack.node.id);
+  const specPath = path.join(stackDir, SPEC_FILE_NAME);
+  fs.writeFileSync(specPath, `${JSON.stringify(config.spec, null, 2)}\n`);
+  return {
+    environment,
+    stackName: stack.node.id,
+    outdir: app.outdir,
+    stackDir,
+    terraformJsonPath: path.join(stackDir, 'cdk.tf.json'),
+    specPath,
+    report: stack.gate.lastReport,
+    stack,
+  };
+}
