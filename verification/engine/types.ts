@@ -4,6 +4,7 @@
  */
 import type { Graph, Resource } from '../graph/types';
 import type { Spec, SpecItemId } from '../spec/spec';
+import type { PatternMatch, Recommendation, SynthesisResult, UnfixedItem } from '../advice/types';
 
 // ---------------------------------------------------------------- model
 
@@ -260,4 +261,10 @@ export interface VerificationReport {
   dr: DrResult;
   retention: RetentionResult;
   warnings: string[];
+  // Filled by verification/advice after the verdict (absent until that stage runs; the
+  // verdict never depends on them). Every report format renders them when present.
+  patterns?: PatternMatch[];
+  recommendations?: Recommendation[];
+  unfixed?: UnfixedItem[];
+  synthesis?: SynthesisResult;
 }

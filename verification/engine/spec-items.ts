@@ -1,0 +1,90 @@
+/**
+ * One verdict per spec item: the status from the rules that serve it (an item no rule
+ * evaluates is unknown), and the computed value in words from the analyses.
+ */
+import type { Spec, SpecItemId, ConstraintId } from '../spec/spec';
+import type { AnalysisResults, RuleResult, SpecItemVerdict, Status } from './types';
+
+const CONSTRAINT_IDS: ConstraintId[] = [
+  'latency_p99',
+  'latency_p50',
+  'throughput_sustained',
+  'throughput_burst',
+  'monthly_cost',
+  'availability',
+  'retention',
+  'rpo',
+  'rto',
+];
+
+export function specItemIds(spec: Spec): SpecItemId[] {
+  return [...spec.invariants.map((i) => i.id), ...spec.properties.map((p) => p.id), ...CONSTRAINT_IDS, 'security'];
+}
+
+/** fail beats unknown beats waived beats pass. */
+export function combineStatus(statuses: Status[]): Status {
+  if (statuses.includes('fail')) return 'fail';
+  if (statuses.includes('unknown')) return 'unknown';
+  if (statuses.length > 0 && statuses.every((s) => s === 'waived')) return 'waived';
+  if (statuses.includes('waived')) return 'waived';
+  return 'pass';
+}
+
+export function specItemVerdicts(spec: Spec, results: RuleResult[], analyses: AnalysisResults): SpecItemVerdict[] {
+  return specItemIds(spec).map((item) => {
+    const served = results.filter((r) => r.specItem === item);
+    const computed = summarise(item, spec, analyses, served);
+    if (served.length === 0) return { item, status: 'unknown' as Status, summary: `${computed}; no rule evaluates it` };
+    return { item, status: combineStatus(served.map((r) => r.status)), summary: computed };
+  });
+}
+
+const fmt = (n: number | null | undefined, digits = 0) =>
+  n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (a: number | null | undefined) => (a === null || a === undefined ? 'unknown' : `${(a * 100).toFixed(3)}%`);
+
+function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: RuleResult[]): string {
+  const c = spec.constraints;
+  const prop = spec.properties.find((p) => p.id === item);
+  switch (item) {
+    case 'latency_p99':
+      return `p99 ${fmt(a.latency.p99Ms, 1)} ms (bound ${fmt(c.latencyP99Ms)} ms)`;
+    case 'latency_p50':
+      return `p50 ${fmt(a.latency.p50Ms, 1)} ms (bound ${fmt(c.latencyP50Ms)} ms)`;
+    case 'throughput_sustained':
+      return `sustained ${fmt(a.capacity.sustainedEventsPerSecond)} events/s (need ${fmt(c.sustainedEventsPerSecond)})${a.capacity.bottleneck ? `, bottleneck ${a.capacity.bottleneck}` : ''}`;
+    case 'throughput_burst':
+      return `burst ${fmt(a.capacity.burstEventsPerSecond)} events/s (need ${fmt(c.burstEventsPerSecond)})`;
+    case 'monthly_cost': {
+      const m = a.cost.monthlyUsd;
+      const unpriced = a.cost.unpriced.length > 0 ? `, ${a.cost.unpriced.length} resource(s) unpriced` : '';
+      return `$${fmt(m.expected)}/month expected ($${fmt(m.min)}..$${fmt(m.max)}; budget $${fmt(c.monthlyBudgetUsd)})${unpriced}`;
+    }
+    case 'availability': {
+      const planes = a.availability.planes.map((p) => `${p.plane} ${pct(p.availability)}`).join(', ');
+      return `${planes || 'no plane computed'} (target ${pct(c.availability)})`;
+    }
+    case 'retention': {
+      const days = a.retention.entries.map((e) => e.retentionDays).filter((d): d is number => d !== null);
+      const min = days.length > 0 ? Math.min(...days) : null;
+      return `shortest store retention ${fmt(min)} days over ${a.retention.entries.length} store(s) (need ${fmt(c.retentionDays)})`;
+    }
+    case 'rpo':
+    case 'rto': {
+      const s = a.dr.scenarios.find((x) => x.scenario === 'region-loss');
+      const v = item === 'rpo' ? s?.rpoMinutes : s?.rtoMinutes;
+      const bound = item === 'rpo' ? c.rpoMinutes : c.rtoMinutes;
+      return `region loss ${item.toUpperCase()} ${fmt(v, 1)} min (bound ${fmt(bound)} min)`;
+    }
+    case 'event_processed':
+      return `processing p${prop?.percentile ?? 99} ${fmt(a.latency.processing.p99Ms, 1)} ms (within ${fmt(prop?.boundMs)} ms)`;
+    case 'dashboard_updated':
+      return `dashboard freshness p99 ${fmt(a.latency.dashboardFreshness.p99Ms)} ms (within ${fmt(prop?.boundMs)} ms)`;
+    case 'batch_job_complete':
+      return `batch job ${fmt(a.latency.batchJobMinutes, 1)} min (within ${fmt(prop ? prop.boundMs / 60000 : null)} min)`;
+    default: {
+      const count = (s: string) => served.filter((r) => r.status === s).length;
+      return `${served.length} check(s): ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('waived')} waived`;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The verifier: graph -> model -> analyses -> rules -> waivers -> verdict.
+ * `verifyGraph` is pure (no I/O), so the advice stage can re-run it on edited graphs.
+ */
+import { runAnalyses } from '../analyses';
+import { loadInputWithSpec, loadTerraformJson } from '../graph/load';
+import type { Graph } from '../graph/types';
+import { buildModel } from '../model';
+import { RULES } from '../rules';
+import type { Spec } from '../spec/spec';
+import { applyWaivers } from '../waivers/apply';
+import { InputError } from './errors';
+import { specItemVerdicts } from './spec-items';
+import { COMPONENT_IDS, type Finding, type Rule, type RuleContext, type RuleResult, type VerificationReport, type Waiver } from './types';
+import { validateSpec } from '../graph/spec-file';
+
+type UsageOverrides = NonNullable<Parameters<typeof runAnalyses>[0]['usage']>;
+
+export interface VerifyGraphOptions {
+  /** ISO date that decides waiver expiry; defaults to the current UTC date. */
+  today?: string;
+  waivers?: readonly Waiver[];
+  usage?: UsageOverrides;
+  /** Rules to run; defaults to every registered rule. */
+  rules?: readonly Rule[];
+}
+
+export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOptions = {}): VerificationReport {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const model = buildModel(graph);
+  const analyses = runAnalyses(options.usage ? { graph, model, spec, usage: options.usage } : { graph, model, spec });
+  const ctx: RuleContext = { graph, model, spec, analyses };
+  const rules = options.rules ?? RULES;
+
+  const raw: RuleResult[] = [];
+  for (const rule of rules) {
+    for (const finding of runRule(rule, ctx)) raw.push(toResult(rule, finding));
+  }
+  const ruleSpecItems = new Map(rules.map((r) => [r.id, r.specItem] as const));
+  const waived = applyWaivers(raw, options.waivers ?? [], today, ruleSpecItems);
+  const results = sortResults(waived.results);
+  const specItems = specItemVerdicts(spec, results, analyses);
+
+  const blocking = results.some((r) => r.severity === 'error' && (r.status === 'fail' || r.status === 'unknown'));
+  // A spec item no rule evaluates is unknown, and unknown never passes.
+  const unjudged = specItems.some((i) => !results.some((r) => r.specItem === i.item));
+  return {
+    schemaVersion: 1,
+    verdict: blocking || unjudged ? 'fail' : 'pass',
+    input: { kind: graph.source.kind, path: graph.source.path, resources: graph.resources.length },
+    spec,
+    components: COMPONENT_IDS.map((id) => ({ id, resources: (model.components.get(id) ?? []).map((r) => r.address) })),
+    flows: model.flows,
+    specItems,
+    results,
+    cost: analyses.cost,
+    latency: analyses.latency,
+    capacity: analyses.capacity,
+    availability: analyses.availability,
+    dr: analyses.dr,
+    retention: analyses.retention,
+    warnings: [...graph.warnings, ...analyses.cost.warnings, ...waived.warnings],
+  };
+}
+
+/** For the synth gate: an in-memory document (`stack.toTerraform()`) and the environment's spec. */
+export function verifyTerraformJson(
+  doc: unknown,
+  options: { spec: Spec; sourcePath?: string; today?: string; waivers?: Waiver[] },
+): VerificationReport {
+  const spec = validateSpec(options.spec, 'spec');
+  const graph = loadTerraformJson(doc, options.sourcePath ?? '<in-memory>');
+  return verifyGraph(graph, spec, { today: options.today, waivers: options.waivers });
+}
+
+/** For the CLI: a synth folder, one cdk.tf.json, or plan JSON; the spec beside it unless given. */
+export function verifyPath(
+  path: string,
+  options: { spec?: Spec; env?: string; waivers?: Waiver[]; today?: string; usage?: UsageOverrides; rules?: readonly Rule[] } = {},
+): VerificationReport {
+  const loaded = loadInputWithSpec(path, options.env ? { env: options.env } : {});
+  const spec = options.spec ?? loaded.spec;
+  if (!spec) {
+    throw new InputError(`${path}: no spec found (no spec.json beside the input); pass one with --spec`);
+  }
+  if (options.env && spec.environment !== options.env) {
+    loaded.graph.warnings.push(`spec environment ${spec.environment} differs from --env ${options.env}`);
+  }
+  return verifyGraph(loaded.graph, spec, options);
+}
+
+/** A rule that throws yields one unknown (it never passes, and never stops the others). */
+function runRule(rule: Rule, ctx: RuleContext): Finding[] {
+  try {
+    const findings = rule.check(ctx);
+    if (findings.length > 0) return findings;
+    return [{ status: 'pass', message: `nothing to check: no ${rule.reads.join(', ') || 'resources'} in the input` }];
+  } catch (e) {
+    return [
+      {
+        status: 'unknown',
+        message: `rule could not run: ${(e as Error)?.message ?? String(e)}`,
+        fix: `report this input to the verifier maintainers; the rule ${rule.id} failed on it`,
+      },
+    ];
+  }
+}
+
+function toResult(rule: Rule, f: Finding): RuleResult {
+  const result: RuleResult = {
+    rule: rule.id,
+    title: rule.title,
+    severity: rule.severity,
+    specItem: rule.specItem,
+    status: f.status,
+    message: f.message,
+  };
+  if (f.address !== undefined) result.address = f.address;
+  if (f.observed !== undefined) result.observed = f.observed;
+  if (f.expected !== undefined) result.expected = f.expected;
+  if (f.fix !== undefined) result.fix = f.fix;
+  if (f.evidence !== undefined) result.evidence = f.evidence;
+  return result;
+}
+
+const STATUS_ORDER = { fail: 0, unknown: 1, waived: 2, pass: 3 } as const;
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** Stable order: worst first, then rule id, then address. */
+function sortResults(results: RuleResult[]): RuleResult[] {
+  return [...results].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.rule.localeCompare(b.rule) ||
+      (a.address ?? '').localeCompare(b.address ?? ''),
+  );
+}

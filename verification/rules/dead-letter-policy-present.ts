@@ -1,0 +1,181 @@
+/**
+ * Every pull subscription that a consumer drains has a dead-letter policy, so a message
+ * that keeps failing is set aside instead of being redelivered until retention drops it.
+ */
+import { isPending } from '../graph/types';
+import { asNumber, asRecord, asString, readAttr } from '../graph/values';
+import type { Finding, Rule } from '../engine/types';
+import type { Resource } from '../graph/types';
+
+const SUBSCRIPTION = 'google_pubsub_subscription';
+const DATAFLOW = ['google_dataflow_job', 'google_dataflow_flex_template_job'];
+/** Pub/Sub accepts 5..100 delivery attempts; 0 or unset means the default, 5. */
+const MIN_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 100;
+const DEFAULT_ATTEMPTS = 5;
+
+const FIX =
+  'add dead_letter_policy { dead_letter_topic = <dead-letter topic id>, max_delivery_attempts = 5 } and let the Pub/Sub service agent publish to that topic and subscribe to this subscription';
+
+export const rule: Rule = {
+  id: 'dead-letter-policy-present',
+  title: 'Every consuming pull subscription has a dead-letter policy',
+  severity: 'error',
+  specItem: 'no_data_loss',
+  reads: [SUBSCRIPTION, ...DATAFLOW],
+  rationale:
+    'Without a dead-letter topic a message its consumer cannot process is redelivered until the subscription\'s retention expires, then dropped: a silent loss. Push, BigQuery and Cloud Storage subscriptions are out of scope (Pub/Sub itself delivers them). Subscriptions read by Dataflow pass with a note: Dataflow acknowledges on checkpoint and dead-letters inside the pipeline, and does not support Pub/Sub dead-letter topics. A topic created in the same plan (pending until apply) counts as present.',
+  check(ctx) {
+    const subscriptions = ctx.graph.resources.filter((r) => r.type === SUBSCRIPTION && r.mode === 'managed');
+    const jobs = ctx.graph.resources.filter((r) => DATAFLOW.includes(r.type));
+    const readByJob = new Map<string, string>();
+    for (const e of ctx.graph.edges) {
+      if (jobs.some((j) => j.address === e.from)) readByJob.set(e.to, e.from);
+    }
+    const deadLetterTopics = new Set<string>();
+    for (const s of subscriptions) {
+      const t = readAttr(s, 'dead_letter_policy.dead_letter_topic');
+      if (t !== undefined && isPending(t)) t.references.forEach((a) => deadLetterTopics.add(a));
+      else if (typeof t === 'string') deadLetterTopics.add(t);
+    }
+    const findings: Finding[] = [];
+    for (const s of subscriptions) {
+      const f = judge(s, readByJob, deadLetterTopics, ctx.graph.byAddress);
+      if (f) findings.push(f);
+    }
+    return findings;
+  },
+};
+
+function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Set<string>, byAddress: ReadonlyMap<string, Resource>): Finding | undefined {
+  const delivery = deliveryKind(s);
+  if (delivery === 'pending') {
+    return {
+      status: 'unknown',
+      address: s.address,
+      observed: 'delivery type pending',
+      expected: 'a pull subscription with a dead-letter policy',
+      message: 'cannot tell whether this is a pull subscription: its push/BigQuery/Cloud Storage settings are known only after apply',
+      fix: 'write the delivery settings as literals',
+    };
+  }
+  if (delivery !== 'pull') return undefined;
+  const job = readByJob.get(s.address);
+  if (job) {
+    return {
+      status: 'pass',
+      address: s.address,
+      observed: `read by ${job}`,
+      message: `read by Dataflow job ${job}, which dead-letters failed elements inside the pipeline (Pub/Sub dead-letter topics are not supported with Dataflow)`,
+    };
+  }
+  if (drainsDeadLetterTopic(s, deadLetterTopics, byAddress)) {
+    return {
+      status: 'pass',
+      address: s.address,
+      observed: 'drains a dead-letter topic',
+      message: 'drains a dead-letter topic; a dead-letter policy here would only move failures one hop further',
+    };
+  }
+
+  const policy = readAttr(s, 'dead_letter_policy');
+  if (policy !== undefined && isPending(policy)) {
+    return {
+      status: 'unknown',
+      address: s.address,
+      observed: 'dead_letter_policy pending',
+      expected: 'dead_letter_policy with a topic',
+      message: 'the dead-letter policy block as a whole is known only after apply',
+      fix: FIX,
+    };
+  }
+  const block = asRecord(policy);
+  if (!block) {
+    return {
+      status: 'fail',
+      address: s.address,
+      observed: 'no dead_letter_policy',
+      expected: 'dead_letter_policy with a topic',
+      message: `no dead-letter policy: a message that keeps failing is redelivered until retention (${describeRetention(s)}) expires and is then lost`,
+      fix: FIX,
+    };
+  }
+
+  const attempts = readAttr(s, 'dead_letter_policy.max_delivery_attempts');
+  const n = attempts === undefined || attempts === null || asNumber(attempts) === 0 ? DEFAULT_ATTEMPTS : asNumber(attempts);
+  if (attempts !== undefined && isPending(attempts)) {
+    // Fall through: the attempt count is pending, the policy still exists.
+  } else if (n === undefined || n < MIN_ATTEMPTS || n > MAX_ATTEMPTS) {
+    return {
+      status: 'fail',
+      address: s.address,
+      observed: `max_delivery_attempts ${String(attempts)}`,
+      expected: `${MIN_ATTEMPTS}..${MAX_ATTEMPTS}`,
+      message: `max_delivery_attempts ${String(attempts)} is outside the ${MIN_ATTEMPTS}..${MAX_ATTEMPTS} Pub/Sub accepts`,
+      fix: `set max_delivery_attempts between ${MIN_ATTEMPTS} and ${MAX_ATTEMPTS} (5 is the default)`,
+    };
+  }
+  const attemptsText = attempts !== undefined && isPending(attempts) ? 'attempt count pending' : `max ${n} delivery attempts`;
+
+  const topic = readAttr(s, 'dead_letter_policy.dead_letter_topic');
+  if (topic !== undefined && isPending(topic)) {
+    return {
+      status: 'pass',
+      address: s.address,
+      observed: { deadLetterTopic: 'pending', references: topic.references },
+      expected: 'a dead-letter topic',
+      message: `dead-letter present, topic pending (${attemptsText})`,
+    };
+  }
+  const topicName = asString(topic);
+  if (!topicName) {
+    return {
+      status: 'fail',
+      address: s.address,
+      observed: `dead_letter_topic ${topic === undefined ? 'not set' : JSON.stringify(topic)}`,
+      expected: 'a dead-letter topic',
+      message: 'the dead-letter policy names no topic, so nothing is dead-lettered',
+      fix: FIX,
+    };
+  }
+  return {
+    status: 'pass',
+    address: s.address,
+    observed: { deadLetterTopic: topicName },
+    expected: 'a dead-letter topic',
+    message: `dead-letter present, topic ${topicName} (${attemptsText})`,
+  };
+}
+
+/** pull, push, export (BigQuery / Cloud Storage), or pending when the settings are not known yet. */
+function deliveryKind(s: Resource): 'pull' | 'push' | 'export' | 'pending' {
+  for (const [key, kind] of [
+    ['push_config', 'push'],
+    ['bigquery_config', 'export'],
+    ['cloud_storage_config', 'export'],
+  ] as const) {
+    const v = readAttr(s, key);
+    if (v === undefined || v === null) continue;
+    if (isPending(v)) return 'pending';
+    if (asRecord(v)) return kind;
+  }
+  return 'pull';
+}
+
+function drainsDeadLetterTopic(s: Resource, deadLetterTopics: Set<string>, byAddress: ReadonlyMap<string, Resource>): boolean {
+  const topic = readAttr(s, 'topic');
+  if (topic === undefined || topic === null) return false;
+  if (isPending(topic)) return topic.references.some((a) => deadLetterTopics.has(a));
+  if (typeof topic !== 'string') return false;
+  if (deadLetterTopics.has(topic)) return true;
+  const tail = topic.split('/').pop();
+  return [...deadLetterTopics].some((a) => {
+    const t = byAddress.get(a);
+    return t !== undefined && asString(t.values.name) === tail;
+  });
+}
+
+function describeRetention(s: Resource): string {
+  const v = readAttr(s, 'message_retention_duration');
+  return typeof v === 'string' ? v : 'default 7 days';
+}

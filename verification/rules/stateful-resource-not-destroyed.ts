@@ -1,0 +1,110 @@
+/**
+ * A plan must not destroy stored data: deleting or replacing a Bigtable instance or table,
+ * a BigQuery dataset or table, or a subscription (with its unacknowledged backlog) loses it.
+ * A replaced parent takes its children with it even when their own change says no-op.
+ */
+import { isPending, type Resource } from '../graph/types';
+import { allResources, asString, readAttr } from '../graph/values';
+import type { Finding, Rule } from '../engine/types';
+
+/** Stateful type -> the attribute naming its parent and the parent's type, when it has one. */
+const STATEFUL: Record<string, { parentAttr: string; parentType: string } | null> = {
+  google_bigtable_instance: null,
+  google_bigtable_table: { parentAttr: 'instance_name', parentType: 'google_bigtable_instance' },
+  google_bigquery_dataset: null,
+  google_bigquery_table: { parentAttr: 'dataset_id', parentType: 'google_bigquery_dataset' },
+  google_pubsub_subscription: null,
+};
+
+const WHAT_IS_LOST: Record<string, string> = {
+  google_bigtable_instance: 'every table and row in it',
+  google_bigtable_table: 'its rows',
+  google_bigquery_dataset: 'every table in it',
+  google_bigquery_table: 'its rows',
+  google_pubsub_subscription: 'its unacknowledged backlog',
+};
+
+export const rule: Rule = {
+  id: 'stateful-resource-not-destroyed',
+  title: 'The plan destroys no stored data',
+  severity: 'error',
+  specItem: 'no_data_loss',
+  reads: Object.keys(STATEFUL),
+  rationale:
+    'Terraform replaces a resource when a change forces it (action_reason, replace_paths) and deletes what left the configuration. For a store or a queue that is data loss, whatever deletion_protection says at apply time. A replaced Bigtable instance or BigQuery dataset takes its tables with it even when the tables\' own change is no-op. Waive a finding only for data known to be disposable.',
+  check(ctx) {
+    const all = allResources(ctx.graph).filter((r) => r.mode === 'managed' && r.type in STATEFUL);
+    if (ctx.graph.source.kind !== 'plan') {
+      return [{ status: 'pass', message: `input is ${ctx.graph.source.kind === 'state' ? 'applied state' : 'a configuration'}, not a plan: nothing is being destroyed` }];
+    }
+    const findings: Finding[] = [];
+    for (const r of all) {
+      findings.push(judge(r, all));
+    }
+    return findings;
+  },
+};
+
+function judge(r: Resource, all: Resource[]): Finding {
+  const change = r.change;
+  const actions = change?.actions ?? ['no-op'];
+  if (actions.includes('delete')) {
+    const verb = change?.replace ? 'replaces' : 'deletes';
+    const why = [
+      change?.actionReason ? `reason ${change.actionReason}` : undefined,
+      change?.replacePaths && change.replacePaths.length > 0 ? `forced by ${change.replacePaths.map((p) => p.join('.')).join(', ')}` : undefined,
+    ].filter(Boolean);
+    return {
+      status: 'fail',
+      address: r.address,
+      observed: actions.join(','),
+      expected: 'no-op, create, update or read',
+      message: `plan ${verb} ${r.type} ${r.address}${why.length ? ` (${why.join('; ')})` : ''}: ${WHAT_IS_LOST[r.type]} is lost`,
+      fix: change?.replace
+        ? `undo the change to ${change.replacePaths?.map((p) => p.join('.')).join(', ') || 'the attribute forcing replacement'} or migrate the data first, then waive with a reason`
+        : 'restore the resource to the configuration (or move it with a moved block); if the data is disposable, waive with a reason and an expiry',
+    };
+  }
+  const parentSpec = STATEFUL[r.type];
+  if (parentSpec) {
+    const parent = parentOf(r, parentSpec.parentAttr, parentSpec.parentType, all);
+    if (parent === 'unknown') {
+      const anyParentDestroyed = all.some((p) => p.type === parentSpec.parentType && p.change?.actions.includes('delete'));
+      if (anyParentDestroyed) {
+        return {
+          status: 'unknown',
+          address: r.address,
+          observed: `${parentSpec.parentAttr} not resolvable`,
+          expected: `a ${parentSpec.parentType} that is kept`,
+          message: `a ${parentSpec.parentType} is destroyed by this plan and this table's ${parentSpec.parentAttr} cannot be matched to a resource, so it may go with it`,
+          fix: `reference the ${parentSpec.parentType} in ${parentSpec.parentAttr} instead of a literal`,
+        };
+      }
+    } else if (parent && parent.change?.actions.includes('delete')) {
+      const verb = parent.change.replace ? 'replaced' : 'deleted';
+      return {
+        status: 'fail',
+        address: r.address,
+        observed: `${actions.join(',')} (parent ${verb})`,
+        expected: 'kept with its parent',
+        message: `${parent.address} is ${verb} by this plan, and ${r.address} goes with it although its own change is ${actions.join(',')}: its rows are lost`,
+        fix: `keep ${parent.address} (undo the change forcing its replacement) or export ${r.address} first, then waive with a reason`,
+      };
+    }
+  }
+  return { status: 'pass', address: r.address, observed: actions.join(','), message: `kept (${actions.join(', ')})` };
+}
+
+function parentOf(r: Resource, attr: string, parentType: string, all: Resource[]): Resource | 'unknown' | undefined {
+  const v = readAttr(r, attr);
+  if (v === undefined || v === null) return undefined;
+  const candidates = all.filter((p) => p.type === parentType);
+  if (isPending(v)) return candidates.find((p) => v.references.includes(p.address)) ?? 'unknown';
+  const name = asString(v);
+  if (!name) return undefined;
+  const tail = name.split('/').pop();
+  const idAttr = parentType === 'google_bigquery_dataset' ? 'dataset_id' : 'name';
+  const named = candidates.filter((p) => asString(p.values[idAttr]) === tail);
+  // Same module first: two modules may each hold a store of the same name in different projects.
+  return named.find((p) => p.modulePath.join('.') === r.modulePath.join('.')) ?? named[0] ?? 'unknown';
+}

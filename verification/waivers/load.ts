@@ -1,0 +1,34 @@
+/** Reading a waivers file (YAML or JSON). */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parse } from 'yaml';
+import { InputError } from '../engine/errors';
+import type { Waiver } from '../engine/types';
+import { waiverFileSchema } from './schema';
+
+export function parseWaivers(doc: unknown, where: string): Waiver[] {
+  const result = waiverFileSchema.safeParse(doc);
+  if (!result.success) {
+    // The union reports its branches; the array branch's first issue is the useful one.
+    const issue = result.error.issues[0];
+    const inner = issue.code === 'invalid_union' ? (issue.errors.find((e) => e.length > 0)?.[0] ?? issue) : issue;
+    const path = [...issue.path, ...(inner === issue ? [] : inner.path)];
+    const at = path.length > 0 ? ` at ${path.join('.')}` : '';
+    throw new InputError(`${where}: invalid waivers file${at}: ${inner.message}`);
+  }
+  return Array.isArray(result.data) ? result.data : result.data.waivers;
+}
+
+export function loadWaiversFile(path: string): Waiver[] {
+  if (!existsSync(path)) throw new InputError(`${path}: no such waivers file`);
+  if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, expected a waivers file`);
+  const text = readFileSync(path, 'utf8');
+  if (text.trim() === '') return [];
+  let doc: unknown;
+  try {
+    // YAML is a superset of JSON, so one parser reads both.
+    doc = parse(text, { maxAliasCount: 100 });
+  } catch (e) {
+    throw new InputError(`${path}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  return parseWaivers(doc, path);
+}
