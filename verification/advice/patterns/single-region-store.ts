@@ -3,14 +3,12 @@
  * more than any single-region configuration of the store is contracted to give, so one
  * regional outage breaks the target.
  */
-import slas from '../../data/slas.json';
+import { loadVerifierData } from '../../data';
 import type { PatternDetector, PatternEvidence } from '../types';
 import { bigtableClusters, multiClusterProfiles, ofType } from '../graph-query';
 
 function sla(id: string): { value: number; source: string } {
-  const entry = slas.entries.find((e) => e.id === id);
-  if (!entry) throw new Error(`verification/data/slas.json has no entry "${id}"`);
-  return { value: entry.value, source: entry.source };
+  return loadVerifierData().sla(id);
 }
 
 export const singleRegionStore: PatternDetector = {

@@ -1,0 +1,252 @@
+/**
+ * What-if advice. For every failing or unknown spec item: propose candidate changes (the
+ * generator catalogue), apply each to a copy of the graph, re-run the models, and keep only
+ * changes whose measured effect fixes the item. When no single change does, search greedily for
+ * a combination, each step measured. Finally a plan: every fix applied together, re-verified.
+ * Nothing here is advice until the evaluator has run on the changed graph.
+ */
+import type { Graph } from '../../graph/types';
+import type { Spec, SpecItemId } from '../../spec/spec';
+import type { Status } from '../../engine/types';
+import { applyChanges } from '../graph-edit';
+import { distance, EvaluationCache, openItems } from '../evaluation';
+import type { Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
+import { changeView, summarise } from './describe';
+import type { Candidate, ChangeGenerator } from './generator';
+import { CHANGE_GENERATORS } from './generators';
+
+export interface AdviseOptions {
+  generators?: readonly ChangeGenerator[];
+  /** Single-change recommendations kept per open item. */
+  perItem?: number;
+  /** Steps of the greedy combination and plan searches. */
+  maxSteps?: number;
+  /** Evaluator runs allowed in total (each is one full re-verification). */
+  maxEvaluations?: number;
+}
+
+const DEFAULTS = { perItem: 2, maxSteps: 8, maxEvaluations: 4000 };
+
+interface State {
+  graph: Graph;
+  spec: Spec;
+  /** Keys of the candidates applied so far, in order: the cache key of this state. */
+  path: string[];
+  changes: { change: GraphChange; description: string; graph: Graph }[];
+  evaluation: Evaluation;
+}
+
+interface Trial {
+  candidate: Candidate;
+  evaluation: Evaluation;
+}
+
+function isOpen(s: Status | undefined): boolean {
+  return s === 'fail' || s === 'unknown' || s === undefined;
+}
+
+function regressions(before: Evaluation, after: Evaluation): SpecItemId[] {
+  return (Object.keys(before.items) as SpecItemId[]).filter((i) => !isOpen(before.items[i]) && isOpen(after.items[i]));
+}
+
+function withinBudget(e: Evaluation): boolean | null {
+  const s = e.items.monthly_cost;
+  return s === 'pass' || s === 'waived' ? true : s === 'fail' ? false : null;
+}
+
+export function effectOf(before: Evaluation, after: Evaluation, items: SpecItemId[]): RecommendationEffect {
+  const costDelta = Number.isFinite(before.objectiveUsd) && Number.isFinite(after.objectiveUsd) ? after.objectiveUsd - before.objectiveUsd : null;
+  return {
+    verdict: after.verdict,
+    items: items.map((item) => ({ item, before: before.items[item] ?? 'unknown', after: after.items[item] ?? 'unknown', ...(after.summaries[item] ? { summaryAfter: after.summaries[item] } : {}) })),
+    costDeltaUsd: costDelta === null ? null : Math.round(costDelta * 100) / 100,
+    withinBudget: withinBudget(after),
+    before: before.metrics,
+    after: after.metrics,
+    regressions: regressions(before, after),
+  };
+}
+
+/** Lexicographic score of a state for the greedy searches: fewer open items, then closer to passing, then cheaper. */
+function score(e: Evaluation, spec: Spec, focus: SpecItemId[] | 'all'): [number, number, number] {
+  const open = openItems(e);
+  const counted = focus === 'all' ? open : open.filter((i) => focus.includes(i));
+  const gap = counted.reduce((sum, i) => sum + distance(i, e, spec), 0);
+  // with a focus, regressions elsewhere weigh like an open item
+  const extra = focus === 'all' ? 0 : open.filter((i) => !focus.includes(i)).length;
+  return [counted.length + extra, gap, e.objectiveUsd];
+}
+
+function better(a: [number, number, number], b: [number, number, number]): boolean {
+  const EPS = 1e-9;
+  if (a[0] !== b[0]) return a[0] < b[0];
+  if (Math.abs(a[1] - b[1]) > EPS) return a[1] < b[1];
+  return a[2] < b[2] - EPS;
+}
+
+export class Advisor {
+  private readonly cache: EvaluationCache;
+  private readonly options: typeof DEFAULTS & { generators: readonly ChangeGenerator[] };
+  private budgetExhausted = false;
+
+  constructor(
+    private readonly evaluate: Evaluator,
+    options: AdviseOptions = {},
+  ) {
+    this.cache = new EvaluationCache(evaluate);
+    this.options = { ...DEFAULTS, ...options, generators: options.generators ?? CHANGE_GENERATORS };
+  }
+
+  get evaluations(): number {
+    return this.cache.runs;
+  }
+
+  private apply(state: State, candidate: Candidate): { graph: Graph; spec: Spec } {
+    return applyChanges(state.graph, state.spec, candidate.changes);
+  }
+
+  private candidates(state: State, targets: SpecItemId[]): Candidate[] {
+    const ctx = { graph: state.graph, spec: state.spec, before: state.evaluation };
+    return this.options.generators
+      .filter((g) => g.targets.some((t) => targets.includes(t)))
+      .flatMap((g) => g.generate(ctx))
+      .filter((c) => c.targets.some((t) => targets.includes(t)));
+  }
+
+  /** Evaluates candidates on a state; a ladder stops at its first rung that fixes one of its targets without regressions. */
+  private trials(state: State, candidates: Candidate[]): Trial[] {
+    const open = new Set(openItems(state.evaluation));
+    const settled = new Set<string>();
+    const out: Trial[] = [];
+    for (const candidate of candidates) {
+      if (candidate.group && settled.has(candidate.group)) continue;
+      if (this.cache.runs >= this.options.maxEvaluations) {
+        this.budgetExhausted = true;
+        break;
+      }
+      let evaluation: Evaluation;
+      try {
+        evaluation = this.cache.get(JSON.stringify([...state.path, candidate.key]), () => this.apply(state, candidate));
+      } catch (e) {
+        // a candidate that cannot apply to this graph (a generator's guess was wrong) is no advice
+        if (e instanceof Error && /what-if change|setAttr|attribute/.test(e.message)) continue;
+        throw e;
+      }
+      out.push({ candidate, evaluation });
+      const fixes = candidate.targets.some((t) => open.has(t) && !isOpen(evaluation.items[t]));
+      if (candidate.group && fixes && regressions(state.evaluation, evaluation).length === 0) settled.add(candidate.group);
+    }
+    return out;
+  }
+
+  private step(state: State, trial: Trial): State {
+    const { graph, spec } = this.apply(state, trial.candidate);
+    return {
+      graph,
+      spec,
+      path: [...state.path, trial.candidate.key],
+      changes: [...state.changes, ...trial.candidate.changes.map((change) => ({ change, description: trial.candidate.description, graph: state.graph }))],
+      evaluation: trial.evaluation,
+    };
+  }
+
+  /** Greedy descent: each step applies the measured-best candidate, until the focus items pass or nothing helps. */
+  private descend(start: State, focus: SpecItemId[] | 'all'): State {
+    let state = start;
+    for (let i = 0; i < this.options.maxSteps; i++) {
+      const open = openItems(state.evaluation);
+      const targets = focus === 'all' ? open : focus.filter((f) => open.includes(f));
+      if (targets.length === 0) break;
+      const current = score(state.evaluation, state.spec, focus);
+      let best: Trial | undefined;
+      let bestScore = current;
+      for (const t of this.trials(state, this.candidates(state, targets))) {
+        const s = score(t.evaluation, state.spec, focus);
+        if (better(s, bestScore)) {
+          best = t;
+          bestScore = s;
+        }
+      }
+      if (!best) break;
+      state = this.step(state, best);
+    }
+    return state;
+  }
+
+  private recommendation(root: State, final: State, items: SpecItemId[], scope: Recommendation['scope']): Recommendation {
+    const fixes = items.filter((i) => isOpen(root.evaluation.items[i]) && !isOpen(final.evaluation.items[i]));
+    const improves = items.filter((i) => !fixes.includes(i) && isOpen(root.evaluation.items[i]) && distance(i, final.evaluation, final.spec) < distance(i, root.evaluation, root.spec));
+    const views = final.changes.map((c) => changeView(c.graph, c.change, c.description));
+    const descriptions = [...new Set(final.changes.map((c) => c.description))];
+    const effect = effectOf(root.evaluation, final.evaluation, items);
+    return {
+      change: views[0],
+      changes: views,
+      fixes,
+      improves,
+      summary: summarise(descriptions.join('; '), items, effect),
+      effect,
+      scope,
+    };
+  }
+
+  advise(graph: Graph, spec: Spec, before: Evaluation): { recommendations: Recommendation[]; unfixed: UnfixedItem[]; evaluations: number; complete: boolean } {
+    const root: State = { graph, spec, path: [], changes: [], evaluation: before };
+    const open = openItems(before);
+    const recommendations: Recommendation[] = [];
+    const unfixed: UnfixedItem[] = [];
+    if (open.length === 0) return { recommendations, unfixed, evaluations: 0, complete: true };
+
+    const trials = this.trials(root, this.candidates(root, open));
+    const chosen = new Map<string, { trial: Trial; items: Set<SpecItemId> }>();
+    for (const item of open) {
+      const fixing = trials
+        .filter((t) => !isOpen(t.evaluation.items[item]))
+        .sort((a, b) => {
+          const ra = regressions(before, a.evaluation).length;
+          const rb = regressions(before, b.evaluation).length;
+          if (ra !== rb) return ra - rb;
+          const oa = openItems(a.evaluation).length;
+          const ob = openItems(b.evaluation).length;
+          if (oa !== ob) return oa - ob;
+          return a.evaluation.objectiveUsd - b.evaluation.objectiveUsd;
+        });
+      for (const t of fixing.slice(0, this.options.perItem)) {
+        const entry = chosen.get(t.candidate.key) ?? { trial: t, items: new Set<SpecItemId>() };
+        entry.items.add(item);
+        chosen.set(t.candidate.key, entry);
+      }
+      if (fixing.length > 0) continue;
+      // no single change: a measured combination
+      const combined = this.descend(root, [item]);
+      if (!isOpen(combined.evaluation.items[item]) && combined.changes.length > 0) {
+        recommendations.push(this.recommendation(root, combined, [item], 'combination'));
+      } else {
+        const tried = trials.filter((t) => t.candidate.targets.includes(item)).length;
+        unfixed.push({
+          item,
+          status: before.items[item] ?? 'unknown',
+          reason:
+            tried === 0
+              ? 'no change in the catalogue targets this item for this graph'
+              : `none of ${tried} single changes, nor a combination of up to ${this.options.maxSteps}, makes it pass${combined.changes.length > 0 ? ` (closest: ${[...new Set(combined.changes.map((c) => c.description))].join('; ')})` : ''}`,
+        });
+      }
+    }
+    for (const { trial, items } of chosen.values()) {
+      const state = this.step(root, trial);
+      const all = open.filter((i) => !isOpen(trial.evaluation.items[i]));
+      recommendations.push(this.recommendation(root, state, [...new Set([...items, ...all])], 'single'));
+    }
+    recommendations.sort((a, b) => b.fixes.length - a.fixes.length || (a.effect.costDeltaUsd ?? 0) - (b.effect.costDeltaUsd ?? 0));
+
+    // the plan: every open item at once, measured together
+    if (open.length > 0) {
+      const plan = this.descend(root, 'all');
+      if (plan.changes.length > 0 && (plan.evaluation.verdict === 'pass' || open.length > 1)) {
+        recommendations.push(this.recommendation(root, plan, open, 'plan'));
+      }
+    }
+    return { recommendations, unfixed, evaluations: this.cache.runs, complete: !this.budgetExhausted };
+  }
+}
