@@ -179,11 +179,11 @@ export class Monitoring extends Construct {
       },
       {
         id: 'batch-view-failures',
-        title: `Batch view scheduled query failed (${RESOURCE_NAMES.batchViewQuery})`,
+        title: `Batch view scheduled query failed (${coldStorage.batchViewQuery.displayName})`,
         filter: [
+          // The project has one scheduled query; a config_id clause would need an HCL
+          // expression with quotes inside the dashboard JSON.
           'resource.type = "bigquery_dts_config"',
-          // The config id is the last segment of the transfer config's resource name.
-          `resource.labels.config_id = ${quote(Fn.element(Fn.split('/', coldStorage.batchViewQuery.name), 5))}`,
           'metric.type = "bigquerydatatransfer.googleapis.com/transfer_config/completed_runs"',
           'metric.labels.completion_state = "FAILED"',
         ].join(' AND '),

@@ -1,0 +1,50 @@
+import { ENVIRONMENT_NAMES } from '../../../stacks/config';
+import { synthesizeEnvironment } from './synth-helpers';
+
+const COMPONENTS = ['ingestion', 'stream-processing', 'hot-storage', 'cold-storage', 'analytics', 'dashboard', 'monitoring'];
+
+describe.each(ENVIRONMENT_NAMES)('security and hygiene of %s', (environment) => {
+  const stack = synthesizeEnvironment(environment);
+  const text = JSON.stringify(stack.json);
+
+  it('grants nothing to allUsers or allAuthenticatedUsers', () => {
+    expect(text).not.toContain('allUsers');
+    expect(text).not.toContain('allAuthenticatedUsers');
+  });
+
+  it('runs every Cloud Run service and the Dataflow job as its own service account', () => {
+    const identities = [
+      ...stack.ofType('google_cloud_run_v2_service').map((service) => service.body['template'].service_account),
+      ...stack.ofType('google_dataflow_job').map((job) => job.body['service_account_email']),
+      ...stack.ofType('google_bigquery_data_transfer_config').map((query) => query.body['service_account_name']),
+    ];
+    expect(identities).toHaveLength(6);
+    expect(new Set(identities).size).toBe(6);
+    expect(stack.ofType('google_service_account')).toHaveLength(6);
+  });
+
+  it('labels every labelled resource with its component and environment', () => {
+    const labelled = stack.resources.filter((r) => r.body['labels'] || r.body['user_labels']);
+    expect(labelled.length).toBeGreaterThan(20);
+    for (const resource of labelled) {
+      const labels = resource.type === 'google_monitoring_notification_channel' ? resource.body['user_labels'] : (resource.body['labels'] ?? resource.body['user_labels']);
+      expect(COMPONENTS).toContain(labels.component);
+      expect(labels.environment).toBe(environment);
+    }
+  });
+
+  it('targets nodejs22, never nodejs20', () => {
+    expect(text).not.toContain('nodejs20');
+    for (const service of stack.ofType('google_cloud_run_v2_service')) {
+      expect(service.body['labels'].runtime).toBe('nodejs22');
+      expect(service.body['template'].containers[0].image).toMatch(/-nodejs22$/);
+    }
+  });
+
+  it('protects every stateful store from deletion', () => {
+    expect(stack.ofType('google_bigtable_instance').every((r) => r.body['deletion_protection'] === true)).toBe(true);
+    expect(stack.ofType('google_bigtable_table').every((r) => r.body['deletion_protection'] === 'PROTECTED')).toBe(true);
+    expect(stack.ofType('google_bigquery_table').every((r) => r.body['deletion_protection'] === true)).toBe(true);
+    expect(stack.ofType('google_bigquery_dataset').every((r) => r.body['delete_contents_on_destroy'] === false)).toBe(true);
+  });
+});
