@@ -49,6 +49,7 @@ export const machineTypesFileSchema = z
   .object({
     ...provenance,
     machineTypes: z.record(z.string(), z.object({ vcpu: z.number().positive(), memoryGiB: z.number().positive() }).strict()),
+    dataflowDefaults: z.object({ streamingEngine: z.string(), streamingAppliance: z.string(), note: z.string().optional() }).strict(),
   })
   .strict();
 

@@ -1,0 +1,132 @@
+/**
+ * Attribute reading for the analyses, on top of graph/values: a number is `undefined` when
+ * not set (a default applies), `null` when pending (the computation becomes unknown).
+ */
+import { asBoolean, asList, asNumber, asRecord, asString, readAttr } from '../graph/values';
+import { isPending, type AttrValue, type Resource } from '../graph/types';
+
+export type Maybe<T> = T | undefined | null;
+
+export function num(r: Resource, path: string): Maybe<number> {
+  const v = readAttr(r, path);
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  return asNumber(v) ?? null;
+}
+
+export function str(r: Resource, path: string): Maybe<string> {
+  const v = readAttr(r, path);
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  return asString(v) ?? null;
+}
+
+export function bool(r: Resource, path: string): Maybe<boolean> {
+  const v = readAttr(r, path);
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  return asBoolean(v) ?? null;
+}
+
+/** Blocks at a path, one or many, as records (pending blocks are skipped; see `blocksPending`). */
+export function blocks(r: Resource | Record<string, AttrValue>, path: string): Record<string, AttrValue>[] {
+  const v = 'values' in r && 'address' in r ? readAttr(r as Resource, path) : walk(r as Record<string, AttrValue>, path);
+  return asList(v)
+    .map((b) => asRecord(b))
+    .filter((b): b is Record<string, AttrValue> => b !== undefined);
+}
+
+function walk(obj: Record<string, AttrValue>, path: string): AttrValue | undefined {
+  let cur: AttrValue | undefined = obj;
+  for (const step of path.split('.')) {
+    const rec = asRecord(cur);
+    if (!rec) return isPending(cur) ? cur : undefined;
+    cur = rec[step];
+  }
+  return cur;
+}
+
+/** A value inside a block. */
+export function field(block: Record<string, AttrValue> | undefined, path: string): AttrValue | undefined {
+  return block ? walk(block, path) : undefined;
+}
+
+export function fieldNum(block: Record<string, AttrValue> | undefined, path: string): Maybe<number> {
+  const v = field(block, path);
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  return asNumber(v) ?? null;
+}
+
+export function fieldStr(block: Record<string, AttrValue> | undefined, path: string): Maybe<string> {
+  const v = field(block, path);
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  return asString(v) ?? null;
+}
+
+export function fieldBool(block: Record<string, AttrValue> | undefined, path: string): Maybe<boolean> {
+  const v = field(block, path);
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  return asBoolean(v) ?? null;
+}
+
+const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "604800s", "1.5s", "168h", "7d" -> seconds; pending -> null; unparsable -> null. */
+export function durationSeconds(v: AttrValue | undefined): Maybe<number> {
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$/.exec(v);
+  if (!m) return null;
+  return Number(m[1]) * DURATION_UNIT_SECONDS[m[2]];
+}
+
+/** Cloud Run CPU notation: "1", "2", "1000m" -> vCPU. */
+export function parseCpu(v: Maybe<string>): Maybe<number> {
+  if (v === undefined || v === null) return v;
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(v.trim());
+  if (!m) return null;
+  return m[2] === 'm' ? Number(m[1]) / 1000 : Number(m[1]);
+}
+
+const MEMORY_UNIT_GIB: Record<string, number> = {
+  Ki: 1 / (1024 * 1024),
+  Mi: 1 / 1024,
+  Gi: 1,
+  K: 1e3 / 2 ** 30,
+  M: 1e6 / 2 ** 30,
+  G: 1e9 / 2 ** 30,
+};
+
+/** Kubernetes memory notation: "512Mi", "2Gi", "1G" -> GiB. */
+export function parseMemoryGiB(v: Maybe<string>): Maybe<number> {
+  if (v === undefined || v === null) return v;
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)$/.exec(v.trim());
+  if (!m) return null;
+  return Number(m[1]) * MEMORY_UNIT_GIB[m[2]];
+}
+
+/** All string leaves under a value (to find literal names inside env vars or parameters). */
+export function stringLeaves(v: AttrValue | undefined, out: string[] = []): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => stringLeaves(x, out));
+  else if (v && typeof v === 'object' && !isPending(v)) Object.values(v).forEach((x) => stringLeaves(x, out));
+  return out;
+}
+
+/** Environment variables of a Cloud Run v2 service's containers: name -> value (pending kept). */
+export function containerEnv(r: Resource): Map<string, AttrValue> {
+  const env = new Map<string, AttrValue>();
+  for (const c of blocks(r, 'template.containers')) {
+    for (const e of asList(c.env)) {
+      const rec = asRecord(e);
+      const name = asString(rec?.name);
+      if (rec && name) env.set(name, rec.value ?? null);
+    }
+  }
+  return env;
+}

@@ -1,0 +1,113 @@
+/**
+ * google_bigquery_table: active and long-term logical storage growing to the partition
+ * expiry (partitions untouched for 90 days bill at the long-term rate), and streaming
+ * ingest: the Storage Write API (first 2 TiB a month free) or legacy insertAll (1 KB
+ * minimum per row).
+ */
+import { readAttr } from '../../graph/values';
+import type { AnalysisContext } from '../context';
+import { tableLoad } from '../cold-store';
+import { costLine, fmt, needPrice, range, usd, type CostState, type PriceModel, type PriceOutcome } from './types';
+import type { Resource } from '../../graph/types';
+
+const DAYS_PER_MONTH_DIVISOR = 24;
+
+export const bigqueryTableModel: PriceModel = {
+  types: ['google_bigquery_table'],
+  price(table, ctx, state) {
+    const out: Required<PriceOutcome> = { lines: [], unpriced: [], warnings: [] };
+    if (readAttr(table, 'view') !== undefined || readAttr(table, 'materialized_view') !== undefined) {
+      out.unpriced.push(`${table.address}: views have no price model (their queries are billed as scans)`);
+      return out;
+    }
+    const load = tableLoad(ctx, table);
+    const storageOverride = ctx.usageOf(table.address).storageGiB;
+    const what = table.address;
+    const active = needPrice(ctx, 'bigquery.active-storage', load.location, what);
+    const longTerm = needPrice(ctx, 'bigquery.long-term-storage', load.location, what);
+    if (typeof active === 'string') out.unpriced.push(active);
+    if (typeof longTerm === 'string') out.unpriced.push(longTerm);
+    if (typeof active === 'string' || typeof longTerm === 'string') return out;
+    const longTermAfter = ctx.data.limit('bigquery.long-term-after-days').value;
+    const daysPerMonth = ctx.data.hoursPerMonth / DAYS_PER_MONTH_DIVISOR;
+
+    if (storageOverride !== undefined) {
+      const cost = storageOverride * active.value;
+      out.lines.push(costLine(ctx, table, 'active storage', range(cost, cost, cost), `usage file: ${fmt(storageOverride)} GiB x ${usd(active.value)}/GiB-month`, [active], load.location));
+      return out;
+    }
+    if (load.averageRowsPerDay === null || load.expectedRowsPerDay === null) {
+      out.unpriced.push(`${what}: ${load.basis}, so its storage is unknown; set eventsPerSecond or storageGiB in the usage file`);
+      return out;
+    }
+    if (load.expiryDays === null) {
+      out.unpriced.push(`${what}: partition expiry is pending`);
+      return out;
+    }
+    let days = load.expiryDays;
+    if (days === undefined) {
+      days = ctx.spec.constraints.retentionDays;
+      out.warnings.push(`${what}: no partition or table expiry, so storage grows without bound; priced at the spec retention of ${days} days`);
+    }
+    const gib = (rowsPerDay: number) => (rowsPerDay * load.rowBytes) / ctx.data.bytesPerGiB;
+    const activeDays = Math.min(days, longTermAfter);
+    const longDays = Math.max(0, days - longTermAfter);
+    const steady = (rowsPerDay: number) => gib(rowsPerDay) * (activeDays * active.value + longDays * longTerm.value);
+    const firstMonth = gib(load.averageRowsPerDay) * Math.min(days, daysPerMonth) * active.value;
+    out.lines.push(
+      costLine(
+        ctx,
+        table,
+        'storage (active + long-term)',
+        range(firstMonth, steady(load.expectedRowsPerDay), steady(load.expectedRowsPerDay)),
+        `${load.basis}; ${fmt(gib(load.expectedRowsPerDay))} GiB/day kept ${fmt(days)} days: ${fmt(activeDays)} d active x ${usd(active.value)} + ${fmt(longDays)} d long-term x ${usd(longTerm.value)} per GiB-month (min: first month)`,
+        [active, longTerm],
+        load.location,
+      ),
+    );
+    if (load.role === 'archive' && load.writer) priceIngest(ctx, table, load.writer, load.location, gib(load.averageRowsPerDay) * daysPerMonth, gib(load.expectedRowsPerDay) * daysPerMonth, state, out);
+    return out;
+  },
+};
+
+function priceIngest(
+  ctx: AnalysisContext,
+  table: Resource,
+  writer: Resource,
+  location: string | undefined,
+  gibAvg: number,
+  gibExp: number,
+  state: CostState,
+  out: Required<PriceOutcome>,
+): void {
+  if (writer.type === 'google_pubsub_subscription') return; // billed as the subscription's delivery
+  const params = readAttr(writer, 'parameters') as Record<string, unknown> | undefined;
+  const writeApi = params && String(params.useStorageWriteApi) === 'true';
+  if (writeApi) {
+    const price = needPrice(ctx, 'bigquery.storage-write-api', location, table.address);
+    if (typeof price === 'string') return void out.unpriced.push(price);
+    const freeTier = ctx.data.price('bigquery.storage-write-api-free', '*')!;
+    const free = state.freeTierUsed.has('bigquery.storage-write-api-free') ? 0 : freeTier.value;
+    state.freeTierUsed.add('bigquery.storage-write-api-free');
+    const cost = (g: number) => Math.max(0, g - free) * price.value;
+    out.lines.push(
+      costLine(ctx, table, 'Storage Write API ingest', range(cost(gibAvg), cost(gibExp), cost(gibExp)), `(${fmt(gibExp)} GiB/month - ${fmt(free)} GiB free) x ${usd(price.value)}/GiB`, [price, freeTier], location),
+    );
+    return;
+  }
+  const price = needPrice(ctx, 'bigquery.streaming-insert', location, table.address);
+  if (typeof price === 'string') return void out.unpriced.push(price);
+  const minRow = ctx.data.price('bigquery.streaming-insert-minimum-row-bytes', '*')!;
+  const factor = Math.max(minRow.value, ctx.traffic.eventBytes) / ctx.traffic.eventBytes;
+  out.lines.push(
+    costLine(
+      ctx,
+      table,
+      'streaming inserts (insertAll)',
+      range(gibAvg * factor * price.value, gibExp * factor * price.value, gibExp * factor * price.value),
+      `${fmt(gibExp * factor)} GiB/month billed (min ${minRow.value} B/row) x ${usd(price.value)}/GiB`,
+      [price, minRow],
+      location,
+    ),
+  );
+}

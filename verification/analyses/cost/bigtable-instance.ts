@@ -1,0 +1,171 @@
+/**
+ * google_bigtable_instance: per cluster, node-hours (fixed, or autoscaling between its
+ * bounds at the CPU target), storage by type growing to each table's GC max-age (GC is
+ * eventual, so the maximum adds the collection lag), replication traffic between regions
+ * (every write is applied in every cluster), and backup storage of tables with an
+ * automated backup policy.
+ */
+import { SECONDS_PER_DAY } from '../../data';
+import { blocks, durationSeconds, field } from '../attributes';
+import type { AnalysisContext } from '../context';
+import { clamp, hotStoreLoad, nodesNeeded, storedGiB, type ClusterInfo, type HotStoreLoad } from '../hot-store';
+import { monthMean } from '../traffic';
+import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutcome } from './types';
+import type { Resource } from '../../graph/types';
+
+export const bigtableInstanceModel: PriceModel = {
+  types: ['google_bigtable_instance'],
+  price(instance, ctx) {
+    const out: Required<PriceOutcome> = { lines: [], unpriced: [], warnings: [] };
+    const load = hotStoreLoad(ctx, instance);
+    if (load.clusters.length === 0) {
+      out.unpriced.push(`${instance.address}: no cluster block (or clusters pending), so nodes cannot be priced`);
+      return out;
+    }
+    const retentionFallback = ctx.spec.constraints.retentionDays * SECONDS_PER_DAY;
+    const gcLag = ctx.data.limit('bigtable.gc-eventual-days');
+    for (const l of load.tables) {
+      if (l.maxAgeSeconds === undefined) {
+        out.warnings.push(
+          `${l.table.address}: no GC max-age, so stored data grows without bound; storage priced at the spec retention of ${ctx.spec.constraints.retentionDays} days`,
+        );
+      }
+    }
+    const storedAvg = storedGiB(ctx, load, 'average', 0, retentionFallback);
+    const storedExp = storedGiB(ctx, load, 'expected', 0, retentionFallback);
+    const storedMax = storedGiB(ctx, load, 'expected', gcLag.value * SECONDS_PER_DAY, retentionFallback);
+    for (const c of load.clusters) priceCluster(ctx, instance, load, c, { storedAvg, storedExp, storedMax, gcLag: gcLag.value }, out);
+    priceReplication(ctx, instance, load, out);
+    priceBackups(ctx, instance, load, out);
+    return out;
+  },
+};
+
+function priceCluster(
+  ctx: AnalysisContext,
+  instance: Resource,
+  load: HotStoreLoad,
+  c: ClusterInfo,
+  stored: { storedAvg: number; storedExp: number; storedMax: number; gcLag: number },
+  out: Required<PriceOutcome>,
+): void {
+  const what = `${instance.address} cluster ${c.id}`;
+  if (c.minNodes === null || c.maxNodes === null) {
+    out.unpriced.push(`${what}: node count or autoscaling bounds are pending`);
+    return;
+  }
+  const nodePrice = needPrice(ctx, 'bigtable.node-hour', c.region, what);
+  const storagePrice = needPrice(ctx, `bigtable.storage-${c.storageType.toLowerCase()}`, c.region, what);
+  if (typeof nodePrice === 'string') out.unpriced.push(nodePrice);
+  if (typeof storagePrice === 'string') out.unpriced.push(storagePrice);
+  const hours = ctx.data.hoursPerMonth;
+  const perNode = ctx.data.perf(`bigtable.write-rows-per-node.${c.storageType}`);
+  if (typeof nodePrice !== 'string') {
+    let nodes: { min: number; expected: number; max: number };
+    let formula: string;
+    if (!c.autoscaling) {
+      nodes = { min: c.minNodes, expected: c.minNodes, max: c.minNodes };
+      formula = `${c.minNodes} fixed ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+    } else {
+      const byStorage = Math.ceil(stored.storedExp / c.storageTargetGiB);
+      const need = (rows: number) => clamp(Math.max(nodesNeeded(ctx, c.storageType, rows, c.cpuTargetPercent), byStorage), c.minNodes!, c.maxNodes!);
+      const atAvg = need(load.averageRowsPerSecond);
+      const atBurst = need(load.burstRowsPerSecond);
+      nodes = { min: c.minNodes, expected: monthMean(ctx.traffic, atAvg, atBurst), max: c.maxNodes };
+      formula =
+        `autoscaling ${c.minNodes}..${c.maxNodes} ${c.storageType} nodes at ${c.cpuTargetPercent}% CPU: ` +
+        `${fmt(load.averageRowsPerSecond, 0)} rows/s / (${perNode.value} x ${c.cpuTargetPercent}%) -> ${atAvg} nodes, bursts ${fmt(load.burstRowsPerSecond, 0)} rows/s -> ${atBurst}; ` +
+        `expected ${fmt(nodes.expected)} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+    }
+    out.lines.push(
+      costLine(
+        ctx,
+        instance,
+        `nodes (${c.id})`,
+        range(nodes.min * hours * nodePrice.value, nodes.expected * hours * nodePrice.value, nodes.max * hours * nodePrice.value),
+        formula,
+        [nodePrice, perNode],
+        c.region,
+      ),
+    );
+  }
+  if (typeof storagePrice !== 'string') {
+    out.lines.push(
+      costLine(
+        ctx,
+        instance,
+        `${c.storageType} storage (${c.id})`,
+        range(stored.storedAvg * storagePrice.value, stored.storedExp * storagePrice.value, stored.storedMax * storagePrice.value),
+        `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${usd(storagePrice.value)}/GiB-month`,
+        [storagePrice, ctx.data.perf('bigtable.compression-ratio')],
+        c.region,
+      ),
+    );
+  }
+}
+
+/** Writes land in the cluster nearest the processor and are replicated to every other cluster. */
+function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: Required<PriceOutcome>): void {
+  if (load.clusters.length < 2) return;
+  const processorRegions = ctx.topology.services('processor').map((p) => p.region);
+  const origin = load.clusters.find((c) => c.region && processorRegions.includes(c.region)) ?? load.clusters[0];
+  if (!origin.region) {
+    out.unpriced.push(`${instance.address}: cluster regions pending, replication traffic unknown`);
+    return;
+  }
+  const rows = (r: number, b: number) => monthMean(ctx.traffic, r, b);
+  const gibPerMonth = (rate: number) => (rate * load.rowBytes * ctx.traffic.secondsPerMonth) / ctx.data.bytesPerGiB;
+  for (const c of load.clusters) {
+    if (c === origin) continue;
+    if (!c.region) {
+      out.unpriced.push(`${instance.address} cluster ${c.id}: region pending, replication traffic unknown`);
+      continue;
+    }
+    if (c.region === origin.region) {
+      out.warnings.push(`${instance.address}: replication between ${origin.id} and ${c.id} stays in ${c.region}; intra-region replication has no price in the data files`);
+      continue;
+    }
+    const sameContinent = ctx.data.continent(origin.region) !== undefined && ctx.data.continent(origin.region) === ctx.data.continent(c.region);
+    const price = ctx.data.price(sameContinent ? 'network.inter-region.same-continent' : 'network.inter-region.intercontinental', '*')!;
+    const gAvg = gibPerMonth(load.averageRowsPerSecond);
+    const gExp = gibPerMonth(rows(load.averageRowsPerSecond, load.burstRowsPerSecond));
+    out.lines.push(
+      costLine(
+        ctx,
+        instance,
+        `replication ${origin.region} -> ${c.region}`,
+        range(gAvg * price.value, gExp * price.value, gExp * price.value),
+        `${fmt(rows(load.averageRowsPerSecond, load.burstRowsPerSecond), 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${usd(price.value)}/GiB (${sameContinent ? 'same continent' : 'intercontinental'})`,
+        [price],
+        origin.region,
+      ),
+    );
+  }
+}
+
+/** Automated table backups: retention / frequency full copies of the table in one cluster. */
+function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: Required<PriceOutcome>): void {
+  for (const l of load.tables) {
+    const policy = blocks(l.table, 'automated_backup_policy')[0];
+    if (!policy) continue;
+    const retention = durationSeconds(field(policy, 'retention_period'));
+    const frequency = durationSeconds(field(policy, 'frequency')) ?? SECONDS_PER_DAY;
+    if (retention === null || frequency === null || retention === undefined) {
+      out.unpriced.push(`${l.table.address}: automated backup retention or frequency pending`);
+      continue;
+    }
+    const region = load.clusters[0]?.region;
+    const price = needPrice(ctx, 'bigtable.backup-storage', region, `${l.table.address} backups`);
+    if (typeof price === 'string') {
+      out.unpriced.push(price);
+      continue;
+    }
+    const copies = Math.max(1, Math.floor(retention / frequency));
+    const override = ctx.usageOf(l.table.address).backupStorageGiB;
+    const perCopy = override ?? (monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond) * load.rowBytes * (l.maxAgeSeconds ?? ctx.spec.constraints.retentionDays * SECONDS_PER_DAY)) / ctx.data.bytesPerGiB;
+    const cost = perCopy * copies * price.value;
+    out.lines.push(
+      costLine(ctx, l.table, 'backup storage', range(cost, cost, cost), `${copies} backups x ${fmt(perCopy)} GiB x ${usd(price.value)}/GiB-month`, [price], region),
+    );
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * google_dataflow_job (streaming): workers x (vCPU + memory) x hours from the machine-type
+ * table, between the minimum and the max-workers bound (the service ceiling when unbounded,
+ * flagged), expected at the workers the workload needs; Streaming Engine by data processed;
+ * worker persistent disks.
+ */
+import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+import { dataflowSizing, workersFor } from '../dataflow';
+import { monthMean } from '../traffic';
+
+export const dataflowJobModel: PriceModel = {
+  types: ['google_dataflow_job', 'google_dataflow_flex_template_job'],
+  price(job, ctx) {
+    const s = dataflowSizing(ctx, job);
+    const what = job.address;
+    const unpriced: string[] = [];
+    const warnings: string[] = [];
+    if (!s.streaming) return { lines: [], unpriced: [`${what}: batch Dataflow jobs have no price model (only streaming)`] };
+    if (s.machineTypeName === null) return { lines: [], unpriced: [`${what}: machine_type is pending`] };
+    if (!s.machine) return { lines: [], unpriced: [`${what}: machine type ${s.machineTypeName} is not in machine-types.json`] };
+    if (s.maxWorkers === null) return { lines: [], unpriced: [`${what}: max_workers is pending`] };
+    if (s.maxWorkers === undefined) {
+      warnings.push(`${what}: streaming job without max_workers can autoscale to ${s.ceiling} workers; priced at that ceiling`);
+    }
+    const vcpu = needPrice(ctx, 'dataflow.streaming-vcpu-hour', job.region, what);
+    const mem = needPrice(ctx, 'dataflow.memory-gib-hour', job.region, what);
+    const disk = needPrice(ctx, 'dataflow.pd-standard-gib-hour', job.region, what);
+    for (const p of [vcpu, mem, disk]) if (typeof p === 'string') unpriced.push(p);
+    if (typeof vcpu === 'string' || typeof mem === 'string' || typeof disk === 'string') return { lines: [], unpriced, warnings };
+
+    const override = ctx.usageOf(job.address).workers;
+    const t = ctx.traffic;
+    const atAvg = workersFor(s, t.averageEps)!;
+    const atBurst = workersFor(s, t.burstEps)!;
+    const expected = override ?? monthMean(t, atAvg, atBurst);
+    const max = s.maxWorkers ?? s.ceiling;
+    const hours = ctx.data.hoursPerMonth;
+    const perWorkerHour = s.machine.vcpu * vcpu.value + s.machine.memoryGiB * mem.value;
+    const perVcpu = ctx.data.perf('dataflow.events-per-vcpu');
+    const lines = [
+      costLine(
+        ctx,
+        job,
+        `workers (${s.machineTypeName})`,
+        range(s.minWorkers * perWorkerHour * hours, expected * perWorkerHour * hours, max * perWorkerHour * hours),
+        `${s.minWorkers}..${max} workers${s.initialWorkers ? ` (initial ${s.initialWorkers})` : ''}${s.maxWorkers === undefined ? ' (no max_workers: service ceiling)' : ''}; ` +
+          `${override !== undefined ? `usage file ${override}` : `${t.averageEps} events/s / (${perVcpu.value} x ${s.machine.vcpu} vCPU) -> ${atAvg}, bursts -> ${atBurst}`} expected; ` +
+          `(${s.machine.vcpu} vCPU x ${usd(vcpu.value)} + ${s.machine.memoryGiB} GiB x ${usd(mem.value)}) x ${hours} h per worker`,
+        [vcpu, mem, perVcpu, { confidence: ctx.data.machineTypes.confidence, source: ctx.data.machineTypes.source }],
+        job.region,
+      ),
+    ];
+    const diskGiB = ctx.data.perf(s.streamingEngine ? 'dataflow.disk-gib.streaming-engine' : 'dataflow.disk-gib.streaming-appliance');
+    const diskPerWorker = diskGiB.value * disk.value * hours;
+    lines.push(
+      costLine(
+        ctx,
+        job,
+        'worker disks',
+        range(s.minWorkers * diskPerWorker, expected * diskPerWorker, max * diskPerWorker),
+        `${diskGiB.value} GiB per worker x ${usd(disk.value)}/GiB-hour x ${hours} h`,
+        [disk, diskGiB],
+        job.region,
+      ),
+    );
+    if (s.streamingEngine) {
+      const se = needPrice(ctx, 'dataflow.streaming-engine-data', job.region, what);
+      if (typeof se === 'string') unpriced.push(se);
+      else {
+        const gib = (eps: number) => (eps * t.eventBytes * t.secondsPerMonth) / ctx.data.bytesPerGiB;
+        lines.push(
+          costLine(
+            ctx,
+            job,
+            'Streaming Engine data processed',
+            range(gib(t.averageEps) * se.value, gib(t.expectedEps) * se.value, gib(t.expectedEps) * se.value),
+            `${fmt(gib(t.expectedEps))} GiB/month x ${usd(se.value)}/GiB`,
+            [se],
+            job.region,
+          ),
+        );
+      }
+    }
+    return { lines, unpriced, warnings };
+  },
+};

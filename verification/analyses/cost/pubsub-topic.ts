@@ -1,0 +1,54 @@
+/**
+ * google_pubsub_topic: publish throughput ($/TiB, 1,000-byte minimum per request) and the
+ * storage of topic message retention ($/GiB-month). The 10 GiB monthly free tier is not
+ * deducted (under $0.40).
+ */
+import { durationSeconds } from '../attributes';
+import { readAttr } from '../../graph/values';
+import { costLine, fmt, range, usd, type PriceModel } from './types';
+import { billableGiBPerMonth, retainedGiB, topicRate } from './pubsub-traffic';
+
+export const pubsubTopicModel: PriceModel = {
+  types: ['google_pubsub_topic'],
+  price(topic, ctx) {
+    const rate = topicRate(ctx, topic);
+    if (!rate.known) return { lines: [], unpriced: [rate.reason] };
+    const throughput = ctx.data.price('pubsub.throughput', '*')!;
+    const storage = ctx.data.price('pubsub.retained-storage', '*')!;
+    const minBytes = ctx.data.price('pubsub.minimum-billable-bytes', '*')!;
+    const tib = ctx.data.gibPerTiB;
+    const gibAvg = billableGiBPerMonth(ctx, rate.averageEps);
+    const gibExp = billableGiBPerMonth(ctx, rate.expectedEps);
+    const t = ctx.traffic;
+    const lines = [
+      costLine(
+        ctx,
+        topic,
+        'publish throughput',
+        range((gibAvg / tib) * throughput.value, (gibExp / tib) * throughput.value, (gibExp / tib) * throughput.value),
+        `${rate.basis}; ${t.messagesPerPublishRequest} msg/request x ${fmt(t.messageBytes)} B (min ${minBytes.value} B/request) = ${fmt(t.billableBytesPerMessage)} B billed/msg; ${fmt(gibExp / tib)} TiB/month x ${usd(throughput.value)}/TiB`,
+        [throughput, minBytes],
+        'global',
+      ),
+    ];
+    const warnings = rate.known && rate.warning ? [rate.warning] : [];
+    const retention = durationSeconds(readAttr(topic, 'message_retention_duration'));
+    if (retention === null) return { lines, unpriced: [`${topic.address}: message_retention_duration is pending, so retention storage is unknown`], warnings };
+    if (retention !== undefined && retention > 0) {
+      const gAvg = retainedGiB(ctx, rate.averageEps, retention);
+      const gExp = retainedGiB(ctx, rate.expectedEps, retention);
+      lines.push(
+        costLine(
+          ctx,
+          topic,
+          'topic retention storage',
+          range(gAvg * storage.value, gExp * storage.value, gExp * storage.value),
+          `${fmt(rate.expectedEps)} events/s x ${t.eventBytes} B x ${retention} s retained = ${fmt(gExp)} GiB x ${usd(storage.value)}/GiB-month`,
+          [storage],
+          'global',
+        ),
+      );
+    }
+    return { lines, warnings };
+  },
+};

@@ -1,0 +1,41 @@
+/**
+ * google_storage_bucket: Standard storage of the objects it holds. Object sizes come from
+ * the usage file (storageGiB) or from inline `content`; objects uploaded from a file have no
+ * size in the graph and are reported.
+ */
+import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+
+export const storageBucketModel: PriceModel = {
+  types: ['google_storage_bucket'],
+  price(bucket, ctx) {
+    const location = typeof bucket.values.location === 'string' ? bucket.values.location : bucket.region;
+    const region = location && /^[a-z]+-[a-z]+\d+$/i.test(location) ? location.toLowerCase() : location?.toUpperCase();
+    const price = needPrice(ctx, 'storage.standard', region, bucket.address);
+    if (typeof price === 'string') return { lines: [], unpriced: [price] };
+    const override = ctx.usageOf(bucket.address).storageGiB;
+    const warnings: string[] = [];
+    let gib: number;
+    let basis: string;
+    if (override !== undefined) {
+      gib = override;
+      basis = `usage file: ${override} GiB`;
+    } else {
+      const objects = ctx.topology.ofType('google_storage_bucket_object').filter((o) => ctx.topology.refersTo(o, bucket, 'bucket'));
+      let bytes = 0;
+      const unsized: string[] = [];
+      for (const o of objects) {
+        const content = o.values.content;
+        if (typeof content === 'string') bytes += Buffer.byteLength(content);
+        else unsized.push(o.address);
+      }
+      gib = bytes / ctx.data.bytesPerGiB;
+      basis = `${objects.length} declared objects, ${bytes} bytes of inline content`;
+      if (unsized.length > 0) {
+        warnings.push(`${bucket.address}: size of ${unsized.join(', ')} unknown (uploaded from a file); set storageGiB in the usage file if it is large`);
+        basis += `; ${unsized.length} object(s) of unknown size`;
+      }
+    }
+    const cost = gib * price.value;
+    return { lines: [costLine(ctx, bucket, 'Standard storage', range(cost, cost, cost), `${basis}: ${fmt(gib, 6)} GiB x ${usd(price.value)}/GiB-month`, [price], region)], warnings };
+  },
+};

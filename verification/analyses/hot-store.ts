@@ -1,0 +1,184 @@
+/**
+ * Bigtable instance sizing shared by cost, capacity, latency and DR: clusters with their
+ * node bounds, the write rows every cluster takes (replication applies every write to every
+ * cluster), stored bytes from each table's GC max-age, and nodes needed at a CPU target.
+ */
+import type { AttrValue, Resource } from '../graph/types';
+import { isPending } from '../graph/types';
+import { asList, asRecord, asString, readAttr } from '../graph/values';
+import { SECONDS_PER_DAY } from '../data';
+import { blocks, durationSeconds, fieldNum, fieldStr, type Maybe } from './attributes';
+import type { AnalysisContext } from './context';
+import { zoneRegion } from './context';
+import { monthMean } from './traffic';
+
+export type StorageType = 'SSD' | 'HDD';
+
+export interface ClusterInfo {
+  id: string;
+  zone?: string;
+  region?: string;
+  storageType: StorageType;
+  /** Fixed node count, or autoscaling bounds; null when pending. */
+  minNodes: number | null;
+  maxNodes: number | null;
+  autoscaling: boolean;
+  /** CPU target, percent (autoscaling cpu_target, else the latency target from data). */
+  cpuTargetPercent: number;
+  storageTargetGiB: number;
+}
+
+export interface TableLoad {
+  table: Resource;
+  role: 'raw' | 'aggregate';
+  /** Rows/s at the average and burst event rates. */
+  averageRowsPerSecond: number;
+  burstRowsPerSecond: number;
+  /** GC max-age, seconds; undefined when the table has no max-age rule (keeps data forever). */
+  maxAgeSeconds?: number;
+  basis: string;
+}
+
+export interface HotStoreLoad {
+  instance: Resource;
+  clusters: ClusterInfo[];
+  tables: TableLoad[];
+  averageRowsPerSecond: number;
+  burstRowsPerSecond: number;
+  rowBytes: number;
+  basis: string;
+}
+
+export function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInfo[] {
+  const latencyTarget = ctx.data.perf('bigtable.latency-cpu-target').value;
+  return blocks(instance, 'cluster').map((c, i) => {
+    const zone = fieldStr(c, 'zone') ?? undefined;
+    const storageType: StorageType = fieldStr(c, 'storage_type') === 'HDD' ? 'HDD' : 'SSD';
+    const auto = asRecord(c.autoscaling_config);
+    const fixed = fieldNum(c, 'num_nodes');
+    let minNodes: number | null;
+    let maxNodes: number | null;
+    if (auto) {
+      minNodes = fieldNum(auto, 'min_nodes') ?? null;
+      maxNodes = fieldNum(auto, 'max_nodes') ?? null;
+    } else {
+      // An unset num_nodes on a production cluster is pending (computed) or 1 by default.
+      minNodes = maxNodes = fixed === undefined ? 1 : fixed;
+    }
+    const cpuTarget = auto ? fieldNum(auto, 'cpu_target') : undefined;
+    const storageTarget = auto ? fieldNum(auto, 'storage_target') : undefined;
+    return {
+      id: fieldStr(c, 'cluster_id') ?? `cluster-${i}`,
+      zone: zone ?? undefined,
+      region: zone ? zoneRegion(zone) : undefined,
+      storageType,
+      minNodes,
+      maxNodes,
+      autoscaling: !!auto,
+      cpuTargetPercent: typeof cpuTarget === 'number' ? cpuTarget : latencyTarget,
+      storageTargetGiB:
+        typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(`bigtable.storage-per-node-target.${storageType}`).value,
+    };
+  });
+}
+
+/** Shortest max-age among a table's GC policies (rules of a union delete at the earliest). */
+export function maxAgeOf(ctx: AnalysisContext, table: Resource): Maybe<number> {
+  let best: number | undefined;
+  for (const policy of ctx.topology.gcPoliciesOf(table)) {
+    for (const age of policyMaxAges(policy)) {
+      if (age === null) return null;
+      if (best === undefined || age < best) best = age;
+    }
+  }
+  return best;
+}
+
+function policyMaxAges(policy: Resource): (number | null)[] {
+  const ages: (number | null)[] = [];
+  for (const block of asList(readAttr(policy, 'max_age'))) {
+    const rec = asRecord(block);
+    if (!rec) {
+      if (isPending(block)) ages.push(null);
+      continue;
+    }
+    const duration = durationSeconds(rec.duration);
+    const days = fieldNum(rec, 'days');
+    if (duration === null || days === null) ages.push(null);
+    else if (duration !== undefined) ages.push(duration);
+    else if (days !== undefined) ages.push(days * SECONDS_PER_DAY);
+  }
+  const rules = readAttr(policy, 'gc_rules');
+  if (isPending(rules)) ages.push(null);
+  else if (typeof asString(rules) === 'string') {
+    for (const m of (rules as string).matchAll(/"max_age"\s*:\s*"([^"]+)"/g)) ages.push(durationSeconds(m[1]) ?? null);
+  }
+  return ages;
+}
+
+export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStoreLoad {
+  const t = ctx.traffic;
+  const w = ctx.spec.workload;
+  const tables = ctx.topology.tablesOf(instance);
+  const aggregateRowsPerSecond = (eps: number) => Math.min(eps, w.deviceCount / Math.max(1, w.aggregateWindowSeconds));
+  const override = ctx.usageOf(instance.address).rowsPerEvent;
+  const loads: TableLoad[] = tables.map((table) => {
+    const name = `${table.name} ${asString(table.values.name as AttrValue) ?? ''}`;
+    const role: TableLoad['role'] = /agg/i.test(name) ? 'aggregate' : 'raw';
+    const age = maxAgeOf(ctx, table);
+    const avg = role === 'aggregate' ? aggregateRowsPerSecond(t.averageEps) : t.averageEps;
+    const burst = role === 'aggregate' ? aggregateRowsPerSecond(t.burstEps) : t.burstEps;
+    return {
+      table,
+      role,
+      averageRowsPerSecond: avg,
+      burstRowsPerSecond: burst,
+      maxAgeSeconds: age ?? undefined,
+      basis:
+        role === 'aggregate'
+          ? `one row per device and window: ${w.deviceCount} devices / ${w.aggregateWindowSeconds} s`
+          : 'one row per event',
+    };
+  });
+  let averageRowsPerSecond: number;
+  let burstRowsPerSecond: number;
+  let basis: string;
+  if (override !== undefined) {
+    averageRowsPerSecond = t.averageEps * override;
+    burstRowsPerSecond = t.burstEps * override;
+    basis = `usage file: ${override} rows per event`;
+  } else if (loads.length > 0) {
+    averageRowsPerSecond = loads.reduce((s, l) => s + l.averageRowsPerSecond, 0);
+    burstRowsPerSecond = loads.reduce((s, l) => s + l.burstRowsPerSecond, 0);
+    basis = loads.map((l) => `${l.table.address}: ${l.basis}`).join('; ');
+  } else {
+    averageRowsPerSecond = t.averageEps;
+    burstRowsPerSecond = t.burstEps;
+    basis = 'no tables in the graph: one row per event assumed';
+  }
+  return { instance, clusters: clustersOf(ctx, instance), tables: loads, averageRowsPerSecond, burstRowsPerSecond, rowBytes: t.eventBytes, basis };
+}
+
+/** Nodes a cluster needs to write `rowsPerSecond` with CPU at `targetPercent`. */
+export function nodesNeeded(ctx: AnalysisContext, storageType: StorageType, rowsPerSecond: number, targetPercent: number): number {
+  const perNode = ctx.data.perf(`bigtable.write-rows-per-node.${storageType}`).value;
+  return Math.max(1, Math.ceil(rowsPerSecond / ((perNode * targetPercent) / 100)));
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Stored GiB in one cluster at a rate, for each table's max-age (or `fallbackSeconds` without one). */
+export function storedGiB(ctx: AnalysisContext, load: HotStoreLoad, rate: 'average' | 'expected', extraSeconds: number, fallbackSeconds: number): number {
+  const compression = ctx.data.perf('bigtable.compression-ratio').value;
+  const rowsFor = (l: { averageRowsPerSecond: number; burstRowsPerSecond: number }) =>
+    rate === 'average' ? l.averageRowsPerSecond : monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond);
+  const tables = load.tables.length > 0 ? load.tables : [{ averageRowsPerSecond: load.averageRowsPerSecond, burstRowsPerSecond: load.burstRowsPerSecond, maxAgeSeconds: undefined }];
+  let bytes = 0;
+  for (const l of tables) {
+    const age = (l.maxAgeSeconds ?? fallbackSeconds) + extraSeconds;
+    bytes += rowsFor(l) * load.rowBytes * age * compression;
+  }
+  return bytes / ctx.data.bytesPerGiB;
+}
