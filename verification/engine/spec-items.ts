@@ -34,13 +34,18 @@ export function specItemVerdicts(spec: Spec, results: RuleResult[], analyses: An
   return specItemIds(spec).map((item) => {
     const served = results.filter((r) => r.specItem === item);
     const computed = summarise(item, spec, analyses, served);
-    if (served.length === 0) return { item, status: 'unknown' as Status, summary: `${computed}; no rule evaluates it` };
+    if (served.length === 0) {
+      const summary = computed === 'not evaluated' ? 'no rule evaluates it' : `${computed}; no rule evaluates it`;
+      return { item, status: 'unknown' as Status, summary };
+    }
     return { item, status: combineStatus(served.map((r) => r.status)), summary: computed };
   });
 }
 
 const fmt = (n: number | null | undefined, digits = 0) =>
   n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** "64.2 ms", or "unknown" without a unit. */
+const unit = (n: number | null | undefined, u: string, digits = 0) => (fmt(n, digits) === 'unknown' ? 'unknown' : `${fmt(n, digits)} ${u}`);
 const pct = (a: number | null | undefined) => (a === null || a === undefined ? 'unknown' : `${(a * 100).toFixed(3)}%`);
 
 function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: RuleResult[]): string {
@@ -48,13 +53,13 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
   const prop = spec.properties.find((p) => p.id === item);
   switch (item) {
     case 'latency_p99':
-      return `p99 ${fmt(a.latency.p99Ms, 1)} ms (bound ${fmt(c.latencyP99Ms)} ms)`;
+      return `p99 ${unit(a.latency.p99Ms, 'ms', 1)} (bound ${fmt(c.latencyP99Ms)} ms)`;
     case 'latency_p50':
-      return `p50 ${fmt(a.latency.p50Ms, 1)} ms (bound ${fmt(c.latencyP50Ms)} ms)`;
+      return `p50 ${unit(a.latency.p50Ms, 'ms', 1)} (bound ${fmt(c.latencyP50Ms)} ms)`;
     case 'throughput_sustained':
-      return `sustained ${fmt(a.capacity.sustainedEventsPerSecond)} events/s (need ${fmt(c.sustainedEventsPerSecond)})${a.capacity.bottleneck ? `, bottleneck ${a.capacity.bottleneck}` : ''}`;
+      return `sustained ${unit(a.capacity.sustainedEventsPerSecond, 'events/s')} (need ${fmt(c.sustainedEventsPerSecond)})${a.capacity.bottleneck ? `, bottleneck ${a.capacity.bottleneck}` : ''}`;
     case 'throughput_burst':
-      return `burst ${fmt(a.capacity.burstEventsPerSecond)} events/s (need ${fmt(c.burstEventsPerSecond)})`;
+      return `burst ${unit(a.capacity.burstEventsPerSecond, 'events/s')} (need ${fmt(c.burstEventsPerSecond)})`;
     case 'monthly_cost': {
       const m = a.cost.monthlyUsd;
       const unpriced = a.cost.unpriced.length > 0 ? `, ${a.cost.unpriced.length} resource(s) unpriced` : '';
@@ -67,23 +72,24 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     case 'retention': {
       const days = a.retention.entries.map((e) => e.retentionDays).filter((d): d is number => d !== null);
       const min = days.length > 0 ? Math.min(...days) : null;
-      return `shortest store retention ${fmt(min)} days over ${a.retention.entries.length} store(s) (need ${fmt(c.retentionDays)})`;
+      return `shortest store retention ${unit(min, 'days')} over ${a.retention.entries.length} store(s) (need ${fmt(c.retentionDays)})`;
     }
     case 'rpo':
     case 'rto': {
       const s = a.dr.scenarios.find((x) => x.scenario === 'region-loss');
       const v = item === 'rpo' ? s?.rpoMinutes : s?.rtoMinutes;
       const bound = item === 'rpo' ? c.rpoMinutes : c.rtoMinutes;
-      return `region loss ${item.toUpperCase()} ${fmt(v, 1)} min (bound ${fmt(bound)} min)`;
+      return `region loss ${item.toUpperCase()} ${unit(v, 'min', 1)} (bound ${fmt(bound)} min)`;
     }
     case 'event_processed':
-      return `processing p${prop?.percentile ?? 99} ${fmt(a.latency.processing.p99Ms, 1)} ms (within ${fmt(prop?.boundMs)} ms)`;
+      return `processing p${prop?.percentile ?? 99} ${unit(a.latency.processing.p99Ms, 'ms', 1)} (within ${fmt(prop?.boundMs)} ms)`;
     case 'dashboard_updated':
-      return `dashboard freshness p99 ${fmt(a.latency.dashboardFreshness.p99Ms)} ms (within ${fmt(prop?.boundMs)} ms)`;
+      return `dashboard freshness p99 ${unit(a.latency.dashboardFreshness.p99Ms, 'ms')} (within ${fmt(prop?.boundMs)} ms)`;
     case 'batch_job_complete':
-      return `batch job ${fmt(a.latency.batchJobMinutes, 1)} min (within ${fmt(prop ? prop.boundMs / 60000 : null)} min)`;
+      return `batch job ${unit(a.latency.batchJobMinutes, 'min', 1)} (within ${fmt(prop ? prop.boundMs / 60000 : null)} min)`;
     default: {
       const count = (s: string) => served.filter((r) => r.status === s).length;
+      if (served.length === 0) return 'not evaluated';
       return `${served.length} check(s): ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('waived')} waived`;
     }
   }

@@ -248,7 +248,15 @@ export interface SpecItemVerdict {
 export interface VerificationReport {
   schemaVersion: 1;
   verdict: Verdict;
-  input: { kind: Graph['source']['kind']; path: string; resources: number };
+  input: {
+    kind: Graph['source']['kind'];
+    path: string;
+    resources: number;
+    /** Input file per stack (synth folder) or `{ "": file }`, for report locations. */
+    files?: Record<string, string>;
+    /** Stack of each address named in `results`, when the input is a synth folder. */
+    stackOf?: Record<string, string>;
+  };
   spec: Spec;
   components: { id: ComponentId; resources: string[] }[];
   flows: Flow[];

@@ -47,7 +47,7 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
   return {
     schemaVersion: 1,
     verdict: blocking || unjudged ? 'fail' : 'pass',
-    input: { kind: graph.source.kind, path: graph.source.path, resources: graph.resources.length },
+    input: inputSummary(graph, results),
     spec,
     components: COMPONENT_IDS.map((id) => ({ id, resources: (model.components.get(id) ?? []).map((r) => r.address) })),
     flows: model.flows,
@@ -61,6 +61,18 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
     retention: analyses.retention,
     warnings: [...graph.warnings, ...analyses.cost.warnings, ...waived.warnings],
   };
+}
+
+function inputSummary(graph: Graph, results: RuleResult[]): VerificationReport['input'] {
+  const input: VerificationReport['input'] = { kind: graph.source.kind, path: graph.source.path, resources: graph.resources.length };
+  if (graph.files) input.files = graph.files;
+  const stackOf: Record<string, string> = {};
+  for (const r of results) {
+    const stack = r.address ? (graph.byAddress.get(r.address) ?? graph.removed.find((x) => x.address === r.address))?.stack : undefined;
+    if (r.address && stack) stackOf[r.address] = stack;
+  }
+  if (Object.keys(stackOf).length > 0) input.stackOf = stackOf;
+  return input;
 }
 
 /** For the synth gate: an in-memory document (`stack.toTerraform()`) and the environment's spec. */

@@ -1,0 +1,130 @@
+/**
+ * The `verify` command. Exit codes: 0 pass, 1 violations, 2 bad input or usage (one line
+ * on stderr, never a stack trace).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { loadUsageFile } from '../analyses/usage';
+import { InputError } from '../engine/errors';
+import type { Waiver } from '../engine/types';
+import { verifyPath } from '../engine/verify';
+import { readSpecFile } from '../graph/spec-file';
+import { RULES } from '../rules';
+import { isReportFormat, renderReport, REPORT_FORMATS } from '../report';
+import { loadWaiversFile } from '../waivers/load';
+
+export const EXIT_PASS = 0;
+export const EXIT_VIOLATIONS = 1;
+export const EXIT_BAD_INPUT = 2;
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  isTty?: boolean;
+  cwd?: string;
+}
+
+const defaultIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  isTty: process.stdout.isTTY === true,
+  cwd: process.cwd(),
+};
+
+export function runCli(argv: string[], io: CliIo = defaultIo): number {
+  let usageError = '';
+  const program = new Command()
+    .name('verify')
+    .description('Verify Terraform JSON (a CDKTF synth folder, one cdk.tf.json, or `terraform show -json` output) against the spec.')
+    .argument('<path>', 'synth output folder, cdk.tf.json, or plan JSON')
+    .addOption(new Option('-f, --format <format>', 'report format').choices([...REPORT_FORMATS]).default('table'))
+    .option('-o, --out <file>', 'write the report to a file instead of stdout')
+    .option('--spec <file>', 'spec JSON (default: spec.json beside the input)')
+    .option('--env <name>', 'environment to verify when a synth folder holds several')
+    .option('--waivers <file>', 'waivers file (YAML or JSON)')
+    .option('--usage <file>', 'usage overrides file (YAML or JSON) for the cost and capacity models')
+    .option('--today <date>', 'date that decides waiver expiry (YYYY-MM-DD; default: today)')
+    .option('--verbose', 'list passing results one by one')
+    .option('--no-color', 'no ANSI colours in the table')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (t) => io.stdout(t),
+      writeErr: (t) => {
+        usageError += t;
+      },
+    })
+    .showHelpAfterError(false);
+
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_PASS;
+      io.stderr(`${oneLine(usageError || e.message)}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw e;
+  }
+
+  const [path] = program.args as [string];
+  const opts = program.opts<{
+    format: string;
+    out?: string;
+    spec?: string;
+    env?: string;
+    waivers?: string;
+    usage?: string;
+    today?: string;
+    verbose?: boolean;
+    color: boolean;
+  }>();
+
+  try {
+    if (!isReportFormat(opts.format)) throw new InputError(`unknown format ${opts.format}`);
+    if (opts.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.today)) throw new InputError(`--today ${opts.today}: expected YYYY-MM-DD`);
+    const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
+    const waivers: Waiver[] = opts.waivers ? loadWaiversFile(opts.waivers) : [];
+    const usage = opts.usage ? loadUsageFile(opts.usage) : undefined;
+    const report = verifyPath(path, {
+      ...(spec ? { spec } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.today ? { today: opts.today } : {}),
+      ...(usage ? { usage } : {}),
+      waivers,
+    });
+    const text = renderReport(report, opts.format, {
+      color: opts.color && io.isTty === true && !opts.out,
+      verbose: opts.verbose === true,
+      rules: RULES,
+      baseDir: io.cwd ?? process.cwd(),
+      readSource: (file) => {
+        try {
+          return readFileSync(file, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    });
+    if (opts.out) {
+      mkdirSync(dirname(opts.out), { recursive: true });
+      writeFileSync(opts.out, text);
+      io.stdout(`verdict: ${report.verdict.toUpperCase()} (${opts.format} report written to ${opts.out})\n`);
+    } else {
+      io.stdout(text);
+    }
+    return report.verdict === 'pass' ? EXIT_PASS : EXIT_VIOLATIONS;
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`error: ${e.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const err = e as Error;
+    io.stderr(`internal error: ${oneLine(err?.message ?? String(e))}${process.env.VERIFY_DEBUG ? `\n${err?.stack ?? ''}` : ' (set VERIFY_DEBUG=1 for details)'}\n`);
+    return EXIT_BAD_INPUT;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,70 @@
+/** Number and text formatting shared by the report formats. */
+import type { Status, VerificationReport } from '../engine/types';
+
+export function usd(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'unknown';
+  return `$${n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+}
+
+export function num(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return 'unknown';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function ms(n: number | null | undefined): string {
+  return n === null || n === undefined ? 'unknown' : `${num(n, n < 10 ? 2 : 1)} ms`;
+}
+
+export function percent(a: number | null | undefined): string {
+  return a === null || a === undefined ? 'unknown' : `${(a * 100).toFixed(3)}%`;
+}
+
+export const STATUS_WORD: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN', waived: 'WAIVED' };
+
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return '';
+  return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** Greedy word wrap; words longer than the width are cut. */
+export function wrap(s: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of s.split(/\s+/).filter(Boolean)) {
+    const w = word.length > width ? truncate(word, width) : word;
+    if (line === '') line = w;
+    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/** Cost per component, expected and range, highest first. */
+export function costByComponent(report: VerificationReport): { component: string; min: number; expected: number; max: number }[] {
+  const sums = new Map<string, { min: number; expected: number; max: number }>();
+  for (const line of report.cost.lines) {
+    const s = sums.get(line.component) ?? { min: 0, expected: 0, max: 0 };
+    s.min += line.monthlyUsd.min;
+    s.expected += line.monthlyUsd.expected;
+    s.max += line.monthlyUsd.max;
+    sums.set(line.component, s);
+  }
+  return [...sums].map(([component, s]) => ({ component, ...s })).sort((a, b) => b.expected - a.expected);
+}
+
+export function resultCounts(report: VerificationReport): Record<Status, number> {
+  const counts: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
+  for (const r of report.results) counts[r.status] += 1;
+  return counts;
+}
+
+/** Address -> component, from the report's component lists. */
+export function componentIndex(report: VerificationReport): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const c of report.components) for (const a of c.resources) index.set(a, c.id);
+  return index;
+}

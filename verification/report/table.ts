@@ -1,0 +1,167 @@
+/**
+ * The default terminal report, readable at 100 columns: verdict, the seven components,
+ * every spec item, cost, latency path, capacity, availability, DR, retention, rule results,
+ * then the advice sections when present.
+ */
+import type { RuleResult, Status, VerificationReport } from '../engine/types';
+import { costByComponent, ms, num, percent, resultCounts, STATUS_WORD, truncate, usd, wrap } from './format';
+
+export interface TableOptions {
+  /** Total width; 100 by default. */
+  width?: number;
+  /** ANSI colours (the CLI turns them on for a TTY). */
+  color?: boolean;
+  /** List passing results one by one instead of a count per rule. */
+  verbose?: boolean;
+}
+
+const ANSI: Record<Status | 'bold' | 'dim', string> = {
+  pass: '\u001b[32m',
+  fail: '\u001b[31m',
+  unknown: '\u001b[33m',
+  waived: '\u001b[36m',
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+};
+const RESET = '\u001b[0m';
+
+export function renderTable(report: VerificationReport, options: TableOptions = {}): string {
+  const width = options.width ?? 100;
+  const paint = (s: string, how: keyof typeof ANSI) => (options.color ? `${ANSI[how]}${s}${RESET}` : s);
+  const status = (s: Status) => paint(STATUS_WORD[s].padEnd(7), s);
+  const out: string[] = [];
+  const heading = (title: string) => {
+    out.push('');
+    out.push(paint(`── ${title} ${'─'.repeat(Math.max(0, width - title.length - 4))}`, 'bold'));
+  };
+  /** Rows of cells into fixed columns; the last column takes the rest and wraps. */
+  const rows = (widths: number[], cells: string[][], statusColumn = -1) => {
+    const lastWidth = width - widths.reduce((a, b) => a + b + 1, 0);
+    for (const row of cells) {
+      const head = row.slice(0, widths.length).map((c, i) => (i === statusColumn ? status(c as Status) : truncate(c, widths[i]).padEnd(widths[i])));
+      const tail = wrap(row[widths.length] ?? '', Math.max(20, lastWidth));
+      out.push(`${head.join(' ')} ${tail[0]}`.trimEnd());
+      const indent = ' '.repeat(widths.reduce((a, b) => a + b + 1, 0));
+      for (const more of tail.slice(1)) out.push(`${indent}${more}`);
+    }
+  };
+
+  const counts = resultCounts(report);
+  out.push(
+    `${paint('VERIFICATION', 'bold')} ${paint(report.verdict.toUpperCase(), report.verdict === 'pass' ? 'pass' : 'fail')}  ` +
+      `env ${report.spec.environment}  ${report.input.kind} ${truncate(report.input.path, 50)}  ${report.input.resources} resources`,
+  );
+  out.push(`rules: ${counts.fail} fail, ${counts.unknown} unknown, ${counts.waived} waived, ${counts.pass} pass`);
+
+  heading('Components');
+  rows(
+    [18, 5],
+    report.components.map((c) => [c.id, String(c.resources.length), c.resources.join(', ') || '(none found)']),
+  );
+  const broken = report.flows.filter((f) => f.missing.length > 0);
+  for (const f of report.flows) {
+    const line = `${f.name} flow: ${f.hops.join(' -> ') || '(no hops)'}${f.missing.length > 0 ? `  MISSING: ${f.missing.join(', ')}` : ''}`;
+    for (const l of wrap(line, width)) out.push(f.missing.length > 0 ? paint(l, 'unknown') : l);
+  }
+  if (broken.length === 0) out.push('every flow is complete');
+
+  heading('Spec');
+  rows([26, 7], report.specItems.map((i) => [i.item, i.status, i.summary]), 1);
+
+  heading(`Cost  ${usd(report.cost.monthlyUsd.expected)}/month expected (${usd(report.cost.monthlyUsd.min)}..${usd(report.cost.monthlyUsd.max)}), budget ${usd(report.spec.constraints.monthlyBudgetUsd)}`);
+  const byComponent = costByComponent(report);
+  rows([18, 12], byComponent.map((c) => [c.component, usd(c.expected), `${usd(c.min)}..${usd(c.max)}`]));
+  const lines = [...report.cost.lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected);
+  if (lines.length > 0) out.push('');
+  rows(
+    [44, 13, 11],
+    lines.map((l) => [l.address, l.region, usd(l.monthlyUsd.expected), `${l.item}: ${l.formula} [${l.confidence}]`]),
+  );
+  for (const u of report.cost.unpriced) out.push(paint(truncate(`UNPRICED ${u.address} (${u.type}): ${u.reason}`, width), 'unknown'));
+
+  heading(`Latency  processing p50 ${ms(report.latency.p50Ms)}, p99 ${ms(report.latency.p99Ms)}`);
+  for (const path of [report.latency.processing, report.latency.dashboardFreshness]) {
+    out.push(`${path.name}: p50 ${ms(path.p50Ms)}, p99 ${ms(path.p99Ms)} (${path.method})`);
+    rows([34, 12, 12], path.hops.map((h) => [h.name, `p50 ${ms(h.p50Ms)}`, `p99 ${ms(h.p99Ms)}`, `${h.region ?? ''} [${h.confidence}] ${h.source}`]));
+    if (path.missing.length > 0) out.push(paint(`  missing: ${path.missing.join(', ')}`, 'unknown'));
+  }
+  out.push(`batch job: ${report.latency.batchJobMinutes === null ? 'unknown' : `${num(report.latency.batchJobMinutes, 1)} min`}`);
+
+  heading(`Capacity  sustained ${num(report.capacity.sustainedEventsPerSecond)} events/s, burst ${num(report.capacity.burstEventsPerSecond)} events/s`);
+  rows(
+    [26, 14, 14],
+    report.capacity.components.map((c) => [c.component, num(c.sustainedEventsPerSecond), num(c.burstEventsPerSecond), c.basis]),
+  );
+  out.push(...wrap(`bottleneck: ${report.capacity.bottleneck ?? 'unknown'}; burst absorbed: ${report.capacity.burstAbsorbed.absorbed === null ? 'unknown' : report.capacity.burstAbsorbed.absorbed ? 'yes' : 'no'} (${report.capacity.burstAbsorbed.explanation})`, width));
+
+  heading(`Availability  target ${percent(report.spec.constraints.availability)}`);
+  rows([10, 9], report.availability.planes.map((p) => [p.plane, percent(p.availability), `${p.cappedBy ? `capped by ${p.cappedBy}; ` : ''}${p.composition}`]));
+  if (report.availability.note) out.push(...wrap(report.availability.note, width));
+
+  heading(`DR  RPO ${report.spec.constraints.rpoMinutes} min, RTO ${report.spec.constraints.rtoMinutes} min`);
+  rows(
+    [15, 11, 11],
+    report.dr.scenarios.map((s) => [s.scenario, `RPO ${num(s.rpoMinutes, 1)}`, `RTO ${num(s.rtoMinutes, 1)}`, `${s.target}: ${s.basis}`]),
+  );
+
+  heading(`Retention  need ${report.spec.constraints.retentionDays} days`);
+  rows([44, 10], report.retention.entries.map((e) => [e.address, `${num(e.retentionDays, 1)} d`, `${e.kind}, ${e.role}: ${e.basis}`]));
+
+  heading('Rules');
+  const notPassing = report.results.filter((r) => r.status !== 'pass');
+  rows([7, 30], notPassing.map((r) => [r.status, r.rule, describe(r)]), 0);
+  const passing = report.results.filter((r) => r.status === 'pass');
+  if (options.verbose) {
+    rows([7, 30], passing.map((r) => [r.status, r.rule, describe(r)]), 0);
+  } else {
+    const perRule = new Map<string, number>();
+    for (const r of passing) perRule.set(r.rule, (perRule.get(r.rule) ?? 0) + 1);
+    if (perRule.size > 0) {
+      out.push(...wrap(`passing: ${[...perRule].map(([rule, n]) => `${rule} (${n})`).join(', ')}`, width));
+    }
+  }
+
+  renderAdvice(report, out, width, heading);
+
+  if (report.warnings.length > 0) {
+    heading('Warnings');
+    for (const w of report.warnings) out.push(...wrap(`- ${w}`, width));
+  }
+  out.push('');
+  out.push(paint(`verdict: ${report.verdict.toUpperCase()}`, report.verdict === 'pass' ? 'pass' : 'fail'));
+  return `${out.join('\n')}\n`;
+}
+
+function describe(r: RuleResult): string {
+  const where = r.address ? `${r.address}: ` : '';
+  const fix = r.fix && r.status !== 'pass' ? ` FIX: ${r.fix}` : '';
+  const waiver = r.waiver ? ` (waived until ${r.waiver.expires}: ${r.waiver.reason})` : '';
+  return `${where}${r.message}${waiver}${fix}`;
+}
+
+/** Advice sections (filled by verification/advice). */
+function renderAdvice(report: VerificationReport, out: string[], width: number, heading: (t: string) => void): void {
+  if (report.patterns && report.patterns.length > 0) {
+    heading('Patterns');
+    for (const p of report.patterns) out.push(...wrap(`${p.kind === 'anti-pattern' ? 'ANTI-PATTERN' : 'pattern'} ${p.name}: ${p.summary}`, width));
+  }
+  if (report.recommendations && report.recommendations.length > 0) {
+    heading('Recommendations');
+    for (const r of report.recommendations) out.push(...wrap(`- ${r.summary}`, width));
+  }
+  if (report.unfixed && report.unfixed.length > 0) {
+    for (const u of report.unfixed) out.push(...wrap(`no fix found for ${u.item} (${u.status}): ${u.reason}`, width));
+  }
+  if (report.synthesis) {
+    const s = report.synthesis;
+    heading('Sizing synthesis');
+    out.push(
+      ...wrap(
+        `${s.passes ? 'cheapest passing configuration' : 'no passing configuration'}: ${usd(s.monthlyUsd)}/month (now ${usd(s.currentMonthlyUsd)}), ${s.searched} of ${s.spaceSize} candidates evaluated (${s.method})`,
+        width,
+      ),
+    );
+    for (const d of s.diff) out.push(...wrap(`  ${d.configKey}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}`, width));
+    if (s.infeasible) out.push(...wrap(`infeasible: ${s.infeasible.explanation}`, width));
+  }
+}
