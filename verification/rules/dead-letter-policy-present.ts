@@ -24,7 +24,7 @@ export const rule: Rule = {
   specItem: 'no_data_loss',
   reads: [SUBSCRIPTION, ...DATAFLOW],
   rationale:
-    'Without a dead-letter topic a message its consumer cannot process is redelivered until the subscription\'s retention expires, then dropped: a silent loss. Push, BigQuery and Cloud Storage subscriptions are out of scope (Pub/Sub itself delivers them). Subscriptions read by Dataflow pass with a note: Dataflow acknowledges a message once it is durably checkpointed, so a Pub/Sub dead-letter topic never sees the pipeline's failures (Google documents Pub/Sub dead-letter topics as not fully supported with Dataflow); failed elements go to the template's own dead-letter output. A topic created in the same plan (pending until apply) counts as present.',
+    'Without a dead-letter topic a message its consumer cannot process is redelivered until the subscription\'s retention expires, then dropped: a silent loss. Push, BigQuery and Cloud Storage subscriptions are out of scope (Pub/Sub itself delivers them). Subscriptions read by Dataflow pass with a note: Dataflow acknowledges a message once it is durably checkpointed, so a Pub/Sub dead-letter topic never sees the pipeline\'s failures (Google documents Pub/Sub dead-letter topics as not fully supported with Dataflow); failed elements go to the template\'s own dead-letter output. A topic created in the same plan (pending until apply) counts as present.',
   check(ctx) {
     const subscriptions = ctx.graph.resources.filter((r) => r.type === SUBSCRIPTION && r.mode === 'managed');
     const jobs = ctx.graph.resources.filter((r) => DATAFLOW.includes(r.type));
