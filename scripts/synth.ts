@@ -9,10 +9,15 @@ import type { VerificationReport } from '../verification/engine/types';
 
 process.env['CHECKPOINT_DISABLE'] ??= '1';
 
+/** The spec items that did not pass, then the blocking rule results with their resources. */
 function violations(report: VerificationReport): string[] {
-  return report.results
-    .filter((result) => result.status === 'fail' || (result.status === 'unknown' && result.severity === 'error'))
+  const items = report.specItems
+    .filter((item) => item.status === 'fail' || item.status === 'unknown')
+    .map((item) => `  ${item.status.toUpperCase()} spec ${item.item}: ${item.summary}`);
+  const results = report.results
+    .filter((result) => result.severity === 'error' && (result.status === 'fail' || result.status === 'unknown'))
     .map((result) => `  ${result.status.toUpperCase()} ${result.rule}${result.address ? ` ${result.address}` : ''}: ${result.message}`);
+  return [...items, ...results];
 }
 
 function main(argv: string[]): number {
@@ -38,7 +43,7 @@ function main(argv: string[]): number {
     if (error instanceof VerificationFailedError && error.report) {
       process.stdout.write(`${error.pipelineStack.gate.render(error.report, 'table')}\n`);
       const lines = violations(error.report);
-      process.stderr.write(`verification FAILED for ${environment}: ${lines.length} violation(s)\n${lines.join('\n')}\n`);
+      process.stderr.write(`verification FAILED for ${environment}:\n${lines.join('\n')}\n`);
       return 1;
     }
     throw error;
