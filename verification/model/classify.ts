@@ -81,7 +81,7 @@ export function classify(graph: Graph, wiring: Wiring): Classification {
   for (let pass = 0; pass < 2; pass++) {
     for (const r of graph.resources) {
       const m = membership.get(r.address)!;
-      if (m.component !== 'shared') continue;
+      if (m.component !== 'shared' || r.mode === 'data') continue;
       const adopted = adopt(r, wiring, membership);
       if (adopted) membership.set(r.address, adopted);
     }

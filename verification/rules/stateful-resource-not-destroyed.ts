@@ -59,7 +59,7 @@ function judge(r: Resource, all: Resource[]): Finding {
       address: r.address,
       observed: actions.join(','),
       expected: 'no-op, create, update or read',
-      message: `plan ${verb} ${r.type} ${r.address}${why.length ? ` (${why.join('; ')})` : ''}: ${WHAT_IS_LOST[r.type]} is lost`,
+      message: `plan ${verb} ${r.address}${why.length ? ` (${why.join('; ')})` : ''}: ${WHAT_IS_LOST[r.type]} would be lost`,
       fix: change?.replace
         ? `undo the change to ${change.replacePaths?.map((p) => p.join('.')).join(', ') || 'the attribute forcing replacement'} or migrate the data first, then waive with a reason`
         : 'restore the resource to the configuration (or move it with a moved block); if the data is disposable, waive with a reason and an expiry',
@@ -87,7 +87,7 @@ function judge(r: Resource, all: Resource[]): Finding {
         address: r.address,
         observed: `${actions.join(',')} (parent ${verb})`,
         expected: 'kept with its parent',
-        message: `${parent.address} is ${verb} by this plan, and ${r.address} goes with it although its own change is ${actions.join(',')}: its rows are lost`,
+        message: `${parent.address} is ${verb} by this plan, and ${r.address} goes with it although its own change is ${actions.join(',')}: its rows would be lost`,
         fix: `keep ${parent.address} (undo the change forcing its replacement) or export ${r.address} first, then waive with a reason`,
       };
     }
