@@ -8,14 +8,14 @@
  * it is announced on stderr every time.
  */
 import type { IValidation, TerraformStack } from './cdk';
-import type { VerificationReport } from '../verification/engine/types';
+import type { VerificationReport, Waiver } from '../verification/engine/types';
 import type { Spec } from '../verification/spec/spec';
 
 export type ReportFormat = 'table' | 'json' | 'sarif' | 'markdown' | 'junit' | 'html';
 
 /** The two verifier entry points the gate needs (verification/engine/verify.ts, verification/report/index.ts). */
 export interface VerificationEngine {
-  verifyTerraformJson(doc: unknown, options: { spec: Spec; sourcePath?: string; today?: string }): VerificationReport;
+  verifyTerraformJson(doc: unknown, options: { spec: Spec; sourcePath?: string; today?: string; waivers?: Waiver[] }): VerificationReport;
   renderReport(report: VerificationReport, format: ReportFormat): string;
 }
 
@@ -31,11 +31,15 @@ export function verificationSkipped(env: NodeJS.ProcessEnv = process.env): boole
  * validates, and a skipped gate never loads it.
  */
 export function loadVerificationEngine(): VerificationEngine {
+  // Typed by the modules themselves, so a change of their signatures fails the type check here.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const verify = require('../verification/engine/verify') as Pick<VerificationEngine, 'verifyTerraformJson'>;
+  const verify = require('../verification/engine/verify') as typeof import('../verification/engine/verify');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const report = require('../verification/report/index') as Pick<VerificationEngine, 'renderReport'>;
-  return { verifyTerraformJson: verify.verifyTerraformJson, renderReport: report.renderReport };
+  const report = require('../verification/report/index') as typeof import('../verification/report/index');
+  return {
+    verifyTerraformJson: (doc, options) => verify.verifyTerraformJson(doc, options),
+    renderReport: (rendered, format) => report.renderReport(rendered, format),
+  };
 }
 
 export interface VerificationGateOptions {
@@ -46,6 +50,8 @@ export interface VerificationGateOptions {
   engine?: VerificationEngine | (() => VerificationEngine);
   /** Date the waivers are judged on (YYYY-MM-DD); defaults to the verifier's today. */
   today?: string;
+  /** Waivers to apply (per rule and resource, with reason and expiry). */
+  waivers?: Waiver[];
   /** Skip verification; defaults to `IOT_SKIP_VERIFY=1`. */
   skip?: boolean;
   /** Where the skip warning goes. @default process.stderr */
@@ -84,6 +90,7 @@ export class VerificationGate implements IValidation {
       spec: this.options.spec,
       ...(this.options.sourcePath !== undefined ? { sourcePath: this.options.sourcePath } : {}),
       ...(this.options.today !== undefined ? { today: this.options.today } : {}),
+      ...(this.options.waivers !== undefined ? { waivers: this.options.waivers } : {}),
     });
     this.lastReport = report;
     if (report.verdict === 'pass') return [];
