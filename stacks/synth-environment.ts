@@ -53,8 +53,10 @@ export function synthesizeEnvironment(environment: string, options: SynthOptions
   try {
     app.synth();
   } catch (error) {
-    if (stack.gate.lastReport && stack.gate.lastReport.verdict === 'fail') {
-      throw new VerificationFailedError((error as Error).message, stack, stack.gate.lastReport);
+    // The gate's own message: cdktf's wrapper would suggest `skipValidation`, which is not
+    // how this project skips verification (IOT_SKIP_VERIFY=1 is).
+    if (stack.gate.lastFailure !== undefined) {
+      throw new VerificationFailedError(stack.gate.lastFailure, stack, stack.gate.lastReport);
     }
     throw error;
   }

@@ -61,6 +61,8 @@ export interface VerificationGateOptions {
 export class VerificationGate implements IValidation {
   /** The report of the last validation, pass or fail; undefined when skipped or not yet run. */
   lastReport: VerificationReport | undefined;
+  /** The validation error of the last failing run (the rendered report). */
+  lastFailure: string | undefined;
   private engine: VerificationEngine | undefined;
 
   constructor(
@@ -93,8 +95,12 @@ export class VerificationGate implements IValidation {
       ...(this.options.waivers !== undefined ? { waivers: this.options.waivers } : {}),
     });
     this.lastReport = report;
-    if (report.verdict === 'pass') return [];
-    return [`verification failed for environment "${this.options.spec.environment}":\n${engine.renderReport(report, 'table')}`];
+    if (report.verdict === 'pass') {
+      this.lastFailure = undefined;
+      return [];
+    }
+    this.lastFailure = `verification failed for environment "${this.options.spec.environment}":\n${engine.renderReport(report, 'table')}`;
+    return [this.lastFailure];
   }
 
   private getEngine(): VerificationEngine {
