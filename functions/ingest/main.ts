@@ -7,12 +7,19 @@ import { createLogger } from '../shared/logger';
 import { runMain } from '../shared/run-main';
 import { withTimeLimit } from '../shared/time-limits';
 import { loadIngestConfig } from './config';
-import { OrderedPublisher } from './ordered-publisher';
+import { OrderedPublisher, type PublishTarget } from './ordered-publisher';
 import { buildIngestServer } from './server';
 
-export async function startIngest(env: NodeJS.ProcessEnv = process.env) {
+export interface IngestTestHooks {
+  /** Wraps the topic (tests inject publish failures). */
+  wrapTopic?: (topic: PublishTarget) => PublishTarget;
+  /** Listen address; tests use 127.0.0.1. */
+  host?: string;
+}
+
+export async function startIngest(env: NodeJS.ProcessEnv = process.env, hooks: IngestTestHooks = {}) {
   const config = loadIngestConfig(env);
-  const logger = createLogger('ingest-gateway');
+  const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
   const pubsub = createPubSub(config.GOOGLE_CLOUD_PROJECT);
   const topic = pubsub.topic(config.TELEMETRY_TOPIC, {
     messageOrdering: true,
@@ -24,7 +31,8 @@ export async function startIngest(env: NodeJS.ProcessEnv = process.env) {
       'EVENTS_PER_MESSAGE > 1: the archive template writes one row per message and will dead-letter batched messages',
     );
   }
-  const publisher = new OrderedPublisher(topic, (key, error, retrying) =>
+  const target: PublishTarget = hooks.wrapTopic ? hooks.wrapTopic(topic) : topic;
+  const publisher = new OrderedPublisher(target, (key, error, retrying) =>
     logger.warn({ orderingKey: key, retrying, err: error instanceof Error ? error.message : String(error) }, 'publish failed; key resumed, re-publishing in order'),
   );
   const app = buildIngestServer({
@@ -37,7 +45,7 @@ export async function startIngest(env: NodeJS.ProcessEnv = process.env) {
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
     logger,
   });
-  const address = await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  const address = await app.listen({ port: config.PORT, host: hooks.host ?? '0.0.0.0' });
   logger.info({ address, topic: config.TELEMETRY_TOPIC, eventsPerMessage: config.EVENTS_PER_MESSAGE }, 'ingest gateway listening');
   return {
     address,

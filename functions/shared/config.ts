@@ -28,6 +28,7 @@ export const googleProjectSchema = z.object({
   PUBSUB_EMULATOR_HOST: hostPort.optional(),
   BIGTABLE_EMULATOR_HOST: hostPort.optional(),
   BIGQUERY_EMULATOR_HOST: hostPort.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export const bigtableSchema = z.object({

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { bigtableSchema, googleProjectSchema, loadConfig, nonNegativeInt, port, positiveInt, requiredName, windowSchema } from '../shared/config';
+
+export const processorConfigSchema = googleProjectSchema
+  .extend(bigtableSchema.shape)
+  .extend(windowSchema.shape)
+  .extend({
+    SPEED_SUBSCRIPTION: requiredName.default('telemetry-speed-layer'),
+    DEAD_LETTER_TOPIC: requiredName.default('telemetry-dead-letter'),
+    /** How far behind the watermark an event may arrive and still be aggregated. */
+    ALLOWED_LATENESS_SECONDS: nonNegativeInt(60),
+    PORT: port(8080),
+    /** Streaming-pull flow control: leased but unacked messages and bytes. */
+    MAX_OUTSTANDING_MESSAGES: positiveInt(2000),
+    MAX_OUTSTANDING_BYTES: positiveInt(64 * 1024 * 1024),
+    WRITE_BATCH_MAX_EVENTS: positiveInt(500),
+    WRITE_BATCH_MAX_DELAY_MS: positiveInt(5),
+    WRITE_MAX_CONCURRENT_BATCHES: positiveInt(4),
+    /** A batch not durable (and dead-lettered) within this is nacked for redelivery. */
+    BATCH_DEADLINE_MS: positiveInt(15000),
+  })
+  .refine((c) => c.AGGREGATE_WINDOW_SECONDS % c.AGGREGATE_SLIDE_SECONDS === 0, {
+    message: 'AGGREGATE_WINDOW_SECONDS must be a multiple of AGGREGATE_SLIDE_SECONDS',
+    path: ['AGGREGATE_WINDOW_SECONDS'],
+  });
+
+export type ProcessorConfig = z.infer<typeof processorConfigSchema>;
+
+export function loadProcessorConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
+  return loadConfig(processorConfigSchema, env);
+}

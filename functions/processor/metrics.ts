@@ -1,0 +1,132 @@
+/**
+ * The processor's own measurements, served as JSON on GET /metrics for the local run, the
+ * benchmark and the dashboard: counters, events/s over the last 10 s, receive -> durable
+ * write latency (HDR histogram, microsecond resolution) since start and over the last
+ * minute, and the busiest devices of the last minute.
+ */
+import * as hdr from 'hdr-histogram-js';
+
+type Histogram = ReturnType<typeof hdr.build>;
+
+const newHistogram = (): Histogram =>
+  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+function summarize(h: Histogram): LatencySummary {
+  const ms = (us: number) => Math.round(us) / 1000;
+  if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  return {
+    count: h.totalCount,
+    p50: ms(h.getValueAtPercentile(50)),
+    p90: ms(h.getValueAtPercentile(90)),
+    p99: ms(h.getValueAtPercentile(99)),
+    max: ms(h.maxValue),
+  };
+}
+
+export class ProcessorMetrics {
+  readonly startedAt = Date.now();
+  readonly counters = {
+    messagesReceived: 0,
+    messagesAcked: 0,
+    messagesNacked: 0,
+    eventsProcessed: 0,
+    eventsLate: 0,
+    eventsDeadLettered: 0,
+    messagesDeadLettered: 0,
+    rowsWritten: 0,
+    rowsRetried: 0,
+    writeCalls: 0,
+    windowsFinalized: 0,
+    finalizeErrors: 0,
+  };
+  inFlightMessages = 0;
+  private readonly total = newHistogram();
+  /** Ten 6-second slices: the last minute. */
+  private readonly slices: Histogram[] = [newHistogram()];
+  private sliceStartedAt = Date.now();
+  private readonly perSecond = new Map<number, number>();
+  private devicesThisMinute = new Map<string, number>();
+  private devicesLastMinute = new Map<string, number>();
+  private minute = Math.floor(Date.now() / 60_000);
+
+  recordDurable(latencyMicros: number): void {
+    const v = Math.max(1, Math.round(latencyMicros));
+    this.total.recordValue(v);
+    this.rotate();
+    this.slices[this.slices.length - 1].recordValue(v);
+  }
+
+  recordEvents(deviceId: string, count: number): void {
+    this.counters.eventsProcessed += count;
+    const second = Math.floor(Date.now() / 1000);
+    this.perSecond.set(second, (this.perSecond.get(second) ?? 0) + count);
+    if (this.perSecond.size > 30) for (const s of this.perSecond.keys()) if (s < second - 20) this.perSecond.delete(s);
+    this.rollMinute();
+    this.devicesThisMinute.set(deviceId, (this.devicesThisMinute.get(deviceId) ?? 0) + count);
+  }
+
+  /** Events/s over the last 10 complete seconds. */
+  eventsPerSecond(now = Date.now()): number {
+    const current = Math.floor(now / 1000);
+    let sum = 0;
+    for (let s = current - 10; s < current; s++) sum += this.perSecond.get(s) ?? 0;
+    return sum / 10;
+  }
+
+  snapshot(extra: Record<string, unknown> = {}) {
+    this.rotate();
+    this.rollMinute();
+    const recent = newHistogram();
+    for (const slice of this.slices) recent.add(slice);
+    const top = [...this.devicesLastMinute.entries(), ...this.devicesThisMinute.entries()]
+      .reduce((acc, [d, n]) => acc.set(d, (acc.get(d) ?? 0) + n), new Map<string, number>());
+    const snapshot = {
+      service: 'speed-processor',
+      startedAt: new Date(this.startedAt).toISOString(),
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      counters: { ...this.counters },
+      eventsPerSecond: this.eventsPerSecond(),
+      inFlightMessages: this.inFlightMessages,
+      latencyMs: { sinceStart: summarize(this.total), lastMinute: summarize(recent) },
+      topDevices: [...top.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 10)
+        .map(([deviceId, events]) => ({ deviceId, events })),
+      ...extra,
+    };
+    recent.destroy();
+    return snapshot;
+  }
+
+  private rotate(): void {
+    const now = Date.now();
+    if (now - this.sliceStartedAt >= 60_000) {
+      // Idle for a minute or more: every slice is stale.
+      for (const slice of this.slices.splice(0)) slice.destroy();
+      this.slices.push(newHistogram());
+      this.sliceStartedAt = now;
+      return;
+    }
+    while (now - this.sliceStartedAt >= 6000) {
+      this.sliceStartedAt += 6000;
+      this.slices.push(newHistogram());
+      if (this.slices.length > 10) this.slices.shift()!.destroy();
+    }
+  }
+
+  private rollMinute(): void {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute === this.minute) return;
+    this.devicesLastMinute = minute === this.minute + 1 ? this.devicesThisMinute : new Map();
+    this.devicesThisMinute = new Map();
+    this.minute = minute;
+  }
+}
