@@ -33,10 +33,12 @@ const clusterBlock = (v: AttrValue | undefined): unknown => {
   if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const c = v as Record<string, AttrValue>;
   const auto = c.autoscaling_config as Record<string, AttrValue> | undefined;
+  const storageType = str(c.storage_type) ?? 'SSD';
   return auto
-    ? { zone: str(c.zone), minNodes: num(auto.min_nodes), maxNodes: num(auto.max_nodes), cpuTargetPercent: num(auto.cpu_target) }
-    : { zone: str(c.zone), minNodes: num(c.num_nodes), maxNodes: num(c.num_nodes), fixedNodes: num(c.num_nodes) };
+    ? { zone: str(c.zone), storageType, minNodes: num(auto.min_nodes), maxNodes: num(auto.max_nodes), cpuTargetPercent: num(auto.cpu_target) }
+    : { zone: str(c.zone), storageType, minNodes: num(c.num_nodes), maxNodes: num(c.num_nodes), fixedNodes: num(c.num_nodes) };
 };
+const clusterBlocks = (v: AttrValue | undefined): unknown => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(clusterBlock));
 
 /** Cloud Run service name -> EnvironmentConfig section (names from docs/architecture.md). */
 export const CLOUD_RUN_SECTIONS: Record<string, string> = {
@@ -56,6 +58,7 @@ const ROWS: MappingRow[] = [
   { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config$/, key: (m) => `hotStorage.clusters[${m[1]}]`, convert: same },
   { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.storage_type$/, key: () => 'hotStorage.storageType', convert: same },
   { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)$/, key: (m) => `hotStorage.clusters[${m[1]}]`, convert: clusterBlock },
+  { type: 'google_bigtable_instance', attribute: /^cluster$/, key: () => 'hotStorage.clusters', convert: clusterBlocks },
   { type: 'google_bigtable_instance', attribute: /^deletion_protection$/, key: () => 'hotStorage.deletionProtection', convert: same },
   { type: 'google_bigtable_app_profile', attribute: /^multi_cluster_routing_use_any$/, key: () => 'hotStorage.multiClusterRouting', convert: (v) => v === true },
   { type: 'google_bigtable_gc_policy', attribute: /^max_age\.duration$/, key: (_m, r) => (/aggregat/.test(r.name) ? 'hotStorage.aggregatesMaxAgeHours' : 'hotStorage.eventsMaxAgeHours'), convert: hours },
@@ -67,6 +70,8 @@ const ROWS: MappingRow[] = [
   { type: 'google_pubsub_subscription', name: named('telemetry-speed-layer'), attribute: /^enable_message_ordering$/, key: () => 'ingestion.messageOrdering', convert: same },
   { type: 'google_dataflow_job', attribute: /^machine_type$/, key: () => 'processing.dataflow.machineType', convert: same },
   { type: 'google_dataflow_job', attribute: /^max_workers$/, key: () => 'processing.dataflow.maxWorkers', convert: same },
+  { type: 'google_dataflow_job', attribute: /^labels\.workers-initial$/, key: () => 'processing.dataflow.numWorkers', convert: (v) => num(v) },
+  { type: 'google_dataflow_job', attribute: /^labels\.workers-min$/, key: () => 'processing.dataflow.minWorkers', convert: (v) => num(v) },
   { type: 'google_dataflow_job', attribute: /^enable_streaming_engine$/, key: () => 'processing.dataflow.enableStreamingEngine', convert: same },
   { type: 'google_dataflow_job', attribute: /^ip_configuration$/, key: () => 'processing.dataflow.privateIps', convert: privateIps },
   { type: 'google_dataflow_job', attribute: /^parameters\.useStorageWriteApi$/, key: () => 'processing.dataflow.useStorageWriteApi', convert: storageWrite },
@@ -111,4 +116,38 @@ export function configEditOf(graph: Graph, change: GraphChange): ConfigEdit | un
     return { configKey: key, from: row.convert(change.from), to: row.convert(change.to) };
   }
   return undefined;
+}
+
+export interface FlatConfigEdit {
+  configKey: string;
+  from: unknown;
+  to: unknown;
+}
+
+/**
+ * Flattens an edit of a list of cluster objects into per-field config keys
+ * ("hotStorage.clusters[1].maxNodes"); the per-cluster storage type is the config's single
+ * `hotStorage.storageType`.
+ */
+export function flattenConfigEdit(edit: ConfigEdit): FlatConfigEdit[] {
+  if (edit.configKey !== 'hotStorage.clusters' || !(Array.isArray(edit.from) || Array.isArray(edit.to))) return [edit];
+  const from = (Array.isArray(edit.from) ? edit.from : []) as Record<string, unknown>[];
+  const to = (Array.isArray(edit.to) ? edit.to : []) as Record<string, unknown>[];
+  const out: FlatConfigEdit[] = [];
+  const storageFrom = from[0]?.storageType;
+  const storageTo = to[0]?.storageType;
+  if (storageFrom !== storageTo) out.push({ configKey: 'hotStorage.storageType', from: storageFrom, to: storageTo });
+  for (let i = 0; i < Math.max(from.length, to.length); i++) {
+    const f = from[i];
+    const t = to[i];
+    if (!f || !t) {
+      const strip = (c: Record<string, unknown> | undefined) => (c ? Object.fromEntries(Object.entries(c).filter(([k, v]) => k !== 'storageType' && v !== undefined)) : undefined);
+      out.push({ configKey: `hotStorage.clusters[${i}]`, from: strip(f), to: strip(t) });
+      continue;
+    }
+    for (const field of ['zone', 'minNodes', 'maxNodes', 'cpuTargetPercent', 'fixedNodes']) {
+      if (f[field] !== t[field]) out.push({ configKey: `hotStorage.clusters[${i}].${field}`, from: f[field], to: t[field] });
+    }
+  }
+  return out;
 }

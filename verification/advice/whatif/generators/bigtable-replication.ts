@@ -23,7 +23,7 @@ export function candidateRegions(current: string[]): string[] {
   return [...regions.filter((r) => data.continent(r) === home), ...regions.filter((r) => data.continent(r) !== home)];
 }
 
-function routingChanges(graph: Graph, instance: Resource): { changes: GraphChange[]; what: string } {
+export function routingChanges(graph: Graph, instance: Resource): { changes: GraphChange[]; what: string } {
   const profiles = ofType(graph, 'google_bigtable_app_profile').filter((p) => refersTo(graph, p, instance));
   if (profiles.length === 0) {
     const address = `google_bigtable_app_profile.${instance.name}_multi_cluster`;

@@ -1,0 +1,159 @@
+/**
+ * Sizing synthesis: the cheapest configuration of the sizing space that meets every
+ * constraint, found by exact branch and bound (search.ts) with every candidate judged by the
+ * models on the edited graph, and printed as a diff of environment config values. When no
+ * configuration passes, it says which constraints conflict.
+ */
+import type { Graph } from '../../graph/types';
+import type { Spec, SpecItemId } from '../../spec/spec';
+import { configEditOf, flattenConfigEdit } from '../config-mapping';
+import { applyChanges } from '../graph-edit';
+import { openItems } from '../evaluation';
+import type { ConfigDiffEntry, Evaluation, Evaluator, SynthesisResult } from '../types';
+import { changeView, plain } from '../whatif/describe';
+import { branchAndBound, exhaustiveSearch, type Assignment, type Outcome, type SearchProblem } from './search';
+import { currentAssignment, sizingSpace, type SizingSpace, type SpaceOptions } from './space';
+
+export interface SynthesizeOptions extends SpaceOptions {
+  method?: 'branch-and-bound' | 'exhaustive';
+  /** A second, full evaluator to confirm the winner when `evaluate` is a faster approximation. */
+  confirm?: Evaluator;
+}
+
+/** Splits ties in expected cost by the maximum, so the optimum is unique where the models differ at all. */
+const TIE_BREAK = 1e-6;
+
+export interface SynthesisRun {
+  result: SynthesisResult;
+  space: SizingSpace;
+  best?: Assignment;
+}
+
+function objective(e: Evaluation): number {
+  const max = e.monthlyUsd?.max ?? 0;
+  return e.objectiveUsd + TIE_BREAK * max;
+}
+
+function nonCostOpen(e: Evaluation): SpecItemId[] {
+  return openItems(e).filter((i) => i !== 'monthly_cost');
+}
+
+export function synthesisProblem(graph: Graph, spec: Spec, evaluate: Evaluator, space: SizingSpace): SearchProblem & { evaluation(a: Assignment): Evaluation } {
+  const cache = new Map<string, Evaluation>();
+  const evaluation = (a: Assignment): Evaluation => {
+    const key = JSON.stringify(Object.keys(a).sort().map((k) => [k, a[k]]));
+    let e = cache.get(key);
+    if (!e) {
+      const applied = applyChanges(graph, spec, space.changesFor(a));
+      e = evaluate(applied.graph, applied.spec);
+      cache.set(key, e);
+    }
+    return e;
+  };
+  return {
+    dims: space.dims,
+    evaluation,
+    evaluate(a): Outcome {
+      const e = evaluation(a);
+      return { objective: objective(e), feasible: e.verdict === 'pass', feasibleIgnoringCost: nonCostOpen(e).length === 0 };
+    },
+  };
+}
+
+function corner(space: SizingSpace, pick: 'cheapest' | 'capable'): Assignment {
+  const a: Record<string, string | number> = {};
+  for (const d of space.dims) {
+    const domain = d.domain(a);
+    a[d.id] = pick === 'cheapest' ? domain[0] : domain[domain.length - 1];
+  }
+  return a;
+}
+
+function configDiff(graph: Graph, space: SizingSpace, a: Assignment): { diff: ConfigDiffEntry[]; config: Record<string, unknown> } {
+  const byKey = new Map<string, ConfigDiffEntry>();
+  for (const change of space.changesFor(a)) {
+    const edit = configEditOf(graph, change);
+    if (!edit) continue;
+    for (const flat of flattenConfigEdit(edit)) {
+      const prior = byKey.get(flat.configKey);
+      byKey.set(flat.configKey, { configKey: flat.configKey, from: prior ? prior.from : flat.from, to: flat.to });
+    }
+  }
+  const diff = [...byKey.values()].filter((d) => JSON.stringify(d.from) !== JSON.stringify(d.to)).sort((x, y) => x.configKey.localeCompare(y.configKey));
+  const config: Record<string, unknown> = {};
+  for (const d of space.dims) config[d.id] = a[d.id];
+  return { diff, config };
+}
+
+export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, options: SynthesizeOptions = {}): SynthesisRun {
+  const space = sizingSpace(graph, spec, options);
+  const problem = synthesisProblem(graph, spec, evaluate, space);
+  const method = options.method ?? 'branch-and-bound';
+  const search = method === 'exhaustive' ? exhaustiveSearch(problem) : branchAndBound(problem);
+  const current = problem.evaluation(currentAssignment(space));
+  const currentMonthlyUsd = Number.isFinite(current.objectiveUsd) ? current.objectiveUsd : null;
+  const methodText =
+    method === 'exhaustive'
+      ? `exhaustive enumeration of ${search.spaceSize} configurations`
+      : `exact branch and bound over ${space.dims.length} dimensions (cost lower bound from the cheapest completion, feasibility bound from the most capable)`;
+
+  if (!search.best) {
+    const top = problem.evaluation(corner(space, 'capable'));
+    const blocked = nonCostOpen(top);
+    let conflicting: SpecItemId[];
+    let explanation: string;
+    if (blocked.length > 0) {
+      conflicting = blocked;
+      explanation = `${blocked.join(', ')} fail${blocked.length === 1 ? 's' : ''} even at the most capable sizing in the space (${space.dims.map((d) => `${d.label} ${d.domain(corner(space, 'capable'))?.slice(-1)[0]}`).join('; ')}): ${blocked.map((i) => top.summaries[i] ?? i).join('; ')}. No sizing fixes ${blocked.length === 1 ? 'it' : 'them'}; see the recommendations for design changes.`;
+    } else {
+      const low = problem.evaluation(corner(space, 'cheapest'));
+      const costly = nonCostOpen(low);
+      conflicting = ['monthly_cost', ...costly];
+      explanation = `every configuration that meets ${costly.length > 0 ? costly.join(', ') : 'the other constraints'} costs more than the budget of $${spec.constraints.monthlyBudgetUsd}/month: ${top.summaries.monthly_cost ?? ''}`.trim();
+    }
+    return {
+      space,
+      result: {
+        config: {},
+        diff: [],
+        monthlyUsd: null,
+        monthlyUsdRange: null,
+        currentMonthlyUsd,
+        passes: false,
+        infeasible: { conflicting, explanation },
+        searched: search.evaluations,
+        spaceSize: search.spaceSize,
+        method: methodText,
+        changes: [],
+      },
+    };
+  }
+
+  const best = search.best;
+  let winner = problem.evaluation(best);
+  if (options.confirm) {
+    const applied = applyChanges(graph, spec, space.changesFor(best));
+    winner = options.confirm(applied.graph, applied.spec);
+  }
+  const { diff, config } = configDiff(graph, space, best);
+  const changes = space.changesFor(best).map((c) => {
+    const v = changeView(graph, c, 'synthesized sizing');
+    return { ...v, from: plain(v.from), to: plain(v.to) };
+  });
+  return {
+    space,
+    best,
+    result: {
+      config,
+      diff,
+      monthlyUsd: Number.isFinite(winner.objectiveUsd) ? Math.round(winner.objectiveUsd * 100) / 100 : null,
+      monthlyUsdRange: winner.monthlyUsd,
+      currentMonthlyUsd: currentMonthlyUsd === null ? null : Math.round(currentMonthlyUsd * 100) / 100,
+      passes: winner.verdict === 'pass',
+      searched: search.evaluations,
+      spaceSize: search.spaceSize,
+      method: methodText,
+      changes,
+    },
+  };
+}
