@@ -1,8 +1,8 @@
 /**
  * BigQuery table schemas. `events_raw` mirrors the event contract (DESIGN.md section 5):
- * numeric metrics as a repeated name/value record (queried with UNNEST), free-form
- * attributes as JSON. The UDF (functions/, built to functions/dist/udf/transform.js) turns
- * each Pub/Sub message into one row of this shape.
+ * numeric metrics and string attributes as repeated name/value and key/value records
+ * (queried with UNNEST). The UDF (functions/, built to functions/dist/udf/transform.js) turns
+ * each Pub/Sub message into one row of this shape (functions/shared/bigquery-rows.ts).
  */
 
 export interface BigQueryField {
@@ -28,8 +28,17 @@ export const EVENTS_RAW_SCHEMA: BigQueryField[] = [
       { name: 'value', type: 'FLOAT', mode: 'REQUIRED', description: 'Metric value' },
     ],
   },
-  { name: 'attributes', type: 'JSON', mode: 'NULLABLE', description: 'Optional string attributes of the event' },
-  { name: 'ingest_time', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'When the ingest gateway accepted the event' },
+  {
+    name: 'attributes',
+    type: 'RECORD',
+    mode: 'REPEATED',
+    description: 'Optional string attributes of the event',
+    fields: [
+      { name: 'key', type: 'STRING', mode: 'REQUIRED', description: 'Attribute name' },
+      { name: 'value', type: 'STRING', mode: 'REQUIRED', description: 'Attribute value' },
+    ],
+  },
+  { name: 'ingest_time', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'When the ingest gateway accepted the event, where the writer knows it' },
   { name: 'publish_time', type: 'TIMESTAMP', mode: 'NULLABLE', description: 'Pub/Sub publish time, where the writer sees message metadata' },
 ];
 
@@ -61,15 +70,18 @@ export const ARCHIVE_ERROR_SCHEMA: BigQueryField[] = [
   { name: 'stacktrace', type: 'STRING', mode: 'NULLABLE', description: 'Template stack trace' },
 ];
 
-/** The hourly batch view per device, event type and metric. */
+/**
+ * The hourly batch view per device and metric, in the shape the analytics service reads
+ * (functions/shared/bigquery-schema.ts): `event_count` is the device's distinct events in the
+ * hour, `value_count` those that carry the metric.
+ */
 export const DEVICE_HOURLY_SCHEMA: BigQueryField[] = [
-  { name: 'hour', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'Start of the event-time hour; the partitioning column' },
   { name: 'device_id', type: 'STRING', mode: 'REQUIRED', description: 'Device id' },
-  { name: 'type', type: 'STRING', mode: 'REQUIRED', description: 'Event type' },
+  { name: 'hour', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'Start of the event-time hour; the partitioning column' },
   { name: 'metric', type: 'STRING', mode: 'REQUIRED', description: 'Metric name' },
-  { name: 'sample_count', type: 'INTEGER', mode: 'REQUIRED', description: 'Distinct events carrying the metric' },
+  { name: 'event_count', type: 'INTEGER', mode: 'REQUIRED', description: 'Distinct events of the device in the hour' },
+  { name: 'value_count', type: 'INTEGER', mode: 'REQUIRED', description: 'Distinct events carrying the metric' },
   { name: 'value_sum', type: 'FLOAT', mode: 'REQUIRED', description: 'Sum of the values' },
   { name: 'value_min', type: 'FLOAT', mode: 'REQUIRED', description: 'Smallest value' },
   { name: 'value_max', type: 'FLOAT', mode: 'REQUIRED', description: 'Largest value' },
-  { name: 'value_avg', type: 'FLOAT', mode: 'REQUIRED', description: 'Mean value' },
 ];

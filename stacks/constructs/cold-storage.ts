@@ -40,17 +40,18 @@ export function batchViewQuery(project: string, dataset: string): string {
   return [
     '-- Hour [run - 2 h, run - 1 h): events up to an hour late are counted; each event once (by event_id).',
     'WITH hour_events AS (',
-    '  SELECT event_id, device_id, type, event_time, metrics',
+    '  SELECT event_id, device_id, event_time, metrics',
     `  FROM \`${project}.${dataset}.${RESOURCE_NAMES.eventsRawTable}\``,
     '  WHERE event_time >= TIMESTAMP_SUB(TIMESTAMP_TRUNC(@run_time, HOUR), INTERVAL 2 HOUR)',
     '    AND event_time < TIMESTAMP_SUB(TIMESTAMP_TRUNC(@run_time, HOUR), INTERVAL 1 HOUR)',
     '  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY event_time) = 1',
-    ')',
-    'SELECT TIMESTAMP_TRUNC(event_time, HOUR) AS hour, device_id, type, m.name AS metric,',
-    '  COUNT(*) AS sample_count, SUM(m.value) AS value_sum, MIN(m.value) AS value_min,',
-    '  MAX(m.value) AS value_max, AVG(m.value) AS value_avg',
-    'FROM hour_events, UNNEST(metrics) AS m',
-    'GROUP BY hour, device_id, type, metric',
+    '),',
+    'device_events AS (SELECT device_id, COUNT(*) AS event_count FROM hour_events GROUP BY device_id)',
+    'SELECT device_id, TIMESTAMP_TRUNC(e.event_time, HOUR) AS hour, m.name AS metric,',
+    '  ANY_VALUE(d.event_count) AS event_count, COUNT(*) AS value_count, SUM(m.value) AS value_sum,',
+    '  MIN(m.value) AS value_min, MAX(m.value) AS value_max',
+    'FROM hour_events AS e JOIN device_events AS d USING (device_id) CROSS JOIN UNNEST(e.metrics) AS m',
+    'GROUP BY device_id, hour, metric',
   ].join('\n');
 }
 
@@ -131,8 +132,8 @@ export class ColdStorage extends Construct {
       'device-hourly',
       DEVICE_HOURLY_SCHEMA,
       'hour',
-      'Hourly batch view per device, type and metric (scheduled query)',
-      ['device_id', 'type'],
+      'Hourly batch view per device and metric (scheduled query)',
+      ['device_id', 'metric'],
       true,
     );
 

@@ -31,7 +31,7 @@ describe('cold storage: dataset and tables', () => {
       ['type', 'STRING', 'REQUIRED'],
       ['event_time', 'TIMESTAMP', 'REQUIRED'],
       ['metrics', 'RECORD', 'REPEATED'],
-      ['attributes', 'JSON', 'NULLABLE'],
+      ['attributes', 'RECORD', 'REPEATED'],
       ['ingest_time', 'TIMESTAMP', 'NULLABLE'],
       ['publish_time', 'TIMESTAMP', 'NULLABLE'],
     ]);
@@ -52,7 +52,9 @@ describe('cold storage: dataset and tables', () => {
     }
     const deadLetterColumns = JSON.parse(tables['events_dead_letter']!['schema']).map((f: { name: string }) => f.name);
     expect(deadLetterColumns).toEqual(['subscription_name', 'message_id', 'publish_time', 'data', 'attributes']);
-    expect(tables['device_hourly']!['clustering']).toEqual(['device_id', 'type']);
+    expect(tables['device_hourly']!['clustering']).toEqual(['device_id', 'metric']);
+    const hourlyColumns = JSON.parse(tables['device_hourly']!['schema']).map((f: { name: string }) => f.name);
+    expect(hourlyColumns).toEqual(['device_id', 'hour', 'metric', 'event_count', 'value_count', 'value_sum', 'value_min', 'value_max']);
   });
 
   it('keeps 365 days of partitions in the first proposal', () => {
@@ -83,6 +85,7 @@ describe('cold storage: hourly batch view', () => {
     expect(sql).toContain('FROM `p.d.events_raw`');
     expect(sql).toContain('QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id');
     expect(sql).toMatch(/WHERE event_time >= .*@run_time/);
+    expect(sql).toContain('GROUP BY device_id, hour, metric');
   });
 
   it('grants the batch account read on events_raw and write on device_hourly only', () => {

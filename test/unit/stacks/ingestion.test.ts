@@ -9,14 +9,14 @@ describe('ingestion: topics', () => {
     expect(schema.body['name']).toBe('telemetry-event');
     expect(schema.body['type']).toBe('AVRO');
     const definition = JSON.parse(schema.body['definition']);
-    expect(definition.fields.map((field: { name: string }) => field.name)).toEqual([
-      'event_id',
-      'device_id',
-      'type',
-      'event_time',
-      'metrics',
-      'attributes',
-      'ingest_time',
+    // The data plane's wire event; no unions, so attributes is always present.
+    expect(definition.fields).toEqual([
+      { name: 'eventId', type: 'string' },
+      { name: 'deviceId', type: 'string' },
+      { name: 'type', type: 'string' },
+      { name: 'eventTime', type: 'string' },
+      { name: 'metrics', type: { type: 'map', values: 'double' } },
+      { name: 'attributes', type: { type: 'map', values: 'string' } },
     ]);
     const topic = prod.at('google_pubsub_topic', 'ingestion/telemetry-topic');
     expect(topic.body['name']).toBe('telemetry');
