@@ -1,36 +1,29 @@
 /**
- * PLACEHOLDER written by the verifier-core engineer so the engine runs end to end before the
- * analyses land: every figure is unknown (null) and every managed resource is unpriced, so
- * nothing can pass on it. The models engineer replaces this file with the real composition
- * (cost, latency, capacity, availability, DR, retention), keeping this signature.
+ * The analyses stage: cost, latency, capacity, availability, DR and retention, each from
+ * the sourced data files, on any Terraform graph. Usage comes from the spec's workload and
+ * can be overridden per resource address (see ./usage).
  */
-import type { Graph } from '../graph/types';
-import type { AnalysisResults, ArchitectureModel } from '../engine/types';
-import type { Spec } from '../spec/spec';
-import type { UsageOverrides } from './usage';
+import type { AnalysisResults } from '../engine/types';
+import { analyseAvailability } from './availability';
+import { analyseCapacity } from './capacity';
+import { createContext, type AnalysisInput } from './context';
+import { analyseCost } from './cost';
+import { analyseDr } from './dr';
+import { analyseLatency } from './latency';
+import { analyseRetention } from './retention';
 
-export interface AnalysisInput {
-  graph: Graph;
-  model: ArchitectureModel;
-  spec: Spec;
-  usage?: UsageOverrides;
-}
+export type { AnalysisInput } from './context';
+export type { UsageOverrides } from './usage';
+export { loadUsageFile, parseUsage } from './usage';
 
 export function runAnalyses(input: AnalysisInput): AnalysisResults {
-  const unknownPath = (name: string) => ({ name, hops: [], p50Ms: null, p99Ms: null, method: 'not computed', missing: ['latency model'] });
+  const ctx = createContext(input);
   return {
-    cost: {
-      monthlyUsd: { min: 0, expected: 0, max: 0 },
-      lines: [],
-      unpriced: input.graph.resources
-        .filter((r) => r.mode === 'managed')
-        .map((r) => ({ address: r.address, type: r.type, reason: 'no cost model yet' })),
-      warnings: ['cost analysis not implemented yet'],
-    },
-    latency: { processing: unknownPath('processing'), dashboardFreshness: unknownPath('dashboard freshness'), batchJobMinutes: null, p50Ms: null, p99Ms: null },
-    capacity: { components: [], sustainedEventsPerSecond: null, burstEventsPerSecond: null, bottleneck: null, burstAbsorbed: { absorbed: null, explanation: 'not computed' } },
-    availability: { planes: [], note: 'not computed' },
-    dr: { scenarios: [] },
-    retention: { entries: [] },
+    cost: analyseCost(ctx),
+    latency: analyseLatency(ctx),
+    capacity: analyseCapacity(ctx),
+    availability: analyseAvailability(ctx),
+    dr: analyseDr(ctx),
+    retention: analyseRetention(ctx),
   };
 }

@@ -1,0 +1,181 @@
+/**
+ * Sustained and burst events/s per component at its configured bounds, the bottleneck, and
+ * whether a burst is absorbed: buffered in the Pub/Sub backlog and drained by the capacity
+ * margin within the subscription's retention, without loss.
+ *
+ * Sustained capacity is what a component holds indefinitely at its maximum size (Bigtable at
+ * its CPU target). Burst capacity is what it has the moment a burst starts, before any
+ * autoscaler reacts: the size it runs at under sustained load, at full utilisation (Cloud
+ * Run request-driven gateways scale within seconds, so they count at their maximum).
+ */
+import type { CapacityComponent, CapacityResult } from '../engine/types';
+import { SECONDS_PER_DAY } from '../data';
+import { durationSeconds } from './attributes';
+import { readAttr } from '../graph/values';
+import { serviceSizing, instancesFor } from './cloud-run';
+import type { AnalysisContext } from './context';
+import { dataflowSizing, workersFor } from './dataflow';
+import { clamp, hotStoreLoad, nodesNeeded } from './hot-store';
+
+const BYTES_PER_MB = 1e6;
+const PERCENT = 100;
+
+interface Cap extends CapacityComponent {
+  onSpeedPath: boolean;
+  buffered: boolean;
+}
+
+export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { components: Cap[] } {
+  const t = ctx.traffic;
+  const topo = ctx.topology;
+  const caps: Cap[] = [];
+  const d = ctx.data;
+
+  const gateway = topo.services('ingest-gateway')[0];
+  const quotaRegion = gateway?.region;
+  if (topo.sourceTopics.length > 0 || topo.topics.length > 0) {
+    const large = quotaRegion !== undefined && d.largePublishRegions.includes(quotaRegion);
+    const quota = d.perf(large ? 'pubsub.publish-quota-mbps.large-region' : 'pubsub.publish-quota-mbps.other-region');
+    const eps = (quota.value * BYTES_PER_MB) / t.eventBytes;
+    caps.push({
+      component: 'Pub/Sub publish quota',
+      address: topo.sourceTopics[0]?.address,
+      sustainedEventsPerSecond: eps,
+      burstEventsPerSecond: eps,
+      basis: `${quota.value} MB/s per project in ${quotaRegion ?? 'an unknown region'} / ${t.eventBytes} B (${quota.confidence}, ${quota.source})`,
+      onSpeedPath: true,
+      buffered: false,
+    });
+    const ordered = topo.subscriptions.some((s) => s.values.enable_message_ordering === true);
+    if (ordered) {
+      const perKey = d.perf('pubsub.ordering-key-mbps');
+      const perDevice = (perKey.value * BYTES_PER_MB) / t.eventBytes;
+      const devices = ctx.spec.workload.deviceCount;
+      const busiest = t.burstEps / devices;
+      caps.push({
+        component: 'Pub/Sub per ordering key',
+        sustainedEventsPerSecond: perDevice * devices,
+        burstEventsPerSecond: perDevice * devices,
+        basis: `${perKey.value} MB/s per key = ${perDevice} events/s per device, x ${devices} devices (keys = device ids); a device at the burst average sends ${busiest.toFixed(2)} events/s`,
+        onSpeedPath: true,
+        buffered: false,
+      });
+    }
+  }
+  for (const svc of [...topo.services('ingest-gateway'), ...topo.services('processor')]) {
+    const s = serviceSizing(ctx, svc);
+    if (!s.eventsPerInstance || s.maxInstances === null || s.minInstances === null) {
+      caps.push({ component: `${s.role} (Cloud Run)`, address: svc.address, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: 'instance bounds or CPU pending', onSpeedPath: true, buffered: s.role === 'processor' });
+      continue;
+    }
+    const atSustained = instancesFor(s, t.averageEps)!;
+    const burstInstances = s.role === 'ingest-gateway' ? s.maxInstances : atSustained;
+    caps.push({
+      component: `${s.role} (Cloud Run)`,
+      address: svc.address,
+      sustainedEventsPerSecond: s.maxInstances * s.eventsPerInstance,
+      burstEventsPerSecond: burstInstances * s.eventsPerInstance,
+      basis: `${s.minInstances}..${s.maxInstances} instances x ${s.vcpu} vCPU x ${d.perf(s.role === 'processor' ? 'processor.events-per-vcpu' : 'ingest-gateway.events-per-vcpu').value} events/s per vCPU (U); at a burst's start ${burstInstances} instances`,
+      onSpeedPath: true,
+      buffered: s.role === 'processor',
+    });
+  }
+  for (const instance of topo.bigtableInstances) {
+    const load = hotStoreLoad(ctx, instance);
+    const rowsPerEvent = t.averageEps > 0 ? load.averageRowsPerSecond / t.averageEps : 1;
+    let sustained: number | null = Infinity;
+    let burst: number | null = Infinity;
+    const parts: string[] = [];
+    for (const c of load.clusters) {
+      if (c.minNodes === null || c.maxNodes === null) {
+        sustained = burst = null;
+        break;
+      }
+      const perNode = d.perf(`bigtable.write-rows-per-node.${c.storageType}`).value;
+      const atLoad = c.autoscaling ? clamp(nodesNeeded(ctx, c.storageType, load.averageRowsPerSecond, c.cpuTargetPercent), c.minNodes, c.maxNodes) : c.minNodes;
+      // Every cluster applies every write: the instance is as fast as its slowest cluster.
+      const cs = (c.maxNodes * perNode * c.cpuTargetPercent) / PERCENT / rowsPerEvent;
+      const cb = (atLoad * perNode) / rowsPerEvent;
+      sustained = Math.min(sustained!, cs);
+      burst = Math.min(burst!, cb);
+      parts.push(`${c.id}: ${c.maxNodes} max nodes x ${perNode} rows/s x ${c.cpuTargetPercent}% / ${rowsPerEvent.toFixed(3)} rows/event; ${atLoad} nodes at a burst's start`);
+    }
+    if (load.clusters.length === 0) sustained = burst = null;
+    caps.push({ component: 'hot store (Bigtable)', address: instance.address, sustainedEventsPerSecond: sustained, burstEventsPerSecond: burst, basis: parts.join('; ') || 'no clusters', onSpeedPath: true, buffered: true });
+  }
+  for (const job of topo.dataflowJobs) {
+    const s = dataflowSizing(ctx, job);
+    if (!s.eventsPerWorker || s.maxWorkers === null) {
+      caps.push({ component: 'archive (Dataflow)', address: job.address, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: 'machine type or max workers unknown', onSpeedPath: false, buffered: true });
+      continue;
+    }
+    const max = s.maxWorkers ?? s.ceiling;
+    const atLoad = workersFor(s, t.averageEps)!;
+    caps.push({
+      component: 'archive (Dataflow)',
+      address: job.address,
+      sustainedEventsPerSecond: max * s.eventsPerWorker,
+      burstEventsPerSecond: atLoad * s.eventsPerWorker,
+      basis: `${s.minWorkers}..${max} workers x ${s.machine!.vcpu} vCPU x ${d.perf('dataflow.events-per-vcpu').value} events/s per vCPU (U); ${atLoad} workers at a burst's start`,
+      onSpeedPath: false,
+      buffered: true,
+    });
+  }
+
+  const known = caps.filter((c) => c.sustainedEventsPerSecond !== null);
+  const unknown = caps.length === 0 || known.length < caps.length;
+  const weakest = known.reduce<Cap | undefined>((w, c) => (!w || c.sustainedEventsPerSecond! < w.sustainedEventsPerSecond! ? c : w), undefined);
+  const sustained = unknown ? null : weakest?.sustainedEventsPerSecond ?? null;
+  const burstCap = caps.every((c) => c.burstEventsPerSecond !== null) && caps.length > 0 ? Math.min(...caps.map((c) => c.burstEventsPerSecond!)) : null;
+  return {
+    components: caps,
+    sustainedEventsPerSecond: sustained,
+    burstEventsPerSecond: burstCap,
+    bottleneck: unknown ? null : weakest ? `${weakest.component}${weakest.address ? ` (${weakest.address})` : ''}` : null,
+    burstAbsorbed: burstAbsorption(ctx, caps),
+  };
+}
+
+function burstAbsorption(ctx: AnalysisContext, caps: Cap[]): CapacityResult['burstAbsorbed'] {
+  const t = ctx.traffic;
+  const w = ctx.spec.workload;
+  const front = caps.filter((c) => !c.buffered);
+  const behind = caps.filter((c) => c.buffered);
+  if (caps.some((c) => c.burstEventsPerSecond === null || c.sustainedEventsPerSecond === null)) {
+    return { absorbed: null, explanation: 'a component capacity is unknown' };
+  }
+  const frontBurst = Math.min(...front.map((c) => c.burstEventsPerSecond!), Infinity);
+  if (frontBurst < t.burstEps) {
+    const c = front.find((x) => x.burstEventsPerSecond === frontBurst)!;
+    return { absorbed: false, explanation: `the front door cannot accept the burst: ${c.component} takes ${Math.round(frontBurst)} events/s < ${t.burstEps}; events are refused, not buffered` };
+  }
+  const speedSub = ctx.topology.speedSubscriptions[0] ?? ctx.topology.subscriptions[0];
+  const retention =
+    (speedSub ? durationSeconds(readAttr(speedSub, 'message_retention_duration')) : undefined) ?? ctx.data.limit('pubsub.subscription-retention-default-seconds').value;
+  if (retention === null) return { absorbed: null, explanation: 'subscription retention pending' };
+  const interval = w.burstsPerDay > 0 ? SECONDS_PER_DAY / w.burstsPerDay : Infinity;
+  const parts: string[] = [];
+  let absorbed = true;
+  for (const c of behind) {
+    const atStart = c.burstEventsPerSecond!;
+    if (atStart >= t.burstEps) {
+      parts.push(`${c.component}: ${Math.round(atStart)} events/s >= ${t.burstEps}, no backlog`);
+      continue;
+    }
+    const backlog = (t.burstEps - atStart) * w.burstDurationSeconds;
+    const margin = atStart - t.averageEps;
+    if (margin <= 0) {
+      absorbed = false;
+      parts.push(`${c.component}: ${Math.round(atStart)} events/s leaves no margin over ${t.averageEps} events/s to drain a ${Math.round(backlog)}-event backlog`);
+      continue;
+    }
+    const drain = backlog / margin;
+    const oldest = w.burstDurationSeconds + drain;
+    const ok = oldest < retention && oldest < interval;
+    if (!ok) absorbed = false;
+    parts.push(
+      `${c.component}: backlog (${t.burstEps} - ${Math.round(atStart)}) x ${w.burstDurationSeconds} s = ${Math.round(backlog)} events, drained at ${Math.round(margin)} events/s in ${Math.round(drain)} s; oldest message ${Math.round(oldest)} s ${ok ? '<' : '>='} retention ${retention} s and burst interval ${Math.round(interval)} s`,
+    );
+  }
+  return { absorbed, explanation: parts.join('; ') };
+}

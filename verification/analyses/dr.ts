@@ -1,0 +1,156 @@
+/**
+ * Recovery point and time per stateful store and processing component for zone loss,
+ * region loss and operator error (deletes and replacements in the plan; deletion
+ * protection). Figures come from dr.json; `null` means not bounded (the data or service is
+ * gone or unavailable until the failed location returns), which never passes.
+ */
+import type { DrScenario, DrResult } from '../engine/types';
+import type { Resource } from '../graph/types';
+import { MINUTES_PER_HOUR, SECONDS_PER_HOUR } from '../data';
+import { blocks, bool, durationSeconds, field } from './attributes';
+import type { AnalysisContext } from './context';
+import { clustersOf } from './hot-store';
+import type { ServiceRole } from './topology';
+
+const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
+const toMin = (s: number) => Math.round((s / SECONDS_PER_MINUTE) * 100) / 100;
+
+export interface DrScenarioEx extends DrScenario {
+  address?: string;
+}
+
+function scenario(s: DrScenarioEx): DrScenarioEx {
+  return s;
+}
+
+function bigtableScenarios(ctx: AnalysisContext, instance: Resource): DrScenarioEx[] {
+  const d = ctx.data;
+  const clusters = clustersOf(ctx, instance);
+  const zones = new Set(clusters.map((c) => c.zone));
+  const regions = new Set(clusters.map((c) => c.region));
+  const multi = ctx.topology.appProfilesOf(instance).some((p) => p.values.multi_cluster_routing_use_any === true);
+  const lag = toMin(d.drFigure('bigtable.replication-lag-seconds').value);
+  const failover = multi ? toMin(d.drFigure('bigtable.multi-cluster-failover-seconds').value) : d.drFigure('bigtable.manual-failover-minutes').value;
+  const how = multi ? 'multi-cluster routing fails over automatically' : 'single-cluster routing: an operator repoints the app profile';
+  const target = `hot store ${instance.address}`;
+  const out: DrScenarioEx[] = [];
+  out.push(
+    zones.size >= 2
+      ? scenario({ scenario: 'zone-loss', target, address: instance.address, rpoMinutes: lag, rtoMinutes: failover, basis: `${clusters.length} clusters in ${zones.size} zones; replication lag <= ${lag} min (U); ${how}` })
+      : scenario({ scenario: 'zone-loss', target, address: instance.address, rpoMinutes: 0, rtoMinutes: null, basis: 'one cluster in one zone: durable but unavailable until the zone returns' }),
+  );
+  out.push(
+    regions.size >= 2
+      ? scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: lag, rtoMinutes: failover, basis: `clusters in ${[...regions].join(', ')}; writes not yet replicated (<= ${lag} min, U) are at risk; ${how}` })
+      : scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: null, rtoMinutes: null, basis: `all clusters in ${[...regions].join(', ') || 'one region'}: no copy outside the lost region` }),
+  );
+  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, backupsOf(ctx, instance)));
+  return out;
+}
+
+function backupsOf(ctx: AnalysisContext, instance: Resource): number | undefined {
+  let best: number | undefined;
+  for (const table of ctx.topology.tablesOf(instance)) {
+    const policy = blocks(table, 'automated_backup_policy')[0];
+    if (!policy) continue;
+    const f = durationSeconds(field(policy, 'frequency'));
+    if (typeof f === 'number') best = best === undefined ? f : Math.min(best, f);
+  }
+  return best;
+}
+
+function destroyedByPlan(ctx: AnalysisContext, r: Resource): boolean {
+  return ctx.graph.removed.some((x) => x.address === r.address) || (r.change?.actions.includes('delete') ?? false);
+}
+
+function operatorError(ctx: AnalysisContext, r: Resource, target: string, protectedFromDelete: boolean, backupFrequencySeconds: number | undefined): DrScenarioEx {
+  const destroyed = destroyedByPlan(ctx, r);
+  if (destroyed) {
+    if (backupFrequencySeconds !== undefined) {
+      return { scenario: 'operator-error', target, address: r.address, rpoMinutes: toMin(backupFrequencySeconds), rtoMinutes: null, basis: `the plan ${r.change?.replace ? 'replaces' : 'deletes'} it; restore from a backup taken every ${toMin(backupFrequencySeconds)} min (restore time grows with size)` };
+    }
+    return { scenario: 'operator-error', target, address: r.address, rpoMinutes: null, rtoMinutes: null, basis: `the plan ${r.change?.replace ? 'replaces' : 'deletes'} it and no backup exists: its data is lost` };
+  }
+  if (protectedFromDelete) return { scenario: 'operator-error', target, address: r.address, rpoMinutes: 0, rtoMinutes: 0, basis: 'deletion protection blocks an accidental delete; this plan destroys nothing' };
+  return {
+    scenario: 'operator-error',
+    target,
+    address: r.address,
+    rpoMinutes: backupFrequencySeconds !== undefined ? toMin(backupFrequencySeconds) : null,
+    rtoMinutes: null,
+    basis: 'no deletion protection: one delete loses the data' + (backupFrequencySeconds !== undefined ? ' since the last backup' : ''),
+  };
+}
+
+function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioEx[] {
+  const target = `cold store ${dataset.address}`;
+  const zoneRedundant = ctx.data.drFigure('bigquery.zone-redundant');
+  const notRegional = ctx.data.drFigure('bigquery.multi-region-not-region-redundant');
+  const tables = ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === dataset);
+  const protectedTables = tables.every((t) => bool(t, 'deletion_protection') !== false);
+  const deleteContents = bool(dataset, 'delete_contents_on_destroy') === true;
+  return [
+    { scenario: 'zone-loss', target, address: dataset.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${zoneRedundant.note} (${zoneRedundant.confidence})` },
+    { scenario: 'region-loss', target, address: dataset.address, rpoMinutes: null, rtoMinutes: null, basis: `location ${String(dataset.values.location ?? dataset.region ?? '?')}: ${notRegional.note} (${notRegional.confidence}, ${notRegional.source})` },
+    operatorError(ctx, dataset, target, protectedTables && !deleteContents, undefined),
+  ];
+}
+
+function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
+  const out: DrScenarioEx[] = [];
+  const d = ctx.data;
+  for (const sub of ctx.topology.speedSubscriptions.length > 0 ? ctx.topology.speedSubscriptions : ctx.topology.subscriptions.slice(0, 1)) {
+    const target = `queue ${sub.address}`;
+    out.push({ scenario: 'zone-loss', target, address: sub.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('pubsub.zone-redundant').note} (U)` });
+    out.push({ scenario: 'region-loss', target, address: sub.address, rpoMinutes: 0, rtoMinutes: toMin(d.drFigure('pubsub.region-failover-seconds').value), basis: `${d.drFigure('pubsub.region-failover-seconds').note} (U)` });
+    if (destroyedByPlan(ctx, sub)) {
+      out.push({ scenario: 'operator-error', target, address: sub.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes or replaces the subscription: its unacknowledged backlog is lost' });
+    }
+  }
+  return out;
+}
+
+function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string): DrScenarioEx[] {
+  const services = ctx.topology.services(role);
+  if (services.length === 0) return [];
+  const d = ctx.data;
+  const regions = new Set(services.map((s) => s.region));
+  const target = `${label} ${services.map((s) => s.address).join(', ')}`;
+  return [
+    { scenario: 'zone-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('cloudrun.zone-redundant').note} (U)` },
+    regions.size >= 2
+      ? { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `deployed in ${[...regions].join(', ')}` }
+      : { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: d.drFigure('cloudrun.redeploy-minutes').value, basis: `one region (${[...regions].join(', ')}): ${d.drFigure('cloudrun.redeploy-minutes').note} (U); stateless, Pub/Sub keeps the backlog` },
+  ];
+}
+
+function dataflowScenarios(ctx: AnalysisContext, job: Resource): DrScenarioEx[] {
+  const d = ctx.data;
+  const target = `archive job ${job.address}`;
+  return [
+    { scenario: 'zone-loss', target, address: job.address, rpoMinutes: 0, rtoMinutes: d.drFigure('dataflow.zone-failover-minutes').value, basis: `${d.drFigure('dataflow.zone-failover-minutes').note} (U)` },
+    { scenario: 'region-loss', target, address: job.address, rpoMinutes: 0, rtoMinutes: d.drFigure('dataflow.relaunch-minutes').value, basis: `${d.drFigure('dataflow.relaunch-minutes').note} (U)` },
+    ...(destroyedByPlan(ctx, job) && job.values.on_delete !== 'drain'
+      ? [{ scenario: 'operator-error' as const, target, address: job.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan cancels the job without draining: in-flight elements are lost' }]
+      : []),
+  ];
+}
+
+export function analyseDr(ctx: AnalysisContext): DrResult & { scenarios: DrScenarioEx[] } {
+  const scenarios: DrScenarioEx[] = [
+    ...ctx.topology.bigtableInstances.flatMap((i) => bigtableScenarios(ctx, i)),
+    ...ctx.topology.ofType('google_bigquery_dataset').flatMap((ds) => bigqueryScenarios(ctx, ds)),
+    ...queueScenarios(ctx),
+    ...serviceScenarios(ctx, 'ingest-gateway', 'ingest gateway'),
+    ...serviceScenarios(ctx, 'processor', 'processor'),
+    ...serviceScenarios(ctx, 'analytics', 'analytics service'),
+    ...ctx.topology.dataflowJobs.flatMap((j) => dataflowScenarios(ctx, j)),
+  ];
+  for (const r of ctx.graph.removed) {
+    if (scenarios.some((s) => s.address === r.address)) continue;
+    if (['google_bigtable_instance', 'google_bigtable_table', 'google_bigquery_dataset', 'google_bigquery_table', 'google_pubsub_topic', 'google_pubsub_subscription'].includes(r.type)) {
+      scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes this store: its data is lost' });
+    }
+  }
+  return { scenarios };
+}

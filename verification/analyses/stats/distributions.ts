@@ -1,0 +1,61 @@
+/**
+ * Per-hop latency distributions and their sum by Monte Carlo with a fixed seed.
+ * A hop given by p50 and p99 is a lognormal fitted to them: mu = ln p50,
+ * sigma = ln(p99 / p50) / z99. A polling wait is uniform on [0, interval].
+ */
+
+/** Standard normal quantile at 0.99. */
+export const Z99 = 2.3263478740408408;
+
+export type HopDistribution =
+  | { kind: 'lognormal'; p50: number; p99: number }
+  | { kind: 'uniform'; max: number }
+  | { kind: 'constant'; value: number };
+
+/** mulberry32: small, fast, seeded PRNG (uniform in [0, 1)). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SumPercentiles {
+  p50: number;
+  p99: number;
+  /** Mean of the sum (for reporting). */
+  mean: number;
+}
+
+/** Percentiles of the sum of independent hops. */
+export function sumPercentiles(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
+  const rand = seededRandom(seed);
+  const normal = () => {
+    // Box-Muller; 1 - u keeps the log argument in (0, 1].
+    const u = 1 - rand();
+    const v = rand();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  const fitted = hops.map((h) =>
+    h.kind === 'lognormal' ? { ...h, mu: Math.log(h.p50), sigma: h.p99 > h.p50 ? Math.log(h.p99 / h.p50) / Z99 : 0 } : h,
+  );
+  const sums = new Float64Array(samples);
+  let total = 0;
+  for (let i = 0; i < samples; i++) {
+    let s = 0;
+    for (const h of fitted) {
+      if (h.kind === 'lognormal') s += Math.exp((h as { mu: number }).mu + (h as { sigma: number }).sigma * normal());
+      else if (h.kind === 'uniform') s += rand() * h.max;
+      else s += h.value;
+    }
+    sums[i] = s;
+    total += s;
+  }
+  sums.sort();
+  const at = (q: number) => sums[Math.min(samples - 1, Math.floor(q * samples))];
+  return { p50: at(0.5), p99: at(0.99), mean: total / samples };
+}
