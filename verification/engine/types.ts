@@ -162,6 +162,8 @@ export interface LatencyPath {
   p99Ms: number | null;
   method: string;
   missing: string[];
+  /** Worst case for "always" bounds (e.g. a full polling interval plus the p99 of the rest). */
+  maxMs?: number | null;
 }
 
 export interface LatencyResult {
@@ -169,6 +171,8 @@ export interface LatencyResult {
   processing: LatencyPath;
   dashboardFreshness: LatencyPath;
   batchJobMinutes: number | null;
+  /** How the batch-view duration was computed. */
+  batchJobBasis?: string;
   p50Ms: number | null;
   p99Ms: number | null;
 }
@@ -179,6 +183,10 @@ export interface CapacityComponent {
   sustainedEventsPerSecond: number | null;
   burstEventsPerSecond: number | null;
   basis: string;
+  /** On the event path to hot storage (else the asynchronous archive). */
+  onSpeedPath?: boolean;
+  /** Behind the Pub/Sub buffer: a burst above its rate queues instead of being refused. */
+  buffered?: boolean;
 }
 
 export interface CapacityResult {
@@ -207,6 +215,8 @@ export interface DrScenario {
   rpoMinutes: number | null;
   rtoMinutes: number | null;
   basis: string;
+  /** Resource the scenario is about. */
+  address?: string;
 }
 
 export interface DrResult {
@@ -219,6 +229,8 @@ export interface RetentionEntry {
   retentionDays: number | null;
   role: string;
   basis: string;
+  /** True when nothing ever removes the data (retentionDays is then null). */
+  unbounded?: boolean;
 }
 
 export interface RetentionResult {
