@@ -50,6 +50,9 @@ export function synthesizeEnvironment(environment: string, options: SynthOptions
     outdir,
     ...(options.verification ? { verification: options.verification } : {}),
   });
+  // A failing gate writes nothing for the stack; remove what an earlier synth left there so
+  // no stale cdk.tf.json or spec.json can be verified or deployed in its place.
+  fs.rmSync(path.join(app.outdir, 'stacks', stack.node.id), { recursive: true, force: true });
   try {
     app.synth();
   } catch (error) {

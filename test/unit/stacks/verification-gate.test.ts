@@ -67,6 +67,17 @@ describe('verification gate', () => {
     expect(fs.existsSync(path.join(outdir, 'stacks', 'iot-pipeline-first-proposal', 'cdk.tf.json'))).toBe(false);
   });
 
+  it('removes an earlier synth of the stack when the gate now fails', () => {
+    const outdir = tempOutdir();
+    const passing = synthesizeEnvironment('dev', { outdir, verification: { engine: stubEngine('pass').engine, skip: false } });
+    expect(fs.existsSync(passing.terraformJsonPath)).toBe(true);
+    expect(() => synthesizeEnvironment('dev', { outdir, verification: { engine: stubEngine('fail').engine, skip: false } })).toThrow(
+      VerificationFailedError,
+    );
+    expect(fs.existsSync(passing.terraformJsonPath)).toBe(false);
+    expect(fs.existsSync(passing.specPath)).toBe(false);
+  });
+
   it('skips only when told to, and says so loudly', () => {
     const { engine, calls } = stubEngine('fail');
     const warnings: string[] = [];
