@@ -5,6 +5,10 @@ const common = {
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // teeny-request (under @google-cloud/bigquery) loads node-fetch 3 with a dynamic import(),
+  // which Jest's CommonJS runtime refuses; compile it to require() of the CommonJS node-fetch 2.
+  transformIgnorePatterns: ['/node_modules/(?!teeny-request/)'],
+  moduleNameMapper: { '^node-fetch$': '<rootDir>/node_modules/node-fetch/lib/index.js' },
 };
 module.exports = {
   testTimeout: 30000,

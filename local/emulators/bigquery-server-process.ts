@@ -1,0 +1,45 @@
+/**
+ * The local BigQuery-compatible server as a child process (like the gcloud emulators), so
+ * test workers and scripts reach it over HTTP and a stop takes it down with its group.
+ */
+import { join } from 'node:path';
+import { freePort, spawnService, waitFor, killGroup, type RunningService } from './processes';
+
+export interface RunningHttpService extends RunningService {
+  /** `http://host:port`: the BigQuery client uses BIGQUERY_EMULATOR_HOST verbatim as its base URL. */
+  url: string;
+}
+
+const MAIN = join(__dirname, '..', 'bigquery-server', 'main.ts');
+
+export async function startBigQueryServerProcess(logDir: string, timeoutMs = 30_000): Promise<RunningHttpService> {
+  const host = '127.0.0.1';
+  const port = await freePort();
+  const logFile = join(logDir, `bigquery-server-${port}.log`);
+  const child = spawnService('bigquery-server', process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--host', host, '--log-level', 'warn'], logFile);
+  const url = `http://${host}:${port}`;
+  const svc: RunningHttpService = { name: 'bigquery-server', host, port, endpoint: `${host}:${port}`, url, pid: child.pid!, logFile, stop: () => killGroup(child.pid!) };
+  try {
+    await waitFor(
+      'BigQuery-compatible server',
+      async () => {
+        try {
+          return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+        } catch {
+          return false;
+        }
+      },
+      timeoutMs,
+      child,
+    );
+  } catch (err) {
+    await svc.stop();
+    throw err;
+  }
+  return svc;
+}
+
+/** BIGQUERY_EMULATOR_HOST as the client needs it: with a scheme (`localhost:9050` -> `http://localhost:9050`). */
+export function normaliseBigQueryEmulatorHost(value: string): string {
+  return /^[a-z]+:\/\//i.test(value) ? value.replace(/\/+$/, '') : `http://${value.replace(/\/+$/, '')}`;
+}
