@@ -32,7 +32,24 @@ export interface SumPercentiles {
 }
 
 /** Percentiles of the sum of independent hops. */
+/**
+ * The simulation is pure (fixed seed), so equal inputs give equal results: memoised, because
+ * the advice stage re-verifies hundreds of edited graphs whose latency hops rarely differ.
+ */
+const SUM_CACHE_LIMIT = 256;
+const sumCache = new Map<string, SumPercentiles>();
+
 export function sumPercentiles(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
+  const key = JSON.stringify([hops, samples, seed]);
+  const hit = sumCache.get(key);
+  if (hit) return { ...hit };
+  const result = simulateSum(hops, samples, seed);
+  if (sumCache.size >= SUM_CACHE_LIMIT) sumCache.delete(sumCache.keys().next().value as string);
+  sumCache.set(key, result);
+  return { ...result };
+}
+
+function simulateSum(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
   const rand = seededRandom(seed);
   const normal = () => {
     // Box-Muller; 1 - u keeps the log argument in (0, 1].
