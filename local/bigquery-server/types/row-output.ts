@@ -67,7 +67,7 @@ function encodeScalar(field: BqField, value: DuckDBValue, format: TimestampForma
       if (Number.isNaN(n)) return 'NaN';
       if (n === Infinity) return 'Infinity';
       if (n === -Infinity) return '-Infinity';
-      return String(n);
+      return Object.is(n, -0) ? '-0' : String(n);
     }
     case 'NUMERIC':
     case 'BIGNUMERIC':
@@ -179,4 +179,3 @@ export function resultSchema(names: readonly string[], types: readonly DuckDBTyp
   return types.map((t, i) => fieldFromDuckType(bqNames[i], t));
 }
 
-export { DuckDBListValue };
