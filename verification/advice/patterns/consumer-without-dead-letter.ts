@@ -4,16 +4,30 @@
  * work (the Pub/Sub service agent may not publish to it or acknowledge the source) or that
  * nothing reads.
  */
-import type { Graph, Resource } from '../../graph/types';
+import type { AttrValue, Graph, Resource } from '../../graph/types';
+import { isPending } from '../../graph/types';
 import type { PatternDetector, PatternEvidence } from '../types';
-import { blocks } from '../graph-edit';
+import { blocks, getAttr } from '../graph-edit';
 import { attrRefersTo, ofType, refersTo, str } from '../graph-query';
 import { consumersOf, isSinkSubscription } from './roles';
 
-const SERVICE_AGENT = /^serviceAccount:service-[^@]+@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/;
+/** The Pub/Sub service agent, literal or with the project number still pending. */
+export const SERVICE_AGENT = /^serviceAccount:service-(?:\d+|\$\{[^}]+\})@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/;
+
+/** A member as text: the literal, or the expression of a pending value. */
+export function memberText(v: AttrValue | undefined): string {
+  if (typeof v === 'string') return v;
+  return isPending(v) ? (v.expression ?? '') : '';
+}
 
 function agentHasRole(graph: Graph, target: Resource, iamType: string, role: string): boolean {
-  return ofType(graph, iamType).some((m) => refersTo(graph, m, target) && str(m.values.role) === role && SERVICE_AGENT.test(str(m.values.member) ?? ''));
+  return ofType(graph, iamType).some((m) => refersTo(graph, m, target) && str(m.values.role) === role && SERVICE_AGENT.test(memberText(m.values.member)));
+}
+
+/** A Dataflow template with a dead-letter table parameter keeps failed records itself. */
+function deadLetterTableOf(consumer: Resource): AttrValue | undefined {
+  if (!consumer.type.startsWith('google_dataflow')) return undefined;
+  return getAttr(consumer.values, 'parameters.outputDeadletterTable') ?? getAttr(consumer.values, 'parameters.outputDeadLetterTable');
 }
 
 function agentBinding(graph: Graph, target: Resource, iamType: string, role: string): boolean {
@@ -21,7 +35,7 @@ function agentBinding(graph: Graph, target: Resource, iamType: string, role: str
   return ofType(graph, bindingType).some((b) => {
     if (!refersTo(graph, b, target) || str(b.values.role) !== role) return false;
     const members = b.values.members;
-    return Array.isArray(members) && members.some((m) => typeof m === 'string' && SERVICE_AGENT.test(m));
+    return Array.isArray(members) && members.some((m) => SERVICE_AGENT.test(memberText(m)));
   });
 }
 
@@ -39,6 +53,8 @@ export const consumerWithoutDeadLetter: PatternDetector = {
       const policy = blocks(sub.values, 'dead_letter_policy')[0];
       const evidence: PatternEvidence[] = [];
       if (!policy) {
+        const handled = consumers.filter((c) => deadLetterTableOf(c) !== undefined);
+        if (handled.length === consumers.length) continue;
         evidence.push({ address: sub.address, attribute: 'dead_letter_policy', value: null, note: `consumed by ${consumers.map((c) => c.address).join(', ')} with no dead-letter policy` });
       } else {
         const dlTopic = ofType(graph, 'google_pubsub_topic').find((t) => attrRefersTo(graph, sub, 'dead_letter_policy.dead_letter_topic', t));

@@ -6,7 +6,7 @@
 import type { PatternDetector, PatternEvidence } from '../types';
 import { getAttr } from '../graph-edit';
 import type { Resource } from '../../graph/types';
-import { attrRefersTo, bool, durationSeconds, num, ofType } from '../graph-query';
+import { attrRefersTo, bool, durationSeconds, num, ofType, str } from '../graph-query';
 import { archivePaths, batchViews } from './roles';
 
 export const eventSourcing: PatternDetector = {
@@ -22,6 +22,8 @@ export const eventSourcing: PatternDetector = {
     const matches = [];
     for (const path of archivePaths(graph)) {
       if (!path.topic || viewTables.has(path.table.address) || isDeadLetterTopic(path.topic)) continue;
+      // an error-records table is where failures go, not the log of record
+      if (/error|dead.?letter/i.test(str(path.table.values.table_id) ?? path.table.name)) continue;
       const retention = durationSeconds(path.topic.values.message_retention_duration);
       if (retention === undefined) continue;
       const evidence: PatternEvidence[] = [

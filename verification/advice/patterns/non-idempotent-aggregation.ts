@@ -49,7 +49,9 @@ export const nonIdempotentAggregation: PatternDetector = {
       if (sources.length === 0) continue;
       const dedups = DEDUP.some((re) => re.test(view.query));
       const disposition = str(getAttr(view.resource.values, 'params.write_disposition'));
-      const appends = disposition === 'WRITE_APPEND';
+      // appending is safe when each run covers its own window of @run_time (no two runs count one hour)
+      const windowedByRun = /@run_time|@run_date/.test(view.query);
+      const appends = disposition === 'WRITE_APPEND' && !windowedByRun;
       for (const source of sources) {
         const storageWrite = str(getAttr(source.writer.values, 'parameters.useStorageWriteApi')) === 'true' || bool(getAttr(source.writer.values, 'parameters.useStorageWriteApi')) === true;
         const atLeastOnce = !storageWrite;
@@ -57,7 +59,7 @@ export const nonIdempotentAggregation: PatternDetector = {
         const evidence: PatternEvidence[] = [];
         if (atLeastOnce) evidence.push({ address: source.writer.address, attribute: 'parameters.useStorageWriteApi', value: getAttr(source.writer.values, 'parameters.useStorageWriteApi') ?? null, note: `${source.table.address} is written at-least-once (no Storage Write API exactly-once)` });
         if (!dedups) evidence.push({ address: view.resource.address, attribute: 'params.query', value: view.query, note: 'the batch view counts rows without removing duplicate event ids' });
-        if (appends) evidence.push({ address: view.resource.address, attribute: 'params.write_disposition', value: disposition ?? null, note: 'each run appends: a re-run counts its window twice' });
+        if (appends) evidence.push({ address: view.resource.address, attribute: 'params.write_disposition', value: disposition ?? null, note: 'each run appends over a window not tied to its run time: overlapping runs count events twice' });
         if (atLeastOnce && dedups && !appends) continue;
         matches.push({
           id: this.id,

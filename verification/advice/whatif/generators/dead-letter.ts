@@ -11,19 +11,18 @@ import { consumersOf, isSinkSubscription } from '../../patterns/roles';
 import { candidate, set, type Candidate, type ChangeGenerator } from '../generator';
 import { loadVerifierData } from '../../../data';
 
-const SERVICE_AGENT = /^serviceAccount:service-([^@]+)@gcp-sa-pubsub\.iam\.gserviceaccount\.com$/;
+import { memberText, SERVICE_AGENT } from '../../patterns/consumer-without-dead-letter';
 
 /** The Pub/Sub service agent of the project: from an existing binding, else from the project number the provider will know. */
 function serviceAgent(graph: Graph): AttrValue {
   for (const r of ofType(graph, 'google_pubsub_topic_iam_member', 'google_pubsub_subscription_iam_member', 'google_project_iam_member')) {
-    const m = str(r.values.member);
-    if (m && SERVICE_AGENT.test(m)) return m;
+    if (SERVICE_AGENT.test(memberText(r.values.member))) return r.values.member;
   }
   return { $pending: true, reason: 'expression', expression: 'serviceAccount:service-${data.google_project.project.number}@gcp-sa-pubsub.iam.gserviceaccount.com', references: ['data.google_project.project'] };
 }
 
 function hasAgentRole(graph: Graph, target: Resource, type: string, role: string): boolean {
-  return ofType(graph, type).some((m) => refersTo(graph, m, target) && str(m.values.role) === role && SERVICE_AGENT.test(str(m.values.member) ?? ''));
+  return ofType(graph, type).some((m) => refersTo(graph, m, target) && str(m.values.role) === role && SERVICE_AGENT.test(memberText(m.values.member)));
 }
 
 export const deadLetter: ChangeGenerator = {
