@@ -232,7 +232,7 @@ export class BigQueryService {
   }
 
   /** One page of rows from a DuckDB table, at most 10 MB when the client gave no maxResults. */
-  private async readPage(duckTable: string, fields: BqField[], query: Query, format: TimestampFormat): Promise<{ rows: RestRow[]; pageToken?: string; totalRows: number }> {
+  private async readPage(duckTable: string, fields: BqField[], query: Query, format: TimestampFormat, allColumns = false): Promise<{ rows: RestRow[]; pageToken?: string; totalRows: number }> {
     const conn = this.engine.connection;
     const count = await conn.runAndReadAll(`SELECT count(*) FROM ${duckTable}`);
     const totalRows = Number(count.getRows()[0][0]);
@@ -241,7 +241,8 @@ export class BigQueryService {
     const want = Math.min(limit ?? MAX_PAGE_ROWS, MAX_PAGE_ROWS, Math.max(totalRows - offset, 0));
     const rows: RestRow[] = [];
     if (want > 0 && fields.length > 0) {
-      const columns = fields.map((f) => quoteIdent(f.name)).join(', ');
+      // Result tables keep DuckDB's column names (e.g. "count_star()" for BigQuery's f0_).
+      const columns = allColumns ? '*' : fields.map((f) => quoteIdent(f.name)).join(', ');
       const reader = await conn.runAndReadAll(`SELECT ${columns} FROM ${duckTable} LIMIT ${want} OFFSET ${offset}`);
       let bytes = 0;
       for (const values of reader.getRows()) {
@@ -360,7 +361,7 @@ export class BigQueryService {
     const { result } = outcome;
     base.schema = { fields: result.fields };
     if (!result.duckTable) return { ...base, totalRows: '0' };
-    const page = await this.readPage(result.duckTable, result.fields, query, format);
+    const page = await this.readPage(result.duckTable, result.fields, query, format, result.duckTable.startsWith(quoteIdent(RESULTS_SCHEMA)));
     return { ...base, totalRows: String(page.totalRows), ...(page.pageToken ? { pageToken: page.pageToken } : {}), rows: page.rows };
   }
 

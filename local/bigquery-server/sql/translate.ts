@@ -309,6 +309,10 @@ export class Translator {
       if (word === 'CURRENT_TIMESTAMP' && !isGroup(next)) return { sql: 'get_current_timestamp()', used: 1, word: ')' };
       if (word === 'CURRENT_DATE' && !isGroup(next)) return { sql: 'CAST(get_current_timestamp() AS DATE)', used: 1, word: ')' };
       if (word === 'UNNEST' && isGroup(next) && ['FROM', 'JOIN'].includes(prevWord)) return this.unnestInFrom(nodes, i);
+      // GoogleSQL lets INTO / FROM be omitted; DuckDB needs them.
+      if (word === 'MERGE' && !isIdent(next, 'INTO')) return { sql: 'MERGE INTO', used: 1, word: 'INTO' };
+      if (word === 'INSERT' && i === 0 && !isIdent(next, 'INTO')) return { sql: 'INSERT INTO', used: 1, word: 'INTO' };
+      if (word === 'DELETE' && i === 0 && !isIdent(next, 'FROM')) return { sql: 'DELETE FROM', used: 1, word: 'FROM' };
       if (KEYWORDS.has(word) && !(CALLABLE_KEYWORDS.has(word) && isGroup(next))) return { sql: n.tok.text, used: 1, word };
       // Function call.
       if (isGroup(next) && !TABLE_POSITION.has(prevWord) && !['AS', 'IN', 'EXISTS', 'OVER', 'USING', 'VALUES', 'AND', 'OR', 'NOT', 'ON', 'WHERE', 'SELECT', 'WHEN', 'THEN', 'ELSE', 'BY', 'WITH', 'HAVING', 'QUALIFY', 'IS', 'INTO', 'ROW'].includes(word)) {
