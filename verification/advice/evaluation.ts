@@ -52,7 +52,9 @@ export function evaluationFromReport(report: VerificationReport): Evaluation {
     verdict: report.verdict,
     items,
     summaries,
-    objectiveUsd: metrics.monthlyUsdExpected ?? Number.POSITIVE_INFINITY,
+    // priced lines only when something is unpriced: two designs with the same unpriced lines
+    // still compare correctly, and the unpriced lines keep the cost item from passing
+    objectiveUsd: finite(report.cost.monthlyUsd.expected) ?? Number.POSITIVE_INFINITY,
     monthlyUsd: report.cost.unpriced.length > 0 ? null : report.cost.monthlyUsd,
     metrics,
     failingRules: [...new Set(report.results.filter((r) => r.status === 'fail' || r.status === 'unknown').map((r) => `${r.specItem}:${r.rule}@${r.address ?? ''}`))].sort(),

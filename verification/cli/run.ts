@@ -9,6 +9,8 @@ import { loadUsageFile } from '../analyses/usage';
 import { InputError } from '../engine/errors';
 import type { Waiver } from '../engine/types';
 import { verifyPath } from '../engine/verify';
+import { withAdvice } from '../advice';
+import { loadInputWithSpec } from '../graph/load';
 import { readSpecFile } from '../graph/spec-file';
 import { RULES } from '../rules';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report';
@@ -45,6 +47,8 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     .option('--waivers <file>', 'waivers file (YAML or JSON)')
     .option('--usage <file>', 'usage overrides file (YAML or JSON) for the cost and capacity models')
     .option('--today <date>', 'date that decides waiver expiry (YYYY-MM-DD; default: today)')
+    .option('--no-advice', 'skip patterns and what-if recommendations')
+    .option('--synthesize', 'also search the sizing space for the cheapest configuration that meets the spec')
     .option('--verbose', 'list passing results one by one')
     .option('--no-color', 'no ANSI colours in the table')
     .exitOverride()
@@ -78,6 +82,8 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     today?: string;
     verbose?: boolean;
     color: boolean;
+    advice: boolean;
+    synthesize?: boolean;
   }>();
 
   try {
@@ -86,13 +92,21 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
     const waivers: Waiver[] = opts.waivers ? loadWaiversFile(opts.waivers) : [];
     const usage = opts.usage ? loadUsageFile(opts.usage) : undefined;
-    const report = verifyPath(path, {
+    let report = verifyPath(path, {
       ...(spec ? { spec } : {}),
       ...(opts.env ? { env: opts.env } : {}),
       ...(opts.today ? { today: opts.today } : {}),
       ...(usage ? { usage } : {}),
       waivers,
     });
+    if (opts.advice || opts.synthesize) {
+      // advice re-verifies edited copies of the graph with the same waivers, date and usage
+      const loaded = loadInputWithSpec(path, opts.env ? { env: opts.env } : {});
+      report = withAdvice(loaded.graph, report.spec, report, {
+        synthesize: opts.synthesize === true,
+        verifyOptions: { waivers, ...(opts.today ? { today: opts.today } : {}), ...(usage ? { usage } : {}) },
+      });
+    }
     const text = renderReport(report, opts.format, {
       color: opts.color && io.isTty === true && !opts.out,
       verbose: opts.verbose === true,

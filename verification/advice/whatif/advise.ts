@@ -9,7 +9,7 @@ import type { Graph } from '../../graph/types';
 import type { Spec, SpecItemId } from '../../spec/spec';
 import type { Status } from '../../engine/types';
 import { applyChanges } from '../graph-edit';
-import { distance, EvaluationCache, openItems } from '../evaluation';
+import { distance, EvaluationCache, failingRuleCount, ITEM_METRICS, openItems } from '../evaluation';
 import type { Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
 import { changeView, summarise } from './describe';
 import type { Candidate, ChangeGenerator } from './generator';
@@ -19,13 +19,15 @@ export interface AdviseOptions {
   generators?: readonly ChangeGenerator[];
   /** Single-change recommendations kept per open item. */
   perItem?: number;
-  /** Steps of the greedy combination and plan searches. */
+  /** Steps of the greedy combination search for one item. */
   maxSteps?: number;
+  /** Steps of the greedy plan that fixes every item together. */
+  maxPlanSteps?: number;
   /** Evaluator runs allowed in total (each is one full re-verification). */
   maxEvaluations?: number;
 }
 
-const DEFAULTS = { perItem: 2, maxSteps: 8, maxEvaluations: 4000 };
+const DEFAULTS = { perItem: 2, maxSteps: 6, maxPlanSteps: 12, maxEvaluations: 1500 };
 
 interface State {
   graph: Graph;
@@ -153,7 +155,8 @@ export class Advisor {
   /** Greedy descent: each step applies the measured-best candidate, until the focus items pass or nothing helps. */
   private descend(start: State, focus: SpecItemId[] | 'all'): State {
     let state = start;
-    for (let i = 0; i < this.options.maxSteps; i++) {
+    const steps = focus === 'all' ? this.options.maxPlanSteps : this.options.maxSteps;
+    for (let i = 0; i < steps; i++) {
       const open = openItems(state.evaluation);
       const targets = focus === 'all' ? open : focus.filter((f) => open.includes(f));
       if (targets.length === 0) break;
@@ -192,10 +195,14 @@ export class Advisor {
 
   advise(graph: Graph, spec: Spec, before: Evaluation): { recommendations: Recommendation[]; unfixed: UnfixedItem[]; evaluations: number; complete: boolean } {
     const root: State = { graph, spec, path: [], changes: [], evaluation: before };
-    const open = openItems(before);
     const recommendations: Recommendation[] = [];
     const unfixed: UnfixedItem[] = [];
+    // an item no rule judges stays unknown whatever changes: no change can be shown to fix it
+    const unjudged = openItems(before).filter((i) => before.items[i] === 'unknown' && failingRuleCount(before, i) === 0);
+    for (const item of unjudged) unfixed.push({ item, status: 'unknown', reason: 'no rule judges this item yet, so no change can be shown to fix it' });
+    const open = openItems(before).filter((i) => !unjudged.includes(i));
     if (open.length === 0) return { recommendations, unfixed, evaluations: 0, complete: true };
+
 
     const trials = this.trials(root, this.candidates(root, open));
     const chosen = new Map<string, { trial: Trial; items: Set<SpecItemId> }>();
@@ -217,8 +224,8 @@ export class Advisor {
         chosen.set(t.candidate.key, entry);
       }
       if (fixing.length > 0) continue;
-      // no single change: a measured combination
-      const combined = this.descend(root, [item]);
+      // no single change: a measured combination, for items whose distance to the bound is measured
+      const combined = ITEM_METRICS[item] ? this.descend(root, [item]) : root;
       if (!isOpen(combined.evaluation.items[item]) && combined.changes.length > 0) {
         recommendations.push(this.recommendation(root, combined, [item], 'combination'));
       } else {

@@ -38,12 +38,9 @@ export const bigtableNodes: ChangeGenerator = {
         for (const v of ladder(n + 1, n * GROWTH_FACTOR)) {
           out.push(candidate(this.id, `set the node count of ${each}${instance.address} to ${v}`, clusters.map((c) => set(instance, `cluster.${c.index}.num_nodes`, v)), ['throughput_sustained', 'throughput_burst', 'latency_p99', 'latency_p50', 'event_processed'], `${instance.address}:fixed-up`));
         }
-        // fixed nodes -> autoscaling between a smaller floor and the same (or a higher) ceiling
-        for (const max of ladder(n, n * GROWTH_FACTOR)) {
-          for (const min of ladder(Math.min(n, max), 1, -1)) {
-            if (min === n && max === n) continue;
-            out.push(candidate(this.id, `replace the ${n} fixed nodes of ${each}${instance.address} by autoscaling ${min}..${max} nodes at ${cpuTarget}% CPU`, autoscaling(instance, clusters, min, max, cpuTarget), ['monthly_cost', 'throughput_burst'], `${instance.address}:fixed-to-auto:${max}`));
-          }
+        // fixed nodes -> autoscaling with the same ceiling and a lower floor (mildest floor first)
+        for (const min of ladder(n - 1, 1, -1)) {
+          out.push(candidate(this.id, `replace the ${n} fixed nodes of ${each}${instance.address} by autoscaling ${min}..${n} nodes at ${cpuTarget}% CPU`, autoscaling(instance, clusters, min, n, cpuTarget), ['monthly_cost'], `${instance.address}:fixed-to-auto`));
         }
         continue;
       }
