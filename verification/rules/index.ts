@@ -5,10 +5,54 @@
  * `npm run docs:rules` to regenerate docs/rules.md.
  */
 import type { Rule } from '../engine/types';
+import { rule as alertOnEveryQueueAndStore } from './alert-on-every-queue-and-store';
+import { rule as availabilityTarget } from './availability-target';
+import { rule as batchJobWithinBound } from './batch-job-within-bound';
+import { rule as burstThroughput } from './burst-throughput';
+import { rule as cmekWhereConfigured } from './cmek-where-configured';
+import { rule as costWithinBudget } from './cost-within-budget';
+import { rule as dashboardFreshness } from './dashboard-freshness';
+import { rule as dataflowPrivateWorkers } from './dataflow-private-workers';
+import { rule as deadLetterCanWork } from './dead-letter-can-work';
 import { rule as deadLetterPolicyPresent } from './dead-letter-policy-present';
+import { rule as deletionProtectionOnStores } from './deletion-protection-on-stores';
+import { rule as eventProcessedWithinBound } from './event-processed-within-bound';
+import { rule as exactlyOnceAggregation } from './exactly-once-aggregation';
+import { rule as latencyP50WithinBound } from './latency-p50-within-bound';
+import { rule as latencyP99WithinBound } from './latency-p99-within-bound';
+import { rule as noPublicIam } from './no-public-iam';
+import { rule as orderingEnabled } from './ordering-enabled';
+import { rule as perServiceAccounts } from './per-service-accounts';
+import { rule as retentionCoversSpec } from './retention-covers-spec';
+import { rule as rpoWithinBound } from './rpo-within-bound';
+import { rule as rtoWithinBound } from './rto-within-bound';
 import { rule as statefulResourceNotDestroyed } from './stateful-resource-not-destroyed';
+import { rule as supportedRuntimes } from './supported-runtimes';
+import { rule as sustainedThroughput } from './sustained-throughput';
 
 export const RULES: readonly Rule[] = [
+  alertOnEveryQueueAndStore,
+  availabilityTarget,
+  batchJobWithinBound,
+  burstThroughput,
+  cmekWhereConfigured,
+  costWithinBudget,
+  dashboardFreshness,
+  dataflowPrivateWorkers,
+  deadLetterCanWork,
   deadLetterPolicyPresent,
+  deletionProtectionOnStores,
+  eventProcessedWithinBound,
+  exactlyOnceAggregation,
+  latencyP50WithinBound,
+  latencyP99WithinBound,
+  noPublicIam,
+  orderingEnabled,
+  perServiceAccounts,
+  retentionCoversSpec,
+  rpoWithinBound,
+  rtoWithinBound,
   statefulResourceNotDestroyed,
+  supportedRuntimes,
+  sustainedThroughput,
 ];

@@ -1,0 +1,35 @@
+/** Each user-facing plane (ingest, query, freshness) meets the availability target from composed SLAs. */
+import type { Rule } from '../engine/types';
+import { fmtPct } from './support/evidence';
+
+export const rule: Rule = {
+  id: 'availability-target',
+  title: 'Every user-facing plane meets the availability target',
+  severity: 'error',
+  specItem: 'availability',
+  reads: ['google_cloud_run_v2_service', 'google_pubsub_topic', 'google_bigtable_instance', 'google_bigtable_app_profile', 'google_storage_bucket'],
+  rationale:
+    'Published SLAs (verification/data/slas.json) compose in series within a plane and in parallel across regions; Pub/Sub buffering decouples ingest from processing. SLAs are contractual credit commitments, not measured availability.',
+  check(ctx) {
+    const target = ctx.spec.constraints.availability;
+    const planes = ctx.analyses.availability.planes;
+    if (planes.length === 0) return [{ status: 'unknown', message: 'no plane computed', fix: 'declare the pipeline services', expected: `>= ${fmtPct(target)}` }];
+    return planes.map((p) => {
+      if (p.availability === null) {
+        return { status: 'unknown' as const, observed: 'unknown', expected: `>= ${fmtPct(target)}`, message: `${p.plane} plane: ${p.composition}`, fix: 'declare the services of this plane' };
+      }
+      const ok = p.availability >= target;
+      const cap = p.cappedBy ?? '';
+      const address = /\(([^)]+)\)/.exec(cap)?.[1]?.split(',')[0];
+      return {
+        status: ok ? ('pass' as const) : ('fail' as const),
+        address,
+        observed: `${p.plane} ${fmtPct(p.availability)}`,
+        expected: `>= ${fmtPct(target)}`,
+        message: `${p.plane} plane ${fmtPct(p.availability)} ${ok ? '>=' : '<'} ${fmtPct(target)}; capped by ${cap} (${p.composition}). ${ctx.analyses.availability.note.split('.')[0]}.`,
+        ...(ok ? {} : { fix: `add redundancy to ${cap}: deploy it in a second region behind a global load balancer (parallel SLAs), or a fallback path` }),
+        evidence: { composition: p.composition, cappedBy: p.cappedBy, note: ctx.analyses.availability.note },
+      };
+    });
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * Expected monthly cost within the budget. Any unpriced resource makes the verdict unknown
+ * (never $0); a maximum (autoscaling ceilings) above the budget is reported on a pass.
+ */
+import type { Finding, Rule } from '../engine/types';
+import { costLineEvidence, fmtUsd } from './support/evidence';
+
+const TOP_LINES = 5;
+
+export const rule: Rule = {
+  id: 'cost-within-budget',
+  title: 'Expected monthly cost is within the budget',
+  severity: 'error',
+  specItem: 'monthly_cost',
+  reads: ['*'],
+  rationale:
+    'The budget is a hard constraint. Costs come from list prices in verification/data/prices.json and the spec workload; a resource without a price model or without a price for its region is unpriced, which blocks a pass instead of counting as $0.',
+  check(ctx) {
+    const { cost } = ctx.analyses;
+    const budget = ctx.spec.constraints.monthlyBudgetUsd;
+    const m = cost.monthlyUsd;
+    const top = [...cost.lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected).slice(0, TOP_LINES);
+    const evidence = {
+      monthlyUsd: m,
+      budgetUsd: budget,
+      largestLines: top.map(costLineEvidence),
+      unconfirmedShareUsd: cost.lines.filter((l) => l.confidence === 'U').reduce((s, l) => s + l.monthlyUsd.expected, 0),
+      warnings: cost.warnings,
+    };
+    const findings: Finding[] = [];
+    if (cost.unpriced.length > 0) {
+      findings.push({
+        status: 'unknown',
+        observed: `${cost.unpriced.length} unpriced resource(s)`,
+        expected: 'every billed resource priced',
+        message: `cost unknown: ${cost.unpriced.map((u) => `${u.address} (${u.reason})`).join('; ')}`,
+        fix: 'add a price model or a regional price to verification/data/prices.json, or give the missing usage in a usage file (--usage)',
+        evidence,
+      });
+      return findings;
+    }
+    const lineText = top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
+    if (m.expected > budget) {
+      findings.push({
+        status: 'fail',
+        observed: `${fmtUsd(m.expected)}/month expected (${fmtUsd(m.min)}..${fmtUsd(m.max)})`,
+        expected: `<= ${fmtUsd(budget)}/month`,
+        message: `expected monthly cost ${fmtUsd(m.expected)} exceeds the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}; largest lines: ${lineText}`,
+        fix: `cut ${fmtUsd(m.expected - budget)}/month from the largest lines: ${top[0] ? `${top[0].address} (${top[0].item}: ${top[0].formula})` : ''}`,
+        evidence,
+      });
+      return findings;
+    }
+    findings.push({
+      status: 'pass',
+      observed: `${fmtUsd(m.expected)}/month expected (${fmtUsd(m.min)}..${fmtUsd(m.max)})`,
+      expected: `<= ${fmtUsd(budget)}/month`,
+      message:
+        m.max > budget
+          ? `expected ${fmtUsd(m.expected)} is within ${fmtUsd(budget)}, but at every autoscaling ceiling the maximum ${fmtUsd(m.max)} exceeds it`
+          : `expected ${fmtUsd(m.expected)} and maximum ${fmtUsd(m.max)} are within ${fmtUsd(budget)}`,
+      evidence: { ...evidence, maxExceedsBudget: m.max > budget },
+    });
+    return findings;
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * no_data_loss: every consuming pull subscription has a dead-letter topic that can work.
+ * The Pub/Sub service agent must be allowed to publish to the dead-letter topic AND to
+ * subscribe to the source subscription (else forwarding fails and messages are retried until
+ * retention drops them); something must read the dead letters; ack deadline, delivery
+ * attempts and retry backoff must be sane; retention must outlast the RTO.
+ */
+import type { Finding, Rule } from '../engine/types';
+import type { Resource } from '../graph/types';
+import { readAttr } from '../graph/values';
+import { buildTopology } from '../analyses/topology';
+import { durationSeconds, num } from '../analyses/attributes';
+import { loadVerifierData } from '../data';
+import { grantsOn, projectGrants, PUBSUB_AGENT, type Grant } from './support/iam';
+
+const PUBLISH_ROLES = ['roles/pubsub.publisher', 'roles/pubsub.editor', 'roles/pubsub.admin', 'roles/editor', 'roles/owner'];
+const SUBSCRIBE_ROLES = ['roles/pubsub.subscriber', 'roles/pubsub.editor', 'roles/pubsub.admin', 'roles/editor', 'roles/owner'];
+const SECONDS_PER_MINUTE = 60;
+const AGENT = 'serviceAccount:service-<project-number>@gcp-sa-pubsub.iam.gserviceaccount.com';
+
+function agentHolds(grants: Grant[], roles: string[]): Grant | undefined {
+  return grants.find((g) => roles.includes(g.role) && g.members.some((m) => PUBSUB_AGENT.test(m)));
+}
+
+function isPull(sub: Resource): boolean {
+  return ['push_config', 'bigquery_config', 'cloud_storage_config'].every((k) => readAttr(sub, k) === undefined);
+}
+
+export const rule: Rule = {
+  id: 'dead-letter-can-work',
+  title: 'Dead-lettering can work: agent IAM, a dead-letter reader, sane delivery settings, retention over the RTO',
+  severity: 'error',
+  specItem: 'no_data_loss',
+  reads: ['google_pubsub_subscription', 'google_pubsub_topic', 'google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding', 'google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding', 'google_project_iam_member'],
+  rationale:
+    'Pub/Sub forwards a message to the dead-letter topic as its service agent: without publisher on the topic and subscriber on the source subscription the forward fails silently and the message is retried until retention expires. Dead letters nobody reads are lost at the topic. A backlog must survive an outage as long as the RTO.',
+  check(ctx) {
+    const data = loadVerifierData();
+    const topo = buildTopology(ctx.graph, ctx.model);
+    const readByDataflow = (s: Resource) => topo.dataflowJobs.some((j) => topo.inputSubscriptionOf(j) === s);
+    const consuming = topo.subscriptions.filter((s) => {
+      const t = topo.topicOf(s);
+      return isPull(s) && !readByDataflow(s) && !(t && topo.isDeadLetterTopic(t));
+    });
+    if (consuming.length === 0) {
+      return [{ status: 'unknown', message: 'no consuming pull subscription found, so no dead-letter path can be judged', fix: 'declare the speed-layer subscription with its dead-letter policy', expected: 'a consuming subscription with a working dead-letter topic' }];
+    }
+    const rtoSeconds = ctx.spec.constraints.rtoMinutes * SECONDS_PER_MINUTE;
+    const project = projectGrants(ctx.graph);
+    const findings: Finding[] = [];
+    for (const sub of consuming) {
+      const problems: Finding[] = [];
+      const fail = (observed: string, expected: string, message: string, fix: string, address = sub.address) =>
+        problems.push({ status: 'fail', address, observed, expected, message, fix });
+      const policy = readAttr(sub, 'dead_letter_policy');
+      const dl = topo.deadLetterTopicOf(sub);
+      if (policy === undefined) {
+        fail('no dead_letter_policy', 'a dead-letter policy', `${sub.address} has no dead-letter policy: a poison message is redelivered until retention drops it`, 'add dead_letter_policy { dead_letter_topic, max_delivery_attempts }');
+      } else if (!dl) {
+        problems.push({ status: 'unknown', address: sub.address, observed: 'dead-letter topic not in the graph', expected: 'a dead-letter topic declared here', message: `${sub.address}: its dead-letter topic is not declared in this graph, so its IAM and readers cannot be checked`, fix: 'declare the dead-letter topic in the same configuration' });
+      } else {
+        const topicGrants = [...grantsOn(ctx.graph, topo, dl, ['google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding']), ...project];
+        if (!agentHolds(topicGrants, PUBLISH_ROLES)) {
+          fail('Pub/Sub service agent cannot publish', `${AGENT} with roles/pubsub.publisher on ${dl.address}`, `the Pub/Sub service agent has no publisher role on ${dl.address}: dead-lettering fails and poison messages are retried until retention drops them`, `grant roles/pubsub.publisher on ${dl.address} to ${AGENT} (google_pubsub_topic_iam_member)`, dl.address);
+        }
+        const subGrants = [...grantsOn(ctx.graph, topo, sub, ['google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding']), ...project];
+        if (!agentHolds(subGrants, SUBSCRIBE_ROLES)) {
+          fail('Pub/Sub service agent cannot subscribe', `${AGENT} with roles/pubsub.subscriber on ${sub.address}`, `the Pub/Sub service agent has no subscriber role on ${sub.address}: it cannot acknowledge the forwarded messages`, `grant roles/pubsub.subscriber on ${sub.address} to ${AGENT} (google_pubsub_subscription_iam_member)`);
+        }
+        const readers = topo.subscriptionsOf(dl);
+        if (readers.length === 0) {
+          fail('no subscription on the dead-letter topic', `a subscription reading ${dl.address}`, `nothing reads ${dl.address}: dead letters published there are dropped`, `add a subscription on ${dl.address} (e.g. a BigQuery subscription into a dead-letter table)`, dl.address);
+        }
+        for (const r of readers) {
+          const keep = durationSeconds(readAttr(r, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
+          if (typeof keep === 'number' && keep < rtoSeconds) fail(`${keep} s retention`, `>= ${rtoSeconds} s (RTO)`, `${r.address} keeps dead letters ${keep} s, less than the RTO`, `set message_retention_duration >= ${rtoSeconds}s`, r.address);
+        }
+        const attempts = num(sub, 'dead_letter_policy.max_delivery_attempts');
+        const minA = data.limit('pubsub.dead-letter-min-attempts').value;
+        const maxA = data.limit('pubsub.dead-letter-max-attempts').value;
+        if (typeof attempts === 'number' && attempts !== 0 && (attempts < minA || attempts > maxA)) {
+          fail(`${attempts} attempts`, `${minA}..${maxA}`, `max_delivery_attempts ${attempts} is outside ${minA}..${maxA}`, `set max_delivery_attempts between ${minA} and ${maxA}`);
+        }
+      }
+      const ack = num(sub, 'ack_deadline_seconds') ?? data.limit('pubsub.ack-deadline-default-seconds').value;
+      const ackMax = data.limit('pubsub.ack-deadline-max-seconds').value;
+      const ackMin = data.limit('pubsub.ack-deadline-min-seconds').value;
+      if (typeof ack === 'number' && (ack < ackMin || ack > ackMax)) fail(`${ack} s`, `${ackMin}..${ackMax} s`, `ack deadline ${ack} s is outside ${ackMin}..${ackMax} s`, `set ack_deadline_seconds within ${ackMin}..${ackMax}`);
+      if (readAttr(sub, 'retry_policy') === undefined) {
+        fail('no retry_policy', 'exponential backoff', `${sub.address} redelivers failures immediately (no retry policy), burning delivery attempts in a hot loop`, 'add retry_policy { minimum_backoff = "10s", maximum_backoff = "600s" }');
+      } else {
+        const lo = durationSeconds(readAttr(sub, 'retry_policy.minimum_backoff'));
+        const hi = durationSeconds(readAttr(sub, 'retry_policy.maximum_backoff'));
+        if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) fail(`${lo} s > ${hi} s`, 'minimum <= maximum backoff', 'retry backoff minimum exceeds maximum', 'set minimum_backoff <= maximum_backoff');
+      }
+      const keep = durationSeconds(readAttr(sub, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
+      if (typeof keep === 'number' && keep < rtoSeconds) fail(`${keep} s retention`, `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`, `${sub.address} keeps an unprocessed backlog ${keep} s, less than the RTO: a processor outage that long loses events`, `set message_retention_duration >= ${rtoSeconds}s`);
+      if (problems.length > 0) findings.push(...problems);
+      else findings.push({ status: 'pass', address: sub.address, observed: `dead letters to ${dl?.address}, agent may publish and subscribe, read by ${topo.subscriptionsOf(dl!).map((r) => r.address).join(', ')}`, expected: 'a working dead-letter path', message: `${sub.address}: dead-lettering can work and the backlog outlasts the RTO` });
+    }
+    return findings;
+  },
+};

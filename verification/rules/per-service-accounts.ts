@@ -1,0 +1,49 @@
+/** Each workload (Cloud Run service, Dataflow job, function) runs as its own service account, never the default compute one. */
+import type { Finding, Rule } from '../engine/types';
+import type { Resource } from '../graph/types';
+import { isPending } from '../graph/types';
+import { readAttr } from '../graph/values';
+import type { AttrValue } from '../graph/types';
+
+const IDENTITY_PATHS: Record<string, string[]> = {
+  google_cloud_run_v2_service: ['template.service_account'],
+  google_cloud_run_service: ['template.spec.service_account_name'],
+  google_dataflow_job: ['service_account_email'],
+  google_dataflow_flex_template_job: ['service_account_email'],
+  google_cloudfunctions2_function: ['service_config.service_account_email'],
+  google_cloudfunctions_function: ['service_account_email'],
+};
+const DEFAULT_SA = /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/;
+
+function identity(v: AttrValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (isPending(v)) {
+    const sa = v.references.find((a) => /google_service_account\./.test(a));
+    return sa ? sa.replace(/\.(email|name|id|member)$/, '') : v.expression ?? v.references.join(',');
+  }
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+export const rule: Rule = {
+  id: 'per-service-accounts',
+  title: 'Every workload runs as its own service account',
+  severity: 'error',
+  specItem: 'security',
+  reads: Object.keys(IDENTITY_PATHS),
+  rationale: 'The default compute service account holds broad project roles, and a shared account joins the blast radius of every workload using it. One account per service, with only the roles it needs.',
+  check(ctx) {
+    const workloads = ctx.graph.resources.filter((r) => r.mode === 'managed' && r.type in IDENTITY_PATHS);
+    if (workloads.length === 0) return [{ status: 'pass', observed: 'no workload', expected: 'own service accounts', message: 'no workload in the graph' }];
+    const ids = new Map<Resource, string | undefined>(workloads.map((w) => [w, IDENTITY_PATHS[w.type].map((p) => identity(readAttr(w, p))).find((x) => x)]));
+    const users = new Map<string, Resource[]>();
+    for (const [w, id] of ids) if (id) users.set(id, [...(users.get(id) ?? []), w]);
+    return workloads.map((w): Finding => {
+      const id = ids.get(w);
+      if (!id) return { status: 'fail', address: w.address, observed: 'no service account set (runs as the default compute account)', expected: 'a dedicated service account', message: `${w.address} runs as the project's default compute service account`, fix: 'create a google_service_account for it and set it on the workload' };
+      if (DEFAULT_SA.test(id)) return { status: 'fail', address: w.address, observed: id, expected: 'a dedicated service account', message: `${w.address} runs as a default service account`, fix: 'create a google_service_account for it and set it on the workload' };
+      const shared = (users.get(id) ?? []).filter((o) => o !== w);
+      if (shared.length > 0) return { status: 'fail', address: w.address, observed: `${id} shared with ${shared.map((s) => s.address).join(', ')}`, expected: 'one service account per workload', message: `${w.address} shares its service account`, fix: 'give each workload its own google_service_account' };
+      return { status: 'pass', address: w.address, observed: id, expected: 'a dedicated service account', message: `${w.address} runs as its own account ${id}` };
+    });
+  },
+};

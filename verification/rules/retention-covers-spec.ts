@@ -1,0 +1,63 @@
+/**
+ * The archive keeps every event at least the spec's retention; hot tables keep at least the
+ * hot window. GC max-age is eventual: a minimum, never a deletion deadline.
+ */
+import type { Finding, Rule } from '../engine/types';
+import { HOURS_PER_DAY } from '../data';
+
+export const rule: Rule = {
+  id: 'retention-covers-spec',
+  title: 'Stores retain data at least as long as the spec requires',
+  severity: 'error',
+  specItem: 'retention',
+  reads: ['google_bigquery_table', 'google_bigquery_dataset', 'google_bigtable_gc_policy', 'google_pubsub_topic', 'google_pubsub_subscription'],
+  rationale:
+    'The spec\'s retention applies to the event archive (cold storage); the hot store only has to cover its hot window. Partition expiry deletes data; Bigtable GC removes it eventually (data can outlive max-age), so a max-age is a lower bound on retention.',
+  check(ctx) {
+    const days = ctx.spec.constraints.retentionDays;
+    const hotDays = ctx.spec.workload.hotWindowHours / HOURS_PER_DAY;
+    const entries = ctx.analyses.retention.entries;
+    const findings: Finding[] = [];
+    const archives = entries.filter((e) => e.kind === 'bigquery-table' && e.role.startsWith('archive'));
+    if (archives.length === 0) {
+      findings.push({ status: 'fail', observed: 'no archive table', expected: `an archive keeping every event >= ${days} days`, message: 'no BigQuery table receives every event, so nothing retains the events for the spec retention', fix: 'archive the event stream into a partitioned BigQuery table (Dataflow template or BigQuery subscription)' });
+    }
+    for (const e of archives) {
+      if (e.unbounded) {
+        findings.push({ status: 'pass', address: e.address, observed: 'never expires', expected: `>= ${days} days`, message: `${e.address}: ${e.basis}`, evidence: { basis: e.basis } });
+      } else if (e.retentionDays === null) {
+        findings.push({ status: 'unknown', address: e.address, observed: 'unknown', expected: `>= ${days} days`, message: `${e.address}: ${e.basis}`, fix: 'write the partition expiry as a literal' });
+      } else {
+        const ok = e.retentionDays >= days;
+        findings.push({
+          status: ok ? 'pass' : 'fail',
+          address: e.address,
+          observed: `${e.retentionDays} days`,
+          expected: `>= ${days} days`,
+          message: `${e.address} (${e.role}): ${e.basis}`,
+          ...(ok ? {} : { fix: `set time_partitioning.expiration_ms to at least ${days + 1} days (${(days + 1) * 86_400_000} ms; a partition expires counting from its day's start)` }),
+        });
+      }
+    }
+    for (const e of entries.filter((x) => x.kind === 'bigtable-table')) {
+      if (e.unbounded) {
+        findings.push({ status: 'pass', address: e.address, observed: 'no max-age', expected: `>= ${hotDays} days (hot window)`, message: `${e.address}: ${e.basis}` });
+        continue;
+      }
+      if (e.retentionDays === null) {
+        findings.push({ status: 'unknown', address: e.address, observed: 'unknown', expected: `>= ${hotDays} days`, message: `${e.address}: ${e.basis}`, fix: 'write the GC max-age as a literal' });
+        continue;
+      }
+      const ok = e.retentionDays >= hotDays;
+      findings.push({
+        status: ok ? 'pass' : 'fail',
+        address: e.address,
+        observed: `${e.retentionDays} days`,
+        expected: `>= ${hotDays} days (hot window ${ctx.spec.workload.hotWindowHours} h)`,
+        message: `${e.address}: ${e.basis}`,
+        ...(ok ? {} : { fix: `raise the GC max-age to at least ${ctx.spec.workload.hotWindowHours}h` }),
+      });
+    }
+    return findings;
+  },
+};

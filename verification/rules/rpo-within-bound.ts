@@ -1,0 +1,4 @@
+/** RPO per DR scenario within the spec bound. */
+import { drRule } from './support/dr-check';
+
+export const rule = drRule('rpo');

@@ -1,0 +1,4 @@
+/** RTO per DR scenario within the spec bound. */
+import { drRule } from './support/dr-check';
+
+export const rule = drRule('rto');

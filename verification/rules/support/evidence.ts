@@ -1,0 +1,53 @@
+/**
+ * Helpers the model and invariant rules share: number formatting and the provenance of the
+ * figures behind a verdict (source and confidence next to every number).
+ */
+import type { CostLine, LatencyPath } from '../../engine/types';
+import type { AttrValue, Resource } from '../../graph/types';
+import { isPending } from '../../graph/types';
+
+export function fmtNum(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function fmtUsd(n: number): string {
+  return `$${fmtNum(n, 0)}`;
+}
+
+export function fmtPct(a: number): string {
+  return `${(a * 100).toFixed(3)}%`;
+}
+
+/** The hops of a latency path with their figures' provenance. */
+export function pathEvidence(path: LatencyPath): Record<string, unknown> {
+  return {
+    path: path.name,
+    method: path.method,
+    hops: path.hops.map((h) => ({ hop: h.name, address: h.address, region: h.region, p50Ms: h.p50Ms, p99Ms: h.p99Ms, confidence: h.confidence, source: h.source })),
+    p50Ms: path.p50Ms,
+    p99Ms: path.p99Ms,
+    unconfirmed: path.hops.filter((h) => h.confidence === 'U').map((h) => h.name),
+  };
+}
+
+export function costLineEvidence(l: CostLine): Record<string, unknown> {
+  return { address: l.address, item: l.item, region: l.region, monthlyUsd: l.monthlyUsd, formula: l.formula, confidence: l.confidence, sources: l.sources };
+}
+
+/** Every string in a value, pending expressions and their references included. */
+export function textOf(v: AttrValue | undefined): string {
+  const out: string[] = [];
+  const walk = (x: AttrValue | undefined) => {
+    if (x === undefined || x === null) return;
+    if (typeof x === 'string') out.push(x);
+    else if (isPending(x)) out.push(x.expression ?? '', ...x.references);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (typeof x === 'object') Object.values(x).forEach(walk);
+  };
+  walk(v);
+  return out.join('\n');
+}
+
+export function managed(resources: Resource[], ...types: string[]): Resource[] {
+  return resources.filter((r) => r.mode === 'managed' && types.includes(r.type));
+}

@@ -1,0 +1,73 @@
+/** Shared shape of the latency rules: a percentile of the processing path against a bound. */
+import type { Finding, Rule } from '../../engine/types';
+import type { Spec, SpecItemId } from '../../spec/spec';
+import { fmtNum, pathEvidence } from './evidence';
+
+export interface LatencyRuleOptions {
+  id: string;
+  title: string;
+  specItem: SpecItemId;
+  /** 'property': the percentile the event_processed property states (99 or 50). */
+  percentile: 'p50' | 'p99' | 'property';
+  bound: (spec: Spec) => number | undefined;
+}
+
+export function latencyRule(o: LatencyRuleOptions): Rule {
+  return {
+    id: o.id,
+    title: o.title,
+    severity: 'error',
+    specItem: o.specItem,
+    reads: ['google_cloud_run_v2_service', 'google_pubsub_topic', 'google_pubsub_subscription', 'google_bigtable_instance', 'google_bigtable_app_profile'],
+    rationale:
+      'Each hop of the event path (gateway, Pub/Sub publish and delivery, processor, Bigtable write by storage type and CPU) is a lognormal fitted to its p50/p99 from verification/data/latency.json, plus a cross-region penalty between hops in different regions; the path percentile is that of the sum (Monte Carlo, fixed seed), not a sum of percentiles.',
+    check(ctx) {
+      const path = ctx.analyses.latency.processing;
+      const bound = o.bound(ctx.spec);
+      let which: 'p50' | 'p99' = o.percentile === 'property' ? 'p99' : o.percentile;
+      if (o.percentile === 'property') {
+        const prop = ctx.spec.properties.find((p) => p.id === 'event_processed');
+        which = prop?.percentile === 50 ? 'p50' : 'p99';
+      }
+      if (bound === undefined) {
+        return [{ status: 'unknown', message: 'the spec states no bound for this item', fix: 'add the bound to the spec', expected: 'a bound in the spec' }];
+      }
+      const value = which === 'p50' ? path.p50Ms : path.p99Ms;
+      const evidence = pathEvidence(path);
+      if (value === null) {
+        return [
+          {
+            status: 'unknown',
+            observed: 'not computable',
+            expected: `${which} <= ${bound} ms`,
+            message: `${which} of the event path unknown: ${path.missing.join('; ')}`,
+            fix: 'declare the missing hops (gateway, topic, speed subscription, processor, Bigtable) with literal sizes',
+            evidence,
+          },
+        ];
+      }
+      const worst = [...path.hops].sort((a, b) => (which === 'p50' ? b.p50Ms - a.p50Ms : b.p99Ms - a.p99Ms))[0];
+      const finding: Finding = {
+        status: value <= bound ? 'pass' : 'fail',
+        address: worst?.address,
+        observed: `${which} ${fmtNum(value, 1)} ms`,
+        expected: `<= ${bound} ms`,
+        message:
+          value <= bound
+            ? `event path ${which} ${fmtNum(value, 1)} ms <= ${bound} ms (${path.hops.length} hops${evidence.unconfirmed && (evidence.unconfirmed as string[]).length > 0 ? `; unconfirmed (U) figures: ${(evidence.unconfirmed as string[]).join(', ')}` : ''})`
+            : `event path ${which} ${fmtNum(value, 1)} ms > ${bound} ms; largest hop: ${worst?.name} (${which} ${which === 'p50' ? worst?.p50Ms : worst?.p99Ms} ms)`,
+        evidence,
+      };
+      if (finding.status === 'fail') {
+        finding.fix = /HDD/.test(worst?.name ?? '')
+          ? 'use SSD storage for the hot store (HDD writes are an order of magnitude slower)'
+          : /CPU/.test(worst?.name ?? '')
+            ? 'add Bigtable nodes or lower the autoscaling CPU target so the cluster runs below 70% CPU'
+            : /cross-region/.test(worst?.name ?? '')
+              ? 'place consecutive hops in one region (processor next to a hot-store cluster, gateway next to the processor)'
+              : `shorten the largest hop: ${worst?.name}`;
+      }
+      return [finding];
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Node.js runtimes of functions (and runtime-tagged Cloud Run images) are not decommissioned
+ * (verification/data/runtimes.json: nodejs20 decommissioned 2026-10-30). Deprecated ones pass
+ * with a warning in the message.
+ */
+import type { Finding, Rule } from '../engine/types';
+import type { Resource } from '../graph/types';
+import { readAttr } from '../graph/values';
+import { loadVerifierData } from '../data';
+import { textOf } from './support/evidence';
+
+function runtimesOf(r: Resource): string[] {
+  switch (r.type) {
+    case 'google_cloudfunctions_function':
+      return [textOf(readAttr(r, 'runtime'))].filter(Boolean);
+    case 'google_cloudfunctions2_function':
+      return [textOf(readAttr(r, 'build_config.runtime'))].filter(Boolean);
+    case 'google_cloud_run_v2_service': {
+      // Source deploys name a base image; built images often carry the runtime in their tag.
+      const text = textOf(readAttr(r, 'template.containers')) + textOf(readAttr(r, 'build_config'));
+      return [...new Set([...text.matchAll(/\bnodejs\d+\b/g)].map((m) => m[0]))];
+    }
+    default:
+      return [];
+  }
+}
+
+export const rule: Rule = {
+  id: 'supported-runtimes',
+  title: 'No decommissioned function runtimes',
+  severity: 'error',
+  specItem: 'security',
+  reads: ['google_cloudfunctions_function', 'google_cloudfunctions2_function', 'google_cloud_run_v2_service'],
+  rationale: 'A decommissioned runtime cannot be deployed and receives no security patches.',
+  check(ctx) {
+    const data = loadVerifierData();
+    const today = new Date().toISOString().slice(0, 10);
+    const findings: Finding[] = [];
+    for (const r of ctx.graph.resources) {
+      for (const runtime of runtimesOf(r)) {
+        const entry = data.runtimes.runtimes[runtime];
+        const evidence = { source: data.runtimes.source, asOf: data.runtimes.asOf, confidence: entry?.confidence ?? data.runtimes.confidence };
+        if (!entry) {
+          findings.push({ status: 'unknown', address: r.address, observed: runtime, expected: 'a runtime listed in runtimes.json', message: `${r.address}: runtime ${runtime} has no support dates in the data files`, fix: 'use nodejs22 or nodejs24, or add the runtime\'s dates to verification/data/runtimes.json', evidence });
+          continue;
+        }
+        if (today >= entry.decommissioned) {
+          findings.push({ status: 'fail', address: r.address, observed: `${runtime} (decommissioned ${entry.decommissioned})`, expected: 'a supported runtime', message: `${r.address} uses ${runtime}, decommissioned on ${entry.decommissioned}: it cannot be deployed`, fix: 'move to nodejs22 or nodejs24', evidence });
+        } else {
+          const deprecated = today >= entry.deprecated;
+          findings.push({ status: 'pass', address: r.address, observed: runtime, expected: 'a supported runtime', message: deprecated ? `${r.address} uses ${runtime}: deprecated since ${entry.deprecated}, decommissioned on ${entry.decommissioned}; plan the upgrade` : `${r.address} uses ${runtime}, supported until ${entry.deprecated}`, evidence });
+        }
+      }
+    }
+    if (findings.length === 0) findings.push({ status: 'pass', observed: 'no function runtime declared', expected: 'supported runtimes', message: 'no function runtime or runtime-tagged image in the graph' });
+    return findings;
+  },
+};

@@ -1,0 +1,36 @@
+/** Every component sustains the spec's sustained events/s at its configured maximum; the bottleneck is named. */
+import type { Finding, Rule } from '../engine/types';
+import { fmtNum } from './support/evidence';
+
+export const rule: Rule = {
+  id: 'sustained-throughput',
+  title: 'Every component sustains the spec throughput',
+  severity: 'error',
+  specItem: 'throughput_sustained',
+  reads: ['google_cloud_run_v2_service', 'google_bigtable_instance', 'google_dataflow_job', 'google_pubsub_topic'],
+  rationale:
+    'Sustained capacity is computed per component at its configured maximum (Bigtable nodes x rows/s per node at the CPU target / rows per event; Cloud Run instances x per-instance rate; Dataflow workers x per-worker rate; Pub/Sub regional quota and per ordering key) from verification/data/performance.json.',
+  check(ctx) {
+    const need = ctx.spec.constraints.sustainedEventsPerSecond;
+    const cap = ctx.analyses.capacity;
+    if (cap.components.length === 0) {
+      return [{ status: 'unknown', message: 'no component capacity computed (no pipeline components found)', fix: 'declare the pipeline components', expected: `>= ${need} events/s` }];
+    }
+    return cap.components.map((c): Finding => {
+      const v = c.sustainedEventsPerSecond;
+      if (v === null) {
+        return { status: 'unknown', address: c.address, observed: 'unknown', expected: `>= ${need} events/s`, message: `${c.component}: capacity unknown (${c.basis})`, fix: 'write its size (nodes, instances, workers, machine type) as literals' };
+      }
+      const ok = v >= need;
+      return {
+        status: ok ? 'pass' : 'fail',
+        address: c.address,
+        observed: `${fmtNum(v)} events/s`,
+        expected: `>= ${fmtNum(need)} events/s`,
+        message: `${c.component}${cap.bottleneck?.startsWith(c.component) ? ' (bottleneck)' : ''}: ${fmtNum(v)} events/s ${ok ? '>=' : '<'} ${fmtNum(need)} (${c.basis})`,
+        ...(ok ? {} : { fix: `raise ${c.component}'s maximum size by a factor of ${(need / v).toFixed(2)} or more` }),
+        evidence: { basis: c.basis, bottleneck: cap.bottleneck },
+      };
+    });
+  },
+};
