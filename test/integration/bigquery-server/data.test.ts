@@ -2,8 +2,10 @@
  * Rows in and out: insertAll semantics, exact type round trips, tabledata.list paging and
  * timestamp formats, through the real @google-cloud/bigquery client.
  */
-import { Big } from 'big.js';
 import type { Dataset, Table } from '@google-cloud/bigquery';
+
+/** big.js values as the client returns NUMERIC/BIGNUMERIC (the package ships no types). */
+type Big = { toFixed(): string };
 import { bigQueryClient, rejection, uniqueDatasetId } from './client';
 
 const bq = bigQueryClient();
