@@ -6,6 +6,7 @@ import type { VerificationReport } from '../engine/types';
 import { architectureSvg, costSvg } from './diagram';
 import { ms, num, percent, usd } from './format';
 import { xml as esc } from './junit';
+import { renderAdviceHtml } from '../advice/render';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
@@ -91,16 +92,7 @@ export function renderHtml(report: VerificationReport): string {
   parts.push(rows(report.retention.entries.map((e) => [td(`<code>${esc(e.address)}</code>`), td(esc(e.kind)), td(esc(num(e.retentionDays, 1)), 'n'), td(esc(e.role)), td(esc(e.basis))])));
   parts.push('</table>');
 
-  if (report.patterns?.length || report.recommendations?.length || report.synthesis) {
-    parts.push('<h2>Advice</h2>');
-    if (report.patterns?.length) parts.push(`<ul>${report.patterns.map((p) => `<li><b>${esc(p.kind)}</b> ${esc(p.name)}: ${esc(p.summary)}</li>`).join('')}</ul>`);
-    if (report.recommendations?.length) parts.push(`<ol>${report.recommendations.map((r) => `<li>${esc(r.summary)}</li>`).join('')}</ol>`);
-    if (report.synthesis) {
-      const s = report.synthesis;
-      parts.push(`<p>Sizing synthesis: ${s.passes ? 'passing' : 'no passing'} configuration at ${esc(usd(s.monthlyUsd))}/month (now ${esc(usd(s.currentMonthlyUsd))}).</p>`);
-      parts.push(`<ul>${s.diff.map((d) => `<li><code>${esc(d.configKey)}</code>: ${esc(JSON.stringify(d.from))} → ${esc(JSON.stringify(d.to))}</li>`).join('')}</ul>`);
-    }
-  }
+  parts.push(renderAdviceHtml(report, esc));
   if (report.warnings.length > 0) {
     parts.push(`<h2>Warnings</h2><ul>${report.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   }

@@ -5,6 +5,7 @@
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
 import { costByComponent, ms, num, percent, resultCounts, usd } from './format';
+import { renderAdviceMarkdown } from '../advice/render';
 
 const ICON: Record<Status, string> = { pass: '✅', fail: '❌', unknown: '❔', waived: '⏸️' };
 const COMMENT_LIMIT = 60_000;
@@ -73,22 +74,7 @@ export function renderMarkdown(report: VerificationReport): string {
       `availability ${report.availability.planes.map((p) => `${p.plane} ${percent(p.availability)}`).join(', ') || 'unknown'}.`,
   );
 
-  if (report.recommendations && report.recommendations.length > 0) {
-    out.push('');
-    out.push('### Recommendations');
-    out.push('');
-    for (const r of report.recommendations) out.push(`- ${md(r.summary)}`);
-  }
-  if (report.synthesis) {
-    out.push('');
-    out.push(`### Sizing synthesis: ${report.synthesis.passes ? 'passing' : 'no passing'} configuration at ${usd(report.synthesis.monthlyUsd)}/month`);
-    out.push('');
-    for (const d of report.synthesis.diff) out.push(`- \`${md(d.configKey)}\`: ${md(JSON.stringify(d.from))} → ${md(JSON.stringify(d.to))}`);
-  }
-  if (report.patterns && report.patterns.length > 0) {
-    out.push('');
-    out.push(`Patterns: ${report.patterns.map((p) => `${p.kind === 'anti-pattern' ? '⚠️ ' : ''}${md(p.name)}`).join(', ')}`);
-  }
+  out.push(...renderAdviceMarkdown(report, md));
 
   const details: string[] = [];
   details.push('<details><summary>Flows and components</summary>');

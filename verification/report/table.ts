@@ -5,6 +5,7 @@
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
 import { costByComponent, ms, num, percent, resultCounts, STATUS_WORD, truncate, usd, wrap } from './format';
+import { renderAdviceText } from '../advice/render';
 
 export interface TableOptions {
   /** Total width; 100 by default. */
@@ -139,29 +140,10 @@ function describe(r: RuleResult): string {
   return `${where}${r.message}${waiver}${fix}`;
 }
 
-/** Advice sections (filled by verification/advice). */
+/** Advice sections (filled by verification/advice), worded by verification/advice/render. */
 function renderAdvice(report: VerificationReport, out: string[], width: number, heading: (t: string) => void): void {
-  if (report.patterns && report.patterns.length > 0) {
-    heading('Patterns');
-    for (const p of report.patterns) out.push(...wrap(`${p.kind === 'anti-pattern' ? 'ANTI-PATTERN' : 'pattern'} ${p.name}: ${p.summary}`, width));
-  }
-  if (report.recommendations && report.recommendations.length > 0) {
-    heading('Recommendations');
-    for (const r of report.recommendations) out.push(...wrap(`- ${r.summary}`, width));
-  }
-  if (report.unfixed && report.unfixed.length > 0) {
-    for (const u of report.unfixed) out.push(...wrap(`no fix found for ${u.item} (${u.status}): ${u.reason}`, width));
-  }
-  if (report.synthesis) {
-    const s = report.synthesis;
-    heading('Sizing synthesis');
-    out.push(
-      ...wrap(
-        `${s.passes ? 'cheapest passing configuration' : 'no passing configuration'}: ${usd(s.monthlyUsd)}/month (now ${usd(s.currentMonthlyUsd)}), ${s.searched} of ${s.spaceSize} candidates evaluated (${s.method})`,
-        width,
-      ),
-    );
-    for (const d of s.diff) out.push(...wrap(`  ${d.configKey}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}`, width));
-    if (s.infeasible) out.push(...wrap(`infeasible: ${s.infeasible.explanation}`, width));
+  for (const block of renderAdviceText(report)) {
+    heading(block.title);
+    for (const line of block.lines) out.push(...wrap(line, width));
   }
 }

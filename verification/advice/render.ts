@@ -1,0 +1,111 @@
+/**
+ * The advice sections of a report, worded once and rendered in each format, so the terminal,
+ * Markdown and HTML reports tell the same story: patterns with their evidence, recommendations
+ * with their changes and re-verified effect, items no change fixes, and the synthesized sizing.
+ */
+import type { VerificationReport } from '../engine/types';
+import type { ChangeView } from './types';
+
+export interface AdviceItem {
+  text: string;
+  /** Supporting lines: evidence, the changes, the config diff. */
+  details: string[];
+}
+
+export interface AdviceBlock {
+  title: string;
+  items: AdviceItem[];
+}
+
+function short(v: unknown): string {
+  if (v === null || v === undefined) return 'unset';
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+function changeLine(c: ChangeView): string {
+  const config = c.configKey ? ` [config ${c.configKey}]` : '';
+  switch (c.action) {
+    case 'add':
+      return `add ${c.address}${config}`;
+    case 'remove':
+      return `remove ${c.address}`;
+    case 'spec':
+      return `spec ${c.attribute}: ${short(c.from)} -> ${short(c.to)}${config}`;
+    case 'set':
+      return `${c.address} ${c.attribute}: ${short(c.from)} -> ${short(c.to)}${config}`;
+  }
+}
+
+function usd(n: number | null): string {
+  return n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`;
+}
+
+export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
+  const blocks: AdviceBlock[] = [];
+  if (report.patterns && report.patterns.length > 0) {
+    const ordered = [...report.patterns].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'pattern' ? -1 : 1));
+    blocks.push({
+      title: 'Patterns',
+      items: ordered.map((p) => ({
+        text: `${p.kind === 'anti-pattern' ? 'ANTI-PATTERN' : 'pattern'} ${p.name}: ${p.summary}${p.risks?.length ? ` (puts ${p.risks.join(', ')} at risk)` : ''}`,
+        details: p.evidence.map((e) => `${e.address ? `${e.address}${e.attribute ? ` ${e.attribute}` : ''}: ` : ''}${e.note}`),
+      })),
+    });
+  }
+  const recs = report.recommendations ?? [];
+  const unfixed = report.unfixed ?? [];
+  if (recs.length > 0 || unfixed.length > 0) {
+    blocks.push({
+      title: 'Recommendations (each re-verified on the changed design)',
+      items: [
+        ...recs.map((r) => ({
+          text: `${r.scope === 'plan' ? 'PLAN, all together: ' : r.scope === 'combination' ? 'combination: ' : ''}${r.summary}${r.fixes.length ? ` [fixes ${r.fixes.join(', ')}]` : ''}${r.improves.length ? ` [improves ${r.improves.join(', ')}]` : ''}`,
+          details: r.changes.map(changeLine),
+        })),
+        ...unfixed.map((u) => ({ text: `no fix found for ${u.item} (${u.status}): ${u.reason}`, details: [] })),
+      ],
+    });
+  }
+  const s = report.synthesis;
+  if (s) {
+    const head = s.infeasible
+      ? `no configuration in the sizing space passes (${s.searched} of ${s.spaceSize} candidates evaluated): conflicting ${s.infeasible.conflicting.join(', ')}`
+      : `${s.passes ? 'cheapest passing configuration' : 'cheapest configuration found (does not pass)'}: ${usd(s.monthlyUsd)}/month expected (now ${usd(s.currentMonthlyUsd)}), ${s.searched} of ${s.spaceSize} candidates evaluated`;
+    const details = [
+      `method: ${s.method}`,
+      ...(s.infeasible ? [s.infeasible.explanation] : []),
+      ...(s.diff.length > 0 ? s.diff.map((d) => `${d.configKey}: ${short(d.from)} -> ${short(d.to)}`) : s.infeasible ? [] : ['the current sizing is already the cheapest that passes']),
+    ];
+    blocks.push({ title: 'Sizing synthesis', items: [{ text: head, details }] });
+  }
+  return blocks;
+}
+
+/** Plain text lines (the terminal table wraps them to its width). */
+export function renderAdviceText(report: VerificationReport): { title: string; lines: string[] }[] {
+  return adviceBlocks(report).map((b) => ({ title: b.title, lines: b.items.flatMap((i) => [i.text, ...i.details.map((d) => `    ${d}`)]) }));
+}
+
+export function renderAdviceMarkdown(report: VerificationReport, escape: (s: string) => string): string[] {
+  const out: string[] = [];
+  for (const b of adviceBlocks(report)) {
+    out.push('', `### ${b.title}`, '');
+    for (const i of b.items) {
+      out.push(`- ${escape(i.text)}`);
+      for (const d of i.details) out.push(`  - ${escape(d)}`);
+    }
+  }
+  return out;
+}
+
+export function renderAdviceHtml(report: VerificationReport, escape: (s: string) => string): string {
+  return adviceBlocks(report)
+    .map(
+      (b) =>
+        `<h2>${escape(b.title)}</h2><ul>${b.items
+          .map((i) => `<li>${escape(i.text)}${i.details.length ? `<ul>${i.details.map((d) => `<li><code>${escape(d)}</code></li>`).join('')}</ul>` : ''}</li>`)
+          .join('')}</ul>`,
+    )
+    .join('\n');
+}
