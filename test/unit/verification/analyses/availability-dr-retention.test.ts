@@ -1,0 +1,98 @@
+/** Availability per plane from SLAs (slas.json), DR scenarios (dr.json), retention per store. */
+import { analyse, pipelineDoc, set } from './support/pipeline';
+
+const plane = (r: ReturnType<typeof analyse>, p: string) => r.availability.planes.find((x) => x.plane === p)!;
+
+describe('availability', () => {
+  const r = analyse(pipelineDoc());
+
+  test('ingest = gateway 0.9995 x Pub/Sub 0.9995 = 0.99900025, capped by the gateway', () => {
+    expect(plane(r, 'ingest').availability).toBeCloseTo(0.99900025, 8);
+    expect(plane(r, 'ingest').cappedBy).toMatch(/ingest gateway/);
+  });
+
+  test('query = analytics 0.9995 x Bigtable multi-cluster routing in 2 regions 0.9999 = 0.99940005', () => {
+    expect(plane(r, 'query').availability).toBeCloseTo(0.99940005, 8);
+  });
+
+  test('freshness = Pub/Sub x processor x Bigtable x analytics x dashboard = 0.9995^4 x 0.9999', () => {
+    expect(plane(r, 'freshness').availability).toBeCloseTo(0.9995 ** 4 * 0.9999, 8);
+  });
+
+  test('a second gateway region composes in parallel: (1 - 0.0005^2) x 0.9995 = 0.99949975', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_cloud_run_v2_service.gateway_eu = { ...JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.gateway)), name: 'ingest-gateway-eu', location: 'europe-west1' };
+    expect(plane(analyse(doc), 'ingest').availability).toBeCloseTo(0.99949975, 8);
+  });
+
+  test('a single cluster caps the query plane at Bigtable 0.999: 0.9995 x 0.999 = 0.9985005', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_bigtable_instance.hot.cluster = [(doc.resource.google_bigtable_instance.hot.cluster as unknown[])[0]];
+    const q = plane(analyse(doc), 'query');
+    expect(q.availability).toBeCloseTo(0.9985005, 8);
+    expect(q.cappedBy).toMatch(/hot store/);
+  });
+
+  test('the note says SLAs are contractual', () => {
+    expect(r.availability.note).toMatch(/contractual/);
+  });
+});
+
+describe('DR', () => {
+  const find = (r: ReturnType<typeof analyse>, scenario: string, target: RegExp) => r.dr.scenarios.find((s) => s.scenario === scenario && target.test(s.target))!;
+
+  test('Bigtable in two regions with multi-cluster routing: region loss RPO 1 min (replication lag), RTO 1 min (automatic failover)', () => {
+    const s = find(analyse(pipelineDoc()), 'region-loss', /hot store/);
+    expect([s.rpoMinutes, s.rtoMinutes]).toEqual([1, 1]);
+  });
+
+  test('one cluster: region loss not bounded; zone loss keeps data (RPO 0) but RTO is not bounded', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_bigtable_instance.hot.cluster = [(doc.resource.google_bigtable_instance.hot.cluster as unknown[])[0]];
+    const r = analyse(doc);
+    expect([find(r, 'region-loss', /hot store/).rpoMinutes, find(r, 'region-loss', /hot store/).rtoMinutes]).toEqual([null, null]);
+    expect([find(r, 'zone-loss', /hot store/).rpoMinutes, find(r, 'zone-loss', /hot store/).rtoMinutes]).toEqual([0, null]);
+  });
+
+  test('single-cluster routing across regions needs an operator: RTO 30 min', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_bigtable_app_profile.multi = { instance: '${google_bigtable_instance.hot.name}', app_profile_id: 'single', single_cluster_routing: { cluster_id: 'hot-us' } };
+    expect(find(analyse(doc), 'region-loss', /hot store/).rtoMinutes).toBe(30);
+  });
+
+  test('BigQuery in a multi-region has no regional redundancy: region loss not bounded', () => {
+    const s = find(analyse(pipelineDoc()), 'region-loss', /cold store/);
+    expect([s.rpoMinutes, s.rtoMinutes]).toEqual([null, null]);
+  });
+
+  test('a one-region service is redeployed after a region loss: RTO 20 min', () => {
+    expect(find(analyse(pipelineDoc()), 'region-loss', /ingest gateway/).rtoMinutes).toBe(20);
+  });
+
+  test('operator error: deletion protection gives RPO 0; delete_contents_on_destroy leaves it unbounded', () => {
+    expect(find(analyse(pipelineDoc()), 'operator-error', /cold store/).rpoMinutes).toBe(0);
+    const doc = set(pipelineDoc(), 'google_bigquery_dataset', 'analytics', 'delete_contents_on_destroy', true);
+    expect(find(analyse(doc), 'operator-error', /cold store/).rpoMinutes).toBeNull();
+  });
+});
+
+describe('retention', () => {
+  const r = analyse(pipelineDoc());
+  const entry = (a: string) => r.retention.entries.find((e) => e.address === a)!;
+
+  test('archive partitions 2,678,400,000 ms = 31 days; hot tables 6 h = 0.25 d and 24 h = 1 d; subscriptions 7 days', () => {
+    expect(entry('google_bigquery_table.events_raw').retentionDays).toBe(31);
+    expect(entry('google_bigtable_table.events').retentionDays).toBe(0.25);
+    expect(entry('google_bigtable_table.aggregates').retentionDays).toBe(1);
+    expect(entry('google_pubsub_subscription.speed').retentionDays).toBe(7);
+    expect(entry('google_bigtable_table.events').basis).toMatch(/eventual/);
+  });
+
+  test('no GC policy: unbounded, not zero', () => {
+    const doc = pipelineDoc();
+    delete doc.resource.google_bigtable_gc_policy.events;
+    const e = analyse(doc).retention.entries.find((x) => x.address === 'google_bigtable_table.events')!;
+    expect(e.unbounded).toBe(true);
+    expect(e.retentionDays).toBeNull();
+  });
+});
