@@ -10,7 +10,7 @@ export const MAX_JSON_DEPTH = 200;
 /** Past this a file is not a plausible plan or synth output, and V8 strings top out near 512 MiB. */
 export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
-export function readJsonFile(path: string, what = 'input'): unknown {
+export function readJsonFile(path: string, what = 'input', maxBytes = MAX_INPUT_BYTES): unknown {
   let size: number;
   try {
     const st = statSync(path);
@@ -21,10 +21,8 @@ export function readJsonFile(path: string, what = 'input'): unknown {
     throw new InputError(`${path}: no such file or directory`);
   }
   if (size === 0) throw new InputError(`${path}: file is empty, expected ${what} JSON`);
-  if (size > MAX_INPUT_BYTES) {
-    throw new InputError(
-      `${path}: file is ${(size / 1048576).toFixed(0)} MiB, larger than the ${MAX_INPUT_BYTES / 1048576} MiB limit`,
-    );
+  if (size > maxBytes) {
+    throw new InputError(`${path}: file is ${mib(size)}, larger than the ${mib(maxBytes)} limit`);
   }
   let text: string;
   try {
@@ -33,6 +31,10 @@ export function readJsonFile(path: string, what = 'input'): unknown {
     throw new InputError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? 'read error'})`);
   }
   return parseJsonText(text, path, what);
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(0)} MiB` : `${bytes} bytes`;
 }
 
 export function parseJsonText(text: string, path: string, what = 'input'): unknown {

@@ -311,6 +311,8 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     } else {
       valuesPending = true;
     }
+    // A `read` in the plan is a data source deferred to apply: whatever `after` omits is computed then.
+    if (actions?.includes('read') && inst.parsed.mode === 'data') valuesPending = true;
     if (raw !== undefined && raw !== null && !isPlainObject(raw)) {
       throw new InputError(`${file}: values of ${inst.address} must be an object`);
     }
