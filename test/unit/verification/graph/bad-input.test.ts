@@ -71,6 +71,6 @@ describe('bad input gives one clear line', () => {
     writeFileSync(join(synth, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { a: { name: 'a', synthesizedStackPath: 'stacks/a/cdk.tf.json' } } }));
     expectInputError(() => loadInput(synth), 'stack a: stacks/a/cdk.tf.json does not exist');
     writeFileSync(join(synth, 'manifest.json'), '{"version": "0.21.0"}');
-    expectInputError(() => loadInput(synth), 'manifest.json: stacks must be an object, found undefined');
+    expectInputError(() => loadInput(synth), 'manifest.json: stacks must be an object, found nothing');
   });
 });
