@@ -27,7 +27,8 @@ export const googleProjectSchema = z.object({
   GOOGLE_CLOUD_PROJECT: requiredName,
   PUBSUB_EMULATOR_HOST: hostPort.optional(),
   BIGTABLE_EMULATOR_HOST: hostPort.optional(),
-  BIGQUERY_EMULATOR_HOST: hostPort.optional(),
+  /** The local BigQuery server's base URL (http://host:port) or host:port. */
+  BIGQUERY_EMULATOR_HOST: z.string().regex(/^(https?:\/\/)?[^\s/]+:\d{1,5}\/?$/, 'must be http://host:port or host:port').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
