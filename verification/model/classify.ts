@@ -160,6 +160,13 @@ function grantsOn(service: Resource, wiring: Wiring, targetType: string, role: R
 
 function adopt(r: Resource, wiring: Wiring, membership: Map<string, ComponentMembership>): ComponentMembership | undefined {
   const componentOf = (x: Resource) => membership.get(x.address)?.component;
+  // A service account belongs to the workload that runs as it, whoever else grants it roles.
+  const workloads = wiring.referrers(r, [...CLOUD_RUN_TYPES, ...DATAFLOW_TYPES, 'google_cloudfunctions2_function']);
+  const runAs = new Set(workloads.map(componentOf).filter((c): c is ComponentId => c !== undefined && c !== 'shared'));
+  if (runAs.size === 1) {
+    const [c] = runAs;
+    return { component: c, evidence: `used by ${workloads.find((x) => componentOf(x) === c)!.address}` };
+  }
   // Used by exactly one component (a service account by its service, a UDF bucket by its job).
   const users = new Set(wiring.referrers(r).map(componentOf).filter((c): c is ComponentId => c !== undefined && c !== 'shared'));
   if (users.size === 1) {
