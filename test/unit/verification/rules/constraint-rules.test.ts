@@ -1,0 +1,172 @@
+/**
+ * Constraint and property rules on the reference pipeline (test/fixtures/verification/models)
+ * and on edits of it; the figures behind each verdict are hand-checked in the model tests.
+ */
+import { rule as cost } from '../../../../verification/rules/cost-within-budget';
+import { rule as p99 } from '../../../../verification/rules/latency-p99-within-bound';
+import { rule as p50 } from '../../../../verification/rules/latency-p50-within-bound';
+import { rule as processed } from '../../../../verification/rules/event-processed-within-bound';
+import { rule as sustained } from '../../../../verification/rules/sustained-throughput';
+import { rule as burst } from '../../../../verification/rules/burst-throughput';
+import { rule as availability } from '../../../../verification/rules/availability-target';
+import { rule as retention } from '../../../../verification/rules/retention-covers-spec';
+import { rule as rpo } from '../../../../verification/rules/rpo-within-bound';
+import { rule as rto } from '../../../../verification/rules/rto-within-bound';
+import { rule as freshness } from '../../../../verification/rules/dashboard-freshness';
+import { rule as batch } from '../../../../verification/rules/batch-job-within-bound';
+import { check, pipelineDoc, set, statuses } from '../analyses/support/pipeline';
+
+const hdd = () => {
+  const doc = pipelineDoc();
+  for (const c of doc.resource.google_bigtable_instance.hot.cluster as Record<string, unknown>[]) c.storage_type = 'HDD';
+  return doc;
+};
+const withoutColdStore = () => {
+  const doc = pipelineDoc();
+  delete doc.resource.google_bigquery_dataset;
+  return doc;
+};
+
+describe('cost-within-budget', () => {
+  test('fails over budget, naming the largest lines (the reference costs ~$10.4k against $8k)', () => {
+    const [f] = check(cost, pipelineDoc());
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/exceeds the budget \$8,000/);
+    expect(f.message).toMatch(/google_bigtable_instance.hot replication/);
+    expect(f.fix).toBeDefined();
+  });
+
+  test('passes under a $20k budget and warns that the autoscaling maximum exceeds it', () => {
+    const [f] = check(cost, pipelineDoc(), { constraints: { monthlyBudgetUsd: 20_000 } });
+    expect(f.status).toBe('pass');
+    expect(f.message).toMatch(/maximum .* exceeds it/);
+  });
+
+  test('an unpriced resource makes it unknown, never a pass', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_compute_instance = { vm: { name: 'vm', zone: 'us-central1-a', machine_type: 'e2-small' } };
+    const [f] = check(cost, doc, { constraints: { monthlyBudgetUsd: 1e9 } });
+    expect(f.status).toBe('unknown');
+    expect(f.message).toMatch(/google_compute_instance.vm/);
+  });
+});
+
+describe('latency rules', () => {
+  test('SSD passes p99, p50 and event_processed', () => {
+    expect(statuses(check(p99, pipelineDoc()))).toEqual(['pass']);
+    expect(statuses(check(p50, pipelineDoc()))).toEqual(['pass']);
+    expect(statuses(check(processed, pipelineDoc()))).toEqual(['pass']);
+  });
+
+  test('an HDD hot store fails all three, naming the Bigtable write and the fix', () => {
+    const [f] = check(p99, hdd());
+    expect(f.status).toBe('fail');
+    expect(f.address).toBe('google_bigtable_instance.hot');
+    expect(f.fix).toMatch(/SSD/);
+    expect(check(p50, hdd())[0].status).toBe('fail');
+    expect(check(processed, hdd())[0].status).toBe('fail');
+  });
+
+  test('a missing hop is unknown', () => {
+    const doc = pipelineDoc();
+    delete doc.resource.google_cloud_run_v2_service.processor;
+    expect(check(p99, doc)[0].status).toBe('unknown');
+  });
+});
+
+describe('throughput rules', () => {
+  test('sustained: every component >= 10,000 events/s passes; 3 Dataflow workers (9,000) fail', () => {
+    expect(new Set(statuses(check(sustained, pipelineDoc())))).toEqual(new Set(['pass']));
+    const failing = check(sustained, set(pipelineDoc(), 'google_dataflow_job', 'archive', 'max_workers', 3)).filter((f) => f.status === 'fail');
+    expect(failing.map((f) => f.address)).toEqual(['google_dataflow_job.archive']);
+    expect(failing[0].observed).toBe('9,000 events/s');
+  });
+
+  test('burst: absorbed by the backlog passes; a 2-instance gateway refuses it', () => {
+    expect(statuses(check(burst, pipelineDoc()))).toEqual(['pass']);
+    const [f] = check(burst, set(pipelineDoc(), 'google_cloud_run_v2_service', 'gateway', 'template.scaling.max_instance_count', 2));
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/front door/);
+  });
+});
+
+describe('availability-target', () => {
+  test('a one-region gateway caps ingest at 99.900% < 99.99%', () => {
+    const ingest = check(availability, pipelineDoc()).find((f) => String(f.observed).startsWith('ingest'))!;
+    expect(ingest.status).toBe('fail');
+    expect(ingest.address).toBe('google_cloud_run_v2_service.gateway');
+    expect(ingest.message).toMatch(/contractual|credit/i);
+  });
+
+  test('every plane passes a 99.7% target (freshness 0.9995^4 x 0.9999 = 99.790%)', () => {
+    expect(new Set(statuses(check(availability, pipelineDoc(), { constraints: { availability: 0.997 } })))).toEqual(new Set(['pass']));
+  });
+});
+
+describe('retention-covers-spec', () => {
+  test('31-day partitions and a 6 h hot window pass 30 days / 6 h', () => {
+    expect(new Set(statuses(check(retention, pipelineDoc())))).toEqual(new Set(['pass']));
+  });
+
+  test('7-day partitions fail with the expiry to set', () => {
+    const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning.expiration_ms', 7 * 86_400_000);
+    const f = check(retention, doc).find((x) => x.address === 'google_bigquery_table.events_raw')!;
+    expect(f.status).toBe('fail');
+    expect(f.fix).toMatch(/31 days/);
+  });
+
+  test('a hot table kept 1 h fails the 6 h hot window', () => {
+    const doc = set(pipelineDoc(), 'google_bigtable_gc_policy', 'events', 'max_age.duration', '1h');
+    expect(check(retention, doc).find((x) => x.address === 'google_bigtable_table.events')!.status).toBe('fail');
+  });
+});
+
+describe('rpo-within-bound and rto-within-bound', () => {
+  test('the BigQuery multi-region has no regional copy: RPO and RTO fail for region loss', () => {
+    const f = check(rpo, pipelineDoc()).find((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')!;
+    expect(f.observed).toBe('not bounded');
+    expect(f.fix).toMatch(/second region/);
+    expect(check(rto, pipelineDoc()).some((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')).toBe(true);
+  });
+
+  test('without the cold store every RPO is <= 1 min and passes 5 min', () => {
+    expect(new Set(statuses(check(rpo, withoutColdStore())))).toEqual(new Set(['pass']));
+  });
+
+  test('one-region services need 20 min to come back: RTO fails 15 min, passes 30 min', () => {
+    expect(check(rto, withoutColdStore()).filter((f) => f.status === 'fail').map((f) => f.observed)).toContain('20 min');
+    expect(new Set(statuses(check(rto, withoutColdStore(), { constraints: { rtoMinutes: 30 } })))).toEqual(new Set(['pass']));
+  });
+});
+
+describe('dashboard-freshness', () => {
+  test('a 2 s refresh passes 5 s; a 5 s refresh plus the query path fails it', () => {
+    expect(statuses(check(freshness, pipelineDoc()))).toEqual(['pass']);
+    const doc = pipelineDoc();
+    const env = (doc.resource.google_cloud_run_v2_service.dashboard.template as { containers: { env: { name: string; value: string }[] } }).containers.env;
+    env[1].value = '5';
+    const [f] = check(freshness, doc);
+    expect(f.status).toBe('fail');
+    expect(f.address).toBe('google_cloud_run_v2_service.dashboard');
+  });
+
+  test('no refresh interval is unknown', () => {
+    const doc = pipelineDoc();
+    const c = doc.resource.google_cloud_run_v2_service.dashboard.template as { containers: { env: unknown[] } };
+    c.containers.env = [c.containers.env[0]];
+    expect(statuses(check(freshness, doc))).toEqual(['unknown']);
+  });
+});
+
+describe('batch-job-within-bound', () => {
+  test('a partition-filtered hourly query (7.2 min) passes 60 min', () => {
+    expect(statuses(check(batch, pipelineDoc()))).toEqual(['pass']);
+  });
+
+  test('without a partition filter it scans 31 days: 30 s + 24,944 GiB / 2 GiB/s = 208 min, fails', () => {
+    const doc = set(pipelineDoc(), 'google_bigquery_data_transfer_config', 'batch_view', 'params.query', 'SELECT device_id, COUNT(*) FROM `p.iot_analytics.events_raw` GROUP BY device_id');
+    const [f] = check(batch, doc);
+    expect(f.status).toBe('fail');
+    expect(f.observed).toBe('208.4 min');
+  });
+});

@@ -1,0 +1,90 @@
+/** Security rules on the reference pipeline and on edits that break each of them. */
+import { rule as publicIam } from '../../../../verification/rules/no-public-iam';
+import { rule as privateWorkers } from '../../../../verification/rules/dataflow-private-workers';
+import { rule as deletion } from '../../../../verification/rules/deletion-protection-on-stores';
+import { rule as accounts } from '../../../../verification/rules/per-service-accounts';
+import { rule as runtimes } from '../../../../verification/rules/supported-runtimes';
+import { rule as cmek } from '../../../../verification/rules/cmek-where-configured';
+import { check, pipelineDoc, set, statuses, unset } from '../analyses/support/pipeline';
+
+describe('no-public-iam', () => {
+  test('no public member: pass; allUsers invoking the ingest gateway is allowed (authenticated in the app)', () => {
+    expect(statuses(check(publicIam, pipelineDoc()))).toEqual(['pass']);
+    const doc = pipelineDoc();
+    doc.resource.google_cloud_run_v2_service_iam_member = {
+      public_ingest: { name: '${google_cloud_run_v2_service.gateway.name}', location: 'us-central1', role: 'roles/run.invoker', member: 'allUsers' },
+    };
+    expect(statuses(check(publicIam, doc))).toEqual(['pass']);
+  });
+
+  test('allAuthenticatedUsers on the dataset fails', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_bigquery_dataset_iam_member = {
+      leak: { dataset_id: '${google_bigquery_dataset.analytics.dataset_id}', role: 'roles/bigquery.dataViewer', member: 'allAuthenticatedUsers' },
+    };
+    const [f] = check(publicIam, doc);
+    expect(f.status).toBe('fail');
+    expect(f.address).toBe('google_bigquery_dataset_iam_member.leak');
+  });
+});
+
+describe('dataflow-private-workers', () => {
+  test('WORKER_IP_PRIVATE passes; unset (public by default) fails', () => {
+    expect(statuses(check(privateWorkers, pipelineDoc()))).toEqual(['pass']);
+    expect(statuses(check(privateWorkers, unset(pipelineDoc(), 'google_dataflow_job', 'archive', 'ip_configuration')))).toEqual(['fail']);
+  });
+});
+
+describe('deletion-protection-on-stores', () => {
+  test('protected stores pass; an unprotected BigQuery table and Bigtable table fail', () => {
+    expect(new Set(statuses(check(deletion, pipelineDoc())))).toEqual(new Set(['pass']));
+    const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'deletion_protection', false);
+    unset(doc, 'google_bigtable_table', 'events', 'deletion_protection');
+    const failed = check(deletion, doc).filter((f) => f.status === 'fail').map((f) => f.address).sort();
+    expect(failed).toEqual(['google_bigquery_table.events_raw', 'google_bigtable_table.events']);
+  });
+});
+
+describe('per-service-accounts', () => {
+  test('one account per workload passes', () => {
+    expect(new Set(statuses(check(accounts, pipelineDoc())))).toEqual(new Set(['pass']));
+  });
+
+  test('a workload on the default account and two sharing one fail', () => {
+    const doc = unset(pipelineDoc(), 'google_cloud_run_v2_service', 'analytics', 'template.service_account');
+    set(doc, 'google_cloud_run_v2_service', 'dashboard', 'template.service_account', '${google_service_account.gateway.email}');
+    const failed = check(accounts, doc).filter((f) => f.status === 'fail').map((f) => f.address).sort();
+    expect(failed).toEqual(['google_cloud_run_v2_service.analytics', 'google_cloud_run_v2_service.dashboard', 'google_cloud_run_v2_service.gateway']);
+  });
+});
+
+describe('supported-runtimes', () => {
+  test('nodejs22 images pass; a nodejs20 function (decommissioned 2026-10-30) fails', () => {
+    expect(new Set(statuses(check(runtimes, pipelineDoc())))).toEqual(new Set(['pass']));
+    const doc = pipelineDoc();
+    doc.resource.google_cloudfunctions2_function = { f: { name: 'f', location: 'us-central1', build_config: { runtime: 'nodejs20', entry_point: 'h' } } };
+    const f = check(runtimes, doc).find((x) => x.address === 'google_cloudfunctions2_function.f')!;
+    expect(f.status).toBe('fail');
+    expect(f.observed).toBe('nodejs20 (decommissioned 2026-10-30)');
+  });
+
+  test('a runtime without dates is unknown', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_cloudfunctions_function = { g: { name: 'g', runtime: 'python312' } };
+    expect(check(runtimes, doc).find((x) => x.address === 'google_cloudfunctions_function.g')!.status).toBe('unknown');
+  });
+});
+
+describe('cmek-where-configured', () => {
+  test('no customer-managed key anywhere passes', () => {
+    expect(statuses(check(cmek, pipelineDoc()))).toEqual(['pass']);
+  });
+
+  test('a key on the topic only: every other store and the job fail', () => {
+    const doc = set(pipelineDoc(), 'google_pubsub_topic', 'telemetry', 'kms_key_name', 'projects/p/locations/us/keyRings/r/cryptoKeys/k');
+    const f = check(cmek, doc);
+    expect(f.find((x) => x.address === 'google_pubsub_topic.telemetry')!.status).toBe('pass');
+    expect(f.find((x) => x.address === 'google_bigtable_instance.hot')!.status).toBe('fail');
+    expect(f.find((x) => x.address === 'google_dataflow_job.archive')!.status).toBe('fail');
+  });
+});
