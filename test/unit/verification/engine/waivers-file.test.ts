@@ -1,0 +1,46 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../../../verification/engine/errors';
+import { loadWaiversFile } from '../../../../verification/waivers/load';
+
+const dir = mkdtempSync(join(tmpdir(), 'waivers-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('waivers file', () => {
+  it('reads YAML with a waivers key and JSON as a bare list', () => {
+    const yaml = write('w.yaml', 'waivers:\n  - rule: stateful-resource-not-destroyed\n    address: google_bigquery_table.scratch\n    reason: rebuilt nightly from the archive\n    expires: 2027-01-31\n');
+    expect(loadWaiversFile(yaml)).toEqual([
+      { rule: 'stateful-resource-not-destroyed', address: 'google_bigquery_table.scratch', reason: 'rebuilt nightly from the archive', expires: '2027-01-31' },
+    ]);
+    const json = write('w.json', JSON.stringify([{ rule: 'no-public-iam', address: '*', reason: 'public dashboard by design', expires: '2027-02-01' }]));
+    expect(loadWaiversFile(json)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a date that is not a date', 'waivers:\n  - {rule: a-b, address: x, reason: long enough reason, expires: 2027-02-30}\n', 'at waivers.0.expires: not a calendar date'],
+    ['a reason too short', 'waivers:\n  - {rule: a-b, address: x, reason: why, expires: "2027-01-01"}\n', 'give a reason of at least 10 characters'],
+    ['a rule id not kebab-case', '[{"rule": "NoPublic", "address": "x", "reason": "long enough reason", "expires": "2027-01-01"}]', 'expected a kebab-case rule id'],
+    ['an unknown key', '[{"rule": "a", "address": "x", "reason": "long enough reason", "expires": "2027-01-01", "owner": "me"}]', 'Unrecognized key'],
+    ['broken YAML', 'waivers: [\n', 'not valid YAML or JSON'],
+  ])('rejects %s with one line', (_n, text, part) => {
+    const p = write(`bad-${Math.random()}.yaml`, text);
+    let caught: unknown;
+    try {
+      loadWaiversFile(p);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    expect((caught as Error).message).toContain(part);
+    expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it('a missing file is an InputError', () => {
+    expect(() => loadWaiversFile(join(dir, 'none.yaml'))).toThrow(`${join(dir, 'none.yaml')}: no such waivers file`);
+  });
+});
