@@ -1,0 +1,90 @@
+/**
+ * The end-of-run checks against what the pipeline stored, read straight from the Bigtable
+ * emulator (not through the services under test):
+ *   - every event row's id is marked in the ledger, so lost = accepted and not stored;
+ *   - every finalized tumbling window (start a multiple of the window length) of every
+ *     device is compared with the fleet's own count for it.
+ */
+import type { Bigtable } from '@google-cloud/bigtable';
+import { parseEventId } from './event-factory';
+import type { FleetLedger } from './ledger';
+
+export interface Tables {
+  events: ReturnType<ReturnType<Bigtable['instance']>['table']>;
+  aggregates: ReturnType<ReturnType<Bigtable['instance']>['table']>;
+}
+
+/** Streams every event row key (values stripped) into the ledger; returns rows read. */
+export async function readBackEvents(tables: Tables, ledger: FleetLedger, runTag: string, limitMs = 180_000): Promise<number> {
+  let rows = 0;
+  await new Promise<void>((resolve, reject) => {
+    const stream = tables.events.createReadStream({ filter: [{ column: { cellLimit: 1 } }, { value: { strip: true } }] });
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(new Error(`reading back the events table took over ${limitMs} ms (${rows} rows read)`));
+    }, limitMs);
+    stream.on('data', (row: { id: string }) => {
+      rows++;
+      const key = String(row.id);
+      const eventId = key.slice(key.lastIndexOf('#') + 1);
+      const parsed = parseEventId(runTag, eventId);
+      if (parsed) ledger.markStored(parsed.device, parsed.seq);
+      else ledger.markStored(-1, -1);
+    });
+    stream.on('error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return rows;
+}
+
+/** Finalized window counts per device index and window start, from the `<device>#w#...` rows. */
+export async function readWindowCounts(
+  tables: Tables,
+  deviceIndexOf: (deviceId: string) => number | undefined,
+  windowMs: number,
+  limitMs = 60_000,
+): Promise<Map<number, Map<number, number>>> {
+  const counts = new Map<number, Map<number, number>>();
+  await new Promise<void>((resolve, reject) => {
+    const stream = tables.aggregates.createReadStream({ filter: [{ row: '.*#w#.*' }, { column: { cellLimit: 1 } }] });
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(new Error(`reading the window rows took over ${limitMs} ms`));
+    }, limitMs);
+    stream.on('data', (row: { id: string; data: Record<string, Record<string, { value: string | Buffer }[]>> }) => {
+      const key = String(row.id);
+      const device = deviceIndexOf(key.slice(0, key.indexOf('#')));
+      if (device === undefined) return;
+      for (const family of Object.values(row.data)) {
+        for (const cells of Object.values(family)) {
+          let summary: { windowStartMs?: number; eventCount?: number };
+          try {
+            summary = JSON.parse(String(cells[0].value));
+          } catch {
+            continue;
+          }
+          if (typeof summary.windowStartMs !== 'number' || typeof summary.eventCount !== 'number') continue;
+          if (summary.windowStartMs % windowMs !== 0) continue; // overlapping sliding windows: only the tiling ones
+          let m = counts.get(device);
+          if (!m) counts.set(device, (m = new Map()));
+          m.set(summary.windowStartMs, summary.eventCount);
+        }
+      }
+    });
+    stream.on('error', (err: Error) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return counts;
+}

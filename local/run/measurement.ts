@@ -1,0 +1,168 @@
+/**
+ * What a local run measured, beside what the verifier predicted for the same environment,
+ * and the spec items judged on the measurement. Written as JSON by `--json`.
+ */
+import type { MachineDetails } from './machine';
+
+export interface LatencyFigures {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface PhaseThroughput {
+  /** Seconds of the phase that were measured (warm-up excluded for the sustained phase). */
+  seconds: number;
+  targetEps: number;
+  offeredEps: number;
+  acceptedEps: number;
+  /** Events the processor made durable per second over the phase. */
+  processedEps: number;
+  /** Highest one-second accepted rate in the phase. */
+  peakAcceptedEps: number;
+}
+
+export interface Prediction {
+  verdict: 'pass' | 'fail';
+  p50Ms: number | null;
+  p99Ms: number | null;
+  sustainedEps: number | null;
+  burstEps: number | null;
+  bottleneck: string | null;
+  dashboardFreshnessP99Ms: number | null;
+}
+
+export interface SpecCheck {
+  item: string;
+  measured: string;
+  bound: string;
+  status: 'pass' | 'fail' | 'not-measured';
+}
+
+export interface Limit {
+  component: string;
+  figure: string;
+  explanation: string;
+}
+
+export interface CpuShare {
+  process: string;
+  cpuSeconds: number;
+  /** Share of one core over the fleet's send phase, percent. */
+  percentOfOneCore: number;
+}
+
+export interface Measurement {
+  schemaVersion: 1;
+  environment: string;
+  machine: MachineDetails;
+  startedAt: string;
+  finishedAt: string;
+  interrupted: boolean;
+  options: Record<string, unknown>;
+  /** Where the local run differs from the environment's workload, and why. */
+  deviations: string[];
+
+  sent: number;
+  sentValid: number;
+  sentInvalid: number;
+  accepted: number;
+  rejected: number;
+  rejectedValid: number;
+  invalidAccepted: number;
+  /** Valid events the gateway never confirmed (429/503 until the deadline); not accepted, so not loss. */
+  unconfirmed: number;
+  /** Events the schedule called for that the fleet could not post in time. */
+  shortfall: number;
+  stored: number;
+  lost: number;
+  lostSample: string[];
+  doubleCounted: number;
+  /** Accepted events missing from finalized windows (not yet final, or lost). */
+  aggregatesMissing: number;
+  windowsChecked: number;
+  /** Event rows read back from Bigtable in the last pass, and how many passes it took. */
+  rowsReadBack: number;
+  readBacks: number;
+  deadLettered: number | null;
+
+  /** Sustained-phase processed events/s. */
+  throughputEps: number;
+  throughput: { sustained: PhaseThroughput; burst: PhaseThroughput | null; drainSeconds: number | null };
+  /** Processing latency (receive -> durable write) over the sustained phase, from the processor's histogram. */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  latency: { sustained: LatencyFigures | null; wholeRun: LatencyFigures | null };
+  /** Largest lag of the dashboard's "as of" behind the clock, sampled every second. */
+  dashboardLagMs: number | null;
+  dashboardLag: { samples: number; p50Ms: number | null; maxMs: number | null; over5s: number };
+
+  predicted: Prediction | null;
+  checks: SpecCheck[];
+  limits: Limit[];
+  cpu: CpuShare[];
+  provision: { notHonoured: { address: string; feature: string; reason: string }[]; skipped: number } | null;
+  services: { name: string; started: boolean; note?: string }[];
+  logDir: string;
+  timeline: {
+    second: number;
+    phase: string;
+    sent: number;
+    accepted: number;
+    processedEps: number | null;
+    /** Accepted minus processed events: a lower bound of the backlog (the processor counts redeliveries too). */
+    backlogEvents: number | null;
+    p99LastMinuteMs: number | null;
+    dashboardLagMs: number | null;
+  }[];
+}
+
+const fmt = (n: number | null | undefined, digits = 0) =>
+  n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** The end-of-run report for a terminal. */
+export function formatMeasurement(m: Measurement): string {
+  const lines: string[] = [];
+  const p = m.predicted;
+  lines.push(`Local run of ${m.environment}${m.interrupted ? ' (INTERRUPTED)' : ''}: ${m.machine.cpuCount} x ${m.machine.cpuModel}, ${m.machine.memoryGiB} GiB, Node ${m.machine.node}`);
+  lines.push('');
+  lines.push('  events        sent %s (valid %s, invalid on purpose %s); accepted %s; rejected %s; stored %s'
+    .replace('%s', fmt(m.sent)).replace('%s', fmt(m.sentValid)).replace('%s', fmt(m.sentInvalid)).replace('%s', fmt(m.accepted)).replace('%s', fmt(m.rejected)).replace('%s', fmt(m.stored)));
+  lines.push(`  loss          lost ${fmt(m.lost)}; valid rejected ${fmt(m.rejectedValid)}; invalid accepted ${fmt(m.invalidAccepted)}; unconfirmed ${fmt(m.unconfirmed)}; dead-lettered ${fmt(m.deadLettered)}`);
+  lines.push(`  aggregates    double-counted ${fmt(m.doubleCounted)}; missing ${fmt(m.aggregatesMissing)} over ${fmt(m.windowsChecked)} windows`);
+  lines.push('');
+  lines.push('  measure                     measured              predicted           bound');
+  const row = (name: string, measured: string, predicted: string, bound: string) =>
+    lines.push(`  ${name.padEnd(27)} ${measured.padEnd(21)} ${predicted.padEnd(19)} ${bound}`);
+  const s = m.throughput.sustained;
+  row('sustained events/s', `${fmt(s.processedEps)} (target ${fmt(s.targetEps)})`, p ? fmt(p.sustainedEps) : 'n/a', `>= ${fmt(s.targetEps)}`);
+  const b = m.throughput.burst;
+  if (b) row('burst accepted events/s', `${fmt(b.acceptedEps)} (peak ${fmt(b.peakAcceptedEps)})`, p ? fmt(p.burstEps) : 'n/a', `>= ${fmt(b.targetEps)} (buffered)`);
+  if (m.throughput.drainSeconds !== null) row('burst backlog drained in', `${fmt(m.throughput.drainSeconds, 1)} s`, '', '');
+  row('processing p50', `${fmt(m.p50Ms, 1)} ms`, p ? `${fmt(p.p50Ms, 1)} ms` : 'n/a', '');
+  row('processing p99 (sustained)', `${fmt(m.p99Ms, 1)} ms`, p ? `${fmt(p.p99Ms, 1)} ms` : 'n/a', '');
+  if (m.latency.wholeRun) row('processing p99 (whole run)', `${fmt(m.latency.wholeRun.p99, 1)} ms`, '', 'burst buffered');
+  row('dashboard lag (max)', `${fmt(m.dashboardLagMs)} ms`, p ? `${fmt(p.dashboardFreshnessP99Ms)} ms` : 'n/a', '<= 5,000 ms');
+  lines.push('');
+  for (const c of m.checks) lines.push(`  ${c.status.toUpperCase().padEnd(12)} ${c.item.padEnd(26)} ${c.measured} (bound ${c.bound})`);
+  if (m.limits.length > 0) {
+    lines.push('');
+    lines.push('  what limits this machine:');
+    for (const l of m.limits) lines.push(`    ${l.component}: ${l.figure}. ${l.explanation}`);
+  }
+  if (m.deviations.length > 0) {
+    lines.push('');
+    lines.push('  local deviations from the environment:');
+    for (const d of m.deviations) lines.push(`    - ${d}`);
+  }
+  if (m.cpu.length > 0) {
+    lines.push('');
+    lines.push(`  CPU over the send phase (% of one core): ${m.cpu.map((c) => `${c.process} ${fmt(c.percentOfOneCore)}%`).join(', ')}`);
+  }
+  const notStarted = m.services.filter((x) => !x.started);
+  if (notStarted.length > 0) lines.push(`  not started: ${notStarted.map((x) => `${x.name} (${x.note ?? ''})`).join('; ')}`);
+  lines.push(`  logs: ${m.logDir}`);
+  return lines.join('\n');
+}

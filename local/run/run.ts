@@ -1,0 +1,587 @@
+/**
+ * `runLocalPipeline`: the whole pipeline on this machine, measured.
+ *
+ *   1. the local cloud (Pub/Sub + Bigtable emulators, BigQuery-compatible server);
+ *   2. the environment synthesized (through its verification gate) and provisioned from
+ *      that synthesized graph; the verifier's predictions for the same synth output;
+ *   3. every service as a child process (ingest, processor, archive worker, analytics,
+ *      dashboard) with the environment Cloud Run would give it;
+ *   4. the device fleet at the sustained rate, then the burst, with a progress line a second;
+ *   5. drain, then the checks: read back every event row (lost), compare finalized windows
+ *      with the fleet's own counts (double-counted), latency from the processor's histogram,
+ *      dashboard lag sampled from the dashboard service the page polls;
+ *   6. everything it started is stopped, in reverse order, whatever happened.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bigtable } from '@google-cloud/bigtable';
+import type { Spec } from '../../verification/spec/spec';
+import type { VerificationReport } from '../../verification/engine/types';
+import { verifyPath } from '../../verification/engine/verify';
+import { provision, startLocalCloud, synthesize, type LocalCloud } from './cloud';
+import { readBackEvents, readWindowCounts } from './conformance';
+import { groupCpuSeconds, selfCpuSeconds } from './cpu';
+import { deviceIdOf } from './event-factory';
+import { DeviceFleet, phaseAt, type FleetResult, type RateSchedule } from './fleet';
+import { FleetLedger } from './ledger';
+import { machineDetails, writeRecord } from './machine';
+import type { CpuShare, LatencyFigures, Limit, Measurement, PhaseThroughput, Prediction, SpecCheck } from './measurement';
+import {
+  DEFAULT_BURST_SECONDS,
+  DEFAULT_DEVICES,
+  DEFAULT_DURATION_SECONDS,
+  DEFAULT_EVENTS_PER_MESSAGE,
+  DEFAULT_INVALID_SHARE,
+  validateRunOptions,
+  type LocalRunOptions,
+} from './options';
+import { REPO_ROOT, getJson, startService, type ServiceDefinition, type StartedService } from './services';
+
+/** Resource names (docs/architecture.md); the provisioning report must contain them. */
+const NAMES = {
+  topic: 'telemetry',
+  deadLetterTopic: 'telemetry-dead-letter',
+  speedSubscription: 'telemetry-speed-layer',
+  archiveSubscription: 'telemetry-archive',
+  bigtableInstance: 'iot-hot',
+  eventsTable: 'events',
+  aggregatesTable: 'aggregates',
+  dataset: 'iot_analytics',
+  eventsRaw: 'events_raw',
+  deadLetterTable: 'events_dead_letter',
+  batchView: 'device_hourly',
+};
+
+interface ProcessorSnapshot {
+  counters: { eventsProcessed: number; messagesReceived: number; rowsWritten: number; eventsDeadLettered: number; messagesDeadLettered: number };
+  eventsPerSecond: number;
+  inFlightMessages: number;
+  latencyMs: { sinceStart: LatencyFigures; lastMinute: LatencyFigures };
+}
+
+interface Sample {
+  atMs: number;
+  elapsedMs: number;
+  processor?: ProcessorSnapshot;
+  accepted: number;
+  dashboardLagMs: number | null;
+}
+
+/** Processes this run started and has not stopped yet, for an emergency stop (second Ctrl-C). */
+const livePids = new Set<number>();
+
+/** Kills every process group a run started and has not stopped (synchronous, SIGKILL). */
+export function emergencyStop(): void {
+  for (const pid of livePids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  livePids.clear();
+}
+
+function predictionOf(report: VerificationReport): Prediction {
+  return {
+    verdict: report.verdict,
+    p50Ms: report.latency.processing.p50Ms ?? report.latency.p50Ms,
+    p99Ms: report.latency.processing.p99Ms ?? report.latency.p99Ms,
+    sustainedEps: report.capacity.sustainedEventsPerSecond,
+    burstEps: report.capacity.burstEventsPerSecond,
+    bottleneck: report.capacity.bottleneck,
+    dashboardFreshnessP99Ms: report.latency.dashboardFreshness.p99Ms,
+  };
+}
+
+function readSpec(stackDir: string): Spec {
+  return JSON.parse(readFileSync(join(stackDir, 'spec.json'), 'utf8')) as Spec;
+}
+
+/** Emulator ceilings recorded by bench/emulator-capacity.ts on this machine, when present. */
+function emulatorCeilings(): { orderedPullMsgs?: number; bigtableRows?: number } {
+  const file = join(REPO_ROOT, 'bench', 'results', 'emulator-capacity.json');
+  if (!existsSync(file)) return {};
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as { pubsub?: { orderingKeys: number; pull: { msgsPerSecond: number } }[]; bigtable?: { rowsPerSecond: number } };
+    const ordered = r.pubsub?.filter((c) => c.orderingKeys > 0).map((c) => c.pull.msgsPerSecond) ?? [];
+    return { orderedPullMsgs: ordered.length ? Math.max(...ordered) : undefined, bigtableRows: r.bigtable?.rowsPerSecond };
+  } catch {
+    return {};
+  }
+}
+
+/** How long the run waits for the backlog to drain after the fleet stops. */
+const DRAIN_LIMIT_MS = 300_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const round = (n: number, d = 0) => Math.round(n * 10 ** d) / 10 ** d;
+
+export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<Measurement> {
+  validateRunOptions(options);
+  const progress = options.progress ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const environment = options.env ?? 'prod';
+  const startedAt = new Date();
+  const logDir = mkdtempSync(join(tmpdir(), 'iot-local-run-'));
+  const stops: { name: string; pid?: number; stop: () => Promise<void> }[] = [];
+  const services: Measurement['services'] = [];
+  const deviations: string[] = [];
+  let interrupted = false;
+
+  const stopAll = async () => {
+    for (const s of stops.splice(0).reverse()) {
+      await s.stop().catch(() => undefined);
+      if (s.pid !== undefined) livePids.delete(s.pid);
+    }
+  };
+
+  try {
+    // 1-2. Local cloud, synth, predictions, provisioning.
+    progress(`local run: starting the local cloud (logs in ${logDir})`);
+    const cloudPromise = startLocalCloud(logDir);
+    const synthPromise = options.stackDir
+      ? Promise.resolve({ stackDir: options.stackDir, seconds: 0 })
+      : synthesize(environment, join(logDir, 'cdktf.out'));
+    // Register the cloud for shutdown even if the synth fails.
+    const [cloudResult, synthResult] = await Promise.allSettled([cloudPromise, synthPromise]);
+    if (cloudResult.status === 'fulfilled') {
+      const cloud = cloudResult.value;
+      for (const s of cloud.services) {
+        livePids.add(s.pid);
+        stops.push({ name: s.name, pid: s.pid, stop: () => s.stop() });
+      }
+    }
+    if (cloudResult.status === 'rejected') throw cloudResult.reason;
+    if (synthResult.status === 'rejected') throw synthResult.reason;
+    const cloud: LocalCloud = cloudResult.value;
+    const { stackDir } = synthResult.value;
+    progress(`local run: ${options.stackDir ? 'using' : `synthesized ${environment} in ${round(synthResult.value.seconds, 1)} s:`} ${stackDir}`);
+    const spec = readSpec(stackDir);
+
+    let predicted: Prediction | null = null;
+    try {
+      predicted = predictionOf(verifyPath(stackDir));
+    } catch (err) {
+      deviations.push(`no prediction: the verifier failed on ${stackDir}: ${(err as Error).message.split('\n')[0]}`);
+    }
+
+    const eventsPerMessage = options.eventsPerMessage ?? DEFAULT_EVENTS_PER_MESSAGE;
+    const { report: provisioned, schemaDropped } = await provision(stackDir, cloud, eventsPerMessage > 1);
+    if (schemaDropped.length > 0) {
+      deviations.push(
+        `topic schema not applied locally (${schemaDropped.join(', ')}): the declared AVRO schema holds one event per message and this run packs ${eventsPerMessage}; the gateway still validates every event against the contract`,
+      );
+    }
+    const projectId = provisioned.projectId;
+    const names = provisioned.items.map((i) => i.name);
+    for (const needed of [NAMES.topic, NAMES.speedSubscription, NAMES.eventsTable, NAMES.aggregatesTable]) {
+      if (!names.some((n) => n.endsWith(`/${needed}`) || n.endsWith(`.${needed}`) || n === needed)) {
+        throw new Error(`the synthesized ${environment} graph does not declare ${needed} (provisioned: ${names.join(', ')})`);
+      }
+    }
+    progress(`local run: provisioned ${provisioned.items.length} resources of ${projectId}; ${provisioned.notHonoured.length} declared behaviours the local services do not honour (see the report)`);
+
+    // Resolved workload.
+    const w = spec.workload;
+    const devices = options.devices ?? DEFAULT_DEVICES;
+    const rate = options.rate ?? w.averageEventsPerSecond;
+    const burst = options.burst ?? w.burstEventsPerSecond;
+    const duration = options.duration ?? DEFAULT_DURATION_SECONDS;
+    const burstSeconds = burst > 0 ? Math.min(options.burstSeconds ?? DEFAULT_BURST_SECONDS, duration) : 0;
+    const eventSize = options.eventSize ?? w.eventSizeBytes;
+    const eventsPerRequest = options.eventsPerRequest ?? w.eventsPerIngestRequest;
+    const invalidShare = options.invalidShare ?? DEFAULT_INVALID_SHARE;
+    const warmupSeconds = options.warmupSeconds ?? Math.min(5, duration / 10);
+    if (devices !== w.deviceCount) deviations.push(`${devices} devices instead of the spec's ${w.deviceCount}, so each request of ${eventsPerRequest} events holds one device's events (options.ts DEFAULT_DEVICES)`);
+    if (eventsPerMessage !== w.eventsPerMessage) {
+      deviations.push(`${eventsPerMessage} events per Pub/Sub message instead of ${w.eventsPerMessage}: the emulator's ordered delivery is ~2,000 msgs/s on this kind of machine (bench/results/emulator-capacity.json)`);
+    }
+    if (burst > 0 && burstSeconds !== w.burstDurationSeconds) deviations.push(`a ${burstSeconds} s burst instead of ${w.burstDurationSeconds} s`);
+    deviations.push('one instance of each service on one machine, not the configured instance counts; no Dataflow (the archive worker applies the same UDF)');
+
+    // 3. Services.
+    const apiKey = randomBytes(24).toString('hex');
+    const common: Record<string, string> = {
+      GOOGLE_CLOUD_PROJECT: projectId,
+      PUBSUB_EMULATOR_HOST: cloud.pubsub.endpoint,
+      BIGTABLE_EMULATOR_HOST: cloud.bigtable.endpoint,
+      BIGTABLE_INSTANCE: NAMES.bigtableInstance,
+      BIGTABLE_EVENTS_TABLE: NAMES.eventsTable,
+      BIGTABLE_AGGREGATES_TABLE: NAMES.aggregatesTable,
+      BIGQUERY_DATASET: NAMES.dataset,
+      BIGQUERY_EVENTS_TABLE: NAMES.eventsRaw,
+      BIGQUERY_DEAD_LETTER_TABLE: NAMES.deadLetterTable,
+      BIGQUERY_BATCH_VIEW_TABLE: NAMES.batchView,
+      AGGREGATE_WINDOW_SECONDS: String(w.aggregateWindowSeconds),
+      WATERMARK_DELAY_SECONDS: String(w.watermarkDelaySeconds),
+      HOT_WINDOW_HOURS: String(w.hotWindowHours),
+    };
+    // Only for the services that read BigQuery (the client needs the URL with its scheme).
+    const withBigQuery = { BIGQUERY_EMULATOR_HOST: cloud.bigquery.url };
+    const start = async (def: ServiceDefinition): Promise<StartedService | undefined> => {
+      if (!existsSync(join(REPO_ROOT, def.entry))) {
+        services.push({ name: def.name, started: false, note: `${def.entry} does not exist yet` });
+        return undefined;
+      }
+      const svc = await startService(def, logDir);
+      livePids.add(svc.pid);
+      stops.push({ name: svc.name, pid: svc.pid, stop: () => svc.stop() });
+      services.push({ name: def.name, started: true });
+      return svc;
+    };
+    const [processor, ingest] = await Promise.all([
+      start({
+        name: 'speed-processor',
+        entry: 'functions/processor/main.ts',
+        healthPath: '/healthz',
+        env: { ...common, SPEED_SUBSCRIPTION: NAMES.speedSubscription, DEAD_LETTER_TOPIC: NAMES.deadLetterTopic },
+      }),
+      start({
+        name: 'ingest-gateway',
+        entry: 'functions/ingest/main.ts',
+        healthPath: '/healthz',
+        env: {
+          ...common,
+          TELEMETRY_TOPIC: NAMES.topic,
+          INGEST_API_KEY_SHA256: createHash('sha256').update(apiKey).digest('hex'),
+          EVENTS_PER_MESSAGE: String(eventsPerMessage),
+          MAX_EVENTS_PER_REQUEST: String(Math.max(1000, eventsPerRequest)),
+        },
+      }),
+      start({
+        name: 'archive-worker',
+        entry: 'functions/archive-worker/main.ts',
+        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, DEAD_LETTER_TOPIC: NAMES.deadLetterTopic },
+      }),
+    ]);
+    if (!processor || !ingest) throw new Error('the ingest gateway and the speed-layer processor are required');
+    const analytics = await start({
+      name: 'analytics-api',
+      entry: 'functions/analytics/main.ts',
+      healthPath: '/healthz',
+      env: { ...common, ...withBigQuery, PROCESSOR_METRICS_URL: `${processor.url}/metrics`, SPEED_SUBSCRIPTION: NAMES.speedSubscription },
+    });
+    const dashboard = analytics
+      ? await start({ name: 'dashboard', entry: 'functions/dashboard/main.ts', healthPath: '/healthz', env: { ANALYTICS_URL: analytics.url } })
+      : undefined;
+    if (!analytics) services.push({ name: 'dashboard', started: false, note: 'needs the analytics API' });
+    progress(`local run: services up: ${services.filter((s) => s.started).map((s) => s.name).join(', ')}`);
+
+    // 4. The fleet, sampled every second.
+    const runTag = `r${Date.now().toString(36)}`;
+    const windowMs = w.aggregateWindowSeconds * 1000;
+    const ledger = new FleetLedger(devices, windowMs);
+    const schedule: RateSchedule = {
+      durationMs: duration * 1000,
+      sustainedEps: rate,
+      burstEps: burst,
+      burstStartMs: (duration - burstSeconds) * 1000,
+      burstEndMs: duration * 1000,
+    };
+    const fleet = new DeviceFleet({ ingestUrl: ingest.url, apiKey, runTag, devices, eventsPerRequest, eventBytes: eventSize, invalidShare, schedule, ledger, signal: options.signal });
+    const cpuOf = () => ({
+      self: selfCpuSeconds(),
+      groups: stops.filter((s) => s.pid !== undefined).map((s) => ({ name: s.name, cpu: groupCpuSeconds(s.pid!) })),
+    });
+    const samples: Sample[] = [];
+    let sustainedLatency: LatencyFigures | null = null;
+    let sampling = true;
+    const sample = async (): Promise<Sample> => {
+      const [proc, live] = await Promise.all([
+        getJson<ProcessorSnapshot>(`${processor.url}/metrics`, 900),
+        dashboard ? getJson<{ asOf?: string }>(`${dashboard.url}/api/live`, 900) : Promise.resolve(undefined),
+      ]);
+      const now = Date.now();
+      const asOf = live?.asOf ? Date.parse(live.asOf) : NaN;
+      const s: Sample = { atMs: now, elapsedMs: fleet.elapsedMs(), processor: proc, accepted: fleet.counters.accepted, dashboardLagMs: Number.isFinite(asOf) ? now - asOf : null };
+      samples.push(s);
+      return s;
+    };
+    const backlogOf = (s: Sample) => (s.processor ? Math.max(0, s.accepted - s.processor.counters.eventsProcessed) : null);
+    const line = (s: Sample, label: string) => {
+      const prev = samples.length > 1 ? samples[samples.length - 2] : undefined;
+      const dt = prev ? (s.atMs - prev.atMs) / 1000 : 1;
+      const acc = prev ? (s.accepted - prev.accepted) / dt : 0;
+      const proc = prev?.processor && s.processor ? (s.processor.counters.eventsProcessed - prev.processor.counters.eventsProcessed) / dt : null;
+      return `${label.padEnd(9)} t=${String(Math.round(s.elapsedMs / 1000)).padStart(3)}s  accepted ${fmtInt(acc)}/s  processed ${fmtInt(proc)}/s  in flight ${fmtInt(s.processor?.inFlightMessages ?? null)} msgs  p99(1m) ${s.processor ? s.processor.latencyMs.lastMinute.p99.toFixed(1) : 'n/a'} ms  dashboard lag ${s.dashboardLagMs === null ? 'n/a' : `${(s.dashboardLagMs / 1000).toFixed(1)} s`}  dead letters ${fmtInt(s.processor?.counters.eventsDeadLettered ?? null)}`;
+    };
+    const cpuStart = cpuOf();
+    const sendStartedAt = Date.now();
+    const sampler = (async () => {
+      while (sampling) {
+        const s = await sample();
+        if (sustainedLatency === null && burstSeconds > 0 && s.elapsedMs >= schedule.burstStartMs && s.processor) sustainedLatency = s.processor.latencyMs.sinceStart;
+        progress(line(s, s.elapsedMs < schedule.durationMs ? phaseAt(schedule, s.elapsedMs) : 'draining'));
+        await sleep(Math.max(0, 1000 - (Date.now() - s.atMs)));
+      }
+    })();
+    progress(`local run: fleet of ${devices} devices, ${rate} events/s for ${duration - burstSeconds} s then ${burst} events/s for ${burstSeconds} s; ${eventSize}-byte events, ${eventsPerRequest} per request, ${eventsPerMessage} per message, ${invalidShare * 100}% invalid`);
+    const fleetResult: FleetResult = await fleet.run();
+    const cpuEnd = cpuOf();
+    const sendSeconds = (Date.now() - sendStartedAt) / 1000;
+    interrupted = !!options.signal?.aborted;
+
+    // 5. Drain. The processor's event counter includes redeliveries, so "caught up" is judged
+    // by the store itself: once the processor has been quiet (nothing in flight, no new events)
+    // for QUIET_MS -- longer than the subscription's retry backoff, so nacked messages have
+    // come back -- every event row is read back; if some accepted events are still missing,
+    // wait for the next quiet period and read again, up to the drain limit.
+    const bigtable = new Bigtable({ projectId, apiEndpoint: cloud.bigtable.endpoint, metricsEnabled: false } as ConstructorParameters<typeof Bigtable>[0]);
+    const instance = bigtable.instance(NAMES.bigtableInstance);
+    const tables = { events: instance.table(NAMES.eventsTable), aggregates: instance.table(NAMES.aggregatesTable) };
+    const QUIET_MS = 12_000;
+    const drainDeadline = Date.now() + (interrupted ? 5_000 : DRAIN_LIMIT_MS);
+    let drainedAtMs: number | null = null;
+    let rowsRead = 0;
+    let readBacks = 0;
+    let windowCompare = { over: 0, under: 0, windowsChecked: 0, discrepancies: [] as unknown[] };
+    const deviceIndexOf = (id: string) => {
+      const prefix = `${runTag}-d`;
+      if (!id.startsWith(prefix)) return undefined;
+      const n = Number(id.slice(prefix.length));
+      return Number.isInteger(n) && n >= 0 && n < devices && deviceIdOf(runTag, n) === id ? n : undefined;
+    };
+    try {
+      let lastProcessed = -1;
+      let lastChangeAt = Date.now();
+      for (;;) {
+        const last = samples[samples.length - 1];
+        const processed = last?.processor?.counters.eventsProcessed ?? -1;
+        if (processed !== lastProcessed || (last?.processor?.inFlightMessages ?? 0) > 0) {
+          lastProcessed = processed;
+          lastChangeAt = last?.atMs ?? Date.now();
+        }
+        const quiet = Date.now() - lastChangeAt >= QUIET_MS && processed >= fleet.counters.accepted;
+        const outOfTime = Date.now() >= drainDeadline || !!options.signal?.aborted;
+        if (quiet || outOfTime) {
+          progress(`local run: reading back every event row from Bigtable${outOfTime && !quiet ? ' (drain limit reached)' : ''}`);
+          rowsRead = await readBackEvents(tables, ledger, runTag);
+          readBacks++;
+          if (ledger.storedCount >= ledger.acceptedCount || outOfTime) {
+            if (ledger.storedCount >= ledger.acceptedCount) drainedAtMs = lastChangeAt;
+            break;
+          }
+          progress(`waiting   ${fmtInt(ledger.acceptedCount - ledger.storedCount)} accepted events not in Bigtable yet; waiting for redeliveries`);
+          lastChangeAt = Date.now();
+        }
+        await sleep(500);
+      }
+      // Windows close once the watermark passes their end: up to one window plus two delays after the last event.
+      const lastEventMs = sendStartedAt + fleetResult.sendMs;
+      const finalWindowsBy = Math.floor(lastEventMs / windowMs) * windowMs + windowMs + 2 * w.watermarkDelaySeconds * 1000 + 5_000;
+      for (;;) {
+        const counts = await readWindowCounts(tables, deviceIndexOf, windowMs);
+        windowCompare = ledger.compareWindows((d) => counts.get(d) ?? new Map());
+        if (windowCompare.under === 0 || Date.now() > finalWindowsBy || interrupted || options.signal?.aborted) break;
+        progress(`waiting   for the last windows to close (watermark): ${fmtInt(windowCompare.under)} events not yet in a final window, up to ${Math.max(0, Math.round((finalWindowsBy - Date.now()) / 1000))} s more`);
+        await sleep(2000);
+      }
+    } finally {
+      await bigtable.close().catch(() => undefined);
+    }
+    sampling = false;
+    await sampler;
+    const lastSample = samples[samples.length - 1];
+
+    // Figures.
+    const fleetSeconds = fleetResult.seconds;
+    const inSustained = (sec: number) => sec >= warmupSeconds && sec * 1000 < schedule.burstStartMs && sec < Math.floor(fleetResult.sendMs / 1000);
+    const inBurst = (sec: number) => sec * 1000 >= schedule.burstStartMs && sec * 1000 < schedule.burstEndMs && sec < Math.floor(fleetResult.sendMs / 1000);
+    const processedBetween = (fromMs: number, toMs: number) => {
+      const a = samples.filter((s) => s.processor && s.elapsedMs >= fromMs).at(0);
+      const b = samples.filter((s) => s.processor && s.elapsedMs <= toMs).at(-1);
+      if (!a || !b || b.atMs <= a.atMs) return 0;
+      return (b.processor!.counters.eventsProcessed - a.processor!.counters.eventsProcessed) / ((b.atMs - a.atMs) / 1000);
+    };
+    const phase = (pick: (sec: number) => boolean, targetEps: number, fromMs: number, toMs: number): PhaseThroughput => {
+      const secs = fleetSeconds.filter((s) => pick(s.second));
+      const n = Math.max(1, secs.length);
+      return {
+        seconds: secs.length,
+        targetEps,
+        offeredEps: round(secs.reduce((a, s) => a + s.sent, 0) / n),
+        acceptedEps: round(secs.reduce((a, s) => a + s.accepted, 0) / n),
+        processedEps: round(processedBetween(fromMs, toMs)),
+        peakAcceptedEps: secs.reduce((a, s) => Math.max(a, s.accepted), 0),
+      };
+    };
+    const sustained = phase(inSustained, rate, warmupSeconds * 1000, Math.min(schedule.burstStartMs, fleetResult.sendMs));
+    const burstPhase = burstSeconds > 0 ? phase(inBurst, burst, schedule.burstStartMs, schedule.burstEndMs) : null;
+    const wholeRun = lastSample?.processor?.latencyMs.sinceStart ?? null;
+    const sustainedLat: LatencyFigures | null = sustainedLatency ?? wholeRun;
+    const drainSeconds = burstSeconds > 0 && drainedAtMs !== null ? round((drainedAtMs - (sendStartedAt + schedule.burstEndMs)) / 1000, 1) : null;
+
+    const lags = samples.filter((s) => s.elapsedMs >= warmupSeconds * 1000).map((s) => s.dashboardLagMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const lost = ledger.lost();
+    const cpu: CpuShare[] = [
+      { process: 'fleet+orchestrator', cpuSeconds: round(cpuEnd.self - cpuStart.self, 1), percentOfOneCore: round(((cpuEnd.self - cpuStart.self) / sendSeconds) * 100) },
+      ...cpuEnd.groups.map((g) => {
+        const before = cpuStart.groups.find((x) => x.name === g.name)?.cpu ?? 0;
+        const used = (g.cpu ?? 0) - (before ?? 0);
+        return { process: g.name, cpuSeconds: round(used, 1), percentOfOneCore: round((used / sendSeconds) * 100) };
+      }),
+    ].sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+
+    const c = spec.constraints;
+    const checks: SpecCheck[] = [
+      { item: 'no_data_loss', measured: `${lost.count} of ${ledger.acceptedCount} accepted events missing from Bigtable`, bound: '0 lost', status: lost.count === 0 ? 'pass' : 'fail' },
+      { item: 'exactly_once_aggregation', measured: `${windowCompare.over} events counted beyond the fleet's count (${windowCompare.under} not yet in a final window)`, bound: '0 double-counted', status: windowCompare.over === 0 ? 'pass' : 'fail' },
+      {
+        item: 'throughput_sustained',
+        measured: `${fmtInt(sustained.processedEps)} events/s processed`,
+        bound: `>= ${fmtInt(rate)} events/s offered`,
+        status: sustained.processedEps >= rate * 0.98 ? 'pass' : 'fail',
+      },
+      burstPhase
+        ? {
+            item: 'throughput_burst',
+            measured: `${fmtInt(burstPhase.acceptedEps)} events/s accepted, backlog drained ${drainSeconds === null ? 'not within the limit' : `in ${drainSeconds} s`}`,
+            bound: `>= ${fmtInt(burst)} events/s accepted, then drained`,
+            status: burstPhase.acceptedEps >= burst * 0.98 && drainSeconds !== null ? 'pass' : 'fail',
+          }
+        : { item: 'throughput_burst', measured: 'no burst in this run', bound: `${fmtInt(c.burstEventsPerSecond)} events/s`, status: 'not-measured' },
+      sustainedLat
+        ? { item: 'latency_p99', measured: `${sustainedLat.p99} ms (sustained phase)`, bound: `<= ${c.latencyP99Ms} ms`, status: sustainedLat.p99 <= c.latencyP99Ms ? 'pass' : 'fail' }
+        : { item: 'latency_p99', measured: 'no processor histogram', bound: `<= ${c.latencyP99Ms} ms`, status: 'not-measured' },
+      sustainedLat
+        ? { item: 'latency_p50', measured: `${sustainedLat.p50} ms (sustained phase)`, bound: `<= ${c.latencyP50Ms} ms`, status: sustainedLat.p50 <= c.latencyP50Ms ? 'pass' : 'fail' }
+        : { item: 'latency_p50', measured: 'no processor histogram', bound: `<= ${c.latencyP50Ms} ms`, status: 'not-measured' },
+      lags.length > 0
+        ? { item: 'dashboard_updated', measured: `max ${fmtInt(lags[lags.length - 1])} ms behind over ${lags.length} samples`, bound: '<= 5,000 ms', status: lags[lags.length - 1] <= 5000 ? 'pass' : 'fail' }
+        : { item: 'dashboard_updated', measured: 'dashboard not running', bound: '<= 5,000 ms', status: 'not-measured' },
+    ];
+
+    const limits = explainLimits({ sustained, burstPhase, fleetResult, samples, cpu, eventsPerMessage, rate, burst, schedule, warmupSeconds, cores: machineDetails().cpuCount });
+
+    const measurement: Measurement = {
+      schemaVersion: 1,
+      environment,
+      machine: machineDetails(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      interrupted,
+      options: { devices, rate, burst, burstSeconds, eventSize, eventsPerRequest, eventsPerMessage, invalidShare, duration, warmupSeconds, stackDir },
+      deviations,
+      sent: fleetResult.counters.sent,
+      sentValid: fleetResult.counters.sentValid,
+      sentInvalid: fleetResult.counters.sentInvalid,
+      accepted: fleetResult.counters.accepted,
+      rejected: fleetResult.counters.rejected,
+      rejectedValid: fleetResult.counters.rejectedValid,
+      invalidAccepted: fleetResult.counters.invalidAccepted,
+      unconfirmed: fleetResult.counters.unconfirmed,
+      shortfall: fleetResult.shortfall,
+      stored: ledger.storedCount,
+      lost: lost.count,
+      lostSample: lost.sample.map((x) => `${runTag}.d${x.device}.${x.seq}`),
+      doubleCounted: windowCompare.over,
+      aggregatesMissing: windowCompare.under,
+      windowsChecked: windowCompare.windowsChecked,
+      rowsReadBack: rowsRead,
+      readBacks,
+      deadLettered: lastSample?.processor?.counters.eventsDeadLettered ?? null,
+      throughputEps: sustained.processedEps,
+      throughput: { sustained, burst: burstPhase, drainSeconds },
+      p50Ms: sustainedLat?.p50 ?? null,
+      p99Ms: sustainedLat?.p99 ?? null,
+      latency: { sustained: sustainedLat, wholeRun },
+      dashboardLagMs: lags.length ? lags[lags.length - 1] : null,
+      dashboardLag: { samples: lags.length, p50Ms: lags.length ? lags[Math.floor(lags.length / 2)] : null, maxMs: lags.length ? lags[lags.length - 1] : null, over5s: lags.filter((l) => l > 5000).length },
+      predicted,
+      checks,
+      limits,
+      cpu,
+      provision: { notHonoured: provisioned.notHonoured, skipped: provisioned.skipped.length },
+      services,
+      logDir,
+      timeline: samples.map((s, i) => {
+        const prev = samples[i - 1];
+        const dt = prev ? (s.atMs - prev.atMs) / 1000 : 1;
+        const sec = Math.floor(s.elapsedMs / 1000);
+        const f = fleetSeconds.find((x) => x.second === sec);
+        return {
+          second: sec,
+          phase: s.elapsedMs < schedule.durationMs ? phaseAt(schedule, s.elapsedMs) : 'draining',
+          sent: f?.sent ?? 0,
+          accepted: f?.accepted ?? 0,
+          processedEps: prev?.processor && s.processor ? round((s.processor.counters.eventsProcessed - prev.processor.counters.eventsProcessed) / dt) : null,
+          backlogEvents: backlogOf(s),
+          p99LastMinuteMs: s.processor?.latencyMs.lastMinute.p99 ?? null,
+          dashboardLagMs: s.dashboardLagMs,
+        };
+      }),
+    };
+    if (options.json) writeRecord(options.json, 'local-run', measurement as unknown as Record<string, unknown>);
+    return measurement;
+  } finally {
+    progress('local run: stopping everything it started');
+    await stopAll();
+  }
+}
+
+function fmtInt(n: number | null): string {
+  return n === null || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US');
+}
+
+interface LimitInputs {
+  sustained: PhaseThroughput;
+  burstPhase: PhaseThroughput | null;
+  fleetResult: FleetResult;
+  samples: Sample[];
+  cpu: CpuShare[];
+  eventsPerMessage: number;
+  rate: number;
+  burst: number;
+  schedule: RateSchedule;
+  warmupSeconds: number;
+  cores: number;
+}
+
+/** Names what held the run below a target rate, with the figures that show it. */
+export function explainLimits(x: LimitInputs): Limit[] {
+  const limits: Limit[] = [];
+  const ceilings = emulatorCeilings();
+  const totalCpu = x.cpu.reduce((a, c) => a + c.percentOfOneCore, 0);
+  const busiest = x.cpu[0];
+  const procSamples = x.samples.filter((s) => s.processor && s.elapsedMs >= x.warmupSeconds * 1000 && s.elapsedMs < x.schedule.durationMs);
+  const rateOf = (pick: (p: ProcessorSnapshot) => number) => {
+    if (procSamples.length < 2) return null;
+    const a = procSamples[0];
+    const b = procSamples[procSamples.length - 1];
+    return (pick(b.processor!) - pick(a.processor!)) / ((b.atMs - a.atMs) / 1000);
+  };
+  const msgsPerSecond = rateOf((p) => p.counters.messagesReceived);
+  const rowsPerSecond = rateOf((p) => p.counters.rowsWritten);
+  const shortOfSustained = x.sustained.processedEps < x.rate * 0.98;
+  const shortOfBurst = x.burstPhase !== null && x.burstPhase.acceptedEps < x.burst * 0.98;
+  if (!shortOfSustained && !shortOfBurst) return limits;
+
+  if (totalCpu >= x.cores * 100 * 0.85) {
+    limits.push({
+      component: 'CPU',
+      figure: `${Math.round(totalCpu)}% of ${x.cores * 100}% in use while sending; busiest ${busiest?.process} ${busiest?.percentOfOneCore}%`,
+      explanation: 'every service, both emulators and the fleet share this machine\'s cores; the rates below are what is left of them',
+    });
+  }
+  if (x.fleetResult.shortfall > 0 || (shortOfBurst && x.burstPhase!.acceptedEps < x.burstPhase!.offeredEps * 0.98) || x.fleetResult.counters.status429 > 0) {
+    const target = shortOfBurst ? x.burst : x.rate;
+    const accepted = shortOfBurst ? x.burstPhase!.acceptedEps : x.sustained.acceptedEps;
+    limits.push({
+      component: 'ingest gateway -> Pub/Sub publish',
+      figure: `${fmtInt(accepted)} events/s accepted of ${fmtInt(target)} offered (${fmtInt(accepted / x.eventsPerMessage)} msgs/s published; ${x.fleetResult.counters.status429} answers 429; ${fmtInt(x.fleetResult.shortfall)} events the fleet could not post in time)`,
+      explanation: 'the gateway answers only after the emulator confirms each publish; ordered publishing sends one Publish call per ordering key at a time',
+    });
+  }
+  if (shortOfSustained && x.sustained.processedEps < x.sustained.acceptedEps * 0.98) {
+    const parts = [`${fmtInt(x.sustained.processedEps)} events/s processed of ${fmtInt(x.sustained.acceptedEps)} accepted`];
+    if (msgsPerSecond !== null) parts.push(`Pub/Sub delivery ${fmtInt(msgsPerSecond)} msgs/s${ceilings.orderedPullMsgs ? ` (emulator ordered pull ceiling ${fmtInt(ceilings.orderedPullMsgs)} msgs/s)` : ''}`);
+    if (rowsPerSecond !== null) parts.push(`Bigtable ${fmtInt(rowsPerSecond)} rows/s${ceilings.bigtableRows ? ` (emulator ceiling ${fmtInt(ceilings.bigtableRows)} rows/s)` : ''}`);
+    limits.push({
+      component: 'speed-layer processor (pull -> Bigtable)',
+      figure: parts.join('; '),
+      explanation: 'the backlog grows while the processor is below the accepted rate; the nearer figure to its ceiling names the limit',
+    });
+  }
+  return limits;
+}
