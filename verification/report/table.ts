@@ -48,9 +48,13 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   };
 
   const counts = resultCounts(report);
+  const verdictWord = report.verdict.toUpperCase();
+  const tail = `  ${report.input.resources} resources`;
+  const head = `VERIFICATION ${verdictWord}  env ${report.spec.environment}  ${report.input.kind} `;
+  const path = truncate(report.input.path, Math.max(10, width - head.length - tail.length));
   out.push(
-    `${paint('VERIFICATION', 'bold')} ${paint(report.verdict.toUpperCase(), report.verdict === 'pass' ? 'pass' : 'fail')}  ` +
-      `env ${report.spec.environment}  ${report.input.kind} ${truncate(report.input.path, 50)}  ${report.input.resources} resources`,
+    `${paint('VERIFICATION', 'bold')} ${paint(verdictWord, report.verdict === 'pass' ? 'pass' : 'fail')}  ` +
+      `env ${report.spec.environment}  ${report.input.kind} ${path}${tail}`,
   );
   out.push(`rules: ${counts.fail} fail, ${counts.unknown} unknown, ${counts.waived} waived, ${counts.pass} pass`);
 
@@ -82,9 +86,9 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
 
   heading(`Latency  processing p50 ${ms(report.latency.p50Ms)}, p99 ${ms(report.latency.p99Ms)}`);
   for (const path of [report.latency.processing, report.latency.dashboardFreshness]) {
-    out.push(`${path.name}: p50 ${ms(path.p50Ms)}, p99 ${ms(path.p99Ms)} (${path.method})`);
+    out.push(...wrap(`${path.name}: p50 ${ms(path.p50Ms)}, p99 ${ms(path.p99Ms)} (${path.method})`, width));
     rows([34, 12, 12], path.hops.map((h) => [h.name, `p50 ${ms(h.p50Ms)}`, `p99 ${ms(h.p99Ms)}`, `${h.region ?? ''} [${h.confidence}] ${h.source}`]));
-    if (path.missing.length > 0) out.push(paint(`  missing: ${path.missing.join(', ')}`, 'unknown'));
+    if (path.missing.length > 0) for (const l of wrap(`  missing: ${path.missing.join(', ')}`, width)) out.push(paint(l, 'unknown'));
   }
   out.push(`batch job: ${report.latency.batchJobMinutes === null ? 'unknown' : `${num(report.latency.batchJobMinutes, 1)} min`}`);
 

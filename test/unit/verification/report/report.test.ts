@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { verifyPath } from '../../../../verification/engine/verify';
+import type { VerificationReport } from '../../../../verification/engine/types';
+import { renderReport, REPORT_FORMATS } from '../../../../verification/report';
+import { buildSarif } from '../../../../verification/report/sarif';
+import { RULES } from '../../../../verification/rules';
+import { clone, fixture, SPEC, TODAY } from '../helpers';
+
+const synthReport = verifyPath(fixture('synth-hand-written/cdk.tf.json'), { spec: SPEC, today: TODAY });
+const planPath = fixture('plan-replace-bigtable-instance.json');
+const planReport = verifyPath(planPath, {
+  spec: SPEC,
+  today: TODAY,
+  waivers: [{ rule: 'stateful-resource-not-destroyed', address: 'google_bigtable_table.aggregates', reason: 'aggregates are rebuilt from the archive', expires: '2027-01-01' }],
+});
+const readSource = (file: string) => readFileSync(file, 'utf8');
+
+describe('JSON report', () => {
+  it('carries the documented fields', () => {
+    const doc = JSON.parse(renderReport(synthReport, 'json')) as VerificationReport;
+    expect(doc.schemaVersion).toBe(1);
+    expect(['pass', 'fail']).toContain(doc.verdict);
+    expect(doc.results.length).toBeGreaterThan(0);
+    for (const r of doc.results) {
+      expect(typeof r.rule).toBe('string');
+      expect(['pass', 'fail', 'unknown', 'waived']).toContain(r.status);
+      expect(['error', 'warning', 'info']).toContain(r.severity);
+      expect(typeof r.message).toBe('string');
+    }
+    expect(Object.keys(doc.cost.monthlyUsd).sort()).toEqual(['expected', 'max', 'min']);
+    for (const line of doc.cost.lines) {
+      expect(typeof line.address).toBe('string');
+      expect(typeof line.region).toBe('string');
+      expect(typeof line.monthlyUsd.expected).toBe('number');
+    }
+    expect(doc.latency).toHaveProperty('p50Ms');
+    expect(doc.latency).toHaveProperty('p99Ms');
+    expect(doc.components.map((c) => c.id)).toHaveLength(7);
+  });
+});
+
+describe('terminal table', () => {
+  it('fits 100 columns and shows every section, component and spec item', () => {
+    for (const r of [planReport, synthReport]) {
+      const long = renderReport(r, 'table').split('\n').filter((l) => [...l].length > 100);
+      expect(long).toEqual([]);
+    }
+    const text = renderReport(synthReport, 'table');
+    for (const s of ['Components', 'Spec', 'Cost', 'Latency', 'Capacity', 'Availability', 'DR', 'Retention', 'Rules']) expect(text).toContain(`── ${s}`);
+    for (const c of synthReport.components) expect(text).toContain(c.id);
+    for (const i of synthReport.specItems) expect(text).toContain(i.item);
+    expect(text.trimEnd().endsWith(`verdict: ${synthReport.verdict.toUpperCase()}`)).toBe(true);
+  });
+
+  it('uses ANSI colours only when asked', () => {
+    expect(renderReport(synthReport, 'table')).not.toContain('\u001b[');
+    expect(renderReport(synthReport, 'table', { color: true })).toContain('\u001b[');
+  });
+});
+
+describe('SARIF', () => {
+  const log = buildSarif(planReport, { rules: RULES, baseDir: process.cwd(), readSource });
+  const run = log.runs[0];
+
+  it('is SARIF 2.1.0 with one descriptor per rule and results indexing them', () => {
+    expect(log.version).toBe('2.1.0');
+    const ids = run.tool.driver.rules!.map((r) => r.id);
+    for (const r of RULES) expect(ids).toContain(r.id);
+    for (const result of run.results!) {
+      expect(ids[result.ruleIndex!]).toBe(result.ruleId);
+      expect(['error', 'warning', 'note']).toContain(result.level);
+      expect(result.message.text.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('points each result at the line of its resource in the input file, with a relative URI', () => {
+    const replaced = run.results!.find((r) => r.ruleId === 'stateful-resource-not-destroyed' && r.message.text.startsWith('google_bigtable_instance.hot'))!;
+    const loc = replaced.locations![0].physicalLocation!;
+    expect(loc.artifactLocation!.uri).toBe(relative(process.cwd(), planPath));
+    const lines = readFileSync(planPath, 'utf8').split('\n');
+    expect(lines[loc.region!.startLine! - 1]).toContain('"address": "google_bigtable_instance.hot"');
+  });
+
+  it('marks a waived finding as suppressed, with the reason', () => {
+    const waived = run.results!.find((r) => r.ruleId === 'stateful-resource-not-destroyed' && r.message.text.startsWith('google_bigtable_table.aggregates'))!;
+    expect(waived.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'aggregates are rebuilt from the archive (expires 2027-01-01)' }]);
+  });
+});
+
+describe('Markdown, JUnit and HTML', () => {
+  it('Markdown has the verdict, every spec item and what blocks', () => {
+    const text = renderReport(planReport, 'markdown');
+    expect(text).toContain('## Verification: ❌ FAIL (prod)');
+    for (const i of planReport.specItems) expect(text).toContain(`| \`${i.item}\` |`);
+    expect(text).toContain('### What blocks');
+    expect(text).toContain('`google_bigtable_instance.hot`');
+  });
+
+  it('JUnit counts match its test cases and failures', () => {
+    const text = renderReport(planReport, 'junit');
+    const tests = Number(/<testsuites [^>]*tests="(\d+)"/.exec(text)![1]);
+    const failures = Number(/<testsuites [^>]*failures="(\d+)"/.exec(text)![1]);
+    const skipped = Number(/<testsuites [^>]*skipped="(\d+)"/.exec(text)![1]);
+    expect((text.match(/<testcase /g) ?? []).length).toBe(tests);
+    expect((text.match(/<failure /g) ?? []).length).toBe(failures);
+    expect((text.match(/<skipped /g) ?? []).length).toBe(skipped);
+    expect(tests).toBe(planReport.results.length + planReport.specItems.length);
+    expect(skipped).toBeGreaterThanOrEqual(1);
+  });
+
+  it('HTML is self-contained with the architecture diagram and the cost chart', () => {
+    const text = renderReport(synthReport, 'html');
+    expect(text.startsWith('<!doctype html>')).toBe(true);
+    expect((text.match(/<svg /g) ?? []).length).toBe(2);
+    expect(text).not.toMatch(/<script|<link|src="http|url\(http/);
+    for (const c of synthReport.components) expect(text).toContain(`>${c.id}</text>`);
+    expect(text).toContain('aria-label="Monthly cost per component"');
+  });
+});
+
+describe('every format', () => {
+  it('never shows a sensitive value', () => {
+    const report = verifyPath(fixture('plan-sensitive.json'), { spec: SPEC, today: TODAY });
+    for (const format of REPORT_FORMATS) {
+      const text = renderReport(report, format, { rules: RULES, readSource });
+      expect(text).not.toContain('hunter2');
+    }
+  });
+
+  it('renders the advice sections when the advice stage filled them', () => {
+    const report = clone(synthReport);
+    report.patterns = [{ id: 'lambda-architecture', name: 'Lambda architecture', kind: 'pattern', summary: 'speed and batch layers over one topic', evidence: [] }];
+    report.recommendations = [
+      {
+        change: { action: 'set', address: 'a', attribute: 'b', from: 1, to: 2, description: 'd' },
+        changes: [],
+        fixes: ['throughput_burst'],
+        improves: [],
+        summary: 'set max nodes of cluster c1 to 8: burst capacity 56,000 events/s',
+        effect: { verdict: 'pass', items: [], costDeltaUsd: 100, withinBudget: true, before: {} as never, after: {} as never, regressions: [] },
+        scope: 'single',
+      },
+    ];
+    for (const format of ['table', 'markdown', 'html'] as const) {
+      const text = renderReport(report, format);
+      expect(text).toContain('Lambda architecture');
+      expect(text).toContain('set max nodes of cluster c1 to 8');
+    }
+  });
+});
