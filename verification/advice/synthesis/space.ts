@@ -66,9 +66,15 @@ function bigtablePart(graph: Graph, instance: Resource): Part {
   const ceiling = Math.max(MIN_NODE_CEILING, 2 * currentMax);
   const cpuTarget = clusters[0]?.cpuTarget ?? loadVerifierData().perf('bigtable.latency-cpu-target').value;
   const storage = (clusters[0]?.storageType ?? 'SSD').toUpperCase();
-  const ids = { clusters: `${a}:clusters`, storage: `${a}:storage`, max: `${a}:maxNodes`, min: `${a}:minNodes` };
+  const ids = { clusters: `${a}:clusters`, storage: `${a}:storage`, max: `${a}:maxNodes`, min: `${a}:minNodes`, replica: `${a}:replicaRegion` };
+  // where the replicas go: the current second region, or the nearest others (replication traffic is priced by distance)
+  const home = regions[0];
+  const replicaChoices = [...new Set([...(clusters[1]?.region ? [clusters[1].region] : []), ...candidateRegions(home ? [home] : []).slice(0, 2)])];
   const dims: Dimension[] = [
     { id: ids.clusters, label: `clusters (regions) of ${a}`, monotone: true, current: clusters.length, domain: () => sortedUnique([...Array.from({ length: MAX_BIGTABLE_CLUSTERS }, (_, i) => i + 1), clusters.length]).filter((n) => n <= clusters.length + extraRegions.length) },
+    ...(replicaChoices.length > 1
+      ? [{ id: ids.replica, label: `region of the second cluster of ${a}`, monotone: false, current: replicaChoices[0], domain: () => replicaChoices } satisfies Dimension]
+      : []),
     { id: ids.storage, label: `storage type of ${a}`, monotone: true, current: storage, domain: () => ['HDD', 'SSD'] },
     { id: ids.max, label: `max nodes per cluster of ${a}`, monotone: true, current: currentMax, domain: () => sortedUnique([...Array.from({ length: ceiling }, (_, i) => i + 1), currentMax]) },
     { id: ids.min, label: `min nodes per cluster of ${a}`, monotone: true, current: currentMin, domain: (p) => sortedUnique([...Array.from({ length: ceiling }, (_, i) => i + 1), currentMin]).filter((n) => n <= Number(p[ids.max] ?? ceiling)) },
@@ -80,10 +86,16 @@ function bigtablePart(graph: Graph, instance: Resource): Part {
     const min = Number(asg[ids.min] ?? Math.min(currentMin, max));
     const blocksOut: AttrValue[] = [];
     const existing = blocks(instance.values, 'cluster');
+    const replica = asg[ids.replica] !== undefined ? String(asg[ids.replica]) : clusters[1]?.region;
+    // regions for clusters 2.. in order: the chosen replica region, then the nearest unused ones
+    const placements = [regions[0], ...(replica ? [replica] : []), ...extraRegions.filter((r) => r !== replica)];
+    let moved = false;
     for (let i = 0; i < count; i++) {
       const base: Record<string, AttrValue> = existing[i] ? { ...existing[i] } : { ...template };
-      if (!existing[i]) {
-        const zone = `${extraRegions[i - existing.length]}${NEW_CLUSTER_ZONE_SUFFIX}`;
+      const wanted = i === 0 ? clusters[0]?.region : placements[i];
+      if (!existing[i] || (wanted !== undefined && clusters[i]?.region !== wanted)) {
+        if (existing[i]) moved = true;
+        const zone = `${wanted}${NEW_CLUSTER_ZONE_SUFFIX}`;
         base.zone = zone;
         base.cluster_id = `${str(instance.values.name) ?? instance.name}-${zone}`.slice(0, MAX_CLUSTER_ID);
       }
@@ -93,6 +105,7 @@ function bigtablePart(graph: Graph, instance: Resource): Part {
       blocksOut.push(base);
     }
     const unchanged =
+      !moved &&
       count === clusters.length &&
       type === storage &&
       clusters.every((c) => (c.minNodes ?? c.numNodes) === min && (c.maxNodes ?? c.numNodes) === max);

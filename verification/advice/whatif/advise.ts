@@ -27,7 +27,7 @@ export interface AdviseOptions {
   maxEvaluations?: number;
 }
 
-const DEFAULTS = { perItem: 2, maxSteps: 6, maxPlanSteps: 12, maxEvaluations: 1500 };
+const DEFAULTS = { perItem: 2, maxSteps: 4, maxPlanSteps: 12, maxEvaluations: 1000 };
 
 interface State {
   graph: Graph;
@@ -116,9 +116,11 @@ export class Advisor {
   }
 
   /** Evaluates candidates on a state; a ladder stops at its first rung that fixes one of its targets without regressions. */
-  private trials(state: State, candidates: Candidate[]): Trial[] {
+  private trials(state: State, candidates: Candidate[], rank?: (e: Evaluation) => [number, number, number]): Trial[] {
     const open = new Set(openItems(state.evaluation));
     const settled = new Set<string>();
+    // with a ranking, a ladder also stops at its first rung no better than the one before (scores along a ladder rise then fall)
+    const lastRank = new Map<string, [number, number, number]>();
     const out: Trial[] = [];
     for (const candidate of candidates) {
       if (candidate.group && settled.has(candidate.group)) continue;
@@ -135,6 +137,12 @@ export class Advisor {
         throw e;
       }
       out.push({ candidate, evaluation });
+      if (rank && candidate.group) {
+        const r = rank(evaluation);
+        const prev = lastRank.get(candidate.group);
+        if (prev && !better(r, prev)) settled.add(candidate.group);
+        lastRank.set(candidate.group, r);
+      }
       const fixes = candidate.targets.some((t) => open.has(t) && !isOpen(evaluation.items[t]));
       if (candidate.group && fixes && regressions(state.evaluation, evaluation).length === 0) settled.add(candidate.group);
     }
@@ -163,8 +171,9 @@ export class Advisor {
       const current = score(state.evaluation, state.spec, focus);
       let best: Trial | undefined;
       let bestScore = current;
-      for (const t of this.trials(state, this.candidates(state, targets))) {
-        const s = score(t.evaluation, state.spec, focus);
+      const rank = (e: Evaluation) => score(e, state.spec, focus);
+      for (const t of this.trials(state, this.candidates(state, targets), rank)) {
+        const s = rank(t.evaluation);
         if (better(s, bestScore)) {
           best = t;
           bestScore = s;
@@ -206,6 +215,7 @@ export class Advisor {
 
     const trials = this.trials(root, this.candidates(root, open));
     const chosen = new Map<string, { trial: Trial; items: Set<SpecItemId> }>();
+    const withoutSingleFix: SpecItemId[] = [];
     for (const item of open) {
       const fixing = trials
         .filter((t) => !isOpen(t.evaluation.items[item]))
@@ -223,22 +233,7 @@ export class Advisor {
         entry.items.add(item);
         chosen.set(t.candidate.key, entry);
       }
-      if (fixing.length > 0) continue;
-      // no single change: a measured combination, for items whose distance to the bound is measured
-      const combined = ITEM_METRICS[item] ? this.descend(root, [item]) : root;
-      if (!isOpen(combined.evaluation.items[item]) && combined.changes.length > 0) {
-        recommendations.push(this.recommendation(root, combined, [item], 'combination'));
-      } else {
-        const tried = trials.filter((t) => t.candidate.targets.includes(item)).length;
-        unfixed.push({
-          item,
-          status: before.items[item] ?? 'unknown',
-          reason:
-            tried === 0
-              ? 'no change in the catalogue targets this item for this graph'
-              : `none of ${tried} single changes, nor a combination of up to ${this.options.maxSteps}, makes it pass${combined.changes.length > 0 ? ` (closest: ${[...new Set(combined.changes.map((c) => c.description))].join('; ')})` : ''}`,
-        });
-      }
+      if (fixing.length === 0) withoutSingleFix.push(item);
     }
     for (const { trial, items } of chosen.values()) {
       const state = this.step(root, trial);
@@ -248,10 +243,27 @@ export class Advisor {
     recommendations.sort((a, b) => b.fixes.length - a.fixes.length || (a.effect.costDeltaUsd ?? 0) - (b.effect.costDeltaUsd ?? 0));
 
     // the plan: every open item at once, measured together
-    if (open.length > 0) {
-      const plan = this.descend(root, 'all');
-      if (plan.changes.length > 0 && (plan.evaluation.verdict === 'pass' || open.length > 1)) {
-        recommendations.push(this.recommendation(root, plan, open, 'plan'));
+    const plan = this.descend(root, 'all');
+    if (plan.changes.length > 0 && (plan.evaluation.verdict === 'pass' || open.length > 1)) {
+      recommendations.push(this.recommendation(root, plan, open, 'plan'));
+    }
+
+    // no single change: a focused, measured combination where the plan shows the item can pass
+    for (const item of withoutSingleFix) {
+      const reachable = !isOpen(plan.evaluation.items[item]);
+      const combined = reachable && ITEM_METRICS[item] ? this.descend(root, [item]) : root;
+      if (!isOpen(combined.evaluation.items[item]) && combined.changes.length > 0) {
+        recommendations.push(this.recommendation(root, combined, [item], 'combination'));
+      } else if (!reachable) {
+        const tried = trials.filter((t) => t.candidate.targets.includes(item)).length;
+        unfixed.push({
+          item,
+          status: before.items[item] ?? 'unknown',
+          reason:
+            tried === 0
+              ? 'no change in the catalogue targets this item for this graph'
+              : `none of ${tried} single changes makes it pass, nor does the plan that combines up to ${this.options.maxPlanSteps} of them${this.budgetExhausted ? ` (search stopped at ${this.options.maxEvaluations} re-verifications)` : ''}`,
+        });
       }
     }
     return { recommendations, unfixed, evaluations: this.cache.runs, complete: !this.budgetExhausted };

@@ -71,6 +71,22 @@ export const bigtableReplication: ChangeGenerator = {
           );
         }
       }
+      // move a replica to a nearer region: replication traffic within a continent costs less
+      for (const c of clusters.slice(1)) {
+        const others = clusters.filter((o) => o !== c).map((o) => o.region).filter((r): r is string => r !== undefined);
+        for (const region of candidateRegions(others).slice(0, 2)) {
+          if (region === c.region) continue;
+          const zone = `${region}${NEW_CLUSTER_ZONE_SUFFIX}`;
+          out.push(
+            candidate(
+              this.id,
+              `move cluster ${c.clusterId ?? c.index} of ${instance.address} from ${c.zone} to ${zone}`,
+              [set(instance, `cluster.${c.index}.zone`, zone), set(instance, `cluster.${c.index}.cluster_id`, `${str(instance.values.name) ?? instance.name}-${zone}`.slice(0, MAX_CLUSTER_ID))],
+              ['monthly_cost', 'latency_p99', 'latency_p50'],
+            ),
+          );
+        }
+      }
       if (clusters.length >= 2) {
         const last = clusters[clusters.length - 1];
         out.push(candidate(this.id, `remove cluster ${last.clusterId ?? last.index} (${last.zone}) from ${instance.address}`, [set(instance, `cluster.${last.index}`, undefined)], ['monthly_cost']));
