@@ -1,0 +1,43 @@
+/**
+ * Analytics API (Cloud Run service `analytics-api`). Start: `npx tsx functions/analytics/main.ts`.
+ */
+import { createBigQuery, createBigtable } from '../shared/clients';
+import { createLogger } from '../shared/logger';
+import { runMain } from '../shared/run-main';
+import { withTimeLimit } from '../shared/time-limits';
+import { loadAnalyticsConfig } from './config';
+import { buildAnalyticsServer } from './server';
+
+export async function startAnalytics(env: NodeJS.ProcessEnv = process.env, options: { host?: string; now?: () => number } = {}) {
+  const config = loadAnalyticsConfig(env);
+  const logger = createLogger('analytics-api', config.LOG_LEVEL);
+  const bigtable = createBigtable(config.GOOGLE_CLOUD_PROJECT, config.BIGTABLE_APP_PROFILE);
+  const instance = bigtable.instance(config.BIGTABLE_INSTANCE);
+  const bigquery = createBigQuery(config.GOOGLE_CLOUD_PROJECT);
+  const app = buildAnalyticsServer({
+    eventsTable: instance.table(config.BIGTABLE_EVENTS_TABLE),
+    aggregatesTable: instance.table(config.BIGTABLE_AGGREGATES_TABLE),
+    bigquery,
+    dataset: config.BIGQUERY_DATASET,
+    batchViewTable: config.BIGQUERY_BATCH_VIEW_TABLE,
+    windowMs: config.AGGREGATE_WINDOW_SECONDS * 1000,
+    watermarkDelayMs: config.WATERMARK_DELAY_SECONDS * 1000,
+    hotWindowHours: config.HOT_WINDOW_HOURS,
+    processorMetricsUrl: config.PROCESSOR_METRICS_URL,
+    queryTimeoutMs: config.QUERY_TIMEOUT_MS,
+    logger,
+    now: options.now,
+  });
+  const address = await app.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
+  logger.info({ address, hotWindowHours: config.HOT_WINDOW_HOURS }, 'analytics API listening');
+  return {
+    address,
+    async stop() {
+      await withTimeLimit(app.close(), 5000, 'closing HTTP');
+      await withTimeLimit(bigtable.close(), 2000, 'closing Bigtable');
+      logger.info('analytics API stopped');
+    },
+  };
+}
+
+if (require.main === module) runMain('analytics-api', () => startAnalytics());
