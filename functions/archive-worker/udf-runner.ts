@@ -14,7 +14,14 @@ export function loadUdf(path: string): Transform {
   const fn = vm.runInContext('typeof transform === "function" ? transform : undefined', context) as Transform | undefined;
   if (!fn) throw new Error(`UDF_PATH ${path}: defines no top-level function transform(line)`);
   return (line) => {
-    const out = fn(line);
+    let out: unknown;
+    try {
+      out = fn(line);
+    } catch (err) {
+      // Errors from the UDF's context are not instances of this realm's Error.
+      const message = (err as { message?: unknown })?.message;
+      throw new Error(typeof message === 'string' ? message : String(err));
+    }
     if (typeof out !== 'string') throw new Error('UDF returned no JSON string');
     return out;
   };
