@@ -239,8 +239,7 @@ export class SpeedLayerProcessor {
     }
     this.settle(batch, failedMessages);
     for (const [deviceId, times] of byDevice) {
-      finalizer.observe(deviceId, times);
-      void finalizer.finalize(deviceId).then(() => undefined);
+      if (finalizer.observe(deviceId, times)) void finalizer.finalize(deviceId);
     }
   }
 

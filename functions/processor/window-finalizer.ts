@@ -86,9 +86,13 @@ export class WindowFinalizer {
     return eventTimeMs < this.watermark(deviceId) - this.options.allowedLatenessMs;
   }
 
-  /** Called once the contributions of these events are durable. */
-  observe(deviceId: string, eventTimesMs: number[]): void {
-    if (eventTimesMs.length === 0) return;
+  /**
+   * Called once the contributions of these events are durable. Returns true when a pass is
+   * due now (a window became dirty or the watermark crossed a window end); otherwise the
+   * periodic pass picks the device up, which keeps reads off the write path.
+   */
+  observe(deviceId: string, eventTimesMs: number[]): boolean {
+    if (eventTimesMs.length === 0) return false;
     let s = this.devices.get(deviceId);
     if (!s) {
       s = { maxEventTimeMs: Number.NEGATIVE_INFINITY, minObservedMs: Number.POSITIVE_INFINITY, lastSeenWallMs: 0, dirtyEnds: new Set(), chain: Promise.resolve() };
@@ -101,6 +105,9 @@ export class WindowFinalizer {
       if (t < s.minObservedMs) s.minObservedMs = t;
       for (const end of windowEndsContaining(t, this.options.spec)) if (end <= settled) s.dirtyEnds.add(end);
     }
+    const closable = paneStart(this.watermark(deviceId), this.options.spec.slideMs);
+    const closedOrFirst = s.finalizedThroughMs ?? paneStart(s.minObservedMs, this.options.spec.slideMs);
+    return s.dirtyEnds.size > 0 || closable > closedOrFirst;
   }
 
   /** Runs a pass for one device (serialized per device). */
