@@ -83,10 +83,14 @@ export interface Measurement {
   /** Accepted events missing from finalized windows (not yet final, or lost). */
   aggregatesMissing: number;
   windowsChecked: number;
+  /** Up to 20 windows whose stored count differs from the fleet's. */
+  windowDiscrepancies: { device: number; windowStartMs: number; expected: number; stored: number }[];
   /** Event rows read back from Bigtable in the last pass, and how many passes it took. */
   rowsReadBack: number;
   readBacks: number;
   deadLettered: number | null;
+  /** The archive worker's counters (the local stand-in for the Dataflow template), when it ran. */
+  archive: Record<string, number> | null;
 
   /** Sustained-phase processed events/s. */
   throughputEps: number;
@@ -131,6 +135,7 @@ export function formatMeasurement(m: Measurement): string {
   lines.push('  events        sent %s (valid %s, invalid on purpose %s); accepted %s; rejected %s; stored %s'
     .replace('%s', fmt(m.sent)).replace('%s', fmt(m.sentValid)).replace('%s', fmt(m.sentInvalid)).replace('%s', fmt(m.accepted)).replace('%s', fmt(m.rejected)).replace('%s', fmt(m.stored)));
   lines.push(`  loss          lost ${fmt(m.lost)}; valid rejected ${fmt(m.rejectedValid)}; invalid accepted ${fmt(m.invalidAccepted)}; unconfirmed ${fmt(m.unconfirmed)}; dead-lettered ${fmt(m.deadLettered)}`);
+  if (m.archive) lines.push(`  archive       ${Object.entries(m.archive).map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}`);
   lines.push(`  aggregates    double-counted ${fmt(m.doubleCounted)}; missing ${fmt(m.aggregatesMissing)} over ${fmt(m.windowsChecked)} windows`);
   lines.push('');
   lines.push('  measure                     measured              predicted           bound');

@@ -20,6 +20,7 @@ import { Bigtable } from '@google-cloud/bigtable';
 import type { Spec } from '../../verification/spec/spec';
 import type { VerificationReport } from '../../verification/engine/types';
 import { verifyPath } from '../../verification/engine/verify';
+import { buildUdf } from '../../functions/udf/build';
 import { provision, startLocalCloud, synthesize, type LocalCloud } from './cloud';
 import { readBackEvents, readWindowCounts } from './conformance';
 import { groupCpuSeconds, selfCpuSeconds } from './cpu';
@@ -115,6 +116,8 @@ function emulatorCeilings(): { orderedPullMsgs?: number; bigtableRows?: number }
 
 /** How long the run waits for the backlog to drain after the fleet stops. */
 const DRAIN_LIMIT_MS = 300_000;
+/** A slide (10 s by default), a finalizer pass (5 s) and slack. */
+const FINALIZE_MARGIN_MS = 20_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const round = (n: number, d = 0) => Math.round(n * 10 ** d) / 10 ** d;
 
@@ -230,7 +233,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       services.push({ name: def.name, started: true });
       return svc;
     };
-    const [processor, ingest] = await Promise.all([
+    const [processor, ingest, archive] = await Promise.all([
       start({
         name: 'speed-processor',
         entry: 'functions/processor/main.ts',
@@ -252,7 +255,9 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       start({
         name: 'archive-worker',
         entry: 'functions/archive-worker/main.ts',
-        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, DEAD_LETTER_TOPIC: NAMES.deadLetterTopic },
+        healthPath: '/healthz',
+        // The built ES5.1 UDF, exactly the file the Dataflow template would load.
+        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, UDF_PATH: buildUdf(join(logDir, 'udf', 'transform.js')) },
       }),
     ]);
     if (!processor || !ingest) throw new Error('the ingest gateway and the speed-layer processor are required');
@@ -367,9 +372,13 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         }
         await sleep(500);
       }
-      // Windows close once the watermark passes their end: up to one window plus two delays after the last event.
+      // Windows close once a device's watermark passes their end. A quiet device's watermark
+      // moves with the clock from when its last event was PROCESSED (the processor's lag counts):
+      // the last tumbling window ends up to one window after the last event, then two watermark
+      // delays, a slide and a finalizer pass.
       const lastEventMs = sendStartedAt + fleetResult.sendMs;
-      const finalWindowsBy = Math.floor(lastEventMs / windowMs) * windowMs + windowMs + 2 * w.watermarkDelaySeconds * 1000 + 5_000;
+      const lastWindowEnd = Math.floor(lastEventMs / windowMs) * windowMs + windowMs;
+      const finalWindowsBy = Date.now() + (lastWindowEnd - lastEventMs) + 2 * w.watermarkDelaySeconds * 1000 + FINALIZE_MARGIN_MS;
       for (;;) {
         const counts = await readWindowCounts(tables, deviceIndexOf, windowMs);
         windowCompare = ledger.compareWindows((d) => counts.get(d) ?? new Map());
@@ -382,6 +391,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     }
     sampling = false;
     await sampler;
+    const archiveHealth = archive ? await getJson<{ counters?: Record<string, number> }>(`${archive.url}/healthz`, 2000) : undefined;
     const lastSample = samples[samples.length - 1];
 
     // Figures.
@@ -477,10 +487,12 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       lostSample: lost.sample.map((x) => `${runTag}.d${x.device}.${x.seq}`),
       doubleCounted: windowCompare.over,
       aggregatesMissing: windowCompare.under,
+      windowDiscrepancies: windowCompare.discrepancies as Measurement['windowDiscrepancies'],
       windowsChecked: windowCompare.windowsChecked,
       rowsReadBack: rowsRead,
       readBacks,
       deadLettered: lastSample?.processor?.counters.eventsDeadLettered ?? null,
+      archive: archiveHealth?.counters ?? null,
       throughputEps: sustained.processedEps,
       throughput: { sustained, burst: burstPhase, drainSeconds },
       p50Ms: sustainedLat?.p50 ?? null,
