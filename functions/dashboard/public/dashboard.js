@@ -101,7 +101,8 @@
     var means = pts.filter(function (p) { return p.mean !== null; }).map(function (p) { return p.mean; });
     var lo = means.length ? Math.min.apply(null, means) : 0, hi = means.length ? Math.max.apply(null, means) : 1;
     if (hi === lo) { hi += 1; lo -= 1; }
-    var slot = (W - L - R) / pts.length;
+    // At most 40 px per window, so a single window is a bar, not a wall.
+    var slot = Math.min(40, (W - L - R) / pts.length);
     var line = [];
     pts.forEach(function (p, i) {
       var h = (p.events / maxEvents) * (H - T - B);
