@@ -50,20 +50,27 @@ export function parseJsonText(text: string, path: string, what = 'input'): unkno
   return doc;
 }
 
-/** Iterative, so the guard itself cannot overflow. */
+/**
+ * Recursive but bounded by `max` (far below the stack limit), and allocation-free, so it
+ * costs a fraction of the parse it follows.
+ */
 export function assertDepth(doc: unknown, path: string, max = MAX_JSON_DEPTH): void {
-  if (typeof doc !== 'object' || doc === null) return;
-  const stack: { v: object; d: number }[] = [{ v: doc, d: 1 }];
-  while (stack.length > 0) {
-    const { v, d } = stack.pop()!;
-    if (d > max) throw new InputError(`${path}: JSON nested deeper than ${max} levels`);
-    if (Array.isArray(v)) {
-      for (const child of v) if (typeof child === 'object' && child !== null) stack.push({ v: child, d: d + 1 });
-    } else {
-      for (const key in v) {
-        const child = (v as Record<string, unknown>)[key];
-        if (typeof child === 'object' && child !== null) stack.push({ v: child, d: d + 1 });
-      }
+  if (!withinDepth(doc, max)) throw new InputError(`${path}: JSON nested deeper than ${max} levels`);
+}
+
+function withinDepth(v: unknown, remaining: number): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (remaining <= 0) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const c = v[i];
+      if (typeof c === 'object' && c !== null && !withinDepth(c, remaining - 1)) return false;
     }
+    return true;
   }
+  for (const key in v) {
+    const c = (v as Record<string, unknown>)[key];
+    if (typeof c === 'object' && c !== null && !withinDepth(c, remaining - 1)) return false;
+  }
+  return true;
 }

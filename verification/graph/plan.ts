@@ -256,10 +256,7 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
 
   for (const inst of instances.values()) {
     const cfg = moduleConfigFor(inst.parsed.modulePath)?.resources.get(configAddress(inst.parsed));
-    const refsByPath = new Map<string, string[]>();
-    if (cfg && isPlainObject(cfg.expressions)) {
-      collectExpressionRefs(cfg.expressions, '', refsByPath, 0);
-    }
+    const refsByPath = cfg ? expressionRefsOf(cfg) : EMPTY_REFS;
     const resolvedByPath = new Map<string, string[]>();
     for (const [path, raws] of refsByPath) {
       const targets = unique(raws.flatMap((r) => resolveRef(r, inst.parsed.modulePath, new Set())));
@@ -370,6 +367,20 @@ function defaultProvider(inst: Instance, providers: Map<string, ProviderRef>): P
   return (moduleKey ? providers.get(moduleKey) : undefined) ?? providers.get(short);
 }
 
+const EMPTY_REFS: ReadonlyMap<string, string[]> = new Map();
+/** Per configuration resource, shared by all its instances (count / for_each). */
+const expressionRefsCache = new WeakMap<Json, Map<string, string[]>>();
+
+function expressionRefsOf(cfg: Json): ReadonlyMap<string, string[]> {
+  let refs = expressionRefsCache.get(cfg);
+  if (!refs) {
+    refs = new Map();
+    if (isPlainObject(cfg.expressions)) collectExpressionRefs(cfg.expressions, '', refs, 0);
+    expressionRefsCache.set(cfg, refs);
+  }
+  return refs;
+}
+
 /** Config expressions -> attribute path -> raw references (block lists of one collapse like values do). */
 function collectExpressionRefs(exprs: Json, path: string, out: Map<string, string[]>, depth: number): void {
   if (depth > 32) return;
@@ -392,6 +403,8 @@ function collectExpressionRefs(exprs: Json, path: string, out: Map<string, strin
 /** A path is sensitive when either map says so. */
 function mergeSensitive(a: unknown, b: unknown): unknown {
   if (a === true || b === true) return true;
+  if (a === undefined || a === null || a === false) return b;
+  if (b === undefined || b === null || b === false) return a;
   if (Array.isArray(a) || Array.isArray(b)) {
     const la = Array.isArray(a) ? a : [];
     const lb = Array.isArray(b) ? b : [];

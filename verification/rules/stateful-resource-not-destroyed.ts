@@ -37,15 +37,17 @@ export const rule: Rule = {
     if (ctx.graph.source.kind !== 'plan') {
       return [{ status: 'pass', message: `input is ${ctx.graph.source.kind === 'state' ? 'applied state' : 'a configuration'}, not a plan: nothing is being destroyed` }];
     }
-    const findings: Finding[] = [];
+    const byType = new Map<string, Resource[]>();
     for (const r of all) {
-      findings.push(judge(r, all));
+      const list = byType.get(r.type);
+      if (list) list.push(r);
+      else byType.set(r.type, [r]);
     }
-    return findings;
+    return all.map((r) => judge(r, byType));
   },
 };
 
-function judge(r: Resource, all: Resource[]): Finding {
+function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>): Finding {
   const change = r.change;
   const actions = change?.actions ?? ['no-op'];
   if (actions.includes('delete')) {
@@ -67,9 +69,10 @@ function judge(r: Resource, all: Resource[]): Finding {
   }
   const parentSpec = STATEFUL[r.type];
   if (parentSpec) {
-    const parent = parentOf(r, parentSpec.parentAttr, parentSpec.parentType, all);
+    const parents = byType.get(parentSpec.parentType) ?? [];
+    const parent = parentOf(r, parentSpec.parentAttr, parents);
     if (parent === 'unknown') {
-      const anyParentDestroyed = all.some((p) => p.type === parentSpec.parentType && p.change?.actions.includes('delete'));
+      const anyParentDestroyed = parents.some((p) => p.change?.actions.includes('delete'));
       if (anyParentDestroyed) {
         return {
           status: 'unknown',
@@ -95,15 +98,14 @@ function judge(r: Resource, all: Resource[]): Finding {
   return { status: 'pass', address: r.address, observed: actions.join(','), message: `kept (${actions.join(', ')})` };
 }
 
-function parentOf(r: Resource, attr: string, parentType: string, all: Resource[]): Resource | 'unknown' | undefined {
+function parentOf(r: Resource, attr: string, candidates: Resource[]): Resource | 'unknown' | undefined {
   const v = readAttr(r, attr);
   if (v === undefined || v === null) return undefined;
-  const candidates = all.filter((p) => p.type === parentType);
   if (isPending(v)) return candidates.find((p) => v.references.includes(p.address)) ?? 'unknown';
   const name = asString(v);
   if (!name) return undefined;
   const tail = name.split('/').pop();
-  const idAttr = parentType === 'google_bigquery_dataset' ? 'dataset_id' : 'name';
+  const idAttr = r.type === 'google_bigquery_table' ? 'dataset_id' : 'name';
   const named = candidates.filter((p) => asString(p.values[idAttr]) === tail);
   // Same module first: two modules may each hold a store of the same name in different projects.
   return named.find((p) => p.modulePath.join('.') === r.modulePath.join('.')) ?? named[0] ?? 'unknown';
