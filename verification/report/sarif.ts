@@ -63,7 +63,6 @@ export function buildSarif(report: VerificationReport, options: SarifOptions = {
         ruleId: r.rule,
         ruleIndex: indexOf.get(r.rule),
         level: r.status === 'unknown' && r.severity === 'info' ? 'note' : LEVEL[r.severity],
-        kind: r.status === 'unknown' ? 'review' : 'fail',
         message: { text: r.address ? `${r.address}: ${text}` : text },
         locations: [
           {

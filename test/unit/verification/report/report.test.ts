@@ -70,12 +70,12 @@ describe('SARIF', () => {
     for (const result of run.results!) {
       expect(ids[result.ruleIndex!]).toBe(result.ruleId);
       expect(['error', 'warning', 'note']).toContain(result.level);
-      expect(result.message.text.length).toBeGreaterThan(0);
+      expect(result.message.text!.length).toBeGreaterThan(0);
     }
   });
 
   it('points each result at the line of its resource in the input file, with a relative URI', () => {
-    const replaced = run.results!.find((r) => r.ruleId === 'stateful-resource-not-destroyed' && r.message.text.startsWith('google_bigtable_instance.hot'))!;
+    const replaced = run.results!.find((r) => r.ruleId === 'stateful-resource-not-destroyed' && r.message.text!.startsWith('google_bigtable_instance.hot'))!;
     const loc = replaced.locations![0].physicalLocation!;
     expect(loc.artifactLocation!.uri).toBe(relative(process.cwd(), planPath));
     const lines = readFileSync(planPath, 'utf8').split('\n');
@@ -83,7 +83,7 @@ describe('SARIF', () => {
   });
 
   it('marks a waived finding as suppressed, with the reason', () => {
-    const waived = run.results!.find((r) => r.ruleId === 'stateful-resource-not-destroyed' && r.message.text.startsWith('google_bigtable_table.aggregates'))!;
+    const waived = run.results!.find((r) => r.ruleId === 'stateful-resource-not-destroyed' && r.message.text!.startsWith('google_bigtable_table.aggregates'))!;
     expect(waived.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'aggregates are rebuilt from the archive (expires 2027-01-01)' }]);
   });
 });
