@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { googleProjectSchema, loadConfig, port, positiveInt, requiredName } from '../shared/config';
+import { oneSpillStore, spillSchema } from '../shared/spill/spill-config';
 
 const sha256Hex = /^[0-9a-f]{64}$/;
 
-export const ingestConfigSchema = googleProjectSchema.extend({
+export const ingestConfigSchema = googleProjectSchema.extend(spillSchema.shape).extend({
   TELEMETRY_TOPIC: requiredName.default('telemetry'),
   /** Comma-separated SHA-256 hex digests of accepted API keys (the keys live in Secret Manager). */
   INGEST_API_KEY_SHA256: z
@@ -19,7 +20,9 @@ export const ingestConfigSchema = googleProjectSchema.extend({
   MAX_IN_FLIGHT_EVENTS: positiveInt(20000),
   /** How long one request waits for Pub/Sub to confirm (including ordered-key recovery). */
   PUBLISH_TIMEOUT_MS: positiveInt(10000),
-});
+  /** With a spill store: run the spill replayer inside the gateway (true) or leave it to functions/spill-replayer. */
+  SPILL_REPLAY_IN_PROCESS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
+}).superRefine(oneSpillStore);
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 

@@ -9,12 +9,17 @@ import { withTimeLimit } from '../shared/time-limits';
 import { loadIngestConfig } from './config';
 import { OrderedPublisher, type PublishTarget } from './ordered-publisher';
 import { buildIngestServer } from './server';
+import { createSpillStore } from '../shared/spill/create-spill-store';
+import type { SpillStore } from '../shared/spill/spill-store';
+import { SpillReplayer } from '../spill-replayer/replayer';
 
 export interface IngestTestHooks {
   /** Wraps the topic (tests inject publish failures). */
   wrapTopic?: (topic: PublishTarget) => PublishTarget;
   /** Listen address; tests use 127.0.0.1. */
   host?: string;
+  /** Wraps the spill store (tests inject write failures). */
+  wrapSpillStore?: (store: SpillStore) => SpillStore;
 }
 
 export async function startIngest(env: NodeJS.ProcessEnv = process.env, hooks: IngestTestHooks = {}) {
@@ -35,6 +40,8 @@ export async function startIngest(env: NodeJS.ProcessEnv = process.env, hooks: I
   const publisher = new OrderedPublisher(target, (key, error, retrying) =>
     logger.warn({ orderingKey: key, retrying, err: error instanceof Error ? error.message : String(error) }, 'publish failed; key resumed, re-publishing in order'),
   );
+  const created = createSpillStore(config);
+  const spillStore = created && hooks.wrapSpillStore ? hooks.wrapSpillStore(created) : created;
   const app = buildIngestServer({
     publisher,
     apiKeyDigests: config.INGEST_API_KEY_SHA256,
@@ -43,14 +50,48 @@ export async function startIngest(env: NodeJS.ProcessEnv = process.env, hooks: I
     maxEventsPerRequest: config.MAX_EVENTS_PER_REQUEST,
     maxInFlightEvents: config.MAX_IN_FLIGHT_EVENTS,
     publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    spillStore,
+    spillTimeoutMs: config.SPILL_TIMEOUT_MS,
     logger,
   });
+  // Which devices await replay: refreshed with every replay pass (in-process replayer) or on
+  // its own timer (replayer elsewhere); see SpillingPublisher for the order rule.
+  let replayer: SpillReplayer | undefined;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  if (spillStore) {
+    const refresh = () => app.spilling.refreshPending().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'spill store listing failed'));
+    // Devices another instance (or an earlier run) spilled; a store outage here is logged, not fatal.
+    await refresh();
+    if (config.SPILL_REPLAY_IN_PROCESS) {
+      replayer = new SpillReplayer({
+        store: spillStore,
+        // Its own ordered publisher on the same topic: a device is replayed only while the gateway spills (never publishes) it.
+        publisher: new OrderedPublisher(target),
+        logger,
+        publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+        afterPass: refresh,
+      });
+      replayer.start(config.SPILL_REPLAY_INTERVAL_MS);
+    } else {
+      const tick = () =>
+        void refresh().then(() => {
+          if (!stopping) refreshTimer = setTimeout(tick, config.SPILL_REPLAY_INTERVAL_MS);
+        });
+      refreshTimer = setTimeout(tick, config.SPILL_REPLAY_INTERVAL_MS);
+    }
+    logger.info({ store: spillStore.kind, replayInProcess: config.SPILL_REPLAY_IN_PROCESS, devicesAwaitingReplay: app.spilling.pendingDevices }, 'spill path on');
+  }
   const address = await app.listen({ port: config.PORT, host: hooks.host ?? '0.0.0.0' });
   logger.info({ address, topic: config.TELEMETRY_TOPIC, eventsPerMessage: config.EVENTS_PER_MESSAGE }, 'ingest gateway listening');
   return {
     address,
     app,
+    replayer,
     async stop() {
+      stopping = true;
+      if (refreshTimer) clearTimeout(refreshTimer);
+      await replayer?.stop();
       // Stop taking requests and let in-flight ones finish (each waits for its publishes),
       // then flush anything still batched in the client.
       await withTimeLimit(app.close(), 8000, 'closing the HTTP server');

@@ -8,7 +8,14 @@
  * all of it; if any message failed, the failed ones go back to the FRONT of the queue in
  * their original order, the key is resumed, and the next wave re-publishes them before
  * anything that arrived later. A message whose deadline passes is rejected to its caller
- * (the gateway reports it as failed, 503) and never published after its successors.
+ * (the gateway spills it or reports it as failed) and never published after its successors.
+ *
+ * A wave waits at most until the earliest deadline in it: when Pub/Sub hangs (unreachable,
+ * the client retrying for a minute), the publisher gives the key up at the deadline and
+ * rejects every message of it still unconfirmed, in order, together with those queued
+ * behind (they must not be published ahead of an earlier message given up on). The client
+ * may still deliver a given-up message later; downstream dedupes by event id, so a copy
+ * re-sent from the spill store or by a client retry is harmless.
  */
 import { backoffDelay, sleep } from '../shared/time-limits';
 
@@ -79,9 +86,14 @@ export class OrderedPublisher {
         this.expire(queue);
         if (queue.pending.length === 0) break;
         const wave = queue.pending.splice(0, queue.pending.length);
-        const outcomes = await Promise.allSettled(
+        const settling = Promise.allSettled(
           wave.map((m) => this.target.publishMessage({ data: m.data, orderingKey: key, attributes: m.attributes })),
         );
+        const outcomes = await this.untilDeadline(settling, Math.min(...wave.map((m) => m.deadline)));
+        if (outcomes === undefined) {
+          this.giveUp(key, queue, wave, settling);
+          continue;
+        }
         const failed: Pending[] = [];
         let firstError: unknown;
         outcomes.forEach((outcome, i) => {
@@ -113,15 +125,57 @@ export class OrderedPublisher {
     }
   }
 
+  /** The wave's outcomes, or undefined when the deadline passed first. */
+  private async untilDeadline<T>(work: Promise<T>, deadline: number): Promise<T | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The wave was not confirmed by its deadline: reject it and everything queued behind it,
+   * in order. When the abandoned publishes settle, a failure has paused the key in the
+   * client, so it is resumed for whatever the key publishes next.
+   */
+  private giveUp(key: string, queue: KeyQueue, wave: Pending[], settling: Promise<PromiseSettledResult<string>[]>): void {
+    const abandoned = [...wave, ...queue.pending.splice(0, queue.pending.length)];
+    for (const m of abandoned) {
+      this.stats.expired++;
+      m.reject(new PublishDeadlineError('Pub/Sub did not confirm the publish before the deadline (no answer)'));
+    }
+    void settling.then((outcomes) => {
+      let failed = false;
+      for (const o of outcomes) {
+        if (o.status === 'fulfilled') this.stats.published++;
+        else {
+          this.stats.failedAttempts++;
+          failed = true;
+        }
+      }
+      if (failed) this.target.resumePublishing(key);
+    });
+  }
+
   private expire(queue: KeyQueue): void {
     const now = Date.now();
-    while (queue.pending.length > 0 && queue.pending[0].deadline <= now) {
-      // Only a prefix expires: later messages must not be published ahead of an earlier
-      // one that is still being retried, and deadlines grow along the queue in practice.
-      const m = queue.pending.shift()!;
+    if (queue.pending.length === 0 || queue.pending[0].deadline > now) return;
+    // The head is given up: everything behind it goes too, in order (publishing a later
+    // message of the key after an earlier one was given up would reorder the device).
+    const head = queue.pending[0];
+    const cause = head.lastError instanceof Error ? `: ${head.lastError.message}` : '';
+    for (const m of queue.pending.splice(0, queue.pending.length)) {
       this.stats.expired++;
-      const cause = m.lastError instanceof Error ? `: ${m.lastError.message}` : '';
-      m.reject(new PublishDeadlineError(`Pub/Sub did not confirm the publish before the deadline${cause}`));
+      m.reject(
+        m === head
+          ? new PublishDeadlineError(`Pub/Sub did not confirm the publish before the deadline${cause}`)
+          : new PublishDeadlineError(`an earlier message of this ordering key was not confirmed before its deadline${cause}`),
+      );
     }
   }
 }

@@ -11,13 +11,18 @@
  *     413  body over MAX_BODY_BYTES, or more than MAX_EVENTS_PER_REQUEST events
  *     415  unsupported Content-Type
  *     429  MAX_IN_FLIGHT_EVENTS events already awaiting Pub/Sub (Retry-After: 1)
- *     503  Pub/Sub did not confirm some valid events in PUBLISH_TIMEOUT_MS; those items have
+ *     202  (spill store configured) Pub/Sub did not confirm some events in PUBLISH_TIMEOUT_MS
+ *          (or failed), and those were written durably to the spill store instead: status
+ *          "spilled"; the spill replayer publishes them later, in order, with the same event
+ *          ids. 202 only once every spill write is durable; rejected items may be listed too.
+ *     503  some valid events were neither confirmed by Pub/Sub nor spilled; those items have
  *          status "failed" and the request can be retried as a whole (event ids make
  *          redelivery harmless downstream)
  *   GET /healthz      liveness, no auth
  *
- * Response body: { accepted, rejected, failed, results: [{ index, eventId?, status, reason? }] }
- * with status "accepted" | "rejected" | "failed"; errors: { error: "<one line>" }.
+ * Response body: { accepted, rejected, failed, spilled?, results: [{ index, eventId?, status, reason? }] }
+ * with status "accepted" | "rejected" | "failed" | "spilled" (`spilled` count present when a
+ * spill store is configured); errors: { error: "<one line>" }.
  */
 import Fastify, { type FastifyError } from 'fastify';
 import type { Logger } from 'pino';
@@ -27,6 +32,8 @@ import { quietRequestLogs } from '../shared/http';
 import { ApiKeyVerifier } from './auth';
 import { NDJSON_TYPES, parseJsonBody, parseNdjsonBody, type ParsedBody } from './body';
 import type { OrderedPublisher } from './ordered-publisher';
+import type { SpillStore } from '../shared/spill/spill-store';
+import { SpillingPublisher, type OutboundMessage } from './spilling-publisher';
 
 export interface IngestServerOptions {
   publisher: OrderedPublisher;
@@ -36,6 +43,10 @@ export interface IngestServerOptions {
   maxEventsPerRequest: number;
   maxInFlightEvents: number;
   publishTimeoutMs: number;
+  /** Where batches Pub/Sub did not confirm are written (absent: they fail with 503). */
+  spillStore?: SpillStore;
+  /** Limit on one spill write (default 10 s). */
+  spillTimeoutMs?: number;
   logger: Logger;
   /** The receiving clock (tests pin it). */
   now?: () => number;
@@ -44,7 +55,7 @@ export interface IngestServerOptions {
 export interface ItemResult {
   index: number;
   eventId?: string;
-  status: 'accepted' | 'rejected' | 'failed';
+  status: 'accepted' | 'rejected' | 'failed' | 'spilled';
   reason?: string;
 }
 
@@ -52,6 +63,7 @@ export interface IngestResponse {
   accepted: number;
   rejected: number;
   failed: number;
+  spilled?: number;
   results: ItemResult[];
 }
 
@@ -73,6 +85,8 @@ export function packMessages(events: { index: number; event: TelemetryEvent }[],
 export function buildIngestServer(options: IngestServerOptions) {
   const verifier = new ApiKeyVerifier(options.apiKeyDigests);
   const now = options.now ?? Date.now;
+  const spilling = new SpillingPublisher(options.publisher, options.spillStore, options.logger, options.spillTimeoutMs);
+  const withSpill = options.spillStore !== undefined;
   let inFlight = 0;
 
   const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.maxBodyBytes, logController: quietRequestLogs() });
@@ -99,7 +113,12 @@ export function buildIngestServer(options: IngestServerOptions) {
     return reply.code(500).send({ error: 'internal error' });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', inFlightEvents: inFlight, activeOrderingKeys: options.publisher.activeKeys }));
+  app.get('/healthz', async () => ({
+    status: 'ok',
+    inFlightEvents: inFlight,
+    activeOrderingKeys: options.publisher.activeKeys,
+    ...(withSpill ? { spill: { store: options.spillStore!.kind, devicesAwaitingReplay: spilling.pendingDevices, ...spilling.stats } } : {}),
+  }));
 
   // Authenticate before the body is read.
   app.addHook('onRequest', async (request, reply) => {
@@ -139,7 +158,7 @@ export function buildIngestServer(options: IngestServerOptions) {
       }
     });
 
-    if (valid.length === 0) return reply.code(400).send(summarize(results));
+    if (valid.length === 0) return reply.code(400).send(summarize(results, withSpill));
     if (inFlight + valid.length > options.maxInFlightEvents) {
       reply.header('retry-after', '1');
       return reply.code(429).send({
@@ -149,43 +168,51 @@ export function buildIngestServer(options: IngestServerOptions) {
 
     inFlight += valid.length;
     try {
-      const messages = packMessages(valid, options.eventsPerMessage);
+      const byDevice = new Map<string, { items: { index: number; event: TelemetryEvent }[]; message: OutboundMessage }[]>();
+      for (const m of packMessages(valid, options.eventsPerMessage)) {
+        const events = m.items.map((i) => i.event);
+        const message = {
+          data: Buffer.from(encodeMessagePayload(events), 'utf8'),
+          attributes: { [ATTR_EVENT_ID]: events[0].eventId, [ATTR_EVENT_COUNT]: String(events.length) },
+        };
+        const list = byDevice.get(m.deviceId);
+        if (list) list.push({ items: m.items, message });
+        else byDevice.set(m.deviceId, [{ items: m.items, message }]);
+      }
       await Promise.all(
-        messages.map(async (m) => {
-          const events = m.items.map((i) => i.event);
-          const attributes = { [ATTR_EVENT_ID]: events[0].eventId, [ATTR_EVENT_COUNT]: String(events.length) };
-          try {
-            await options.publisher.publish(m.deviceId, Buffer.from(encodeMessagePayload(events), 'utf8'), attributes, options.publishTimeoutMs);
-          } catch (err) {
-            const reason = `not published: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-            for (const i of m.items) results[i.index] = { index: i.index, eventId: i.event.eventId, status: 'failed', reason };
-          }
+        [...byDevice].map(async ([deviceId, messages]) => {
+          const outcomes = await spilling.send(deviceId, messages.map((m) => m.message), options.publishTimeoutMs);
+          outcomes.forEach((outcome, k) => {
+            if (outcome.status === 'published') return;
+            for (const i of messages[k].items) {
+              results[i.index] =
+                outcome.status === 'spilled'
+                  ? { index: i.index, eventId: i.event.eventId, status: 'spilled' }
+                  : { index: i.index, eventId: i.event.eventId, status: 'failed', reason: outcome.reason };
+            }
+          });
         }),
       );
     } finally {
       inFlight -= valid.length;
     }
 
-    const response = summarize(results);
+    const response = summarize(results, withSpill);
     if (response.failed > 0) {
-      request.log.warn({ failed: response.failed, accepted: response.accepted }, 'publish not confirmed for some events');
+      request.log.warn({ failed: response.failed, accepted: response.accepted, spilled: response.spilled }, 'publish not confirmed for some events');
       reply.header('retry-after', '1');
       return reply.code(503).send(response);
     }
+    if (response.spilled) return reply.code(202).send(response);
     return reply.code(response.rejected > 0 ? 207 : 200).send(response);
   });
 
-  return Object.assign(app, { inFlightEvents: () => inFlight });
+  return Object.assign(app, { inFlightEvents: () => inFlight, spilling });
 }
 
-function summarize(results: ItemResult[]): IngestResponse {
-  let accepted = 0;
-  let rejected = 0;
-  let failed = 0;
-  for (const r of results) {
-    if (r.status === 'accepted') accepted++;
-    else if (r.status === 'rejected') rejected++;
-    else failed++;
-  }
-  return { accepted, rejected, failed, results };
+function summarize(results: ItemResult[], withSpill: boolean): IngestResponse {
+  const count = { accepted: 0, rejected: 0, failed: 0, spilled: 0 };
+  for (const r of results) count[r.status]++;
+  const { accepted, rejected, failed, spilled } = count;
+  return withSpill ? { accepted, rejected, failed, spilled, results } : { accepted, rejected, failed, results };
 }
