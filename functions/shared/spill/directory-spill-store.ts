@@ -33,7 +33,7 @@ export class DirectorySpillStore implements SpillStore {
   private readonly tmpDir: string;
 
   constructor(
-    private readonly root: string,
+    readonly root: string,
     private readonly namer = new SpillNamer(),
   ) {
     this.tmpDir = join(root, 'tmp');
