@@ -78,10 +78,11 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   rows([18, 12], byComponent.map((c) => [c.component, usd(c.expected), `${usd(c.min)}..${usd(c.max)}`]));
   const lines = [...report.cost.lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected);
   if (lines.length > 0) out.push('');
-  rows(
-    [44, 13, 11],
-    lines.map((l) => [l.address, l.region, usd(l.monthlyUsd.expected), `${l.item}: ${l.formula} [${l.confidence}]`]),
-  );
+  // Address, region and amount on one line; the arithmetic below it at full width.
+  for (const l of lines) {
+    out.push(`${truncate(l.address, 44).padEnd(44)} ${truncate(l.region, 13).padEnd(13)} ${usd(l.monthlyUsd.expected).padStart(9)}  ${truncate(l.item, width - 71)}`.trimEnd());
+    for (const f of wrap(`${l.formula} [${l.confidence}]`, width - 4)) out.push(paint(`    ${f}`, 'dim'));
+  }
   for (const u of report.cost.unpriced) out.push(paint(truncate(`UNPRICED ${u.address} (${u.type}): ${u.reason}`, width), 'unknown'));
 
   heading(`Latency  processing p50 ${ms(report.latency.p50Ms)}, p99 ${ms(report.latency.p99Ms)}`);
