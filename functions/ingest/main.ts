@@ -25,7 +25,7 @@ export interface IngestTestHooks {
 export async function startIngest(env: NodeJS.ProcessEnv = process.env, hooks: IngestTestHooks = {}) {
   const config = loadIngestConfig(env);
   const logger = createLogger('ingest-gateway', config.LOG_LEVEL);
-  const pubsub = createPubSub(config.GOOGLE_CLOUD_PROJECT);
+  const pubsub = createPubSub(config.GOOGLE_CLOUD_PROJECT, config.PUBSUB_EMULATOR_HOST);
   const topic = pubsub.topic(config.TELEMETRY_TOPIC, {
     messageOrdering: true,
     batching: { maxMessages: 100, maxMilliseconds: 5 },

@@ -12,9 +12,10 @@ function noMetadataServerWhenEmulated(): void {
   if (emulated && !process.env.METADATA_SERVER_DETECTION) process.env.METADATA_SERVER_DETECTION = 'none';
 }
 
-export function createPubSub(projectId: string): PubSub {
+/** `emulatorHost` (the service's checked PUBSUB_EMULATOR_HOST) wins over the process environment. */
+export function createPubSub(projectId: string, emulatorHost?: string): PubSub {
   noMetadataServerWhenEmulated();
-  return new PubSub({ projectId });
+  return new PubSub({ projectId, ...(emulatorHost ? { apiEndpoint: emulatorHost } : {}) });
 }
 
 export function createBigtable(projectId: string, appProfileId?: string): Bigtable {
