@@ -1,13 +1,23 @@
 /**
  * Availability per user-facing plane from published SLAs, composed in series (a * b) and in
- * parallel (1 - (1 - a)(1 - b)) for the same role deployed in several regions. Pub/Sub is
- * an asynchronous buffer: ingest ends at Pub/Sub, and processing failures delay freshness
- * rather than refusing events. SLAs are credit commitments, not measured availability.
+ * parallel (1 - (1 - a)(1 - b)). Parallel paths are only credited where the graph shows them:
+ * - a role deployed in several regions (clients fail over between the regional endpoints);
+ * - a caller chain (dashboard -> analytics service) per region, the chains in parallel;
+ * - a spill bucket the ingest gateway is wired to, beside the event queue (ingest only:
+ *   spilled events are not fresh, so the freshness plane keeps the queue in series);
+ * - the query plane's stores, when the serving service is wired to both stores AND declares
+ *   the fallback (an env var naming FALLBACK whose value names the other store);
+ * - a cross-region dataset replica for the cold store's reads.
+ * Pub/Sub is an asynchronous buffer: ingest ends at Pub/Sub; processing failures delay
+ * freshness rather than refusing events. SLAs are credit commitments, not measured availability.
  */
 import type { AvailabilityPlane, AvailabilityResult } from '../engine/types';
 import type { Resource } from '../graph/types';
 import type { Figure } from '../data';
+import { asString } from '../graph/values';
+import { containerEnv } from './attributes';
 import type { AnalysisContext } from './context';
+import { datasetReplicas } from './cold-store-replica';
 import { clustersOf } from './hot-store';
 import type { ServiceRole } from './topology';
 
@@ -19,15 +29,47 @@ interface Term {
 }
 
 const MULTI_CLUSTER_REGION_THRESHOLD = 3;
+/** GCS locations that span regions (multi-region or predefined dual-region). */
+const GCS_MULTI_REGION = /^(US|EU|ASIA|NAM4|EUR4|EUR5|EUR7|EUR8|ASIA1)$/i;
+
+const parallel = (xs: number[]) => 1 - xs.reduce((p, a) => p * (1 - a), 1);
+const worst = (xs: string[]) => (xs.includes('U') ? 'U' : xs.includes('S') ? 'S' : 'V');
 
 function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Term | string {
   const services = ctx.topology.services(role);
   if (services.length === 0) return `${label} service not found`;
   const sla = ctx.data.sla('cloud-run');
   const regions = [...new Set(services.map((s) => s.region ?? s.address))];
-  const a = 1 - Math.pow(1 - sla.value, regions.length);
-  const text = regions.length > 1 ? `${label} in ${regions.length} regions in parallel: 1 - (1 - ${sla.value})^${regions.length}` : `${label} (Cloud Run, one region) ${sla.value}`;
+  const a = parallel(regions.map(() => sla.value));
+  const text =
+    regions.length > 1
+      ? `${label} in ${regions.length} regions in parallel (clients fail over between regional endpoints): 1 - (1 - ${sla.value})^${regions.length}`
+      : `${label} (Cloud Run, one region) ${sla.value}`;
   return { name: `${label} (${services.map((s) => s.address).join(', ')})`, availability: a, text, confidence: sla.confidence };
+}
+
+/**
+ * A caller and the service it calls, per region: each chain is caller x callee in series, the
+ * chains in parallel. A caller wired to no callee of the role leaves the chain unknown.
+ */
+function chainTerm(ctx: AnalysisContext, callerRole: ServiceRole, callerLabel: string, calleeRole: ServiceRole, calleeLabel: string): Term | string {
+  const callers = ctx.topology.services(callerRole);
+  const callees = ctx.topology.services(calleeRole);
+  if (callers.length === 0) return `${callerLabel} service not found`;
+  if (callees.length === 0) return `${calleeLabel} service not found`;
+  const sla = ctx.data.sla('cloud-run');
+  const chains = callers.map((caller) => {
+    const targets = callees.filter((c) => ctx.topology.refersTo(caller, c));
+    // Several callees behind one caller (it fails over between them) run in parallel.
+    const callee = targets.length > 0 ? parallel(targets.map(() => sla.value)) : sla.value;
+    return { caller, targets, a: sla.value * callee };
+  });
+  const a = parallel(chains.map((c) => c.a));
+  const text =
+    chains.length > 1
+      ? `${chains.length} ${callerLabel} -> ${calleeLabel} chains in parallel, each ${sla.value} x ${sla.value}`
+      : `${callerLabel} ${sla.value} x ${calleeLabel} ${sla.value}`;
+  return { name: `${callerLabel} -> ${calleeLabel} (${callers.map((c) => c.address).join(', ')})`, availability: a, text, confidence: sla.confidence };
 }
 
 export function bigtableSla(ctx: AnalysisContext, instance: Resource): Figure {
@@ -46,19 +88,93 @@ function hotStoreTerm(ctx: AnalysisContext): Term | string {
   return { name: `hot store (${instance.address})`, availability: sla.value, text: `Bigtable ${sla.id} ${sla.value}`, confidence: sla.confidence };
 }
 
-function pubsubTerm(ctx: AnalysisContext): Term | string {
+/** The cold store's reads: BigQuery, in parallel with a replica in another location when one is declared. */
+function coldStoreTerm(ctx: AnalysisContext, dataset: Resource): Term {
+  const sla = ctx.data.sla('bigquery');
+  const replicas = datasetReplicas(ctx, dataset).filter((r) => r.location !== undefined && r.location !== r.primaryLocation);
+  if (replicas.length === 0) return { name: `cold store (${dataset.address})`, availability: sla.value, text: `BigQuery ${sla.value}`, confidence: sla.confidence };
+  const a = parallel([sla.value, ...replicas.map(() => sla.value)]);
+  return {
+    name: `cold store (${dataset.address}) || replica (${replicas.map((r) => `${r.location}: ${r.job.address}`).join(', ')})`,
+    availability: a,
+    text: `BigQuery ${sla.value} in parallel with ${replicas.length} read-only replica(s) in ${replicas.map((r) => r.location).join(', ')}`,
+    confidence: sla.confidence,
+  };
+}
+
+function spillBucketSla(ctx: AnalysisContext, bucket: Resource): Figure {
+  const location = asString(bucket.values.location as never);
+  const dual = bucket.values.custom_placement_config !== undefined;
+  return ctx.data.sla(dual || (location !== undefined && GCS_MULTI_REGION.test(location)) ? 'cloud-storage.multi-region' : 'cloud-storage.regional');
+}
+
+/** The event queue; with `withSpill`, in parallel with a bucket the ingest gateway falls back to. */
+function pubsubTerm(ctx: AnalysisContext, withSpill: boolean): Term | string {
   const topic = ctx.topology.sourceTopics[0];
   if (!topic) return 'telemetry topic not found';
   const sla = ctx.data.sla('pubsub');
-  // A spill bucket the gateway falls back to when Pub/Sub refuses runs in parallel with it.
-  const gateway = ctx.topology.services('ingest-gateway')[0];
-  const spill = gateway ? ctx.topology.ofType('google_storage_bucket').find((b) => ctx.topology.refersTo(gateway, b)) : undefined;
-  if (spill) {
-    const gcs = ctx.data.sla('cloud-storage.regional');
-    const a = 1 - (1 - sla.value) * (1 - gcs.value);
-    return { name: `Pub/Sub (${topic.address}) || spill bucket (${spill.address})`, availability: a, text: `Pub/Sub ${sla.value} in parallel with the spill bucket ${gcs.value}`, confidence: gcs.confidence };
+  if (withSpill) {
+    // Every gateway must be wired to the bucket: a region without it has no fallback.
+    const gateways = ctx.topology.services('ingest-gateway');
+    const buckets = ctx.topology.ofType('google_storage_bucket');
+    const spill = gateways.length > 0 ? buckets.find((b) => gateways.every((g) => ctx.topology.refersTo(g, b))) : undefined;
+    if (spill) {
+      const gcs = spillBucketSla(ctx, spill);
+      const a = parallel([sla.value, gcs.value]);
+      return {
+        name: `Pub/Sub (${topic.address}) || spill bucket (${spill.address})`,
+        availability: a,
+        text: `Pub/Sub ${sla.value} in parallel with the spill bucket ${gcs.value} (${gcs.id})`,
+        confidence: worst([sla.confidence, gcs.confidence]),
+      };
+    }
   }
   return { name: `Pub/Sub (${topic.address})`, availability: sla.value, text: `Pub/Sub ${sla.value}`, confidence: sla.confidence };
+}
+
+/** Env var values that declare a fallback store (QUERY_FALLBACK=bigquery, HOT_STORE_FALLBACK=bigtable). */
+function declaredFallbacks(service: Resource): string[] {
+  const out: string[] = [];
+  for (const [name, value] of containerEnv(service)) {
+    if (!/FALLBACK/i.test(name)) continue;
+    const v = asString(value as never);
+    if (v) out.push(...v.toLowerCase().split(/[\s,;]+/));
+  }
+  return out;
+}
+
+/** Wired by a reference or literal name, or by an IAM grant to the service's account. */
+function wiredTo(ctx: AnalysisContext, service: Resource, store: Resource, tableType: string): boolean {
+  if (ctx.topology.refersTo(service, store)) return true;
+  const account = ctx.topology.ofType('google_service_account').find((sa) => ctx.topology.refersTo(service, sa));
+  if (!account) return false;
+  return ctx.topology.ofType(`${tableType}_iam_member`).some((m) => ctx.topology.refersTo(m, account) && ctx.topology.refersTo(m, store));
+}
+
+/**
+ * The query plane's stores: recent ranges from the hot store, history from the cold store.
+ * Each store's part runs in parallel with the other store only when every serving service is
+ * wired to both and declares that fallback; otherwise the stores are in series.
+ */
+function queryStoreTerms(ctx: AnalysisContext): (Term | string)[] {
+  const services = ctx.topology.services('analytics');
+  const instance = ctx.topology.bigtableInstances.find((i) => services.some((s) => wiredTo(ctx, s, i, 'google_bigtable_table')));
+  const dataset = ctx.topology.ofType('google_bigquery_dataset').find((d) => services.some((s) => wiredTo(ctx, s, d, 'google_bigquery_table')));
+  const hot = hotStoreTerm(ctx);
+  if (!dataset) return [hot];
+  const cold = coldStoreTerm(ctx, dataset);
+  if (typeof hot === 'string') return [hot, cold];
+  const wiredBoth = instance !== undefined && services.length > 0 && services.every((s) => wiredTo(ctx, s, instance, 'google_bigtable_table') && wiredTo(ctx, s, dataset, 'google_bigquery_table'));
+  const fallbacks = services.map(declaredFallbacks);
+  const hotFallsBack = wiredBoth && fallbacks.every((f) => f.includes('bigquery'));
+  const coldFallsBack = wiredBoth && fallbacks.every((f) => f.includes('bigtable'));
+  const recent: Term = hotFallsBack
+    ? { name: `${hot.name} || ${cold.name}`, availability: parallel([hot.availability, cold.availability]), text: `recent ranges: (${hot.text}) in parallel with the declared BigQuery fallback (${cold.text})`, confidence: worst([hot.confidence, cold.confidence]) }
+    : hot;
+  const history: Term = coldFallsBack
+    ? { name: `${cold.name} || ${hot.name}`, availability: parallel([cold.availability, hot.availability]), text: `history: (${cold.text}) in parallel with the declared Bigtable fallback (${hot.text})`, confidence: worst([hot.confidence, cold.confidence]) }
+    : cold;
+  return [recent, history];
 }
 
 function plane(name: AvailabilityPlane['plane'], terms: (Term | string)[]): AvailabilityPlane {
@@ -76,15 +192,13 @@ function plane(name: AvailabilityPlane['plane'], terms: (Term | string)[]): Avai
 }
 
 export function analyseAvailability(ctx: AnalysisContext): AvailabilityResult {
-  const usesBigQuery = ctx.topology.services('analytics').some((s) => ctx.topology.ofType('google_bigquery_dataset').some((d) => ctx.topology.refersTo(s, d)));
-  const bigquery: Term = { name: 'cold store (BigQuery)', availability: ctx.data.sla('bigquery').value, text: `BigQuery ${ctx.data.sla('bigquery').value}`, confidence: ctx.data.sla('bigquery').confidence };
   return {
     planes: [
-      plane('ingest', [serviceTerm(ctx, 'ingest-gateway', 'ingest gateway'), pubsubTerm(ctx)]),
-      plane('query', [serviceTerm(ctx, 'analytics', 'analytics service'), hotStoreTerm(ctx), ...(usesBigQuery ? [bigquery] : [])]),
-      plane('freshness', [pubsubTerm(ctx), serviceTerm(ctx, 'processor', 'processor'), hotStoreTerm(ctx), serviceTerm(ctx, 'analytics', 'analytics service'), serviceTerm(ctx, 'dashboard', 'dashboard')]),
+      plane('ingest', [serviceTerm(ctx, 'ingest-gateway', 'ingest gateway'), pubsubTerm(ctx, true)]),
+      plane('query', [serviceTerm(ctx, 'analytics', 'analytics service'), ...queryStoreTerms(ctx)]),
+      plane('freshness', [pubsubTerm(ctx, false), serviceTerm(ctx, 'processor', 'processor'), hotStoreTerm(ctx), chainTerm(ctx, 'dashboard', 'dashboard', 'analytics', 'analytics service')]),
     ],
     note:
-      'Published monthly SLAs are contractual credit commitments, not measured availability. Pub/Sub decouples the planes: ingest ends when Pub/Sub has the event; processing outages delay freshness without refusing events. The archive (Dataflow -> BigQuery) is asynchronous and in no user-facing plane.',
+      'Published monthly SLAs are contractual credit commitments, not measured availability. Pub/Sub decouples the planes: ingest ends when Pub/Sub (or the spill bucket) has the event; processing outages delay freshness without refusing events, and spilled events are not fresh, so the freshness plane keeps Pub/Sub in series. Regional deployments count in parallel because clients fail over between the regional endpoints. The archive (Dataflow -> BigQuery) is asynchronous and in no user-facing plane.',
   };
 }

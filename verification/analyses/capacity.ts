@@ -62,22 +62,36 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
       });
     }
   }
-  for (const svc of [...topo.services('ingest-gateway'), ...topo.services('processor')]) {
-    const s = serviceSizing(ctx, svc);
-    if (!s.eventsPerInstance || s.maxInstances === null || s.minInstances === null) {
-      caps.push({ component: `${s.role} (Cloud Run)`, address: svc.address, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: 'instance bounds or CPU pending', onSpeedPath: true, buffered: s.role === 'processor' });
+  // Regional deployments of one role: processors pull one subscription, so their capacities
+  // add; gateways take traffic one region at a time (clients fail over), so each region must
+  // carry it all and the role is as strong as its weakest region.
+  for (const role of ['ingest-gateway', 'processor'] as const) {
+    const services = topo.services(role);
+    if (services.length === 0) continue;
+    const sizings = services.map((svc) => serviceSizing(ctx, svc));
+    const address = services.map((svc) => svc.address).join(', ');
+    if (sizings.some((s) => !s.eventsPerInstance || s.maxInstances === null || s.minInstances === null)) {
+      caps.push({ component: `${role} (Cloud Run)`, address, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: 'instance bounds or CPU pending', onSpeedPath: true, buffered: role === 'processor' });
       continue;
     }
-    const atSustained = instancesFor(s, t.averageEps)!;
-    const burstInstances = s.role === 'ingest-gateway' ? s.maxInstances : atSustained;
+    const perVcpu = d.perf(role === 'processor' ? 'processor.events-per-vcpu' : 'ingest-gateway.events-per-vcpu').value;
+    const regional = sizings.map((s, i) => {
+      // At a burst's start: the first deployment runs what the sustained rate needs, standbys their minimum.
+      const atStart = role === 'ingest-gateway' ? s.maxInstances! : i === 0 ? instancesFor(s, t.averageEps)! : s.minInstances!;
+      return { s, sustained: s.maxInstances! * s.eventsPerInstance!, burst: atStart * s.eventsPerInstance!, atStart };
+    });
+    const combine = role === 'processor' ? (xs: number[]) => xs.reduce((a, b) => a + b, 0) : (xs: number[]) => Math.min(...xs);
+    const describe = regional
+      .map((r) => `${r.s.service.region ?? '?'}: ${r.s.minInstances}..${r.s.maxInstances} instances x ${r.s.vcpu} vCPU x ${perVcpu} events/s per vCPU (U); ${r.atStart} at a burst's start`)
+      .join('; ');
     caps.push({
-      component: `${s.role} (Cloud Run)`,
-      address: svc.address,
-      sustainedEventsPerSecond: s.maxInstances * s.eventsPerInstance,
-      burstEventsPerSecond: burstInstances * s.eventsPerInstance,
-      basis: `${s.minInstances}..${s.maxInstances} instances x ${s.vcpu} vCPU x ${d.perf(s.role === 'processor' ? 'processor.events-per-vcpu' : 'ingest-gateway.events-per-vcpu').value} events/s per vCPU (U); at a burst's start ${burstInstances} instances`,
+      component: `${role} (Cloud Run)`,
+      address,
+      sustainedEventsPerSecond: combine(regional.map((r) => r.sustained)),
+      burstEventsPerSecond: combine(regional.map((r) => r.burst)),
+      basis: regional.length > 1 ? `${regional.length} regions (${role === 'processor' ? 'pulling one subscription: capacities add' : 'one region takes the traffic at a time: the weakest region counts'}): ${describe}` : describe,
       onSpeedPath: true,
-      buffered: s.role === 'processor',
+      buffered: role === 'processor',
     });
   }
   for (const instance of topo.bigtableInstances) {

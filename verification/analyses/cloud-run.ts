@@ -60,10 +60,21 @@ export function instancesFor(s: ServiceSizing, eventsPerSecond: number): number 
   return Math.min(s.maxInstances, Math.max(s.minInstances, Math.ceil(eventsPerSecond / s.eventsPerInstance)));
 }
 
-/** Month-mean instances for the event roles; min instances for the others. */
+/**
+ * A service is a standby when its role is also deployed earlier in the graph (another
+ * region): clients and subscribers use the first deployment and fail over to the others,
+ * which run at their minimum until then. The usage file overrides either.
+ */
+export function isStandby(ctx: AnalysisContext, svc: Resource): boolean {
+  const same = ctx.topology.services(ctx.topology.roleOf(svc));
+  return same.length > 1 && same[0].address !== svc.address;
+}
+
+/** Month-mean instances for the event roles; min instances for the others and for standbys. */
 export function expectedInstances(ctx: AnalysisContext, s: ServiceSizing): { min: number; expected: number; max: number } | undefined {
   if (s.minInstances === null || s.maxInstances === null) return undefined;
   const override = ctx.usageOf(s.service.address).instances;
+  if (isStandby(ctx, s.service)) return { min: s.minInstances, expected: override ?? s.minInstances, max: s.maxInstances };
   const t = ctx.traffic;
   const atAvg = instancesFor(s, t.averageEps);
   const atBurst = instancesFor(s, t.burstEps);

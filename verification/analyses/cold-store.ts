@@ -6,7 +6,7 @@
 import type { Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { readAttr } from '../graph/values';
-import { HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, MS_PER_SECOND } from '../data';
+import { HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, MS_PER_SECOND } from '../data';
 import { blocks, fieldStr, num, str, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
 
@@ -127,6 +127,54 @@ export function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
   return { ...base, role: 'unknown', averageRowsPerDay: null, expectedRowsPerDay: null, basis: 'no writer found in the graph' };
 }
 
+const PARTITION_SECONDS: Record<string, number> = { HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY, MONTH: 31 * SECONDS_PER_DAY, YEAR: 366 * SECONDS_PER_DAY };
+const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY };
+
+/** Seconds one time partition spans (MONTH and YEAR at their longest); undefined for an unknown type. */
+export function partitionSeconds(type: string): number | undefined {
+  return PARTITION_SECONDS[type.toUpperCase()];
+}
+
+function granularityName(seconds: number): string {
+  return Object.entries(PARTITION_SECONDS).find(([, s]) => s === seconds)?.[0].toLowerCase() ?? `${seconds} s`;
+}
+
+function fmtWindow(seconds: number): string {
+  return seconds % SECONDS_PER_HOUR === 0 ? `${seconds / SECONDS_PER_HOUR} h` : `${seconds / 60} min`;
+}
+
+export interface QueryWindow {
+  /** Length of the time range the query filters on, seconds. */
+  seconds: number;
+  /** How long before the run the range ends, seconds. */
+  upperOffsetSeconds: number;
+  /** The bounds are truncated to this unit (TIMESTAMP_TRUNC(..., HOUR)), seconds. */
+  truncSeconds?: number;
+}
+
+/**
+ * The time range a scheduled query reads from a column, from bounds of the form
+ * `col >= <anchor> - INTERVAL n UNIT` and `col < <anchor> [- INTERVAL m UNIT]`, where the
+ * anchor is the run time (@run_time, CURRENT_TIMESTAMP()). Undefined without a lower bound.
+ */
+export function queryWindow(query: string, column: string): QueryWindow | undefined {
+  const bound = (ops: string) => new RegExp(`\\b${column}\\s*(${ops})\\s*([^\\n]*?)(?:\\bAND\\b|\\bQUALIFY\\b|\\bGROUP\\b|\\)\\s*$|$)`, 'im');
+  const offset = (expr: string): number | undefined => {
+    const m = /INTERVAL\s+(\d+)\s+(SECOND|MINUTE|HOUR|DAY)/i.exec(expr);
+    if (m) return Number(m[1]) * UNIT_SECONDS[m[2].toUpperCase()];
+    return /@run_time|@run_date|CURRENT_TIMESTAMP|CURRENT_DATE/i.test(expr) ? 0 : undefined;
+  };
+  const lower = bound('>=|>').exec(query);
+  if (!lower) return undefined;
+  const lowerOffset = offset(lower[2]);
+  if (lowerOffset === undefined) return undefined;
+  const upper = bound('<=|<').exec(query);
+  const upperOffset = upper ? offset(upper[2]) ?? 0 : 0;
+  if (lowerOffset <= upperOffset) return undefined;
+  const trunc = /TIMESTAMP_TRUNC\([^,]+,\s*(MINUTE|HOUR|DAY)\s*\)/i.exec(lower[2]);
+  return { seconds: lowerOffset - upperOffset, upperOffsetSeconds: upperOffset, ...(trunc ? { truncSeconds: UNIT_SECONDS[trunc[1].toUpperCase()] } : {}) };
+}
+
 export interface ScanEstimate {
   perRunGiB: { expected: number; max: number } | null;
   runsPerDay: Maybe<number>;
@@ -157,20 +205,36 @@ export function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
     const field_ = partition ? fieldStr(partition, 'field') : undefined;
     const filtersPartition =
       partition !== undefined && (/_PARTITION(TIME|DATE)/i.test(query) || (typeof field_ === 'string' && new RegExp(`where[\\s\\S]*\\b${field_}\\b`, 'i').test(query)));
-    const hourly = fieldStr(partition, 'type') === 'HOUR';
-    if (filtersPartition && hourly) {
-      // Hour partitions: a run over a recent hour reads one hour of data.
-      const hourGiB = dailyGiB / HOURS_PER_DAY;
-      expected += hourGiB;
-      max += hourGiB;
-      parts.push(`${t.address}: one hour partition ${hourGiB.toFixed(1)} GiB`);
-    } else if (filtersPartition && typeof perDay === 'number') {
-      // A run reads the current day partition; at run k of n it holds k/n of a day: mean (n+1)/2n.
-      const n = Math.max(1, perDay);
+    const granularity = partitionSeconds(fieldStr(partition, 'type') ?? 'DAY');
+    const window = typeof field_ === 'string' ? queryWindow(query, field_) : undefined;
+    const partitionGiB = granularity === undefined ? undefined : (dailyGiB * granularity) / SECONDS_PER_DAY;
+    if (filtersPartition && granularity !== undefined && partitionGiB !== undefined && window && window.seconds >= granularity) {
+      // A window of whole partitions: each run reads ceil(window / partition) partitions, one
+      // more when the bounds are not aligned to the partition boundaries.
+      const aligned = window.truncSeconds !== undefined && window.truncSeconds % granularity === 0;
+      const n = Math.ceil(window.seconds / granularity) + (aligned ? 0 : 1);
+      // When the window reaches into the partition still filling, that one holds on average
+      // half a partition at run time (the run's minute within it is unknown).
+      const newestFilling = window.upperOffsetSeconds < granularity;
+      expected += (newestFilling ? n - 0.5 : n) * partitionGiB;
+      max += n * partitionGiB;
+      parts.push(
+        `${t.address}: ${n} ${granularityName(granularity)} partition(s) x ${partitionGiB.toFixed(1)} GiB for a ${fmtWindow(window.seconds)} window${aligned ? ' aligned to the partitions' : ' not aligned to the partitions (+1)'}${newestFilling ? ', the newest half full on average' : ''}`,
+      );
+    } else if (filtersPartition && granularity !== undefined && partitionGiB !== undefined && window && window.upperOffsetSeconds >= granularity) {
+      // A window inside one partition that is complete when the run reads it (the window
+      // ends a partition or more before the run): one full partition.
+      expected += partitionGiB;
+      max += partitionGiB;
+      parts.push(`${t.address}: one ${granularityName(granularity)} partition ${partitionGiB.toFixed(1)} GiB (the ${fmtWindow(window.seconds)} window ends ${fmtWindow(window.upperOffsetSeconds)} before the run; clustering does not prune on the time filter)`);
+    } else if (filtersPartition && granularity !== undefined && partitionGiB !== undefined && typeof perDay === 'number') {
+      // The run reads the partition still filling: at run k of the n runs per partition it
+      // holds k/n of it, a mean of (n+1)/2n.
+      const n = Math.max(1, (perDay * granularity) / SECONDS_PER_DAY);
       const meanFill = (n + 1) / (2 * n);
-      expected += dailyGiB * meanFill;
-      max += dailyGiB;
-      parts.push(`${t.address}: one day partition ${dailyGiB.toFixed(1)} GiB, mean fill ${meanFill.toFixed(2)} (clustering does not prune on the time filter)`);
+      expected += partitionGiB * meanFill;
+      max += partitionGiB;
+      parts.push(`${t.address}: one ${granularityName(granularity)} partition ${partitionGiB.toFixed(1)} GiB, mean fill ${meanFill.toFixed(2)} (clustering does not prune on the time filter)`);
     } else {
       const days = typeof load.expiryDays === 'number' ? load.expiryDays : ctx.spec.constraints.retentionDays;
       expected += dailyGiB * days;

@@ -10,6 +10,9 @@ import { MINUTES_PER_HOUR, SECONDS_PER_HOUR } from '../data';
 import { blocks, bool, durationSeconds, field } from './attributes';
 import type { AnalysisContext } from './context';
 import { clustersOf } from './hot-store';
+import { tableLoad } from './cold-store';
+import { datasetReplicas } from './cold-store-replica';
+import { readAttr } from '../graph/values';
 import type { ServiceRole } from './topology';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
@@ -82,16 +85,71 @@ function operatorError(ctx: AnalysisContext, r: Resource, target: string, protec
   };
 }
 
+/** Seconds of replay the topics feeding a dataset keep (topic retention, or retained acked messages). */
+function replayWindowSeconds(ctx: AnalysisContext, dataset: Resource): { seconds: number | null; topics: Resource[] } {
+  const topics = new Map<string, Resource>();
+  const subs: Resource[] = [];
+  for (const table of ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === dataset)) {
+    const writer = tableLoad(ctx, table).writer;
+    if (!writer) continue;
+    const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
+    const topic = sub ? ctx.topology.topicOf(sub) : undefined;
+    if (sub && topic) {
+      topics.set(topic.address, topic);
+      subs.push(sub);
+    }
+  }
+  if (topics.size === 0) return { seconds: null, topics: [] };
+  let window = Infinity;
+  for (const sub of subs) {
+    const topic = ctx.topology.topicOf(sub)!;
+    const topicRetention = durationSeconds(readAttr(topic, 'message_retention_duration'));
+    const acked = bool(sub, 'retain_acked_messages') === true ? durationSeconds(readAttr(sub, 'message_retention_duration')) : undefined;
+    const w = Math.max(typeof topicRetention === 'number' ? topicRetention : 0, typeof acked === 'number' ? acked : 0);
+    window = Math.min(window, w);
+  }
+  return { seconds: window === Infinity ? null : window, topics: [...topics.values()] };
+}
+
+function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: string): DrScenarioEx {
+  const location = String(dataset.values.location ?? dataset.region ?? '?');
+  const replicas = datasetReplicas(ctx, dataset).filter((r) => r.location !== undefined && r.location !== r.primaryLocation);
+  if (replicas.length === 0) {
+    const notRegional = ctx.data.drFigure('bigquery.multi-region-not-region-redundant');
+    return { scenario: 'region-loss', target, address: dataset.address, rpoMinutes: null, rtoMinutes: null, basis: `location ${location}: ${notRegional.note} (${notRegional.confidence}, ${notRegional.source})` };
+  }
+  const d = ctx.data;
+  const lag = d.drFigure('bigquery.replica-replication-lag-seconds');
+  const read = d.drFigure('bigquery.replica-read-switch-minutes');
+  const promotion = d.drFigure('bigquery.replica-promotion-needs-primary');
+  const replay = replayWindowSeconds(ctx, dataset);
+  const where = replicas.map((r) => `${r.location} (${r.job.address})`).join(', ');
+  const covered = replay.seconds !== null && replay.seconds >= lag.value;
+  const replayText =
+    replay.seconds === null
+      ? 'no topic feeding the dataset keeps a replay window'
+      : `replay window ${toMin(replay.seconds)} min (retention of ${replay.topics.map((t) => t.address).join(', ')}) ${covered ? '>=' : '<'} replication lag ${toMin(lag.value)} min (${lag.confidence})`;
+  return {
+    scenario: 'region-loss',
+    target,
+    address: dataset.address,
+    rpoMinutes: covered ? 0 : toMin(lag.value),
+    rtoMinutes: read.value,
+    basis:
+      `replica in ${where}; writes not yet replicated (<= ${toMin(lag.value)} min, ${lag.confidence}) ${covered ? 'are replayed from the topic by seeking the writer\'s subscription' : 'are lost'}: ${replayText}; ` +
+      `reads move to the read-only replica in ${read.value} min (${read.confidence}); ${promotion.note}`,
+  };
+}
+
 function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioEx[] {
   const target = `cold store ${dataset.address}`;
   const zoneRedundant = ctx.data.drFigure('bigquery.zone-redundant');
-  const notRegional = ctx.data.drFigure('bigquery.multi-region-not-region-redundant');
   const tables = ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === dataset);
   const protectedTables = tables.every((t) => bool(t, 'deletion_protection') !== false);
   const deleteContents = bool(dataset, 'delete_contents_on_destroy') === true;
   return [
     { scenario: 'zone-loss', target, address: dataset.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${zoneRedundant.note} (${zoneRedundant.confidence})` },
-    { scenario: 'region-loss', target, address: dataset.address, rpoMinutes: null, rtoMinutes: null, basis: `location ${String(dataset.values.location ?? dataset.region ?? '?')}: ${notRegional.note} (${notRegional.confidence}, ${notRegional.source})` },
+    bigqueryRegionLoss(ctx, dataset, target),
     operatorError(ctx, dataset, target, protectedTables && !deleteContents, undefined),
   ];
 }
@@ -119,7 +177,14 @@ function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string
   return [
     { scenario: 'zone-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('cloudrun.zone-redundant').note} (U)` },
     regions.size >= 2
-      ? { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `deployed in ${[...regions].join(', ')}` }
+      ? {
+          scenario: 'region-loss',
+          target,
+          address: services[0].address,
+          rpoMinutes: 0,
+          rtoMinutes: toMin(d.drFigure('cloudrun.client-failover-seconds').value),
+          basis: `deployed in ${[...regions].join(', ')}: ${d.drFigure('cloudrun.client-failover-seconds').note} (U)`,
+        }
       : { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: d.drFigure('cloudrun.redeploy-minutes').value, basis: `one region (${[...regions].join(', ')}): ${d.drFigure('cloudrun.redeploy-minutes').note} (U); stateless, Pub/Sub keeps the backlog` },
   ];
 }

@@ -16,6 +16,10 @@ export interface Traffic {
   eventBytes: number;
   eventsPerMessage: number;
   messageBytes: number;
+  /** Bytes Pub/Sub bills for one message before the per-request minimum: data + attributes + timestamp + message id. */
+  billedMessageBytes: number;
+  /** What is billed per message beyond the data, in words (for cost lines). */
+  billedOverheadBasis: string;
   /** Messages the gateway puts in one publish request (events of one ingest request). */
   messagesPerPublishRequest: number;
   /** Bytes Pub/Sub bills per message once the per-request minimum is applied. */
@@ -31,8 +35,15 @@ export function deriveTraffic(spec: Spec, data: VerifierData): Traffic {
   const maxPerRequest = data.limit('pubsub.max-messages-per-publish-request').value;
   const messagesPerPublishRequest = Math.min(maxPerRequest, Math.max(1, Math.floor(w.eventsPerIngestRequest / eventsPerMessage)));
   const minimum = data.price('pubsub.minimum-billable-bytes', '*')!.value;
+  // Pub/Sub bills each message's data plus its attributes, a 20-byte timestamp and the
+  // message id string (pricing page); the spec states the attribute bytes the gateway sets.
+  const attributeBytes = w.attributeBytesPerMessage ?? 0;
+  const timestampBytes = data.price('pubsub.billed-timestamp-bytes', '*')!.value;
+  const messageIdBytes = data.price('pubsub.billed-message-id-bytes', '*')!.value;
+  const billedMessageBytes = messageBytes + attributeBytes + timestampBytes + messageIdBytes;
+  const billedOverheadBasis = `${messageBytes} B data + ${attributeBytes} B attributes + ${timestampBytes} B timestamp + ${messageIdBytes} B message id = ${billedMessageBytes} B`;
   // The minimum applies per request: a request of n messages bills max(minimum, n x size).
-  const billableBytesPerMessage = Math.max(minimum, messagesPerPublishRequest * messageBytes) / messagesPerPublishRequest;
+  const billableBytesPerMessage = Math.max(minimum, messagesPerPublishRequest * billedMessageBytes) / messagesPerPublishRequest;
   return {
     averageEps: w.averageEventsPerSecond,
     burstEps: w.burstEventsPerSecond,
@@ -41,6 +52,8 @@ export function deriveTraffic(spec: Spec, data: VerifierData): Traffic {
     eventBytes: w.eventSizeBytes,
     eventsPerMessage,
     messageBytes,
+    billedMessageBytes,
+    billedOverheadBasis,
     messagesPerPublishRequest,
     billableBytesPerMessage,
     secondsPerMonth: data.secondsPerMonth,

@@ -67,7 +67,8 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     }
     case 'availability': {
       const planes = a.availability.planes.map((p) => `${p.plane} ${pct(p.availability)}`).join(', ');
-      return `${planes || 'no plane computed'} (target ${pct(c.availability)})`;
+      const freshness = c.freshnessAvailability !== undefined ? `, freshness ${pct(c.freshnessAvailability)}` : '';
+      return `${planes || 'no plane computed'} (target ${pct(c.availability)}${freshness})`;
     }
     case 'retention': {
       const days = a.retention.entries.map((e) => e.retentionDays).filter((d): d is number => d !== null);
@@ -76,10 +77,16 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     }
     case 'rpo':
     case 'rto': {
-      const s = a.dr.scenarios.find((x) => x.scenario === 'region-loss');
-      const v = item === 'rpo' ? s?.rpoMinutes : s?.rtoMinutes;
+      // The worst scenario of each kind: an unbounded one (null) beats any number.
       const bound = item === 'rpo' ? c.rpoMinutes : c.rtoMinutes;
-      return `region loss ${item.toUpperCase()} ${unit(v, 'min', 1)} (bound ${fmt(bound)} min)`;
+      const worstOf = (kind: string) => {
+        const vs = a.dr.scenarios.filter((x) => x.scenario === kind).map((x) => (item === 'rpo' ? x.rpoMinutes : x.rtoMinutes));
+        if (vs.length === 0) return undefined;
+        return vs.includes(null) ? null : Math.max(...(vs as number[]));
+      };
+      const kinds = ['zone-loss', 'region-loss', 'operator-error'] as const;
+      const parts = kinds.filter((k) => worstOf(k) !== undefined).map((k) => `${k.replace('-', ' ')} ${unit(worstOf(k), 'min', 1) === 'unknown' ? 'unbounded' : unit(worstOf(k), 'min', 1)}`);
+      return `worst ${item.toUpperCase()}: ${parts.join(', ') || 'no scenario'} (bound ${fmt(bound)} min)`;
     }
     case 'event_processed':
       return `processing p${prop?.percentile ?? 99} ${unit(a.latency.processing.p99Ms, 'ms', 1)} (within ${fmt(prop?.boundMs)} ms)`;

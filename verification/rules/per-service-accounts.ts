@@ -13,6 +13,12 @@ const IDENTITY_PATHS: Record<string, string[]> = {
   google_cloudfunctions2_function: ['service_config.service_account_email'],
   google_cloudfunctions_function: ['service_account_email'],
 };
+/** The same workload deployed in another region: same type and name, another location. */
+function sameWorkload(a: Resource, b: Resource): boolean {
+  const name = (r: Resource) => (typeof r.values.name === 'string' ? r.values.name : undefined);
+  return a.type === b.type && name(a) !== undefined && name(a) === name(b) && a.region !== b.region;
+}
+
 const DEFAULT_SA = /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/;
 
 function identity(v: AttrValue | undefined): string | undefined {
@@ -30,7 +36,8 @@ export const rule: Rule = {
   severity: 'error',
   specItem: 'security',
   reads: Object.keys(IDENTITY_PATHS),
-  rationale: 'The default compute service account holds broad project roles, and a shared account joins the blast radius of every workload using it. One account per service, with only the roles it needs.',
+  rationale:
+    'The default compute service account holds broad project roles, and a shared account joins the blast radius of every workload using it. One account per service, with only the roles it needs; the same service deployed in several regions (same name, another location) is one workload and shares its account.',
   check(ctx) {
     const workloads = ctx.graph.resources.filter((r) => r.mode === 'managed' && r.type in IDENTITY_PATHS);
     if (workloads.length === 0) return [{ status: 'pass', observed: 'no workload', expected: 'own service accounts', message: 'no workload in the graph' }];
@@ -41,7 +48,8 @@ export const rule: Rule = {
       const id = ids.get(w);
       if (!id) return { status: 'fail', address: w.address, observed: 'no service account set (runs as the default compute account)', expected: 'a dedicated service account', message: `${w.address} runs as the project's default compute service account`, fix: 'create a google_service_account for it and set it on the workload' };
       if (DEFAULT_SA.test(id)) return { status: 'fail', address: w.address, observed: id, expected: 'a dedicated service account', message: `${w.address} runs as a default service account`, fix: 'create a google_service_account for it and set it on the workload' };
-      const shared = (users.get(id) ?? []).filter((o) => o !== w);
+      // Regional copies of one workload share its identity; anything else may not.
+      const shared = (users.get(id) ?? []).filter((o) => o !== w && !sameWorkload(o, w));
       if (shared.length > 0) return { status: 'fail', address: w.address, observed: `${id} shared with ${shared.map((s) => s.address).join(', ')}`, expected: 'one service account per workload', message: `${w.address} shares its service account`, fix: 'give each workload its own google_service_account' };
       return { status: 'pass', address: w.address, observed: id, expected: 'a dedicated service account', message: `${w.address} runs as its own account ${id}` };
     });

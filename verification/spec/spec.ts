@@ -51,8 +51,15 @@ export interface Constraints {
   sustainedEventsPerSecond: number;
   burstEventsPerSecond: number;
   monthlyBudgetUsd: number;
-  /** Monthly availability target as a fraction, e.g. 0.9999. */
+  /** Monthly availability target as a fraction, e.g. 0.9999: the ingest and query planes. */
   availability: number;
+  /**
+   * Monthly availability target of the freshness plane (events reach the dashboard), as a
+   * fraction. It runs through the event queue, so it cannot exceed the queue's SLA (Pub/Sub
+   * 99.95%): state the reason in `assumptions`. Absent: the freshness plane is judged
+   * against `availability`.
+   */
+  freshnessAvailability?: number;
   retentionDays: number;
   rpoMinutes: number;
   rtoMinutes: number;
@@ -69,6 +76,12 @@ export interface Workload {
   eventSizeBytes: number;
   /** Events the ingest gateway packs into one Pub/Sub message. */
   eventsPerMessage: number;
+  /**
+   * Bytes Pub/Sub bills per message beyond the data: attribute keys and values and the
+   * ordering key the gateway sets (the per-message timestamp and message id come from the
+   * verifier's price data). Absent: 0.
+   */
+  attributeBytesPerMessage?: number;
   /** Events one device (or its gateway) sends per HTTP request to the ingest gateway. */
   eventsPerIngestRequest: number;
   deviceCount: number;

@@ -5,7 +5,7 @@
  * bill less).
  */
 import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
-import { expectedInstances, serviceSizing } from '../cloud-run';
+import { expectedInstances, isStandby, serviceSizing } from '../cloud-run';
 import { monthMean } from '../traffic';
 
 const REQUESTS_PER_MILLION = 1e6;
@@ -36,7 +36,7 @@ export const cloudRunServiceModel: PriceModel = {
             svc,
             'instances (CPU always allocated)',
             range(bounds.min * perInstanceSecond * seconds, bounds.expected * perInstanceSecond * seconds, bounds.max * perInstanceSecond * seconds),
-            `${fmt(bounds.min)}..${fmt(bounds.max)} instances (expected ${fmt(bounds.expected)}) x (${s.vcpu} vCPU x ${usd(vcpuPrice.value)} + ${fmt(s.memoryGiB)} GiB x ${usd(memPrice.value)}) x ${seconds} s`,
+            `${isStandby(ctx, svc) ? 'standby region (takes traffic after a failover): ' : ''}${fmt(bounds.min)}..${fmt(bounds.max)} instances (expected ${fmt(bounds.expected)}) x (${s.vcpu} vCPU x ${usd(vcpuPrice.value)} + ${fmt(s.memoryGiB)} GiB x ${usd(memPrice.value)}) x ${seconds} s`,
             basis,
             svc.region,
           ),
@@ -58,6 +58,10 @@ export const cloudRunServiceModel: PriceModel = {
       rpsAvg = rpsExp = override;
       busyPerRequest = duration.value;
       rpsBasis = `usage file: ${override} requests/s`;
+    } else if (isStandby(ctx, svc)) {
+      rpsAvg = rpsExp = 0;
+      busyPerRequest = duration.value;
+      rpsBasis = 'standby region: clients use the first regional endpoint and fail over to this one (0 requests/s until then; set requestsPerSecond in the usage file otherwise)';
     } else if (s.role === 'ingest-gateway' && s.eventsPerInstance) {
       rpsAvg = t.averageEps / w.eventsPerIngestRequest;
       rpsExp = monthMean(t, rpsAvg, t.burstEps / w.eventsPerIngestRequest);

@@ -5,6 +5,7 @@
  */
 import type { CostLine, CostResult, Range } from '../../engine/types';
 import type { AnalysisContext } from '../context';
+import { bigqueryDatasetReplicaModel } from './bigquery-dataset-replica';
 import { bigqueryScheduledQueryModel } from './bigquery-scheduled-query';
 import { bigqueryTableModel } from './bigquery-table';
 import { bigtableInstanceModel } from './bigtable-instance';
@@ -25,6 +26,7 @@ export const PRICE_MODELS: readonly PriceModel[] = [
   dataflowJobModel,
   bigqueryTableModel,
   bigqueryScheduledQueryModel,
+  bigqueryDatasetReplicaModel,
   cloudRunServiceModel,
   storageBucketModel,
   secretVersionModel,

@@ -26,8 +26,8 @@ export const pubsubTopicModel: PriceModel = {
         topic,
         'publish throughput',
         range((gibAvg / tib) * throughput.value, (gibExp / tib) * throughput.value, (gibExp / tib) * throughput.value),
-        `${rate.basis}; ${t.messagesPerPublishRequest} msg/request x ${fmt(t.messageBytes)} B (min ${minBytes.value} B/request) = ${fmt(t.billableBytesPerMessage)} B billed/msg; ${fmt(gibExp / tib)} TiB/month x ${usd(throughput.value)}/TiB`,
-        [throughput, minBytes],
+        `${rate.basis}; per message ${t.billedOverheadBasis}; ${t.messagesPerPublishRequest} msg/request (min ${minBytes.value} B/request) = ${fmt(t.billableBytesPerMessage)} B billed/msg; ${fmt(gibExp / tib)} TiB/month x ${usd(throughput.value)}/TiB`,
+        [throughput, minBytes, ctx.data.price('pubsub.billed-timestamp-bytes', '*')!, ctx.data.price('pubsub.billed-message-id-bytes', '*')!],
         'global',
       ),
     ];

@@ -11,23 +11,34 @@ const TIB_PER_MONTH = 2.628e13 / 2 ** 40;
 describe('Pub/Sub price models', () => {
   const r = analyse(pipelineDoc());
 
-  test('publish: 23.90 TiB x $40 = $956.06 (100 x 1,000 B per request clears the 1,000 B minimum)', () => {
+  // Pub/Sub bills each message's data + attributes + a 20-byte timestamp + the message id
+  // (16 B in the price data): 1,000 + 0 + 20 + 16 = 1,036 B per message here.
+  test('publish: 23.90 TiB x 1.036 = 24.762 TiB x $40 = $990.48 (100 x 1,036 B per request clears the 1,000 B minimum)', () => {
     expect(TIB_PER_MONTH).toBeCloseTo(23.9015, 4);
-    expect(line(r, 'google_pubsub_topic.telemetry', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(956.06, 1);
+    const l = line(r, 'google_pubsub_topic.telemetry', 'publish throughput')!;
+    expect(l.monthlyUsd.expected).toBeCloseTo(990.48, 1);
+    expect(l.formula).toMatch(/1000 B data \+ 0 B attributes \+ 20 B timestamp \+ 16 B message id = 1036 B/);
   });
 
-  test('every delivery is billed again: speed and archive subscriptions $956.06 each', () => {
-    expect(line(r, 'google_pubsub_subscription.speed', 'delivery throughput')!.monthlyUsd.expected).toBeCloseTo(956.06, 1);
-    expect(line(r, 'google_pubsub_subscription.archive', 'delivery throughput')!.monthlyUsd.expected).toBeCloseTo(956.06, 1);
+  test('attributes and the ordering key are billed: 512 B events + 71 B attributes + 36 B = 619 B: 23.9015 x 0.619 x $40 = $591.80', () => {
+    const a = analyse(pipelineDoc(), { workload: { eventSizeBytes: 512, attributeBytesPerMessage: 71 } });
+    expect(line(a, 'google_pubsub_topic.telemetry', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(591.8, 1);
+    // Without the overhead the same events would price at 23.9015 x 0.512 x 40 = $489.50: the model must not.
+    expect(line(a, 'google_pubsub_topic.telemetry', 'publish throughput')!.monthlyUsd.expected).not.toBeCloseTo(489.5, 0);
   });
 
-  test('the 1,000-byte minimum bites when requests are small: 100-byte events one per request bill 10x', () => {
-    // 10,000 msg/s x max(1,000, 1 x 100 B) = 1e7 B/s, the same bytes as 1,000-byte events: $956.06.
+  test('every delivery is billed again: speed and archive subscriptions $990.48 each', () => {
+    expect(line(r, 'google_pubsub_subscription.speed', 'delivery throughput')!.monthlyUsd.expected).toBeCloseTo(990.48, 1);
+    expect(line(r, 'google_pubsub_subscription.archive', 'delivery throughput')!.monthlyUsd.expected).toBeCloseTo(990.48, 1);
+  });
+
+  test('the 1,000-byte minimum bites when requests are small: 100-byte events one per request bill 1,000 B, not 136 B', () => {
+    // 10,000 msg/s x max(1,000, 1 x 136 B) = 1e7 B/s, the same bytes as 1,000-byte events without overhead: $956.06.
     const small = analyse(pipelineDoc(), { workload: { eventSizeBytes: 100, eventsPerIngestRequest: 1 } });
     expect(line(small, 'google_pubsub_topic.telemetry', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(956.06, 1);
-    // Batched 100 per request: 100 x 100 B = 10,000 B per request, no minimum: a tenth, $95.61.
+    // Batched 100 per request: 100 x 136 B = 13,600 B per request, no minimum: 23.9015 x 0.136 x 40 = $130.02.
     const batched = analyse(pipelineDoc(), { workload: { eventSizeBytes: 100, eventsPerIngestRequest: 100 } });
-    expect(line(batched, 'google_pubsub_topic.telemetry', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(95.61, 1);
+    expect(line(batched, 'google_pubsub_topic.telemetry', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(130.02, 1);
   });
 
   test('topic retention: 10,000 x 1,000 B x 86,400 s = 804.66 GiB x $0.27 = $217.26', () => {
@@ -38,9 +49,9 @@ describe('Pub/Sub price models', () => {
   test('dead-letter topic traffic is assumed 0 and said so; a usage override prices it', () => {
     expect(line(r, 'google_pubsub_topic.dead_letter', 'publish throughput')!.monthlyUsd.expected).toBe(0);
     expect(r.cost.warnings.some((w) => w.includes('google_pubsub_topic.dead_letter'))).toBe(true);
-    // 1,000 events/s is a tenth of the stream: $95.61.
+    // 1,000 events/s is a tenth of the stream: $99.05.
     const withUsage = analyse(pipelineDoc(), { usage: { resources: { 'google_pubsub_topic.dead_letter': { eventsPerSecond: 1_000 } } } });
-    expect(line(withUsage, 'google_pubsub_topic.dead_letter', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(95.61, 1);
+    expect(line(withUsage, 'google_pubsub_topic.dead_letter', 'publish throughput')!.monthlyUsd.expected).toBeCloseTo(99.05, 1);
   });
 
   test('a topic with no role on the event path is unpriced, not $0', () => {
@@ -156,9 +167,34 @@ describe('BigQuery price models', () => {
     expect(q.monthlyUsd.max).toBeCloseTo(3579.0, 0);
   });
 
-  test('HOUR partitions cut the scan to one hour: 730 x 33.53 GiB / 1,024 = 23.90 TiB - 1 free = $143.13', () => {
+  // One hour partition of 804.66 GiB/day = 33.5275 GiB.
+  test('HOUR partitions and a 2 h window up to the run, not aligned: 3 partitions, the newest half full: 730 x 2.5 x 33.5275 GiB = 59.75 TiB - 1 free = $367.21; max 3 full = $441.91', () => {
+    // The fixture reads event_time >= TIMESTAMP_SUB(@run_time, INTERVAL 2 HOUR): ceil(2 h / 1 h) + 1 = 3 partitions.
+    // 730 x 83.819 / 1,024 = 59.754 TiB; (59.754 - 1) x 6.25 = 367.21. Max 730 x 100.58 / 1,024 = 71.705; (71.705 - 1) x 6.25 = 441.91.
     const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning.type', 'HOUR');
-    expect(line(analyse(doc), 'google_bigquery_data_transfer_config.batch_view', 'scheduled query scans')!.monthlyUsd.expected).toBeCloseTo(143.13, 0);
+    const q = line(analyse(doc), 'google_bigquery_data_transfer_config.batch_view', 'scheduled query scans')!;
+    expect(q.monthlyUsd.expected).toBeCloseTo(367.21, 0);
+    expect(q.monthlyUsd.max).toBeCloseTo(441.91, 0);
+  });
+
+  test('HOUR partitions and an aligned hour ending an hour before the run read one complete partition: 730 x 33.5275 / 1,024 = 23.902 TiB - 1 free = $143.14', () => {
+    const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning.type', 'HOUR');
+    set(
+      doc,
+      'google_bigquery_data_transfer_config',
+      'batch_view',
+      'params',
+      {
+        query:
+          'SELECT device_id, COUNT(*) FROM `p.iot_analytics.events_raw`\nWHERE event_time >= TIMESTAMP_SUB(TIMESTAMP_TRUNC(@run_time, HOUR), INTERVAL 2 HOUR)\n  AND event_time < TIMESTAMP_SUB(TIMESTAMP_TRUNC(@run_time, HOUR), INTERVAL 1 HOUR)\nGROUP BY device_id',
+      },
+    );
+    const q = line(analyse(doc), 'google_bigquery_data_transfer_config.batch_view', 'scheduled query scans')!;
+    expect(q.monthlyUsd.expected).toBeCloseTo(143.14, 1);
+    expect(q.monthlyUsd.max).toBeCloseTo(143.14, 1);
+    // The same query on DAY partitions reads the day so far (mean fill 25/48): 730 x 419.09 / 1,024 = 298.76 TiB; $1,860.98.
+    set(doc, 'google_bigquery_table', 'events_raw', 'time_partitioning.type', 'DAY');
+    expect(line(analyse(doc), 'google_bigquery_data_transfer_config.batch_view', 'scheduled query scans')!.monthlyUsd.expected).toBeCloseTo(1860.98, 0);
   });
 });
 

@@ -1,0 +1,91 @@
+/**
+ * google_bigquery_job declaring a cross-region dataset replica (ALTER SCHEMA ... ADD REPLICA):
+ * the DDL itself is a metadata statement, but the replica bills its storage in the secondary
+ * location (a separate copy) and every GiB replicated to it
+ * (https://docs.cloud.google.com/bigquery/docs/data-replication, "Pricing"). Storage follows
+ * each table of the dataset to its expiry; replication carries what the tables take in a month.
+ * Other query jobs have no price model (their scan is unknown).
+ */
+import { tableLoad } from '../cold-store';
+import { datasetReplicas, isReplicaDdlJob } from '../cold-store-replica';
+import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutcome } from './types';
+
+const HOURS_PER_DAY = 24;
+
+export const bigqueryDatasetReplicaModel: PriceModel = {
+  types: ['google_bigquery_job'],
+  price(job, ctx) {
+    const out: Required<PriceOutcome> = { lines: [], unpriced: [], warnings: [] };
+    if (!isReplicaDdlJob(job)) {
+      out.unpriced.push(`${job.address}: a query job other than replica DDL has no price model (its scan is unknown)`);
+      return out;
+    }
+    const replicas = ctx.topology.ofType('google_bigquery_dataset').flatMap((d) => datasetReplicas(ctx, d)).filter((r) => r.job.address === job.address);
+    if (replicas.length === 0) {
+      out.unpriced.push(`${job.address}: replica DDL for a dataset that is not in the graph`);
+      return out;
+    }
+    const daysPerMonth = ctx.data.hoursPerMonth / HOURS_PER_DAY;
+    const longTermAfter = ctx.data.limit('bigquery.long-term-after-days').value;
+    for (const replica of replicas) {
+      const where = replica.location;
+      const active = needPrice(ctx, 'bigquery.active-storage', where, job.address);
+      const longTerm = needPrice(ctx, 'bigquery.long-term-storage', where, job.address);
+      if (typeof active === 'string' || typeof longTerm === 'string') {
+        out.unpriced.push(...[active, longTerm].filter((p): p is string => typeof p === 'string'));
+        continue;
+      }
+      const from = replica.primaryLocation ? ctx.data.continent(replica.primaryLocation) : undefined;
+      const to = where ? ctx.data.continent(where) : undefined;
+      if (!from || !to) {
+        out.unpriced.push(`${job.address}: continent of ${replica.primaryLocation ?? '?'} or ${where ?? '?'} unknown, so the replication rate is unknown`);
+        continue;
+      }
+      const rate = ctx.data.price(from === to ? 'bigquery.replication.same-continent' : 'bigquery.replication.intercontinental', '*')!;
+      let storedExp = 0;
+      let storedMin = 0;
+      let monthlyGiBExp = 0;
+      let monthlyGiBAvg = 0;
+      const parts: string[] = [];
+      for (const table of ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === replica.dataset)) {
+        const load = tableLoad(ctx, table);
+        if (load.expectedRowsPerDay === null || load.averageRowsPerDay === null || load.expiryDays === null) {
+          out.unpriced.push(`${job.address}: volume or expiry of ${table.address} unknown (${load.basis})`);
+          continue;
+        }
+        const days = load.expiryDays ?? ctx.spec.constraints.retentionDays;
+        const gibPerDay = (load.expectedRowsPerDay * load.rowBytes) / ctx.data.bytesPerGiB;
+        const gibPerDayAvg = (load.averageRowsPerDay * load.rowBytes) / ctx.data.bytesPerGiB;
+        const activeDays = Math.min(days, longTermAfter);
+        const longDays = Math.max(0, days - longTermAfter);
+        storedExp += gibPerDay * (activeDays * active.value + longDays * longTerm.value);
+        storedMin += gibPerDayAvg * Math.min(days, daysPerMonth) * active.value;
+        monthlyGiBExp += gibPerDay * daysPerMonth;
+        monthlyGiBAvg += gibPerDayAvg * daysPerMonth;
+        if (gibPerDay > 0) parts.push(`${table.address} ${fmt(gibPerDay)} GiB/day x ${fmt(days)} d`);
+      }
+      if (out.unpriced.length > 0) continue;
+      out.lines.push(
+        costLine(
+          ctx,
+          job,
+          `replica storage (${where})`,
+          range(storedMin, storedExp, storedExp),
+          `a separate copy in ${where}: ${parts.join(' + ') || 'no data'} at ${usd(active.value)} active / ${usd(longTerm.value)} long-term per GiB-month (min: first month)`,
+          [active, longTerm],
+          where,
+        ),
+        costLine(
+          ctx,
+          job,
+          `replication ${replica.primaryLocation} -> ${where}`,
+          range(monthlyGiBAvg * rate.value, monthlyGiBExp * rate.value, monthlyGiBExp * rate.value),
+          `${fmt(monthlyGiBExp)} GiB written a month replicated x ${usd(rate.value)}/GiB (${from === to ? 'same continent' : 'intercontinental'})`,
+          [rate],
+          where,
+        ),
+      );
+    }
+    return out;
+  },
+};
