@@ -6,6 +6,7 @@
  *     device is compared with the fleet's own count for it.
  */
 import type { Bigtable } from '@google-cloud/bigtable';
+import { PubSub, type Message } from '@google-cloud/pubsub';
 import { parseEventId } from './event-factory';
 import type { FleetLedger } from './ledger';
 
@@ -87,4 +88,57 @@ export async function readWindowCounts(
     });
   });
   return counts;
+}
+
+/**
+ * After the drain limit, with the processor stopped: pulls (and acks) what is still in the
+ * speed-layer subscription and marks those events queued, so an event not yet delivered is
+ * not reported as lost. Stops after `idleMs` with no message, or at `limitMs`.
+ */
+export async function drainSubscription(
+  projectId: string,
+  subscriptionName: string,
+  ledger: FleetLedger,
+  runTag: string,
+  idleMs = 5_000,
+  limitMs = 120_000,
+): Promise<{ messages: number; events: number }> {
+  const pubsub = new PubSub({ projectId });
+  const subscription = pubsub.subscription(subscriptionName, { flowControl: { maxMessages: 2000, allowExcessMessages: false } });
+  let messages = 0;
+  let events = 0;
+  try {
+    await new Promise<void>((resolve) => {
+      const deadline = setTimeout(resolve, limitMs);
+      let idle = setTimeout(done, idleMs);
+      function done() {
+        clearTimeout(deadline);
+        clearTimeout(idle);
+        resolve();
+      }
+      subscription.on('message', (m: Message) => {
+        messages++;
+        clearTimeout(idle);
+        idle = setTimeout(done, idleMs);
+        try {
+          const payload = JSON.parse(m.data.toString('utf8')) as { eventId?: string; events?: { eventId?: string }[] };
+          for (const e of payload.events ?? [payload]) {
+            const parsed = typeof e.eventId === 'string' ? parseEventId(runTag, e.eventId) : undefined;
+            if (parsed) {
+              events++;
+              ledger.markQueued(parsed.device, parsed.seq);
+            }
+          }
+        } catch {
+          /* not one of ours */
+        }
+        m.ack();
+      });
+      subscription.on('error', done);
+    });
+  } finally {
+    await subscription.close().catch(() => undefined);
+    await pubsub.close().catch(() => undefined);
+  }
+  return { messages, events };
 }

@@ -39,10 +39,13 @@ export class FleetLedger {
   private readonly nextSeq: number[];
   private readonly accepted: BitSet[];
   private readonly stored: BitSet[];
+  private readonly queued: BitSet[];
   private readonly windowCounts: Map<number, number>[];
   acceptedCount = 0;
   storedCount = 0;
   storedUnknown = 0;
+  /** Accepted events found still waiting in the subscription (not stored, not lost). */
+  queuedCount = 0;
 
   constructor(
     readonly devices: number,
@@ -51,6 +54,7 @@ export class FleetLedger {
     this.nextSeq = new Array<number>(devices).fill(0);
     this.accepted = Array.from({ length: devices }, () => new BitSet());
     this.stored = Array.from({ length: devices }, () => new BitSet());
+    this.queued = Array.from({ length: devices }, () => new BitSet());
     this.windowCounts = Array.from({ length: devices }, () => new Map());
   }
 
@@ -86,13 +90,19 @@ export class FleetLedger {
     if (this.stored[device].set(seq)) this.storedCount++;
   }
 
-  /** Accepted events with no row in Bigtable (at most `limit` listed). */
+  /** Records an event found still queued in the subscription after the drain limit. */
+  markQueued(device: number, seq: number): void {
+    if (device < 0 || device >= this.devices || this.stored[device].has(seq) || !this.accepted[device].has(seq)) return;
+    if (this.queued[device].set(seq)) this.queuedCount++;
+  }
+
+  /** Accepted events with no row in Bigtable and not still queued (at most `limit` listed). */
   lost(limit = 20): { count: number; sample: { device: number; seq: number }[] } {
     let count = 0;
     const sample: { device: number; seq: number }[] = [];
     for (let d = 0; d < this.devices; d++) {
       for (let s = 0; s < this.nextSeq[d]; s++) {
-        if (this.accepted[d].has(s) && !this.stored[d].has(s)) {
+        if (this.accepted[d].has(s) && !this.stored[d].has(s) && !this.queued[d].has(s)) {
           count++;
           if (sample.length < limit) sample.push({ device: d, seq: s });
         }

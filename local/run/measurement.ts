@@ -77,7 +77,12 @@ export interface Measurement {
   /** Events the schedule called for that the fleet could not post in time. */
   shortfall: number;
   stored: number;
+  /** Accepted events still in the speed subscription when the drain limit ended the run (not stored yet, not lost). */
+  queuedAtEnd: number;
+  /** Accepted events that are neither in Bigtable nor still queued. */
   lost: number;
+  /** Events the processor stored but left out of aggregates as beyond the allowed lateness. */
+  lateEvents: number | null;
   lostSample: string[];
   doubleCounted: number;
   /** Accepted events missing from finalized windows (not yet final, or lost). */
@@ -134,7 +139,7 @@ export function formatMeasurement(m: Measurement): string {
   lines.push('');
   lines.push('  events        sent %s (valid %s, invalid on purpose %s); accepted %s; rejected %s; stored %s'
     .replace('%s', fmt(m.sent)).replace('%s', fmt(m.sentValid)).replace('%s', fmt(m.sentInvalid)).replace('%s', fmt(m.accepted)).replace('%s', fmt(m.rejected)).replace('%s', fmt(m.stored)));
-  lines.push(`  loss          lost ${fmt(m.lost)}; valid rejected ${fmt(m.rejectedValid)}; invalid accepted ${fmt(m.invalidAccepted)}; unconfirmed ${fmt(m.unconfirmed)}; dead-lettered ${fmt(m.deadLettered)}`);
+  lines.push(`  loss          lost ${fmt(m.lost)}; still queued ${fmt(m.queuedAtEnd)}; late (not aggregated) ${fmt(m.lateEvents)}; valid rejected ${fmt(m.rejectedValid)}; invalid accepted ${fmt(m.invalidAccepted)}; unconfirmed ${fmt(m.unconfirmed)}; dead-lettered ${fmt(m.deadLettered)}`);
   if (m.archive) lines.push(`  archive       ${Object.entries(m.archive).map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}`);
   lines.push(`  aggregates    double-counted ${fmt(m.doubleCounted)}; missing ${fmt(m.aggregatesMissing)} over ${fmt(m.windowsChecked)} windows`);
   lines.push('');

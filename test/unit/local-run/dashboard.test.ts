@@ -51,7 +51,7 @@ function server(source: DashboardSource, now: () => number = () => 0) {
       const base = await ready;
       const res = await fetch(`${base}${req.url}`);
       const body = await res.text();
-      return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body, json: () => JSON.parse(body) };
+      return { statusCode: res.status, headers: { 'content-type': res.headers.get('content-type') ?? '', 'content-security-policy': res.headers.get('content-security-policy') ?? '' } as Record<string, string>, body, json: () => JSON.parse(body) };
     },
   };
 }

@@ -40,3 +40,20 @@ describe('fleet ledger', () => {
     expect(ledger.compareWindows(() => new Map([[0, 2], [60_000, 1]]))).toMatchObject({ over: 0, under: 0 });
   });
 });
+
+describe('fleet ledger: queued is not lost', () => {
+  it('excludes events still in the subscription from the lost count', () => {
+    const ledger = new FleetLedger(1, 60_000);
+    for (let seq = 0; seq < 4; seq++) {
+      ledger.nextSequence(0);
+      ledger.markAccepted(0, seq, 1_000 + seq);
+    }
+    ledger.markStored(0, 0);
+    ledger.markQueued(0, 1);
+    ledger.markQueued(0, 0); // already stored: not queued
+    ledger.markQueued(0, 9); // never accepted: ignored
+    expect(ledger.queuedCount).toBe(1);
+    // 4 accepted - 1 stored - 1 queued = 2 lost (seq 2 and 3)
+    expect(ledger.lost()).toEqual({ count: 2, sample: [{ device: 0, seq: 2 }, { device: 0, seq: 3 }] });
+  });
+});
