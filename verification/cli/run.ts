@@ -8,9 +8,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadUsageFile } from '../analyses/usage';
 import { InputError } from '../engine/errors';
 import type { Waiver } from '../engine/types';
-import { verifyPath } from '../engine/verify';
+import { loadForVerification, verifyGraph } from '../engine/verify';
 import { withAdvice } from '../advice';
-import { loadInputWithSpec } from '../graph/load';
 import { readSpecFile } from '../graph/spec-file';
 import { RULES } from '../rules';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report';
@@ -92,20 +91,13 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
     const waivers: Waiver[] = opts.waivers ? loadWaiversFile(opts.waivers) : [];
     const usage = opts.usage ? loadUsageFile(opts.usage) : undefined;
-    let report = verifyPath(path, {
-      ...(spec ? { spec } : {}),
-      ...(opts.env ? { env: opts.env } : {}),
-      ...(opts.today ? { today: opts.today } : {}),
-      ...(usage ? { usage } : {}),
-      waivers,
-    });
+    // Load once: the advice re-verifies edited copies of the same graph.
+    const input = loadForVerification(path, { ...(spec ? { spec } : {}), ...(opts.env ? { env: opts.env } : {}) });
+    const verifyOptions = { waivers, ...(opts.today ? { today: opts.today } : {}), ...(usage ? { usage } : {}) };
+    let report = verifyGraph(input.graph, input.spec, verifyOptions);
     if (opts.advice || opts.synthesize) {
       // advice re-verifies edited copies of the graph with the same waivers, date and usage
-      const loaded = loadInputWithSpec(path, opts.env ? { env: opts.env } : {});
-      report = withAdvice(loaded.graph, report.spec, report, {
-        synthesize: opts.synthesize === true,
-        verifyOptions: { waivers, ...(opts.today ? { today: opts.today } : {}), ...(usage ? { usage } : {}) },
-      });
+      report = withAdvice(input.graph, input.spec, report, { synthesize: opts.synthesize === true, verifyOptions });
     }
     const text = renderReport(report, opts.format, {
       color: opts.color && io.isTty === true && !opts.out,

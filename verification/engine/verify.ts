@@ -85,11 +85,8 @@ export function verifyTerraformJson(
   return verifyGraph(graph, spec, { today: options.today, waivers: options.waivers });
 }
 
-/** For the CLI: a synth folder, one cdk.tf.json, or plan JSON; the spec beside it unless given. */
-export function verifyPath(
-  path: string,
-  options: { spec?: Spec; env?: string; waivers?: Waiver[]; today?: string; usage?: UsageOverrides; rules?: readonly Rule[] } = {},
-): VerificationReport {
+/** Loads a path and settles the spec (given, else spec.json beside the input). */
+export function loadForVerification(path: string, options: { spec?: Spec; env?: string } = {}): { graph: Graph; spec: Spec } {
   const loaded = loadInputWithSpec(path, options.env ? { env: options.env } : {});
   const spec = options.spec ?? loaded.spec;
   if (!spec) {
@@ -98,7 +95,16 @@ export function verifyPath(
   if (options.env && spec.environment !== options.env) {
     loaded.graph.warnings.push(`spec environment ${spec.environment} differs from --env ${options.env}`);
   }
-  return verifyGraph(loaded.graph, spec, options);
+  return { graph: loaded.graph, spec };
+}
+
+/** For the CLI: a synth folder, one cdk.tf.json, or plan JSON; the spec beside it unless given. */
+export function verifyPath(
+  path: string,
+  options: { spec?: Spec; env?: string; waivers?: Waiver[]; today?: string; usage?: UsageOverrides; rules?: readonly Rule[] } = {},
+): VerificationReport {
+  const { graph, spec } = loadForVerification(path, options);
+  return verifyGraph(graph, spec, options);
 }
 
 /** A rule that throws yields one unknown (it never passes, and never stops the others). */
