@@ -11,6 +11,14 @@ export const analyticsConfigSchema = googleProjectSchema
     PROCESSOR_METRICS_URL: z.url({ error: 'must be a URL, e.g. http://127.0.0.1:8082/metrics' }).optional(),
     PORT: port(8080),
     QUERY_TIMEOUT_MS: positiveInt(10000),
+    /** `bigquery`: answer from the other store when one fails (degraded / partial answers); `none`: 502/504. */
+    QUERY_FALLBACK: z.enum(['none', 'bigquery'], { error: 'must be none or bigquery' }).default('none'),
+    /** The archive table the Bigtable fallback reads. */
+    BIGQUERY_EVENTS_TABLE: requiredName.default('events_raw'),
+    /** Bigtable read limit before falling back (defaults to QUERY_TIMEOUT_MS). */
+    BIGTABLE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+    /** Most archived events one fallback aggregate reads. */
+    FALLBACK_MAX_ROWS: positiveInt(200000),
   });
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

@@ -25,11 +25,15 @@ export async function startAnalytics(env: NodeJS.ProcessEnv = process.env, optio
     hotWindowHours: config.HOT_WINDOW_HOURS,
     processorMetricsUrl: config.PROCESSOR_METRICS_URL,
     queryTimeoutMs: config.QUERY_TIMEOUT_MS,
+    bigtableTimeoutMs: config.BIGTABLE_TIMEOUT_MS,
+    slideMs: config.AGGREGATE_SLIDE_SECONDS * 1000,
+    fallback:
+      config.QUERY_FALLBACK === 'bigquery' ? { eventsTable: config.BIGQUERY_EVENTS_TABLE, maxRows: config.FALLBACK_MAX_ROWS } : undefined,
     logger,
     now: options.now,
   });
   const address = await app.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
-  logger.info({ address, hotWindowHours: config.HOT_WINDOW_HOURS }, 'analytics API listening');
+  logger.info({ address, hotWindowHours: config.HOT_WINDOW_HOURS, queryFallback: config.QUERY_FALLBACK }, 'analytics API listening');
   return {
     address,
     async stop() {

@@ -13,6 +13,16 @@
  *
  *   400 bad parameter (reason names it), 404 unknown path, 502/504 a store failed or timed out,
  *   503 live figures unavailable (no processor metrics endpoint configured or reachable).
+ *
+ * With QUERY_FALLBACK=bigquery (see fallback.ts):
+ *   - events, aggregates, and the hot hours of hourly: when Bigtable fails or times out, the
+ *     same request is answered from BigQuery `events_raw` (aggregates computed from it), with
+ *     `source: "bigquery-fallback", degraded: true` in the body (status 200);
+ *   - history, and the cold hours of hourly: when BigQuery fails, the part of the range
+ *     inside the hot window is answered from Bigtable with `source: "bigtable-fallback",
+ *     degraded: true, partial: true, missing: {from, to}` (what could not be answered); when
+ *     no part of the range is in the hot window, 502/504 as without a fallback.
+ *   If the fallback store fails too, 502/504 naming both failures.
  */
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
@@ -25,6 +35,7 @@ import { quietRequestLogs } from '../shared/http';
 import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
 import { BadPageToken, decodePageToken, encodePageToken } from './page-token';
 import { deviceEvents, deviceHourly, deviceWindows, allDeviceWindows } from './stores';
+import { archivedEvents, archivedTilingWindows, archivedWindows, type ArchiveTable } from './fallback';
 import { HOUR_MS, fromBatchView, fromWindows, hotBoundary, mergeAcrossBoundary, withAverages, type HourSummary } from './hourly';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -42,11 +53,29 @@ export interface AnalyticsOptions {
   hotWindowHours: number;
   processorMetricsUrl?: string;
   queryTimeoutMs: number;
+  /** Bigtable read limit (defaults to queryTimeoutMs); short with a fallback, so it answers in time. */
+  bigtableTimeoutMs?: number;
+  /** Window slide (for aggregates computed from the archive); defaults to the window. */
+  slideMs?: number;
+  /** QUERY_FALLBACK=bigquery: the archive table and its row limit. */
+  fallback?: { eventsTable: string; maxRows: number };
   logger: Logger;
   now?: () => number;
 }
 
 class BadRequest extends Error {}
+
+/** Both stores failed: the message names each failure; a time-out on both answers 504. */
+class BothStoresFailed extends Error {
+  constructor(
+    readonly primary: unknown,
+    readonly secondary: unknown,
+  ) {
+    super(`${firstLine(primary)}; fallback: ${firstLine(secondary)}`);
+  }
+}
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] : String(err));
 
 const time = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : parseRfc3339(v);
@@ -88,11 +117,40 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof BadRequest || err instanceof BadPageToken) return reply.code(400).send({ error: err.message });
     if (err instanceof TimeLimitError) return reply.code(504).send({ error: `store did not answer in time: ${err.message}` });
+    if (err instanceof BothStoresFailed && err.primary instanceof TimeLimitError && err.secondary instanceof TimeLimitError) {
+      return reply.code(504).send({ error: `stores did not answer in time: ${err.message}` });
+    }
     request.log.error({ err: (err as Error).message }, 'analytics query failed');
     return reply.code(502).send({ error: `store query failed: ${(err as Error).message.split('\n')[0]}` });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const btMs = o.bigtableTimeoutMs ?? o.queryTimeoutMs;
+  const archive: ArchiveTable | undefined = o.fallback
+    ? { bigquery: o.bigquery, dataset: o.dataset, table: o.fallback.eventsTable, limitMs: o.queryTimeoutMs, maxRows: o.fallback.maxRows }
+    : undefined;
+  const windowSpec = { windowMs: o.windowMs, slideMs: o.slideMs ?? o.windowMs };
+  const DEGRADED_FROM_BIGQUERY = { source: 'bigquery-fallback', degraded: true } as const;
+
+  /**
+   * Runs `primary`; if it fails and a fallback is configured, answers with `fallback` instead
+   * (logged). Bad requests never fall back.
+   */
+  async function orFallback<T, F>(what: string, primary: () => Promise<T>, fallback: (() => Promise<F>) | undefined): Promise<{ ok: T } | { fallback: F; cause: unknown }> {
+    try {
+      return { ok: await primary() };
+    } catch (err) {
+      if (!fallback || err instanceof BadRequest || err instanceof BadPageToken) throw err;
+      o.logger.warn({ err: firstLine(err), what }, 'store failed; answering from the fallback store (degraded)');
+      try {
+        return { fallback: await fallback(), cause: err };
+      } catch (second) {
+        if (second instanceof BadRequest || second instanceof BadPageToken) throw second;
+        throw new BothStoresFailed(err, second);
+      }
+    }
+  }
 
   const page = <T>(query: unknown, items: T[], nextCursor: string | undefined) => ({
     items,
@@ -104,8 +162,16 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const q = parse(rangeQuery, request.query);
     const r = range(q, now(), HOUR_MS, MAX_RANGE_MS.events, 'events');
     const key = ['events', deviceId, r.from, r.to, q.pageSize];
-    const result = await deviceEvents(o.eventsTable, deviceId, r.from, r.to, q.pageSize, decodePageToken(key, q.pageToken), o.queryTimeoutMs);
-    return { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), ...page(key, result.items, result.nextCursor) };
+    const cursor = decodePageToken(key, q.pageToken);
+    const result = await orFallback(
+      'events',
+      () => deviceEvents(o.eventsTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs),
+      archive && (() => archivedEvents(archive, deviceId, r.from, r.to, q.pageSize, cursor)),
+    );
+    const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
+    if ('ok' in result) return { ...head, ...page(key, result.ok.items, result.ok.nextCursor) };
+    // `late` is only known to Bigtable; archived events carry no flag.
+    return { ...head, ...DEGRADED_FROM_BIGQUERY, ...page(key, result.fallback.items, result.fallback.nextCursor) };
   });
 
   app.get('/v1/devices/:deviceId/aggregates', async (request) => {
@@ -113,14 +179,27 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const q = parse(rangeQuery, request.query);
     const r = range(q, now(), HOUR_MS, MAX_RANGE_MS.aggregates, 'aggregates');
     const key = ['aggregates', deviceId, r.from, r.to, q.pageSize];
-    const result = await deviceWindows(o.aggregatesTable, deviceId, r.from, r.to, q.pageSize, decodePageToken(key, q.pageToken), o.queryTimeoutMs);
+    const cursor = decodePageToken(key, q.pageToken);
+    const finalBefore = now() - o.watermarkDelayMs;
+    const outcome = await orFallback(
+      'aggregates',
+      () => deviceWindows(o.aggregatesTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs),
+      archive && (() => archivedWindows(archive, windowSpec, deviceId, r.from, r.to, finalBefore, q.pageSize, cursor)),
+    );
+    const result = 'ok' in outcome ? outcome.ok : outcome.fallback;
     const items = result.items.map((w) => ({
       windowStart: new Date(w.windowStartMs).toISOString(),
       windowEnd: new Date(w.windowEndMs).toISOString(),
       eventCount: w.eventCount,
       metrics: w.metrics,
     }));
-    return { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), ...page(key, items, result.nextCursor) };
+    return {
+      deviceId,
+      from: new Date(r.from).toISOString(),
+      to: new Date(r.to).toISOString(),
+      ...('ok' in outcome ? {} : DEGRADED_FROM_BIGQUERY),
+      ...page(key, items, result.nextCursor),
+    };
   });
 
   /** Hours, newest first, one page of `pageSize` hours; the cursor is the next hour to return. */
@@ -139,13 +218,40 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     return { from: Math.floor(r.from / HOUR_MS) * HOUR_MS, to: Math.ceil(r.to / HOUR_MS) * HOUR_MS };
   };
 
+  /** Hot hours from Bigtable's tiling windows. */
+  const hotHours = async (deviceId: string, fromMs: number, toMs: number, clock: number) =>
+    fromWindows(await allDeviceWindows(o.aggregatesTable, deviceId, fromMs, toMs, btMs), o.windowMs, clock - o.watermarkDelayMs - o.windowMs);
+
+  /** Hot hours computed from the archive (Bigtable down). */
+  const archivedHotHours = async (deviceId: string, fromMs: number, toMs: number, clock: number) =>
+    fromWindows(await archivedTilingWindows(archive!, windowSpec, deviceId, fromMs, toMs, clock - o.watermarkDelayMs), o.windowMs, clock - o.watermarkDelayMs - o.windowMs).map(
+      (h) => ({ ...h, source: 'bigquery' as const }),
+    );
+
+  /** Marks an answer that lacks [fromMs, toMs) because BigQuery failed. */
+  const partialFromBigtable = (fromMs: number, toMs: number) => ({
+    source: 'bigtable-fallback',
+    degraded: true,
+    partial: true,
+    missing: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() },
+  });
+
   app.get('/v1/devices/:deviceId/history', async (request) => {
     const { deviceId } = parse(deviceParams, request.params);
     const q = parse(rangeQuery, request.query);
     const r = hourRange(q);
-    const rows = await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, r.to, o.queryTimeoutMs);
     const key = ['history', deviceId, r.from, r.to, q.pageSize];
-    return { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), ...pageHours(key, fromBatchView(rows), q.pageSize, q.pageToken) };
+    const clock = now();
+    const boundary = hotBoundary(clock, o.hotWindowHours);
+    const hotFrom = Math.max(r.from, boundary);
+    const outcome = await orFallback(
+      'history',
+      async () => fromBatchView(await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, r.to, o.queryTimeoutMs)),
+      archive && hotFrom < r.to ? () => hotHours(deviceId, hotFrom, r.to, clock) : undefined,
+    );
+    const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
+    if ('ok' in outcome) return { ...head, ...pageHours(key, outcome.ok, q.pageSize, q.pageToken) };
+    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, outcome.fallback, q.pageSize, q.pageToken) };
   });
 
   app.get('/v1/devices/:deviceId/hourly', async (request) => {
@@ -156,19 +262,24 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const boundary = hotBoundary(clock, o.hotWindowHours);
     const coldTo = Math.min(r.to, boundary);
     const hotFrom = Math.max(r.from, boundary);
+    // Each part falls back on its own: cold hours to nothing (partial), hot hours to the archive.
     const [cold, hot] = await Promise.all([
-      r.from < coldTo ? deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, coldTo, o.queryTimeoutMs).then(fromBatchView) : [],
-      hotFrom < r.to
-        ? allDeviceWindows(o.aggregatesTable, deviceId, hotFrom, r.to, o.queryTimeoutMs).then((w) => fromWindows(w, o.windowMs, clock - o.watermarkDelayMs - o.windowMs))
-        : [],
+      r.from < coldTo
+        ? orFallback('hourly (cold hours)', async () => fromBatchView(await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, coldTo, o.queryTimeoutMs)), archive && (async () => [] as HourSummary[]))
+        : { ok: [] as HourSummary[] },
+      hotFrom < r.to ? orFallback('hourly (hot hours)', () => hotHours(deviceId, hotFrom, r.to, clock), archive && (() => archivedHotHours(deviceId, hotFrom, r.to, clock))) : { ok: [] as HourSummary[] },
     ]);
     const key = ['hourly', deviceId, r.from, r.to, q.pageSize, boundary];
+    const coldMissing = !('ok' in cold);
+    const hotDegraded = !('ok' in hot);
     return {
       deviceId,
       from: new Date(r.from).toISOString(),
       to: new Date(r.to).toISOString(),
       boundary: new Date(boundary).toISOString(),
-      ...pageHours(key, mergeAcrossBoundary(cold, hot, boundary), q.pageSize, q.pageToken),
+      ...(hotDegraded ? DEGRADED_FROM_BIGQUERY : {}),
+      ...(coldMissing ? partialFromBigtable(r.from, coldTo) : {}),
+      ...pageHours(key, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, q.pageToken),
     };
   });
 

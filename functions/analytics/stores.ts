@@ -64,7 +64,7 @@ export async function allDeviceWindows(table: RowReader, deviceId: string, fromM
   return rows.map((r) => JSON.parse(r.cells[AGGREGATES_FAMILY][WINDOW_COLUMN].value) as WindowSummary);
 }
 
-function timestampMs(value: unknown): number {
+export function timestampMs(value: unknown): number {
   // The client returns TIMESTAMP as BigQueryTimestamp { value: '2026-...Z' } or a string/number.
   const v = (value as { value?: unknown })?.value ?? value;
   if (typeof v === 'number') return v;
