@@ -112,6 +112,8 @@ export interface Measurement {
   checks: SpecCheck[];
   limits: Limit[];
   cpu: CpuShare[];
+  /** The machine's 1-minute load average (every user) when sending started and ended. */
+  loadAverage: { sendStart: number; sendEnd: number };
   provision: { notHonoured: { address: string; feature: string; reason: string }[]; skipped: number } | null;
   services: { name: string; started: boolean; note?: string }[];
   logDir: string;

@@ -14,7 +14,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bigtable } from '@google-cloud/bigtable';
 import type { Spec } from '../../verification/spec/spec';
@@ -312,6 +312,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       return `${label.padEnd(9)} t=${String(Math.round(s.elapsedMs / 1000)).padStart(3)}s  accepted ${fmtInt(acc)}/s  processed ${fmtInt(proc)}/s  in flight ${fmtInt(s.processor?.inFlightMessages ?? null)} msgs  p99(1m) ${s.processor ? s.processor.latencyMs.lastMinute.p99.toFixed(1) : 'n/a'} ms  dashboard lag ${s.dashboardLagMs === null ? 'n/a' : `${(s.dashboardLagMs / 1000).toFixed(1)} s`}  dead letters ${fmtInt(s.processor?.counters.eventsDeadLettered ?? null)}`;
     };
     const cpuStart = cpuOf();
+    const loadStart = loadavg()[0];
     const sendStartedAt = Date.now();
     const sampler = (async () => {
       while (sampling) {
@@ -324,6 +325,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     progress(`local run: fleet of ${devices} devices, ${rate} events/s for ${duration - burstSeconds} s then ${burst} events/s for ${burstSeconds} s; ${eventSize}-byte events, ${eventsPerRequest} per request, ${eventsPerMessage} per message, ${invalidShare * 100}% invalid`);
     const fleetResult: FleetResult = await fleet.run();
     const cpuEnd = cpuOf();
+    const loadEnd = loadavg()[0];
     const sendSeconds = (Date.now() - sendStartedAt) / 1000;
     interrupted = !!options.signal?.aborted;
 
@@ -478,7 +480,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         : { item: 'dashboard_updated', measured: 'dashboard not running', bound: '<= 5,000 ms', status: 'not-measured' },
     ];
 
-    const limits = explainLimits({ sustained, burstPhase, fleetResult, samples, cpu, eventsPerMessage, rate, burst, schedule, warmupSeconds, cores: machineDetails().cpuCount });
+    const limits = explainLimits({ loadAverage: Math.max(loadStart, loadEnd), sustained, burstPhase, fleetResult, samples, cpu, eventsPerMessage, rate, burst, schedule, warmupSeconds, cores: machineDetails().cpuCount });
 
     const measurement: Measurement = {
       schemaVersion: 1,
@@ -522,6 +524,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       checks,
       limits,
       cpu,
+      loadAverage: { sendStart: round(loadStart, 2), sendEnd: round(loadEnd, 2) },
       provision: { notHonoured: provisioned.notHonoured, skipped: provisioned.skipped.length },
       services,
       logDir,
@@ -555,6 +558,8 @@ function fmtInt(n: number | null): string {
 }
 
 interface LimitInputs {
+  /** 1-minute load average of the machine (all users), the higher of send start and end. */
+  loadAverage: number;
   sustained: PhaseThroughput;
   burstPhase: PhaseThroughput | null;
   fleetResult: FleetResult;
@@ -587,6 +592,13 @@ export function explainLimits(x: LimitInputs): Limit[] {
   const shortOfBurst = x.burstPhase !== null && x.burstPhase.acceptedEps < x.burst * 0.98;
   if (!shortOfSustained && !shortOfBurst) return limits;
 
+  if (x.loadAverage > x.cores) {
+    limits.push({
+      component: 'shared machine',
+      figure: `load average ${x.loadAverage.toFixed(1)} on ${x.cores} cores while sending; this run's processes used ${Math.round(totalCpu)}% of ${x.cores * 100}%`,
+      explanation: 'other work on the machine held the run\'s processes below what the cores could give them; the rates below are what was left',
+    });
+  }
   if (totalCpu >= x.cores * 100 * 0.85) {
     limits.push({
       component: 'CPU',
