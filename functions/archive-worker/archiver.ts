@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { DeadLetterRow, EventsRawRow } from '../shared/bigquery-rows';
 import { backoffDelay, sleep, withTimeLimit } from '../shared/time-limits';
 import type { Transform } from './udf-runner';
+import { decodeMessagePayload } from '../shared/message';
 
 export interface ArchiveMessage {
   id: string;
@@ -33,15 +34,25 @@ export interface ArchiverOptions {
   maxBatchRows?: number;
   maxBatchDelayMs?: number;
   batchDeadlineMs?: number;
+  /**
+   * LOCAL DEVIATION (ARCHIVE_SPLIT_BATCHES=true): apply the UDF to each event of a batched
+   * message (`{"events":[...]}`, the local run packs ~20 per message because the Pub/Sub
+   * emulator delivers only a few thousand messages/s), one row and insert id per event. The
+   * Dataflow template cannot do this; by default batches are dead-lettered as it would.
+   */
+  splitBatches?: boolean;
 }
 
 export function eventInsertId(row: EventsRawRow): string {
   return createHash('sha256').update(`${row.device_id}#${row.event_id}`).digest('hex');
 }
 
-function deadLetterInsertId(messageId: string): string {
-  return createHash('sha256').update(`dead-letter#${messageId}`).digest('hex');
+/** Per message; per event of a split batch (`part`), so each dead event keeps its own row. */
+function deadLetterInsertId(messageId: string, part?: string): string {
+  return createHash('sha256').update(part === undefined ? `dead-letter#${messageId}` : `dead-letter#${messageId}#${part}`).digest('hex');
 }
+
+const isWhole = (message: ArchiveMessage, payload: string) => payload === message.data.toString('utf8');
 
 /** insertAll reasons that will not succeed on retry. */
 const PERMANENT_REASONS = new Set(['invalid', 'invalidQuery', 'notFound', 'accessDenied']);
@@ -57,7 +68,7 @@ export class Archiver {
   private batch: ArchiveMessage[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
-  readonly counters = { messages: 0, rowsInserted: 0, deadLettered: 0, acked: 0, nacked: 0 };
+  readonly counters = { messages: 0, rowsInserted: 0, deadLettered: 0, acked: 0, nacked: 0, batchesSplit: 0 };
 
   constructor(private readonly o: ArchiverOptions) {}
 
@@ -89,18 +100,20 @@ export class Archiver {
     const dead: { message: ArchiveMessage; payload: string; reason: string }[] = [];
     for (const message of batch) {
       const payload = message.data.toString('utf8');
-      try {
-        const row = JSON.parse(this.o.transform(payload)) as EventsRawRow;
-        good.push({ insertId: eventInsertId(row), json: row, message, payload });
-      } catch (err) {
-        dead.push({ message, payload, reason: err instanceof Error ? err.message : String(err) });
+      for (const line of this.lines(payload)) {
+        try {
+          const row = JSON.parse(this.o.transform(line)) as EventsRawRow;
+          good.push({ insertId: eventInsertId(row), json: row, message, payload: line });
+        } catch (err) {
+          dead.push({ message, payload: line, reason: err instanceof Error ? err.message : String(err) });
+        }
       }
     }
     const failed = new Set<ArchiveMessage>();
     try {
       const refused = await this.insertDurably(this.o.eventsTable, good, deadline);
       for (const r of refused) dead.push({ message: r.pending.message, payload: r.pending.payload, reason: `bigquery: ${r.reason}` });
-      const deadRows: Pending[] = dead.map((d) => ({ insertId: deadLetterInsertId(d.message.id), json: this.deadLetterRow(d.message, d.payload, d.reason), message: d.message, payload: d.payload }));
+      const deadRows: Pending[] = dead.map((d) => ({ insertId: deadLetterInsertId(d.message.id, isWhole(d.message, d.payload) ? undefined : d.payload), json: this.deadLetterRow(d.message, d.payload, d.reason), message: d.message, payload: d.payload }));
       const deadRefused = await this.insertDurably(this.o.deadLetterTable, deadRows, deadline);
       for (const r of deadRefused) {
         this.o.logger.error({ messageId: r.pending.message.id, reason: r.reason }, 'dead-letter row refused; message nacked');
@@ -123,11 +136,20 @@ export class Archiver {
     }
   }
 
+  /** The UDF inputs of one message: the payload, or with splitBatches each event of a batch. */
+  private lines(payload: string): string[] {
+    if (!this.o.splitBatches) return [payload];
+    const decoded = decodeMessagePayload(payload);
+    if (!decoded.ok || !decoded.batched) return [payload];
+    this.counters.batchesSplit++;
+    return decoded.events.map((e) => JSON.stringify(e));
+  }
+
   private deadLetterRow(message: ArchiveMessage, payload: string, reason: string): DeadLetterRow {
     return {
       timestamp: new Date().toISOString(),
       payloadString: payload,
-      payloadBytes: message.data.toString('base64'),
+      payloadBytes: isWhole(message, payload) ? message.data.toString('base64') : Buffer.from(payload, 'utf8').toString('base64'),
       attributes: Object.keys(message.attributes).sort().map((key) => ({ key, value: message.attributes[key] })),
       errorMessage: reason,
       stacktrace: null,

@@ -15,6 +15,8 @@ export const archiveConfigSchema = googleProjectSchema.extend({
   /** A batch not inserted within this is nacked for redelivery. */
   BATCH_DEADLINE_MS: positiveInt(30000),
   PORT: port(8080),
+  /** Local deviation: archive each event of a batched message (see Archiver.splitBatches). */
+  ARCHIVE_SPLIT_BATCHES: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
 });
 
 export type ArchiveConfig = z.infer<typeof archiveConfigSchema>;

@@ -29,7 +29,13 @@ export async function startArchiveWorker(env: NodeJS.ProcessEnv = process.env, o
     maxBatchRows: config.INSERT_BATCH_MAX_ROWS,
     maxBatchDelayMs: config.INSERT_BATCH_MAX_DELAY_MS,
     batchDeadlineMs: config.BATCH_DEADLINE_MS,
+    splitBatches: config.ARCHIVE_SPLIT_BATCHES,
   });
+  if (config.ARCHIVE_SPLIT_BATCHES) {
+    logger.warn(
+      'ARCHIVE_SPLIT_BATCHES=true: LOCAL DEVIATION - each event of a batched message is archived as its own row; the Dataflow template in production maps one message to one row and dead-letters batches',
+    );
+  }
   const subscription = pubsub.subscription(config.ARCHIVE_SUBSCRIPTION, {
     flowControl: { maxMessages: config.MAX_OUTSTANDING_MESSAGES, allowExcessMessages: false },
   });

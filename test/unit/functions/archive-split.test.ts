@@ -1,0 +1,71 @@
+/**
+ * ARCHIVE_SPLIT_BATCHES: off (default, as the Dataflow template) a batched message is one
+ * dead-letter row with the reason; on (local deviation) each event becomes its own row with
+ * an insert id from its own event id, and an invalid event of the batch dead-letters alone.
+ */
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import pino from 'pino';
+import { buildUdf } from '../../../functions/udf/build';
+import { loadUdf, type Transform } from '../../../functions/archive-worker/udf-runner';
+import { Archiver, eventInsertId, type ArchiveMessage, type RowInserter } from '../../../functions/archive-worker/archiver';
+
+let transform: Transform;
+beforeAll(() => {
+  transform = loadUdf(buildUdf(join(mkdtempSync(join(tmpdir(), 'udf-')), 'transform.js')));
+});
+
+class Table implements RowInserter {
+  rows: { insertId: string; json: Record<string, unknown> }[] = [];
+  async insert(rows: { insertId: string; json: object }[]) {
+    this.rows.push(...(rows as { insertId: string; json: Record<string, unknown> }[]));
+  }
+}
+
+const ev = (id: string, deviceId = 'dev-1') => ({ eventId: id, deviceId, type: 'reading', eventTime: '2026-12-03T10:00:00.000Z', metrics: { v: 1 } });
+
+function message(body: unknown, acks: string[]): ArchiveMessage {
+  return { id: 'm-1', data: Buffer.from(JSON.stringify(body)), attributes: { eventCount: '3' }, ack: () => acks.push('ack'), nack: () => acks.push('nack') };
+}
+
+async function archive(splitBatches: boolean | undefined, body: unknown) {
+  const events = new Table();
+  const dead = new Table();
+  const acks: string[] = [];
+  const archiver = new Archiver({ transform, eventsTable: events, deadLetterTable: dead, logger: pino({ level: 'silent' }), ...(splitBatches === undefined ? {} : { splitBatches }) });
+  archiver.handle(message(body, acks));
+  await archiver.drain();
+  return { events, dead, acks, counters: archiver.counters };
+}
+
+describe('archive worker and batched messages', () => {
+  const batch = { events: [ev('b-1'), { ...ev('b-2'), deviceId: 'bad device' }, ev('b-3')] };
+
+  it('by default dead-letters a batched message whole, with the template reason', async () => {
+    const { events, dead, acks, counters } = await archive(undefined, batch);
+    expect(events.rows).toEqual([]);
+    expect(dead.rows).toHaveLength(1);
+    expect(dead.rows[0].json.errorMessage).toBe('payload: holds 3 events; the archive template writes one row per message, so publish with EVENTS_PER_MESSAGE=1');
+    expect(dead.rows[0].json.payloadString).toBe(JSON.stringify(batch));
+    expect(acks).toEqual(['ack']);
+    expect(counters.batchesSplit).toBe(0);
+  });
+
+  it('with splitBatches archives each event as its own row (insert id per event) and dead-letters only the bad one', async () => {
+    const { events, dead, acks, counters } = await archive(true, batch);
+    expect(events.rows.map((r) => r.json.event_id)).toEqual(['b-1', 'b-3']);
+    // The insert id is the one a single-event message of the same event gets: sha256("dev-1#b-1").
+    expect(events.rows[0].insertId).toBe(eventInsertId({ device_id: 'dev-1', event_id: 'b-1' } as never));
+    expect(events.rows[0].insertId).toBe('88f6e313b89da2ab555ac00bf5d8ff7ecc300a1e3d899010280ba0d0c59269e9');
+    expect(dead.rows.map((r) => [r.json.errorMessage, JSON.parse(r.json.payloadString as string).eventId])).toEqual([['deviceId: must match ^[A-Za-z0-9._:-]{1,128}$', 'b-2']]);
+    expect(acks).toEqual(['ack']);
+    expect(counters).toMatchObject({ batchesSplit: 1, rowsInserted: 2, deadLettered: 1 });
+  });
+
+  it('with splitBatches leaves single-event messages exactly as before', async () => {
+    const { events, counters } = await archive(true, ev('s-1'));
+    expect(events.rows.map((r) => r.json.event_id)).toEqual(['s-1']);
+    expect(counters.batchesSplit).toBe(0);
+  });
+});
