@@ -34,6 +34,8 @@ export const RESOURCE_NAMES = {
   archiveJob: 'telemetry-archive',
   batchViewQuery: 'device-hourly-batch-view',
   ingestApiKeySecret: 'ingest-api-key-sha256',
+  /** Bucket name prefix of the ingest spill path (bucket names are global: `<prefix>-<project>`). */
+  spillBucketPrefix: 'iot-ingest-spill',
 } as const;
 
 /** Service environment variables (docs/architecture.md, "Environment variables"). */
@@ -56,6 +58,14 @@ export const ENV_VARS = {
   aggregateWindowSeconds: 'AGGREGATE_WINDOW_SECONDS',
   watermarkDelaySeconds: 'WATERMARK_DELAY_SECONDS',
   hotWindowHours: 'HOT_WINDOW_HOURS',
+  /** Ingest: bucket a batch is written to when the Pub/Sub publish fails (replayed later). */
+  spillBucket: 'SPILL_BUCKET',
+  /** Analytics: the store to answer from when the primary store for a range fails ("bigquery"). */
+  queryFallback: 'QUERY_FALLBACK',
+  /** Analytics: location of the dataset's read-only replica, for reads while the primary is down. */
+  bigqueryReplicaLocation: 'BIGQUERY_REPLICA_LOCATION',
+  /** Dashboard: refresh interval of the page, seconds. */
+  dashboardRefreshSeconds: 'DASHBOARD_REFRESH_SECONDS',
 } as const;
 
 /**

@@ -68,6 +68,7 @@ export const PROD_CONFIG: EnvironmentConfig = {
   name: 'prod',
   project: PROJECT,
   region: REGION,
+  secondary: { region: 'europe-west1', minInstances: 1 },
   bigQueryLocation: 'US',
   spec: PROD_SPEC,
   images: {
@@ -90,6 +91,7 @@ export const PROD_CONFIG: EnvironmentConfig = {
     exactlyOnceDelivery: true,
     messageOrdering: true,
     gateway: { minInstances: 2, maxInstances: 20, cpu: 1, memory: '512Mi', concurrency: 80, cpuAlwaysAllocated: true },
+    spillBucket: { location: 'US', deleteAfterDays: 7 },
   },
   processing: {
     processor: { minInstances: 4, maxInstances: 16, cpu: 2, memory: '2Gi', concurrency: 1, cpuAlwaysAllocated: true },
@@ -118,9 +120,11 @@ export const PROD_CONFIG: EnvironmentConfig = {
     partitionExpirationDays: 31,
     deletionProtection: true,
     batchViewSchedule: 'every 1 hours',
+    eventsRawPartitioning: 'HOUR',
+    replicaLocation: 'europe-west1',
   },
-  analytics: { minInstances: 1, maxInstances: 10, cpu: 1, memory: '1Gi', concurrency: 40, cpuAlwaysAllocated: false },
-  dashboard: { minInstances: 1, maxInstances: 4, cpu: 1, memory: '512Mi', concurrency: 80, cpuAlwaysAllocated: false },
+  analytics: { minInstances: 1, maxInstances: 10, cpu: 1, memory: '1Gi', concurrency: 40, cpuAlwaysAllocated: false, bigQueryFallback: true },
+  dashboard: { minInstances: 1, maxInstances: 4, cpu: 1, memory: '512Mi', concurrency: 80, cpuAlwaysAllocated: false, refreshSeconds: 2 },
   monitoring: {
     notificationEmail: 'iot-oncall@example.com',
     // A 60 s burst drains in ~87 s (see above): 300 s means a real stall, and matches RPO 5 min.

@@ -36,6 +36,14 @@ export interface EnvironmentConfig {
   project: string;
   /** Region of Pub/Sub, Cloud Run services, Dataflow and the first Bigtable cluster. */
   region: string;
+  /**
+   * A second region the four Cloud Run services are also deployed in. Devices fail over
+   * between the two regional ingest endpoints on their own (client-side failover: no load
+   * balancer in series); each region's dashboard reads its own region's analytics API;
+   * processors in both regions pull the one (global) subscription. The second region runs
+   * at `minInstances` until a failover moves traffic to it. Unset: one region.
+   */
+  secondary?: { region: string; minInstances: number };
   /** BigQuery dataset location (a multi-region like "US" or a region). */
   bigQueryLocation: string;
   spec: Spec;
@@ -53,6 +61,12 @@ export interface EnvironmentConfig {
     exactlyOnceDelivery: boolean;
     messageOrdering: boolean;
     gateway: CloudRunSizing;
+    /**
+     * Bucket the gateway writes a batch to when Pub/Sub refuses the publish; a replayer
+     * re-publishes spilled batches (env SPILL_BUCKET). Multi-region or dual-region keeps it
+     * up when one region is down. Unset: no spill path.
+     */
+    spillBucket?: { location: string; deleteAfterDays: number };
   };
   processing: {
     processor: CloudRunSizing;
@@ -94,9 +108,25 @@ export interface EnvironmentConfig {
     deletionProtection: boolean;
     /** Cron of the batch-view scheduled query, e.g. "every 1 hours". */
     batchViewSchedule: string;
+    /** Time partitioning of events_raw (HOUR lets the hourly batch view read one hour). @default 'DAY' */
+    eventsRawPartitioning?: 'HOUR' | 'DAY';
+    /**
+     * Location of a read-only cross-region replica of the dataset (ALTER SCHEMA ... ADD
+     * REPLICA, asynchronous). Unset: no replica.
+     */
+    replicaLocation?: string;
   };
-  analytics: CloudRunSizing;
-  dashboard: CloudRunSizing;
+  analytics: CloudRunSizing & {
+    /**
+     * The API answers recent ranges from BigQuery when Bigtable fails (env QUERY_FALLBACK).
+     * @default false
+     */
+    bigQueryFallback?: boolean;
+  };
+  dashboard: CloudRunSizing & {
+    /** How often the page refreshes from the analytics API, seconds (env DASHBOARD_REFRESH_SECONDS). @default 2 */
+    refreshSeconds?: number;
+  };
   monitoring: {
     notificationEmail: string;
     /** Alert when the oldest unacked message is older than this, seconds. */

@@ -11,7 +11,7 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from '../cdk';
 import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
 import type { ColdStorage } from './cold-storage';
-import { createCloudRunService } from './cloud-run-service';
+import { createCloudRunService, regionalDeployments } from './cloud-run-service';
 import type { HotStorage } from './hot-storage';
 import { componentLabels } from './labels';
 import type { PipelineContext } from './pipeline-context';
@@ -23,7 +23,10 @@ export interface AnalyticsProps extends PipelineContext {
 
 export class Analytics extends Construct {
   readonly serviceAccount: ServiceAccount;
+  /** The API in the primary region. */
   readonly service: CloudRunV2Service;
+  /** The API in every region (each region's dashboard reads its own). */
+  readonly services: CloudRunV2Service[];
 
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
@@ -68,11 +71,14 @@ export class Analytics extends Construct {
       new ProjectIamMember(this, 'bigquery-job-user', { project: config.project, role: 'roles/bigquery.jobUser', member }),
     ];
 
-    this.service = createCloudRunService(this, 'service', {
+    const { bigQueryFallback = false, ...sizing } = config.analytics;
+    const replica = config.coldStorage.replicaLocation;
+    this.services = regionalDeployments(config, sizing).map(({ region, sizing: regional, suffix }) => {
+     const service = createCloudRunService(this, `service${suffix}`, {
       name: RESOURCE_NAMES.analyticsService,
-      region: config.region,
+      region,
       image: config.images.analytics,
-      sizing: config.analytics,
+      sizing: regional,
       serviceAccountEmail: this.serviceAccount.email,
       env: {
         [ENV_VARS.project]: config.project,
@@ -87,9 +93,16 @@ export class Analytics extends Construct {
         [ENV_VARS.aggregateWindowSeconds]: String(workload.aggregateWindowSeconds),
         [ENV_VARS.watermarkDelaySeconds]: String(workload.watermarkDelaySeconds),
         [ENV_VARS.hotWindowHours]: String(workload.hotWindowHours),
+        // Recent ranges come from Bigtable; when Bigtable fails the API answers them from
+        // BigQuery (the archive lags by seconds to minutes), so the stores run in parallel.
+        ...(bigQueryFallback ? { [ENV_VARS.queryFallback]: 'bigquery' } : {}),
+        ...(replica ? { [ENV_VARS.bigqueryReplicaLocation]: replica } : {}),
       },
       labels: componentLabels(config, 'analytics'),
+     });
+     service.node.addDependency(...grants);
+     return service;
     });
-    this.service.node.addDependency(...grants);
+    this.service = this.services[0];
   }
 }

@@ -5,7 +5,7 @@
  */
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import type { Construct } from '../cdk';
-import type { CloudRunSizing } from '../config/types';
+import type { CloudRunSizing, EnvironmentConfig } from '../config/types';
 import { NODE_RUNTIME } from '../config/names';
 
 export interface CloudRunServiceProps {
@@ -73,4 +73,23 @@ export function createCloudRunService(scope: Construct, id: string, props: Cloud
       ],
     },
   });
+}
+
+/** One regional deployment of a service: its region, sizing and construct id suffix. */
+export interface RegionalDeployment {
+  region: string;
+  sizing: CloudRunSizing;
+  /** '' for the primary region (its construct ids stay as they were), `-<region>` otherwise. */
+  suffix: string;
+}
+
+/**
+ * Where a service runs: the environment's region, and its secondary region when it has one
+ * (the same sizing with the secondary's minimum instances: it takes traffic after a failover).
+ */
+export function regionalDeployments(config: EnvironmentConfig, sizing: CloudRunSizing): RegionalDeployment[] {
+  const primary: RegionalDeployment = { region: config.region, sizing, suffix: '' };
+  if (!config.secondary) return [primary];
+  const { region, minInstances } = config.secondary;
+  return [primary, { region, sizing: { ...sizing, minInstances: Math.min(minInstances, sizing.maxInstances) }, suffix: `-${region}` }];
 }

@@ -9,9 +9,12 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from '../cdk';
 import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
 import type { Analytics } from './analytics';
-import { createCloudRunService } from './cloud-run-service';
+import { createCloudRunService, regionalDeployments } from './cloud-run-service';
 import { componentLabels } from './labels';
 import type { PipelineContext } from './pipeline-context';
+
+/** The page refreshes every 2 s unless the config says otherwise: 5 s freshness with room for the path. */
+const DEFAULT_REFRESH_SECONDS = 2;
 
 export interface DashboardProps extends PipelineContext {
   analytics: Analytics;
@@ -19,7 +22,10 @@ export interface DashboardProps extends PipelineContext {
 
 export class Dashboard extends Construct {
   readonly serviceAccount: ServiceAccount;
+  /** The dashboard in the primary region. */
   readonly service: CloudRunV2Service;
+  /** The dashboard in every region, each reading the analytics API of its own region. */
+  readonly services: CloudRunV2Service[];
 
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
@@ -29,34 +35,40 @@ export class Dashboard extends Construct {
       accountId: 'iot-dashboard',
       displayName: 'IoT live dashboard (Cloud Run)',
     });
-    const invokesAnalytics = new CloudRunV2ServiceIamMember(this, 'invokes-analytics', {
-      name: analytics.service.name,
-      location: analytics.service.location,
-      role: 'roles/run.invoker',
-      member: `serviceAccount:${this.serviceAccount.email}`,
-    });
-
-    this.service = createCloudRunService(this, 'service', {
-      name: RESOURCE_NAMES.dashboardService,
-      region: config.region,
-      image: config.images.dashboard,
-      sizing: config.dashboard,
-      serviceAccountEmail: this.serviceAccount.email,
-      env: {
-        [ENV_VARS.project]: config.project,
-        [ENV_VARS.analyticsUrl]: analytics.service.uri,
-      },
-      labels: componentLabels(config, 'dashboard'),
-    });
-    this.service.node.addDependency(invokesAnalytics);
-
-    config.access.dashboardViewers.forEach((viewer, index) => {
-      new CloudRunV2ServiceIamMember(this, `viewer-${index}`, {
-        name: this.service.name,
-        location: this.service.location,
+    const { refreshSeconds = DEFAULT_REFRESH_SECONDS, ...sizing } = config.dashboard;
+    const deployments = regionalDeployments(config, sizing);
+    this.services = deployments.map(({ region, sizing: regional, suffix }, index) => {
+      const api = analytics.services[index] ?? analytics.service;
+      const invokesAnalytics = new CloudRunV2ServiceIamMember(this, `invokes-analytics${suffix}`, {
+        name: api.name,
+        location: api.location,
         role: 'roles/run.invoker',
-        member: viewer,
+        member: `serviceAccount:${this.serviceAccount.email}`,
       });
+      const service = createCloudRunService(this, `service${suffix}`, {
+        name: RESOURCE_NAMES.dashboardService,
+        region,
+        image: config.images.dashboard,
+        sizing: regional,
+        serviceAccountEmail: this.serviceAccount.email,
+        env: {
+          [ENV_VARS.project]: config.project,
+          [ENV_VARS.analyticsUrl]: api.uri,
+          [ENV_VARS.dashboardRefreshSeconds]: String(refreshSeconds),
+        },
+        labels: componentLabels(config, 'dashboard'),
+      });
+      service.node.addDependency(invokesAnalytics);
+      config.access.dashboardViewers.forEach((viewer, v) => {
+        new CloudRunV2ServiceIamMember(this, `viewer-${v}${suffix}`, {
+          name: service.name,
+          location: service.location,
+          role: 'roles/run.invoker',
+          member: viewer,
+        });
+      });
+      return service;
     });
+    this.service = this.services[0];
   }
 }

@@ -17,7 +17,9 @@ import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from '../cdk';
 import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
-import { createCloudRunService } from './cloud-run-service';
+import { createCloudRunService, regionalDeployments } from './cloud-run-service';
+import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
+import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { componentLabels } from './labels';
 import { serviceAgentMember, type PipelineContext } from './pipeline-context';
 import { TELEMETRY_EVENT_AVRO_SCHEMA } from './telemetry-event-avro';
@@ -45,7 +47,12 @@ export class Ingestion extends Construct {
   readonly deadLetterArchiveSubscription: PubsubSubscription;
   readonly gatewayServiceAccount: ServiceAccount;
   readonly apiKeySecret: SecretManagerSecret;
+  /** The gateway in the primary region. */
   readonly gateway: CloudRunV2Service;
+  /** The gateway in every region (devices fail over between the regional endpoints). */
+  readonly gateways: CloudRunV2Service[];
+  /** Where the gateway spills a batch when Pub/Sub refuses it (undefined without a spill path). */
+  readonly spillBucket?: StorageBucket;
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
     super(scope, id);
@@ -170,22 +177,51 @@ export class Ingestion extends Construct {
       member: gatewayMember,
     });
 
-    this.gateway = createCloudRunService(this, 'gateway', {
-      name: RESOURCE_NAMES.ingestService,
-      region: config.region,
-      image: config.images.ingest,
-      sizing: ingestion.gateway,
-      serviceAccountEmail: this.gatewayServiceAccount.email,
-      ingress: 'INGRESS_TRAFFIC_ALL',
-      invokerIamDisabled: true,
-      env: {
-        [ENV_VARS.project]: config.project,
-        [ENV_VARS.telemetryTopic]: this.telemetryTopic.name,
-        [ENV_VARS.eventsPerMessage]: String(config.spec.workload.eventsPerMessage),
-      },
-      secretEnv: { [ENV_VARS.ingestApiKeySha256]: this.apiKeySecret.secretId },
-      labels,
+    // The spill path: when a publish fails the gateway writes the batch here and answers
+    // only after the write; a replayer re-publishes spilled batches (event ids make the
+    // redelivery idempotent downstream). Multi-region, so it stays up when a region is down.
+    const spillGrants: StorageBucketIamMember[] = [];
+    if (ingestion.spillBucket) {
+      this.spillBucket = new StorageBucket(this, 'spill-bucket', {
+        name: `${RESOURCE_NAMES.spillBucketPrefix}-${config.project}`,
+        location: ingestion.spillBucket.location,
+        storageClass: 'STANDARD',
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: 'enforced',
+        // Spilled batches are replayed within minutes; what is left after the lifecycle
+        // age was replayed long ago (the alert on the bucket catches a stuck replayer).
+        lifecycleRule: [{ condition: { age: ingestion.spillBucket.deleteAfterDays }, action: { type: 'Delete' } }],
+        forceDestroy: false,
+        labels,
+      });
+      spillGrants.push(
+        new StorageBucketIamMember(this, 'gateway-writes-spill', { bucket: this.spillBucket.name, role: 'roles/storage.objectCreator', member: gatewayMember }),
+        // The replayer (the gateway's account) reads spilled batches back to re-publish them.
+        new StorageBucketIamMember(this, 'gateway-reads-spill', { bucket: this.spillBucket.name, role: 'roles/storage.objectViewer', member: gatewayMember }),
+      );
+    }
+
+    this.gateways = regionalDeployments(config, ingestion.gateway).map(({ region, sizing, suffix }) => {
+      const gateway = createCloudRunService(this, `gateway${suffix}`, {
+        name: RESOURCE_NAMES.ingestService,
+        region,
+        image: config.images.ingest,
+        sizing,
+        serviceAccountEmail: this.gatewayServiceAccount.email,
+        ingress: 'INGRESS_TRAFFIC_ALL',
+        invokerIamDisabled: true,
+        env: {
+          [ENV_VARS.project]: config.project,
+          [ENV_VARS.telemetryTopic]: this.telemetryTopic.name,
+          [ENV_VARS.eventsPerMessage]: String(config.spec.workload.eventsPerMessage),
+          ...(this.spillBucket ? { [ENV_VARS.spillBucket]: this.spillBucket.name } : {}),
+        },
+        secretEnv: { [ENV_VARS.ingestApiKeySha256]: this.apiKeySecret.secretId },
+        labels,
+      });
+      gateway.node.addDependency(secretAccess, publish, ...spillGrants);
+      return gateway;
     });
-    this.gateway.node.addDependency(secretAccess, publish);
+    this.gateway = this.gateways[0];
   }
 }

@@ -18,7 +18,7 @@ import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-o
 import { Construct } from '../cdk';
 import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
 import type { ColdStorage } from './cold-storage';
-import { createCloudRunService } from './cloud-run-service';
+import { createCloudRunService, regionalDeployments } from './cloud-run-service';
 import type { HotStorage } from './hot-storage';
 import type { Ingestion } from './ingestion';
 import { componentLabels } from './labels';
@@ -50,7 +50,10 @@ export const UDF_OBJECT_NAME = 'udf/transform.js';
 
 export class StreamProcessing extends Construct {
   readonly processorServiceAccount: ServiceAccount;
+  /** The processor in the primary region. */
   readonly processor: CloudRunV2Service;
+  /** The processor in every region; all pull the one speed-layer subscription. */
+  readonly processors: CloudRunV2Service[];
   readonly dataflowServiceAccount: ServiceAccount;
   readonly udfBucket: StorageBucket;
   readonly udfObject: StorageBucketObject;
@@ -95,11 +98,12 @@ export class StreamProcessing extends Construct {
       ),
     ];
 
-    this.processor = createCloudRunService(this, 'processor', {
+    this.processors = regionalDeployments(config, config.processing.processor).map(({ region, sizing, suffix }) => {
+     const processor = createCloudRunService(this, `processor${suffix}`, {
       name: RESOURCE_NAMES.processorService,
-      region: config.region,
+      region,
       image: config.images.processor,
-      sizing: config.processing.processor,
+      sizing,
       serviceAccountEmail: this.processorServiceAccount.email,
       // A pull subscriber: nobody calls it, so only internal traffic (health checks) gets in.
       ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
@@ -117,8 +121,11 @@ export class StreamProcessing extends Construct {
         [PROCESSOR_MAX_OUTSTANDING_ENV]: String(config.processing.processorMaxOutstandingMessages),
       },
       labels,
+     });
+     processor.node.addDependency(...processorGrants);
+     return processor;
     });
-    this.processor.node.addDependency(...processorGrants);
+    this.processor = this.processors[0];
 
     // ---- archive (batch layer input)
     const dataflow = config.processing.dataflow;

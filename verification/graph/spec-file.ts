@@ -36,6 +36,7 @@ export const specSchema = z.object({
     retentionDays: positive,
     rpoMinutes: nonNegative,
     rtoMinutes: nonNegative,
+    drScenarios: z.array(z.enum(['zone-loss', 'region-loss', 'operator-error'])).optional(),
   }),
   workload: z.object({
     averageEventsPerSecond: positive,

@@ -63,7 +63,14 @@ export interface Constraints {
   retentionDays: number;
   rpoMinutes: number;
   rtoMinutes: number;
+  /**
+   * Failure scenarios the RPO and RTO bounds cover. Absent: all three. An environment that
+   * accepts losing a zone or a region (dev) narrows it and says why in `assumptions`.
+   */
+  drScenarios?: DrScenarioKind[];
 }
+
+export type DrScenarioKind = 'zone-loss' | 'region-loss' | 'operator-error';
 
 export interface Workload {
   averageEventsPerSecond: number;

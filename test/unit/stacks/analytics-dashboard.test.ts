@@ -19,15 +19,27 @@ describe('analytics service', () => {
       'BIGQUERY_DATASET',
       'BIGQUERY_DEAD_LETTER_TABLE',
       'BIGQUERY_EVENTS_TABLE',
+      'BIGQUERY_REPLICA_LOCATION',
       'BIGTABLE_AGGREGATES_TABLE',
       'BIGTABLE_APP_PROFILE',
       'BIGTABLE_EVENTS_TABLE',
       'BIGTABLE_INSTANCE',
       'GOOGLE_CLOUD_PROJECT',
       'HOT_WINDOW_HOURS',
+      'QUERY_FALLBACK',
       'WATERMARK_DELAY_SECONDS',
     ]);
+    // Recent ranges fall back to BigQuery when Bigtable fails; reads use the replica when the primary is down.
+    expect(env['QUERY_FALLBACK']).toBe('bigquery');
+    expect(env['BIGQUERY_REPLICA_LOCATION']).toBe('europe-west1');
     expect(analytics.body['template'].scaling).toEqual({ min_instance_count: 1, max_instance_count: 10 });
+  });
+
+  it('runs in the secondary region too, at its minimum of 1 instance', () => {
+    const standby = prod.at('google_cloud_run_v2_service', 'analytics/service-europe-west1').body;
+    expect(standby['location']).toBe('europe-west1');
+    expect(standby['name']).toBe('analytics-api');
+    expect(standby['template'].scaling).toEqual({ min_instance_count: 1, max_instance_count: 10 });
   });
 
   it('only reads: bigtable.reader on both tables, dataViewer on events_raw and device_hourly', () => {
@@ -42,9 +54,15 @@ describe('dashboard', () => {
   const dashboard = prod.at('google_cloud_run_v2_service', 'dashboard/service');
   const analytics = prod.at('google_cloud_run_v2_service', 'analytics/service');
 
-  it('reads the analytics service at its URI', () => {
+  it('reads the analytics service of its own region at its URI and refreshes every 2 s', () => {
     const env = dashboard.body['template'].containers[0].env;
     expect(env).toContainEqual({ name: 'ANALYTICS_URL', value: ref(analytics, 'uri') });
+    expect(env).toContainEqual({ name: 'DASHBOARD_REFRESH_SECONDS', value: '2' });
+    const standby = prod.at('google_cloud_run_v2_service', 'dashboard/service-europe-west1');
+    expect(standby.body['template'].containers[0].env).toContainEqual({
+      name: 'ANALYTICS_URL',
+      value: ref(prod.at('google_cloud_run_v2_service', 'analytics/service-europe-west1'), 'uri'),
+    });
   });
 
   it('may invoke analytics as its own account; only the configured viewers may open it', () => {

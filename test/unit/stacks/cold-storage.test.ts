@@ -17,10 +17,21 @@ describe('cold storage: dataset and tables', () => {
     expect(dataset['labels']).toMatchObject({ component: 'cold-storage', environment: 'prod' });
   });
 
-  it('partitions events_raw by event day, expires partitions after 31 days, clusters by device and type', () => {
+  it('adds a read-only replica in europe-west1 by DDL (the dataset resource has no replica field)', () => {
+    const job = prod.at('google_bigquery_job', 'cold-storage/dataset-replica').body;
+    expect(job['location']).toBe('US');
+    expect(job['query']).toMatchObject({
+      query: "ALTER SCHEMA `iot-pipeline-prod.iot_analytics` ADD REPLICA `europe-west1` OPTIONS(location = 'europe-west1')",
+      use_legacy_sql: false,
+      create_disposition: '',
+      write_disposition: '',
+    });
+  });
+
+  it('partitions events_raw by event HOUR (744 partitions for 31 days), expires partitions after 31 days, clusters by device and type', () => {
     const events = prod.at('google_bigquery_table', 'cold-storage/events-raw').body;
     expect(events['table_id']).toBe('events_raw');
-    expect(events['time_partitioning']).toEqual({ type: 'DAY', field: 'event_time', expiration_ms: THIRTY_ONE_DAYS_MS });
+    expect(events['time_partitioning']).toEqual({ type: 'HOUR', field: 'event_time', expiration_ms: THIRTY_ONE_DAYS_MS });
     expect(events['require_partition_filter']).toBe(true);
     expect(events['clustering']).toEqual(['device_id', 'type']);
     expect(events['deletion_protection']).toBe(true);

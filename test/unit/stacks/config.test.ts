@@ -29,6 +29,7 @@ describe('prod spec', () => {
       burstEventsPerSecond: 50_000,
       monthlyBudgetUsd: 8_000,
       availability: 0.9999,
+      freshnessAvailability: 0.999,
       retentionDays: 30,
       rpoMinutes: 5,
       rtoMinutes: 15,

@@ -105,4 +105,29 @@ describe('ingestion: gateway', () => {
     expect(publish).toMatchObject({ role: 'roles/pubsub.publisher', member: `serviceAccount:${ref(sa, 'email')}` });
     expect(gateway['template'].scaling).toEqual({ min_instance_count: 2, max_instance_count: 20 });
   });
+
+  it('runs in us-central1 and europe-west1: devices fail over between the two regional endpoints', () => {
+    const standby = prod.at('google_cloud_run_v2_service', 'ingestion/gateway-europe-west1').body;
+    expect([gateway['location'], standby['location']]).toEqual(['us-central1', 'europe-west1']);
+    expect(standby['name']).toBe('ingest-gateway');
+    expect(standby['template'].scaling).toEqual({ min_instance_count: 1, max_instance_count: 20 });
+  });
+
+  it('spills to a private multi-region bucket when Pub/Sub refuses a publish (env SPILL_BUCKET), with objectCreator on it', () => {
+    const bucket = prod.at('google_storage_bucket', 'ingestion/spill-bucket');
+    expect(bucket.body).toMatchObject({
+      name: 'iot-ingest-spill-iot-pipeline-prod',
+      location: 'US',
+      uniform_bucket_level_access: true,
+      public_access_prevention: 'enforced',
+      lifecycle_rule: [{ condition: { age: 7 }, action: { type: 'Delete' } }],
+    });
+    for (const address of ['ingestion/gateway', 'ingestion/gateway-europe-west1']) {
+      const env = prod.at('google_cloud_run_v2_service', address).body['template'].containers[0].env as { name: string; value?: string }[];
+      expect(env.find((e) => e.name === 'SPILL_BUCKET')?.value).toBe(ref(bucket, 'name'));
+    }
+    const sa = prod.at('google_service_account', 'ingestion/gateway-sa');
+    const grant = prod.at('google_storage_bucket_iam_member', 'ingestion/gateway-writes-spill').body;
+    expect(grant).toMatchObject({ bucket: ref(bucket, 'name'), role: 'roles/storage.objectCreator', member: `serviceAccount:${ref(sa, 'email')}` });
+  });
 });

@@ -18,9 +18,17 @@ describe.each(ENVIRONMENT_NAMES)('security and hygiene of %s', (environment) => 
       ...stack.ofType('google_dataflow_job').map((job) => job.body['service_account_email']),
       ...stack.ofType('google_bigquery_data_transfer_config').map((query) => query.body['service_account_name']),
     ];
-    expect(identities).toHaveLength(6);
+    // 4 services x regions (2 in prod and first-proposal, 1 in dev) + the Dataflow job + the
+    // batch view; 6 identities: regional copies of one service (same name) share its account.
+    const regions = environment === 'dev' ? 1 : 2;
+    expect(identities).toHaveLength(4 * regions + 2);
     expect(new Set(identities).size).toBe(6);
     expect(stack.ofType('google_service_account')).toHaveLength(6);
+    const byName = new Map<string, Set<string>>();
+    for (const service of stack.ofType('google_cloud_run_v2_service')) {
+      byName.set(service.body['name'], (byName.get(service.body['name']) ?? new Set()).add(service.body['template'].service_account));
+    }
+    expect([...byName.values()].map((ids) => ids.size)).toEqual([1, 1, 1, 1]);
   });
 
   it('labels every labelled resource with its component and environment', () => {

@@ -80,8 +80,8 @@ describe('stream processing: Dataflow archive job', () => {
       javascriptTextTransformGcsPath: `gs://${ref(bucket, 'name')}/${ref(udf, 'name')}`,
       javascriptTextTransformFunctionName: 'transform',
       useStorageWriteApi: 'true',
-      // 10,000 events/s x 1,000 B x 1.5 headroom / 1 MB/s per stream = 15.
-      numStorageWriteApiStreams: '15',
+      // 10,000 events/s x 512 B x 1.5 headroom / 1 MB/s per stream = 7.68 -> 8.
+      numStorageWriteApiStreams: '8',
       storageWriteApiTriggeringFrequencySec: '5',
     });
   });

@@ -5,7 +5,7 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
   const label = kind.toUpperCase();
   return {
     id: `${kind}-within-bound`,
-    title: `${label} within the bound for zone loss, region loss and operator error`,
+    title: `${label} within the bound for zone loss, region loss and operator error (those the spec covers)`,
     severity: 'error',
     specItem: kind,
     reads: ['google_bigtable_instance', 'google_bigtable_app_profile', 'google_bigquery_dataset', 'google_pubsub_subscription', 'google_cloud_run_v2_service', 'google_dataflow_job'],
@@ -13,7 +13,12 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
       'Recovery per stateful store and processing component from replication, routing, backups, retention, deletion protection and the plan\'s deletes (verification/data/dr.json). A scenario with no bound (data only in the lost location, no backup) fails.',
     check(ctx) {
       const bound = kind === 'rpo' ? ctx.spec.constraints.rpoMinutes : ctx.spec.constraints.rtoMinutes;
-      const scenarios = ctx.analyses.dr.scenarios;
+      // Only the scenarios the spec's bounds cover (all three unless it narrows them).
+      const covered = ctx.spec.constraints.drScenarios;
+      const scenarios = ctx.analyses.dr.scenarios.filter((s) => covered === undefined || covered.includes(s.scenario));
+      if (covered !== undefined && scenarios.length === 0 && ctx.analyses.dr.scenarios.length > 0) {
+        return [{ status: 'pass', observed: `no ${covered.join(', ') || ''} scenario`.trim(), expected: `${label} <= ${bound} min`, message: `the spec bounds ${label} for ${covered.join(', ') || 'no scenario'} only; none applies to this graph` }];
+      }
       if (scenarios.length === 0) return [{ status: 'unknown', message: 'no stateful store or processing component found', fix: 'declare the pipeline', expected: `${label} <= ${bound} min` }];
       return scenarios.map((s): Finding => {
         const v = kind === 'rpo' ? s.rpoMinutes : s.rtoMinutes;
