@@ -18,7 +18,9 @@ export interface NormaliseContext {
   where: string;
 }
 
-const UNRESOLVED_CDK_TOKEN = /\$\{TfToken\[|\$\{Token\[/;
+function isUnresolvedCdkToken(s: string): boolean {
+  return s.includes('${TfToken[') || s.includes('${Token[');
+}
 
 function isTokenObject(v: Record<string, unknown>): boolean {
   return Array.isArray(v.creation_stack) || Array.isArray(v.creationStack);
@@ -47,7 +49,7 @@ export function normaliseSynthValue(v: unknown, ctx: NormaliseContext, path: str
 
 function normaliseSynthString(s: string, ctx: NormaliseContext, path: string): AttrValue {
   if (!hasInterpolation(s)) return s;
-  if (UNRESOLVED_CDK_TOKEN.test(s)) {
+  if (isUnresolvedCdkToken(s)) {
     ctx.warn(`${ctx.where}: ${path} holds an unresolved CDK token (${s.slice(0, 60)}); read as pending`);
     return pending('token', [], s);
   }

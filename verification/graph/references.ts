@@ -89,8 +89,21 @@ export function isResourceType(word: string): boolean {
   return /^[a-z0-9]+_[a-z0-9_]+$/.test(word);
 }
 
+/** Templates recur (every resource refers to the same few); bounded so memory stays flat. */
+const templateCache = new Map<string, readonly string[]>();
+const TEMPLATE_CACHE_LIMIT = 20_000;
+
 /** All raw references in a template string. */
 export function referencesInTemplate(s: string): string[] {
+  const hit = templateCache.get(s);
+  if (hit) return [...hit];
+  const refs = scanTemplate(s);
+  if (templateCache.size >= TEMPLATE_CACHE_LIMIT) templateCache.clear();
+  templateCache.set(s, refs);
+  return [...refs];
+}
+
+function scanTemplate(s: string): string[] {
   const out: string[] = [];
   for (const body of interpolationBodies(s)) {
     for (const r of referencesInExpression(body)) if (!out.includes(r)) out.push(r);

@@ -65,6 +65,22 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
     if (s.input.name) byConstructPath.set(s.input.name, s);
   }
 
+  /** Top-level resolutions per stack: the same expression recurs across resources. */
+  const resolvedCache = new Map<StackState, Map<string, string[]>>();
+  const resolveTop = (state: StackState, raw: string): string[] => {
+    let cache = resolvedCache.get(state);
+    if (!cache) {
+      cache = new Map();
+      resolvedCache.set(state, cache);
+    }
+    let hit = cache.get(raw);
+    if (!hit) {
+      hit = resolveIn(state, raw, new Set());
+      cache.set(raw, hit);
+    }
+    return hit;
+  };
+
   /** Raw traversal -> addresses, following locals and cross-stack outputs. */
   const resolveIn = (state: StackState, raw: string, seen: Set<string>): string[] => {
     const key = `${state.input.file}|${raw}`;
@@ -185,7 +201,7 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
       resolve: (raw, path) => {
         const out: string[] = [];
         for (const r of raw) {
-          for (const target of resolveIn(state, r, new Set())) {
+          for (const target of resolveTop(state, r)) {
             if (!out.includes(target)) out.push(target);
             if (from && target !== from && allAddresses.has(target)) {
               const k = `${from}\u0000${target}\u0000${path}`;
