@@ -93,15 +93,17 @@ export async function readWindowCounts(
 /**
  * After the drain limit, with the processor stopped: pulls (and acks) what is still in the
  * speed-layer subscription and marks those events queued, so an event not yet delivered is
- * not reported as lost. Stops after `idleMs` with no message, or at `limitMs`.
+ * not reported as lost. Messages the stopped processor had leased come back only when their
+ * ack deadline expires (60 s in prod, and ordered keys wait behind them), so the puller waits
+ * longer than that before it calls the subscription empty.
  */
 export async function drainSubscription(
   projectId: string,
   subscriptionName: string,
   ledger: FleetLedger,
   runTag: string,
-  idleMs = 5_000,
-  limitMs = 120_000,
+  idleMs = 75_000,
+  limitMs = 300_000,
 ): Promise<{ messages: number; events: number }> {
   const pubsub = new PubSub({ projectId });
   const subscription = pubsub.subscription(subscriptionName, { flowControl: { maxMessages: 2000, allowExcessMessages: false } });
