@@ -13,7 +13,7 @@ export async function startDashboard(env: NodeJS.ProcessEnv = process.env, host 
   const config = loadDashboardConfig(env);
   const logger = createLogger('dashboard', env.LOG_LEVEL);
   const source = new AnalyticsSource(config.ANALYTICS_URL, config.ANALYTICS_TIMEOUT_MS);
-  const app = buildDashboardServer({ source, refreshIntervalMs: config.REFRESH_INTERVAL_MS, liveCacheMs: config.LIVE_CACHE_MS, logger });
+  const app = buildDashboardServer({ source, refreshIntervalMs: Math.round(config.DASHBOARD_REFRESH_SECONDS * 1000), liveCacheMs: config.LIVE_CACHE_MS, logger });
   const address = await app.listen({ port: config.PORT, host });
   logger.info({ address, analytics: config.ANALYTICS_URL }, 'dashboard listening');
   return {

@@ -200,6 +200,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     if (eventsPerMessage !== w.eventsPerMessage) {
       deviations.push(`${eventsPerMessage} events per Pub/Sub message instead of ${w.eventsPerMessage}: the emulator's ordered delivery is ~2,000 msgs/s on this kind of machine (bench/results/emulator-capacity.json)`);
     }
+    if (eventsPerMessage > 1) deviations.push('the archive worker splits batched messages (ARCHIVE_SPLIT_BATCHES=true); the Dataflow template would dead-letter them');
     if (burst > 0 && burstSeconds !== w.burstDurationSeconds) deviations.push(`a ${burstSeconds} s burst instead of ${w.burstDurationSeconds} s`);
     deviations.push('one instance of each service on one machine, not the configured instance counts; no Dataflow (the archive worker applies the same UDF)');
 
@@ -257,7 +258,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         entry: 'functions/archive-worker/main.ts',
         healthPath: '/healthz',
         // The built ES5.1 UDF, exactly the file the Dataflow template would load.
-        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, UDF_PATH: buildUdf(join(logDir, 'udf', 'transform.js')) },
+        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, ARCHIVE_SPLIT_BATCHES: String(eventsPerMessage > 1), UDF_PATH: buildUdf(join(logDir, 'udf', 'transform.js')) },
       }),
     ]);
     if (!processor || !ingest) throw new Error('the ingest gateway and the speed-layer processor are required');

@@ -53,7 +53,7 @@ describe('live dashboard in headless Chromium', () => {
     stops.push(() => ingest.stop());
     const analytics = await startAnalytics({ ...topo.env, PROCESSOR_METRICS_URL: `${processor.address}/metrics` }, { host: '127.0.0.1' });
     stops.push(() => analytics.stop());
-    const dashboard = await startDashboard({ ANALYTICS_URL: analytics.address, PORT: '0', REFRESH_INTERVAL_MS: '1000', LOG_LEVEL: 'silent' }, '127.0.0.1');
+    const dashboard = await startDashboard({ ANALYTICS_URL: analytics.address, PORT: '0', DASHBOARD_REFRESH_SECONDS: '1', LOG_LEVEL: 'silent' }, '127.0.0.1');
     stops.push(() => dashboard.stop());
 
     // 300 events/s for 20 s from 30 devices, 10 events per request, 1% invalid.
