@@ -19,7 +19,7 @@ const POSITION: Record<ComponentId, [number, number]> = {
 };
 const BOX_W = 150;
 const BOX_H = 56;
-const GAP_X = 40;
+const GAP_X = 90;
 const GAP_Y = 34;
 const FILL: Record<Status | 'empty', string> = { pass: '#d9f2dd', fail: '#f8d3d0', unknown: '#fbecc2', waived: '#d6ecf3', empty: '#eeeeee' };
 const FLOW_COLOR: Record<string, string> = {
@@ -78,7 +78,19 @@ export function architectureSvg(report: VerificationReport): string {
     parts.push(
       `<line x1="${sx.toFixed(1)}" y1="${sy.toFixed(1)}" x2="${ex.toFixed(1)}" y2="${ey.toFixed(1)}" stroke="${colour}" stroke-width="2" marker-end="url(#arrow)"><title>${xml(a.flows.join(', '))} flow</title></line>`,
     );
-    parts.push(`<text x="${((sx + ex) / 2).toFixed(1)}" y="${((sy + ey) / 2 - 4).toFixed(1)}" font-size="10" fill="${colour}" text-anchor="middle">${xml(a.flows.join(', '))}</text>`);
+    parts.push(`<text x="${((sx + ex) / 2).toFixed(1)}" y="${((sy + ey) / 2 - 4).toFixed(1)}" font-size="10" fill="${colour}" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke">${xml(a.flows.join(', '))}</text>`);
+  }
+  // Monitoring watches every other component that exists.
+  const monitoringCount = report.components.find((x) => x.id === 'monitoring')?.resources.length ?? 0;
+  if (monitoringCount > 0) {
+    for (const c of COMPONENT_IDS) {
+      if (c === 'monitoring' || (report.components.find((x) => x.id === c)?.resources.length ?? 0) === 0) continue;
+      const [x1, y1] = centre('monitoring');
+      const [x2, y2] = centre(c);
+      const [sx, sy] = edgePoint(x1, y1, x2, y2);
+      const [ex, ey] = edgePoint(x2, y2, x1, y1);
+      parts.push(`<line x1="${sx.toFixed(1)}" y1="${sy.toFixed(1)}" x2="${ex.toFixed(1)}" y2="${ey.toFixed(1)}" stroke="#aaa" stroke-width="1" stroke-dasharray="3 4"><title>monitoring watches ${xml(c)}</title></line>`);
+    }
   }
   for (const c of COMPONENT_IDS) {
     const [col, row] = POSITION[c];
@@ -94,7 +106,7 @@ export function architectureSvg(report: VerificationReport): string {
     );
   }
   const missing = report.flows.filter((f) => f.missing.length > 0).map((f) => `${f.name}: ${f.missing.join(', ')}`);
-  parts.push(`<text x="20" y="${height - 8}" font-size="11" fill="#b0302a">${xml(missing.length > 0 ? `missing hops: ${missing.join('; ')}` : 'every flow is complete')}</text>`);
+  parts.push(`<text x="20" y="${height - 8}" font-size="11" fill="${missing.length > 0 ? '#b0302a' : '#1f7a35'}">${xml(missing.length > 0 ? `missing hops: ${missing.join('; ')}` : 'every flow is complete')}</text>`);
   parts.push('</svg>');
   return parts.join('\n');
 }
