@@ -6,7 +6,11 @@ export const archiveConfigSchema = googleProjectSchema.extend({
   ARCHIVE_SUBSCRIPTION: requiredName.default('telemetry-archive'),
   BIGQUERY_DATASET: requiredName.default('iot_analytics'),
   BIGQUERY_EVENTS_TABLE: requiredName.default('events_raw'),
-  BIGQUERY_DEAD_LETTER_TABLE: requiredName.default('events_dead_letter'),
+  /**
+   * Where failed rows go: the template's own error-record table (`outputDeadletterTable` in the
+   * stacks), NOT events_dead_letter, which has the Pub/Sub BigQuery subscription's columns.
+   */
+  BIGQUERY_ARCHIVE_ERROR_TABLE: requiredName.default('events_raw_error_records'),
   /** The BUILT UDF (`npm run build:udf`), exactly the file the Dataflow template would load. */
   UDF_PATH: requiredName.default(resolve(__dirname, '../dist/udf/transform.js')),
   MAX_OUTSTANDING_MESSAGES: positiveInt(1000),

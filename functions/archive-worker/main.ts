@@ -24,7 +24,7 @@ export async function startArchiveWorker(env: NodeJS.ProcessEnv = process.env, o
   const archiver = new Archiver({
     transform,
     eventsTable: dataset.table(config.BIGQUERY_EVENTS_TABLE),
-    deadLetterTable: dataset.table(config.BIGQUERY_DEAD_LETTER_TABLE),
+    deadLetterTable: dataset.table(config.BIGQUERY_ARCHIVE_ERROR_TABLE),
     logger,
     maxBatchRows: config.INSERT_BATCH_MAX_ROWS,
     maxBatchDelayMs: config.INSERT_BATCH_MAX_DELAY_MS,

@@ -4,7 +4,7 @@
  */
 export interface BigQueryField {
   name: string;
-  type: 'STRING' | 'FLOAT64' | 'INT64' | 'TIMESTAMP' | 'BYTES' | 'RECORD';
+  type: 'STRING' | 'FLOAT64' | 'INT64' | 'TIMESTAMP' | 'BYTES' | 'JSON' | 'RECORD';
   mode: 'REQUIRED' | 'NULLABLE' | 'REPEATED';
   fields?: BigQueryField[];
 }
@@ -33,10 +33,28 @@ export const EVENTS_RAW_SCHEMA: BigQueryField[] = [
       { name: 'value', type: 'STRING', mode: 'REQUIRED' },
     ],
   },
+  /** Not written by the UDF (the template maps the UDF's output only); NULL in archived rows. */
+  { name: 'ingest_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
+  { name: 'publish_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
 ];
 
-/** events_dead_letter: the Dataflow Pub/Sub-to-BigQuery template's error-record schema. */
+/**
+ * events_dead_letter: what the Pub/Sub BigQuery subscription on the dead-letter topic writes
+ * (`write_metadata = true`).
+ */
 export const EVENTS_DEAD_LETTER_SCHEMA: BigQueryField[] = [
+  { name: 'subscription_name', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'message_id', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'publish_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
+  { name: 'data', type: 'STRING', mode: 'NULLABLE' },
+  { name: 'attributes', type: 'JSON', mode: 'NULLABLE' },
+];
+
+/**
+ * events_raw_error_records: the Dataflow Pub/Sub-to-BigQuery template's error-record schema
+ * (its `outputDeadletterTable`); the local archive worker writes its failed rows here.
+ */
+export const ARCHIVE_ERROR_RECORDS_SCHEMA: BigQueryField[] = [
   { name: 'timestamp', type: 'TIMESTAMP', mode: 'REQUIRED' },
   { name: 'payloadString', type: 'STRING', mode: 'REQUIRED' },
   { name: 'payloadBytes', type: 'BYTES', mode: 'REQUIRED' },

@@ -240,15 +240,18 @@ export function validateEvent(raw: unknown, options: ValidateOptions = {}, seria
   };
 }
 
-/** The canonical wire form of a validated event (what the gateway publishes). */
-export function toWireEvent(event: TelemetryEvent): TelemetryEventInput {
-  const wire: TelemetryEventInput = {
+/**
+ * The canonical wire form of a validated event (what the gateway publishes). `attributes` is
+ * always present (`{}` when empty): the topic's AVRO schema declares it as a required map,
+ * and Avro JSON rejects a missing field.
+ */
+export function toWireEvent(event: TelemetryEvent): TelemetryEventInput & { attributes: { [key: string]: string } } {
+  return {
     eventId: event.eventId,
     deviceId: event.deviceId,
     type: event.type,
     eventTime: formatEventTime(event.eventTimeMs),
     metrics: event.metrics,
+    attributes: event.attributes,
   };
-  if (Object.keys(event.attributes).length > 0) wire.attributes = event.attributes;
-  return wire;
 }

@@ -52,6 +52,7 @@ const NAMES = {
   dataset: 'iot_analytics',
   eventsRaw: 'events_raw',
   deadLetterTable: 'events_dead_letter',
+  archiveErrorTable: 'events_raw_error_records',
   batchView: 'device_hourly',
 };
 
@@ -258,7 +259,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         entry: 'functions/archive-worker/main.ts',
         healthPath: '/healthz',
         // The built ES5.1 UDF, exactly the file the Dataflow template would load.
-        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, ARCHIVE_SPLIT_BATCHES: String(eventsPerMessage > 1), UDF_PATH: buildUdf(join(logDir, 'udf', 'transform.js')) },
+        env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, BIGQUERY_ARCHIVE_ERROR_TABLE: NAMES.archiveErrorTable, ARCHIVE_SPLIT_BATCHES: String(eventsPerMessage > 1), UDF_PATH: buildUdf(join(logDir, 'udf', 'transform.js')) },
       }),
     ]);
     if (!processor || !ingest) throw new Error('the ingest gateway and the speed-layer processor are required');

@@ -10,7 +10,7 @@ import { buildUdf } from '../../../functions/udf/build';
 import { startArchiveWorker } from '../../../functions/archive-worker/main';
 import { startAnalytics } from '../../../functions/analytics/main';
 import { startProcessor } from '../../../functions/processor/main';
-import { EVENTS_RAW_SCHEMA, EVENTS_DEAD_LETTER_SCHEMA, DEVICE_HOURLY_SCHEMA, type BigQueryField } from '../../../functions/shared/bigquery-schema';
+import { EVENTS_RAW_SCHEMA, ARCHIVE_ERROR_RECORDS_SCHEMA, DEVICE_HOURLY_SCHEMA, type BigQueryField } from '../../../functions/shared/bigquery-schema';
 import { windowEntry } from '../../../functions/processor/window-finalizer';
 import { eventRowKey } from '../../../functions/shared/row-keys';
 import { createTopology, clients, waitFor, unique, PROJECT, type Topology } from './local-cloud';
@@ -37,7 +37,7 @@ describe('archive path and analytics across the stores', () => {
     await c.pubsub.topic(topo.topicName).createSubscription(`${topo.topicName}-archive`, { ackDeadlineSeconds: 10 });
     const [dataset] = await bigquery.createDataset(datasetId);
     await dataset.createTable('events_raw', { schema: { fields: restSchema(EVENTS_RAW_SCHEMA) } as never });
-    await dataset.createTable('events_dead_letter', { schema: { fields: restSchema(EVENTS_DEAD_LETTER_SCHEMA) } as never });
+    await dataset.createTable('events_raw_error_records', { schema: { fields: restSchema(ARCHIVE_ERROR_RECORDS_SCHEMA) } as never });
     await dataset.createTable('device_hourly', { schema: { fields: restSchema(DEVICE_HOURLY_SCHEMA) } as never });
   });
 
@@ -63,7 +63,7 @@ describe('archive path and analytics across the stores', () => {
       expect(raw.map((r: { event_id: string }) => r.event_id)).toEqual(['arc-1', 'arc-2']);
       expect(raw[0]).toMatchObject({ device_id: 'dev-arc', type: 'reading', metrics: [{ name: 'temp', value: 1 }], attributes: [{ key: 'site', value: 'lab' }] });
       expect(new Date((raw[0].event_time as { value: string }).value ?? raw[0].event_time).getTime()).toBe(t + 1);
-      const [dead] = await ds.table('events_dead_letter').query(`SELECT payloadString, errorMessage FROM \`${datasetId}.events_dead_letter\` ORDER BY errorMessage`);
+      const [dead] = await ds.table('events_raw_error_records').query(`SELECT payloadString, errorMessage FROM \`${datasetId}.events_raw_error_records\` ORDER BY errorMessage`);
       expect(dead.map((d: { errorMessage: string }) => d.errorMessage)).toEqual([
         'deviceId: must match ^[A-Za-z0-9._:-]{1,128}$',
         'payload: holds 2 events; the archive template writes one row per message, so publish with EVENTS_PER_MESSAGE=1',

@@ -108,7 +108,7 @@ describe('event contract', () => {
     for (const text of ['abc', 'é', '€', '😀', 'a😀é€', '\ud800x']) expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
   });
 
-  it('writes the canonical wire form with an RFC 3339 time and no empty attributes', () => {
+  it('writes the canonical wire form with an RFC 3339 time and attributes always present (the AVRO schema requires the field)', () => {
     const r = validateEvent({ ...valid(), eventTime: NOW }, { nowMs: NOW });
     if (!r.ok) throw new Error(r.reason);
     expect(toWireEvent(r.event)).toEqual({
@@ -117,6 +117,7 @@ describe('event contract', () => {
       type: 'reading',
       eventTime: '2026-12-03T12:00:00.000Z',
       metrics: { hum: 40, temp: 21.5 },
+      attributes: {},
     });
   });
 });

@@ -97,7 +97,7 @@ describe('ingest gateway', () => {
       {
         key: 'dev-1',
         attributes: { eventId: 'e-1', eventCount: '1' },
-        data: JSON.stringify({ eventId: 'e-1', deviceId: 'dev-1', type: 'reading', eventTime: '2026-12-03T11:59:59.001Z', metrics: { v: 1 } }),
+        data: JSON.stringify({ eventId: 'e-1', deviceId: 'dev-1', type: 'reading', eventTime: '2026-12-03T11:59:59.001Z', metrics: { v: 1 }, attributes: {} }), // attributes always sent: the AVRO schema requires the field
       },
     ]);
   });
