@@ -26,6 +26,8 @@ export interface Dimension {
   monotone: boolean;
   /** Value of the current design. */
   current: Value;
+  /** The one earlier dimension the domain depends on, if any (for counting the space). */
+  dependsOn?: string;
 }
 
 export interface Outcome {
@@ -35,6 +37,8 @@ export interface Outcome {
   feasible: boolean;
   /** Every constraint other than cost met. */
   feasibleIgnoringCost: boolean;
+  /** The cost constraint alone fails (then it fails for every costlier completion too). */
+  costFails?: boolean;
 }
 
 export interface SearchProblem {
@@ -42,7 +46,18 @@ export interface SearchProblem {
   evaluate(a: Assignment): Outcome;
 }
 
+export interface SearchOptions {
+  /** Stop after this many distinct evaluations; the result then says it is not proven optimal. */
+  maxEvaluations?: number;
+  /** Known configurations (the current design) tried first as incumbents. */
+  seeds?: readonly Assignment[];
+}
+
 export interface SearchResult {
+  /** False when the evaluation cap stopped the search before it proved the optimum. */
+  complete: boolean;
+  /** The greedy configuration that meets every constraint but (perhaps) the cost, when one exists. */
+  closest?: { assignment: Assignment; outcome: Outcome };
   best?: Assignment;
   outcome?: Outcome;
   /** Distinct assignments evaluated. */
@@ -87,19 +102,27 @@ function complete(dims: Dimension[], from: number, partial: Assignment, pick: 'c
   return a;
 }
 
-/** Number of complete assignments (dependent domains counted exactly). */
+/**
+ * Number of complete assignments. Independent domains multiply; a dimension that depends on
+ * one earlier dimension is counted together with it (sum over the parent's values).
+ */
 export function spaceSize(dims: readonly Dimension[]): number {
-  const ordered = searchOrder(dims);
-  const count = (i: number, a: Assignment): number => {
-    if (i === ordered.length) return 1;
-    let n = 0;
-    for (const v of ordered[i].domain(a)) n += count(i + 1, { ...a, [ordered[i].id]: v });
-    return n;
-  };
-  return count(0, {});
+  const children = new Map<string, Dimension[]>();
+  for (const d of dims) if (d.dependsOn) children.set(d.dependsOn, [...(children.get(d.dependsOn) ?? []), d]);
+  let size = 1;
+  for (const d of dims) {
+    if (d.dependsOn) continue;
+    const kids = children.get(d.id) ?? [];
+    let group = 0;
+    for (const v of d.domain({})) group += kids.reduce((n, k) => n * k.domain({ [d.id]: v }).length, 1);
+    size *= group;
+  }
+  return size;
 }
 
-export function branchAndBound(problem: SearchProblem): SearchResult {
+class SearchCapReached extends Error {}
+
+export function branchAndBound(problem: SearchProblem, options: SearchOptions = {}): SearchResult {
   const dims = searchOrder(problem.dims);
   const firstMonotone = dims.findIndex((d) => d.monotone);
   const boundsFrom = firstMonotone === -1 ? dims.length : firstMonotone;
@@ -108,41 +131,152 @@ export function branchAndBound(problem: SearchProblem): SearchResult {
   let bestOutcome: Outcome | undefined;
   let nodes = 0;
 
+  /**
+   * Floors of the monotone dimensions, found once the non-monotone ones are fixed: the lowest
+   * value of each that can pass with every other dimension at its most capable (binary search,
+   * by monotone feasibility). No passing configuration goes below a floor, so domains shrink to
+   * [floor, top] and the cheapest completion above the floors is a much tighter cost bound.
+   */
+  let floors = new Map<string, number>();
+  const position = (d: Dimension, v: Value) => d.domain({}).indexOf(v);
+  const dom = (j: number, partial: Assignment): readonly Value[] => {
+    const d = dims[j];
+    const values = d.domain(partial);
+    const floor = floors.get(d.id);
+    return floor === undefined ? values : values.filter((v) => position(d, v) >= floor);
+  };
+  /** The cheapest (or most capable) completion whose dependent domains all admit a value; undefined when none does. */
+  const fill = (from: number, partial: Assignment, pick: 'cheapest' | 'capable'): Assignment | undefined => {
+    if (from === dims.length) return partial;
+    const values = dom(from, partial);
+    const ordered = pick === 'cheapest' ? values : [...values].reverse();
+    for (const v of ordered) {
+      const done = fill(from + 1, { ...partial, [dims[from].id]: v }, pick);
+      if (done) return done;
+    }
+    return undefined;
+  };
+  const tighten = (from: number, partial: Assignment): boolean => {
+    const next = new Map<string, number>();
+    for (let j = from; j < dims.length; j++) {
+      const d = dims[j];
+      const all = d.domain({});
+      let lo = 0;
+      let hi = all.length - 1;
+      const passes = (k: number): boolean => {
+        const top = fill(from, partial, 'capable');
+        if (!top) return false;
+        const trial = { ...top, [d.id]: all[k] };
+        // a dependent domain must still admit the trial values (e.g. min <= max)
+        for (let t = from; t < dims.length; t++) if (!dims[t].domain(trial).includes(trial[dims[t].id])) return true;
+        return m.evaluate(trial).feasibleIgnoringCost;
+      };
+      if (!passes(hi)) return false;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (passes(mid)) hi = mid;
+        else lo = mid + 1;
+      }
+      if (lo > 0) next.set(d.id, lo);
+    }
+    floors = next;
+    return true;
+  };
+
   /** Returns 'cost' when the subtree was cut by the cost bound (larger values of the parent's dimension are cut too). */
   const visit = (i: number, partial: Assignment): 'cost' | 'done' => {
     nodes++;
-    if (i >= boundsFrom) {
-      const optimistic = m.evaluate(complete(dims, i, partial, 'capable'));
-      if (!optimistic.feasibleIgnoringCost) return 'done';
-      const cheapest = complete(dims, i, partial, 'cheapest');
-      const lower = m.evaluate(cheapest);
-      if (bestOutcome && lower.objective >= bestOutcome.objective) return 'cost';
-      if (lower.feasible) {
-        // the cheapest completion passes: nothing cheaper exists below this node
-        best = cheapest;
-        bestOutcome = lower;
+    const saved = floors;
+    try {
+      if (i === boundsFrom && boundsFrom < dims.length) {
+        floors = new Map();
+        if (!tighten(i, partial)) return 'done';
+      }
+      if (i >= boundsFrom) {
+        const top = fill(i, partial, 'capable');
+        if (!top || !m.evaluate(top).feasibleIgnoringCost) return 'done';
+        const cheapest = fill(i, partial, 'cheapest');
+        if (!cheapest) return 'done';
+        const lower = m.evaluate(cheapest);
+        if (bestOutcome && lower.objective >= bestOutcome.objective) return 'cost';
+        if (lower.feasible) {
+          // the cheapest completion passes: nothing cheaper exists below this node
+          best = cheapest;
+          bestOutcome = lower;
+          return 'done';
+        }
+        // the cheapest completion already breaks the budget, or meets everything but the cost:
+        // every other completion costs more
+        if (lower.costFails || lower.feasibleIgnoringCost) return 'cost';
+        if (i === dims.length) return 'done';
+      } else if (i === dims.length) {
+        const o = m.evaluate(partial);
+        if (o.feasible && (!bestOutcome || o.objective < bestOutcome.objective)) {
+          best = partial;
+          bestOutcome = o;
+        }
         return 'done';
       }
-      // the cheapest completion meets everything but the cost: every other completion costs more
-      if (lower.feasibleIgnoringCost) return 'cost';
-      if (i === dims.length) return 'done';
-    } else if (i === dims.length) {
-      const o = m.evaluate(partial);
-      if (o.feasible && (!bestOutcome || o.objective < bestOutcome.objective)) {
-        best = partial;
-        bestOutcome = o;
+      for (const v of dom(i, partial)) {
+        const r = visit(i + 1, { ...partial, [dims[i].id]: v });
+        // values come cheapest first: once one is cut by cost, every larger value is too
+        if (r === 'cost' && dims[i].monotone) break;
       }
       return 'done';
+    } finally {
+      floors = saved;
     }
-    for (const v of dims[i].domain(partial)) {
-      const r = visit(i + 1, { ...partial, [dims[i].id]: v });
-      // values come cheapest first: once one is cut by cost, every larger value is too
-      if (r === 'cost' && dims[i].monotone) break;
-    }
-    return 'done';
   };
-  visit(0, {});
-  return { best, outcome: bestOutcome, evaluations: m.count(), nodes, spaceSize: spaceSize(problem.dims) };
+  /**
+   * An incumbent before the search, so the cost bound prunes from the start: the seeds, then a
+   * greedy descent from the most capable corner that lowers each dimension as far as the other
+   * constraints allow (binary search), keeping the result if it also meets the cost.
+   */
+  const consider = (a: Assignment) => {
+    const o = m.evaluate(a);
+    if (o.feasible && (!bestOutcome || o.objective < bestOutcome.objective)) {
+      best = a;
+      bestOutcome = o;
+    }
+  };
+  let closest: { assignment: Assignment; outcome: Outcome } | undefined;
+  const greedy = () => {
+    let current = fill(0, {}, 'capable');
+    if (!current || !m.evaluate(current).feasibleIgnoringCost) return;
+    for (let j = 0; j < dims.length; j++) {
+      const d = dims[j];
+      if (!d.monotone) continue;
+      const values = d.domain(current);
+      let lo = 0;
+      let hi = values.indexOf(current[d.id]);
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const trial = { ...current, [d.id]: values[mid] };
+        const admissible = dims.every((t) => t.domain(trial).includes(trial[t.id]));
+        if (admissible && m.evaluate(trial).feasibleIgnoringCost) hi = mid;
+        else lo = mid + 1;
+      }
+      current = { ...current, [d.id]: values[lo] };
+    }
+    closest = { assignment: current, outcome: m.evaluate(current) };
+    consider(current);
+  };
+  const cap = options.maxEvaluations ?? Number.POSITIVE_INFINITY;
+  const evaluate = m.evaluate;
+  m.evaluate = (a) => {
+    if (m.count() >= cap) throw new SearchCapReached();
+    return evaluate(a);
+  };
+  let finished = true;
+  try {
+    for (const seed of options.seeds ?? []) consider(seed);
+    greedy();
+    visit(0, {});
+  } catch (e) {
+    if (!(e instanceof SearchCapReached)) throw e;
+    finished = false;
+  }
+  return { complete: finished, closest, best, outcome: bestOutcome, evaluations: m.count(), nodes, spaceSize: spaceSize(problem.dims) };
 }
 
 export function exhaustiveSearch(problem: SearchProblem): SearchResult {
@@ -164,5 +298,5 @@ export function exhaustiveSearch(problem: SearchProblem): SearchResult {
     for (const v of dims[i].domain(partial)) visit(i + 1, { ...partial, [dims[i].id]: v });
   };
   visit(0, {});
-  return { best, outcome: bestOutcome, evaluations: m.count(), nodes, spaceSize: spaceSize(problem.dims) };
+  return { complete: true, best, outcome: bestOutcome, evaluations: m.count(), nodes, spaceSize: spaceSize(problem.dims) };
 }

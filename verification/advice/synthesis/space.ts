@@ -77,7 +77,7 @@ function bigtablePart(graph: Graph, instance: Resource): Part {
       : []),
     { id: ids.storage, label: `storage type of ${a}`, monotone: true, current: storage, domain: () => ['HDD', 'SSD'] },
     { id: ids.max, label: `max nodes per cluster of ${a}`, monotone: true, current: currentMax, domain: () => sortedUnique([...Array.from({ length: ceiling }, (_, i) => i + 1), currentMax]) },
-    { id: ids.min, label: `min nodes per cluster of ${a}`, monotone: true, current: currentMin, domain: (p) => sortedUnique([...Array.from({ length: ceiling }, (_, i) => i + 1), currentMin]).filter((n) => n <= Number(p[ids.max] ?? ceiling)) },
+    { id: ids.min, label: `min nodes per cluster of ${a}`, monotone: true, current: currentMin, dependsOn: ids.max, domain: (p) => sortedUnique([...Array.from({ length: ceiling }, (_, i) => i + 1), currentMin]).filter((n) => n <= Number(p[ids.max] ?? ceiling)) },
   ];
   const build = (asg: Assignment): GraphChange[] => {
     const count = Number(asg[ids.clusters] ?? clusters.length);
@@ -131,7 +131,7 @@ function cloudRunPart(service: Resource): Part {
   const dims: Dimension[] = [
     { id: ids.cpu, label: `vCPU per instance of ${a}`, monotone: true, current: curCpu, domain: () => sortedUnique([...CPU_STEPS, curCpu]) },
     { id: ids.max, label: `max instances of ${a}`, monotone: true, current: curMax, domain: () => sortedUnique([...INSTANCE_STEPS.filter((s) => s >= 1), curMax]) },
-    { id: ids.min, label: `min instances of ${a}`, monotone: true, current: curMin, domain: (p) => sortedUnique([...INSTANCE_STEPS, curMin]).filter((n) => n <= Number(p[ids.max] ?? curMax)) },
+    { id: ids.min, label: `min instances of ${a}`, monotone: true, current: curMin, dependsOn: ids.max, domain: (p) => sortedUnique([...INSTANCE_STEPS, curMin]).filter((n) => n <= Number(p[ids.max] ?? curMax)) },
   ];
   return {
     dims,
@@ -140,9 +140,10 @@ function cloudRunPart(service: Resource): Part {
       const cpu = Number(asg[ids.cpu] ?? curCpu);
       const max = Number(asg[ids.max] ?? curMax);
       const min = Number(asg[ids.min] ?? Math.min(curMin, max));
-      if (cpu !== v.cpu) out.push(set(service, v.paths.cpu, String(cpu)));
-      if (max !== v.maxInstances) out.push(set(service, v.paths.max, max));
-      if (min !== v.minInstances) out.push(set(service, v.paths.min, min));
+      // an unset attribute stays unset while the search keeps its default
+      if (cpu !== curCpu) out.push(set(service, v.paths.cpu, String(cpu)));
+      if (max !== curMax) out.push(set(service, v.paths.max, max));
+      if (min !== curMin) out.push(set(service, v.paths.min, min));
       return out;
     },
     keys: {},
@@ -223,8 +224,9 @@ function batchingPart(spec: Spec): Part {
   const id = 'spec:eventsPerMessage';
   const cur = spec.workload.eventsPerMessage;
   return {
-    // fewer messages cost less but batch longer: neither cost nor capability is monotone here
-    dims: [{ id, label: 'events per Pub/Sub message', monotone: false, current: cur, domain: () => sortedUnique([...BATCH_STEPS, cur]) }],
+    // larger batches first: fewer messages and requests cost less, and smaller messages only
+    // ever help the limits (message size, request size), so the order is monotone
+    dims: [{ id, label: 'events per Pub/Sub message', monotone: true, current: cur, domain: () => sortedUnique([...BATCH_STEPS, cur]).reverse() }],
     build: (asg) => (Number(asg[id] ?? cur) !== cur ? [{ kind: 'spec', path: 'workload.eventsPerMessage', from: cur, to: Number(asg[id]) }] : []),
     keys: {},
   };

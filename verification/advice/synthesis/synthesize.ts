@@ -18,7 +18,12 @@ export interface SynthesizeOptions extends SpaceOptions {
   method?: 'branch-and-bound' | 'exhaustive';
   /** A second, full evaluator to confirm the winner when `evaluate` is a faster approximation. */
   confirm?: Evaluator;
+  /** Re-verifications allowed; past it the best found is reported as not proven optimal. */
+  maxEvaluations?: number;
 }
+
+/** About half a minute of re-verification at ~20 ms each. */
+const DEFAULT_MAX_EVALUATIONS = 1500;
 
 /** Splits ties in expected cost by the maximum, so the optimum is unique where the models differ at all. */
 const TIE_BREAK = 1e-6;
@@ -55,7 +60,7 @@ export function synthesisProblem(graph: Graph, spec: Spec, evaluate: Evaluator, 
     evaluation,
     evaluate(a): Outcome {
       const e = evaluation(a);
-      return { objective: objective(e), feasible: e.verdict === 'pass', feasibleIgnoringCost: nonCostOpen(e).length === 0 };
+      return { objective: objective(e), feasible: e.verdict === 'pass', feasibleIgnoringCost: nonCostOpen(e).length === 0, costFails: e.items.monthly_cost === 'fail' };
     },
   };
 }
@@ -89,22 +94,23 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
   const space = sizingSpace(graph, spec, options);
   const problem = synthesisProblem(graph, spec, evaluate, space);
   const method = options.method ?? 'branch-and-bound';
-  const search = method === 'exhaustive' ? exhaustiveSearch(problem) : branchAndBound(problem);
+  const search = method === 'exhaustive' ? exhaustiveSearch(problem) : branchAndBound(problem, { maxEvaluations: options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS, seeds: [currentAssignment(space)] });
+  const stopped = search.complete ? '' : ` (stopped at ${search.evaluations} evaluations: the result is the best found, not proven optimal)`;
   const current = problem.evaluation(currentAssignment(space));
   const currentMonthlyUsd = Number.isFinite(current.objectiveUsd) ? current.objectiveUsd : null;
   const methodText =
     method === 'exhaustive'
       ? `exhaustive enumeration of ${search.spaceSize} configurations`
-      : `exact branch and bound over ${space.dims.length} dimensions (cost lower bound from the cheapest completion, feasibility bound from the most capable)`;
+      : `exact branch and bound over ${space.dims.length} dimensions (cost lower bound from the cheapest completion, feasibility bound from the most capable)${stopped}`;
 
-  if (!search.best) {
+  if (!search.best && search.complete) {
     const top = problem.evaluation(corner(space, 'capable'));
     const blocked = nonCostOpen(top);
     let conflicting: SpecItemId[];
     let explanation: string;
     if (blocked.length > 0) {
       conflicting = blocked;
-      explanation = `${blocked.join(', ')} fail${blocked.length === 1 ? 's' : ''} even at the most capable sizing in the space (${space.dims.map((d) => `${d.label} ${d.domain(corner(space, 'capable'))?.slice(-1)[0]}`).join('; ')}): ${blocked.map((i) => top.summaries[i] ?? i).join('; ')}. No sizing fixes ${blocked.length === 1 ? 'it' : 'them'}; see the recommendations for design changes.`;
+      explanation = `${blocked.join(', ')} fail${blocked.length === 1 ? 's' : ''} even with every one of the ${space.dims.length} sizing dimensions at its most capable value: ${blocked.map((i) => top.summaries[i] ?? i).join('; ')}. No sizing fixes ${blocked.length === 1 ? 'it' : 'them'}; see the recommendations for design changes.`;
     } else {
       const low = problem.evaluation(corner(space, 'cheapest'));
       const costly = nonCostOpen(low);
@@ -129,6 +135,21 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
     };
   }
 
+  if (!search.best) {
+    // stopped before a proof either way: say what the closest configuration costs
+    const closest = search.closest ? problem.evaluation(search.closest.assignment) : undefined;
+    const explanation = closest
+      ? `no configuration within the budget of $${spec.constraints.monthlyBudgetUsd}/month was found in ${search.evaluations} evaluations; the cheapest configuration found that meets every other constraint costs $${Math.round(closest.objectiveUsd)}/month`
+      : `no configuration meeting every constraint was found in ${search.evaluations} evaluations`;
+    return {
+      space,
+      result: {
+        config: {}, diff: [], monthlyUsd: null, monthlyUsdRange: null, currentMonthlyUsd, passes: false,
+        infeasible: { conflicting: closest ? ['monthly_cost'] : [], explanation: `${explanation} (not proven: the search stopped at its evaluation limit)` },
+        searched: search.evaluations, spaceSize: search.spaceSize, method: methodText, changes: [],
+      },
+    };
+  }
   const best = search.best;
   let winner = problem.evaluation(best);
   if (options.confirm) {

@@ -40,7 +40,7 @@ describe('branch and bound against exhaustive search', () => {
   it('counts dependent domains exactly: max 1..3, min 1..max gives 1 + 2 + 3 = 6', () => {
     const dims: Dimension[] = [
       { id: 'max', label: 'max', monotone: true, current: 1, domain: () => [1, 2, 3] },
-      { id: 'min', label: 'min', monotone: true, current: 1, domain: (p) => [1, 2, 3].filter((n) => n <= Number(p.max)) },
+      { id: 'min', label: 'min', monotone: true, current: 1, dependsOn: 'max', domain: (p) => [1, 2, 3].filter((n) => n <= Number(p.max)) },
     ];
     expect(spaceSize(dims)).toBe(6);
   });
@@ -95,7 +95,7 @@ describe('synthesis with the toy models', () => {
     const r = synthesize(graph, s, toyEvaluate, { only }).result;
     expect(r.passes).toBe(false);
     expect(r.infeasible?.conflicting).toEqual(['availability']);
-    expect(r.infeasible?.explanation).toMatch(/^availability fails even at the most capable sizing in the space/);
+    expect(r.infeasible?.explanation).toMatch(/^availability fails even with every one of the 7 sizing dimensions at its most capable value/);
   });
 
   it('a budget below the cheapest compliant sizing conflicts with the constraints that need the nodes', () => {
