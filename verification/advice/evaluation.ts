@@ -111,6 +111,9 @@ export function failingRuleCount(e: Evaluation, item: SpecItemId): number {
   return e.failingRules.filter((r) => r.startsWith(`${item}:`)).length;
 }
 
+/** Distance of an item whose figure is unknown: farther than any measured miss the searches meet. */
+const UNKNOWN_DISTANCE = 100;
+
 /**
  * How far an open item is from passing, >= 0, comparable across items (a fraction of its bound);
  * items without a metric count their failing rules. Guides the greedy search when no single
@@ -160,6 +163,8 @@ export function distance(item: SpecItemId, e: Evaluation, spec: Spec): number {
     default:
       d = null;
   }
+  // an unknown is never closer to passing than a measured miss: it weighs like a large gap
+  if (d === null && e.items[item] === 'unknown') return UNKNOWN_DISTANCE + failingRuleCount(e, item) * 1e-3;
   // an open item with no measurable gap still counts as one failing rule at least
   return (d ?? 0) + Math.max(1, failingRuleCount(e, item)) * 1e-3;
 }

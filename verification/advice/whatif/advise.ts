@@ -10,7 +10,7 @@ import type { Spec, SpecItemId } from '../../spec/spec';
 import type { Status } from '../../engine/types';
 import { applyChanges } from '../graph-edit';
 import { distance, EvaluationCache, failingRuleCount, ITEM_METRICS, openItems } from '../evaluation';
-import type { Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
+import type { ChangeView, Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
 import { changeView, summarise } from './describe';
 import type { Candidate, ChangeGenerator } from './generator';
 import { CHANGE_GENERATORS } from './generators';
@@ -84,6 +84,22 @@ function better(a: [number, number, number], b: [number, number, number]): boole
   if (a[0] !== b[0]) return a[0] < b[0];
   if (Math.abs(a[1] - b[1]) > EPS) return a[1] < b[1];
   return a[2] < b[2] - EPS;
+}
+
+/** Later edits of the same attribute supersede earlier ones: one view from the first value to the last. */
+export function mergeViews(views: ChangeView[]): ChangeView[] {
+  const out: ChangeView[] = [];
+  for (const v of views) {
+    const prior = v.action === 'set' ? out.findIndex((o) => o.action === 'set' && o.address === v.address && o.attribute === v.attribute) : -1;
+    if (prior === -1) {
+      out.push(v);
+      continue;
+    }
+    const merged = { ...v, from: out[prior].from };
+    out.splice(prior, 1);
+    if (JSON.stringify(merged.from) !== JSON.stringify(merged.to)) out.push(merged);
+  }
+  return out;
 }
 
 export class Advisor {
@@ -188,9 +204,11 @@ export class Advisor {
   private recommendation(root: State, final: State, items: SpecItemId[], scope: Recommendation['scope']): Recommendation {
     const fixes = items.filter((i) => isOpen(root.evaluation.items[i]) && !isOpen(final.evaluation.items[i]));
     const improves = items.filter((i) => !fixes.includes(i) && isOpen(root.evaluation.items[i]) && distance(i, final.evaluation, final.spec) < distance(i, root.evaluation, root.spec));
-    const views = final.changes.map((c) => changeView(c.graph, c.change, c.description));
-    const descriptions = [...new Set(final.changes.map((c) => c.description))];
+    const views = mergeViews(final.changes.map((c) => changeView(c.graph, c.change, c.description)));
+    const descriptions = [...new Set(views.map((v) => v.description))];
     const effect = effectOf(root.evaluation, final.evaluation, items);
+    // steps that merged into one edit (a ladder climbed twice) are a single change after all
+    if (scope === 'combination' && views.length === 1) scope = 'single';
     return {
       change: views[0],
       changes: views,
@@ -244,7 +262,8 @@ export class Advisor {
 
     // the plan: every open item at once, measured together
     const plan = this.descend(root, 'all');
-    if (plan.changes.length > 0 && (plan.evaluation.verdict === 'pass' || open.length > 1)) {
+    const planHelps = open.some((i) => distance(i, plan.evaluation, spec) < distance(i, before, spec));
+    if (plan.changes.length > 0 && (plan.evaluation.verdict === 'pass' || planHelps)) {
       recommendations.push(this.recommendation(root, plan, open, 'plan'));
     }
 

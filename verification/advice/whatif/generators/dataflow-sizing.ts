@@ -3,7 +3,9 @@
  * set where none is; lowering it or the machine type cuts cost, raising them adds capacity.
  */
 import { loadVerifierData } from '../../../data';
-import { num, ofType, str } from '../../graph-query';
+import type { Resource } from '../../../graph/types';
+import { labelsOf, num, ofType, str } from '../../graph-query';
+import type { GraphChange } from '../../types';
 import { candidate, ladder, set, type Candidate, type ChangeGenerator } from '../generator';
 
 const GROWTH_FACTOR = 3;
@@ -19,6 +21,14 @@ export function familyLadder(machineType: string): string[] {
     .map(([name]) => name);
 }
 
+/** Initial and minimum workers may not exceed a lowered ceiling. */
+function clampWorkerLabels(job: Resource, max: number): GraphChange[] {
+  const labels = labelsOf(job);
+  return ['workers-initial', 'workers-min']
+    .filter((l) => (num(labels[l]) ?? 0) > max)
+    .map((l) => set(job, `labels.${l}`, String(max)));
+}
+
 export const dataflowSizing: ChangeGenerator = {
   id: 'dataflow-sizing',
   targets: ['monthly_cost', 'throughput_sustained', 'throughput_burst', 'batch_job_complete'],
@@ -30,8 +40,21 @@ export const dataflowSizing: ChangeGenerator = {
         // highest ceiling first: the ladder stops at the mildest bound that fixes the cost
         for (const c of [...CEILINGS].reverse()) out.push(candidate(this.id, `set max workers of ${job.address} to ${c}`, [set(job, 'max_workers', c)], ['monthly_cost'], `${job.address}:set-max`));
       } else {
-        for (const c of ladder(max - 1, 1, -1)) out.push(candidate(this.id, `lower max workers of ${job.address} to ${c}`, [set(job, 'max_workers', c)], ['monthly_cost'], `${job.address}:max-down`));
+        for (const c of ladder(max - 1, 1, -1)) out.push(candidate(this.id, `lower max workers of ${job.address} to ${c}`, [set(job, 'max_workers', c), ...clampWorkerLabels(job, c)], ['monthly_cost'], `${job.address}:max-down`));
         for (const c of ladder(max + 1, max * GROWTH_FACTOR)) out.push(candidate(this.id, `raise max workers of ${job.address} to ${c}`, [set(job, 'max_workers', c)], ['throughput_sustained', 'throughput_burst', 'batch_job_complete'], `${job.address}:max-up`));
+      }
+      // the initial and minimum worker counts the stacks record as labels: fewer always-on workers
+      for (const label of ['workers-min', 'workers-initial']) {
+        const n = num(labelsOf(job)[label]);
+        if (n === undefined || n <= 1) continue;
+        for (const c of ladder(n - 1, 1, -1)) {
+          const changes = [set(job, `labels.${label}`, String(c))];
+          if (label === 'workers-min') {
+            const initial = num(labelsOf(job)['workers-initial']);
+            if (initial !== undefined && initial < c) changes.push(set(job, 'labels.workers-initial', String(c)));
+          }
+          out.push(candidate(this.id, `lower the ${label === 'workers-min' ? 'minimum' : 'initial'} workers of ${job.address} to ${c}`, changes, ['monthly_cost'], `${job.address}:${label}-down`));
+        }
       }
       const machine = str(job.values.machine_type);
       if (machine) {
