@@ -2,58 +2,65 @@
  * Production: the spec of DESIGN.md section 1, sized to meet it at the lowest cost found.
  *
  * Workload (PROD_WORKLOAD): 10,000 events/s sustained, bursts of 50,000 events/s for 60 s
- * (4 a day), 1,000-byte events, one event per Pub/Sub message, 100 events per ingest
- * request, 100,000 devices, 60 s aggregate windows, 6 h hot window.
+ * (4 a day), 512-byte events (a realistic event serialises to 312 B), one event per Pub/Sub
+ * message, 100 events per ingest request, 100,000 devices, 60 s windows, 6 h hot window.
+ * A month = 730 h = 2,628,000 s. Burst share 4 x 60 / 86,400 = 0.278%, so the month-mean
+ * rate is 10,000 x 0.99722 + 50,000 x 0.00278 = 10,111 events/s.
  *
- * Sizing arithmetic (a month = 730 h = 2,628,000 s):
+ * Regions. Cloud Run services in us-central1 (takes the traffic) and europe-west1 (standby
+ * at 1 instance, takes over after a failover). Devices fail over between the two regional
+ * ingest endpoints themselves (client-side failover: no load balancer in series); each
+ * region's dashboard reads its own region's analytics API; processors in both regions pull
+ * the one global subscription. Bigtable has a cluster in each region (multi-cluster routing).
  *
- * Bigtable writes. The processor writes one raw row per event plus one aggregate row per
- * device and window: 100,000 devices / 60 s = 1,667 rows/s. Every cluster of a replicated
- * instance applies every write, so each cluster takes
- *   sustained 10,000 + 1,667 = 11,667 rows/s, burst 50,000 + 1,667 = 51,667 rows/s.
- * An SSD node serves ~14,000 rows/s of 1 KB; at the 70% CPU target that is 9,800 rows/s.
- *   min nodes = ceil(11,667 / 9,800) = 2 per cluster (59.5% CPU at sustained load);
- *   max nodes = ceil(51,667 / 9,800) = 6 per cluster (the burst rate at <= 70% CPU).
- * The burst is buffered, not provisioned: the autoscaler needs minutes, a burst lasts 60 s.
- * Two nodes at full CPU write 28,000 rows/s, so a burst leaves a backlog of
- * (51,667 - 28,000) x 60 = 1.42 M rows in Pub/Sub that drains at 28,000 - 11,667 =
- * 16,333 rows/s in ~87 s. The oldest unacked message is then ~150 s old at worst, below
- * the 300 s backlog alert and far below the 7-day subscription retention; nothing is lost.
- * The p99 <= 100 ms bound is for sustained load (spec assumption `burst-buffered`).
+ * Bigtable writes. One raw row per event plus one aggregate row per device and window
+ * (100,000 / 60 s = 1,667 rows/s); every cluster applies every write:
+ *   sustained 11,667 rows/s, burst 51,667 rows/s per cluster.
+ * An SSD node writes ~14,000 rows/s; at the 70% CPU target 9,800 rows/s:
+ *   min nodes = ceil(11,667 / 9,800) = 2 per cluster; max = ceil(51,667 / 9,800) = 6.
+ * The burst is buffered, not provisioned: 2 nodes at full CPU take 24,000 events/s, so a
+ * burst leaves (50,000 - 24,000) x 60 = 1.56 M events in Pub/Sub, drained at 14,000 events/s
+ * in 111 s; the oldest message is 171 s old, below the 300 s backlog alert and the 7-day
+ * subscription retention. p99 <= 100 ms is for sustained load (assumption `burst-buffered`).
  *
- * Speed-layer processor (Cloud Run, pull subscriber). Assumed ~2,000 events/s per vCPU
- * (decode, validate, build mutations; measured by bench/ in the data-plane issue):
- *   min 4 x 2 vCPU = 16,000 events/s (62.5% busy at 10,000); max 16 x 2 vCPU = 64,000.
- * Ingest gateway: 10,000 / 100 = 100 requests/s sustained, 500 in a burst; ~10 ms CPU per
- * request of 100 events gives 1 vCPU busy sustained: min 2 x 1 vCPU (zonal redundancy),
- * max 20.
- * Dataflow archive: assumed ~2,000 events/s per vCPU for the map-only UDF template:
- *   3 x n1-standard-2 = 12,000 events/s; max 10 workers = 40,000 events/s drains a burst.
+ * Processor: ~5,000 events/s per vCPU (U): 4 x 2 vCPU = 40,000 events/s in us-central1 plus
+ * 1 x 2 vCPU in europe-west1 = 50,000 events/s at a burst's start; max 2 x 16 x 10,000.
+ * Gateway: 10,000 events/s per vCPU (U): each region alone takes 20 x 10,000 = 200,000.
+ * Dataflow archive: 1,500 events/s per vCPU (U): 4 x n1-standard-2 = 12,000 events/s at
+ * load, 10 workers = 30,000 sustained (the bottleneck, 3x the need); a burst's 2.28 M-event
+ * backlog drains in 19 min, far inside the subscription retention.
  *
- * Monthly cost estimate (expected; list prices from gcp-facts.md). Events per month:
- * 10,000 x 2,628,000 + 4 bursts x 30.4 days x 60 s x 40,000 extra = 26.57 G = 24.2 TiB.
- *   Pub/Sub publish + 2 subscription deliveries: 3 x 24.2 TiB x $40       ~ $2,900
- *   Pub/Sub topic retention 1 h: 36 GB x $0.27                          ~     $9
- *   Bigtable nodes: 2 clusters x 2 nodes x 730 h x $0.65 = $1,898; bursts
- *     scale up for ~2 h a day (+4 nodes x 2 clusters x 2 h x 30.4 x $0.65) ~ $2,214
- *   Bigtable SSD storage: (6 h x 36 GB events + 24 h x 28.8 GB aggregates)
- *     x 2 clusters x $0.17                                               ~    $83
- *   Dataflow: 3 x (2 vCPU x $0.069 + 7.5 GiB x $0.003557) x 730 = $361,
- *     Streaming Engine 24,750 GiB x $0.018 = $446, disks $4              ~   $811
- *   BigQuery storage: 31 partitions x 864 GB x $0.023                   ~   $616
- *   BigQuery Storage Write API: (24,750 - 2,048 free) GiB x $0.025      ~   $568
- *   Batch-view scheduled query: 720 runs x ~18 GB scanned x $6.25/TiB   ~    $80
- *   Cloud Run: processor 4 x 2 vCPU always on $420, gateway 2 x 1 vCPU $100,
- *     analytics $60, dashboard $30                                       ~   $610
- *   Monitoring, logging, Secret Manager, the UDF bucket                 ~    $50
- *   Total                                                               ~ $7,941 (<= $8,000)
- * Bigtable GC runs asynchronously (up to a week behind the max-age rule), so storage can
- * exceed the hot-window figure; every extra day of lag costs ~ 2 x 864 GB x $0.17 = $294.
+ * Monthly cost (expected; the verifier's data files; U = unconfirmed figure):
+ *   Pub/Sub, per message 512 B + 71 B attributes/ordering key + 20 B timestamp + 16 B id =
+ *     619 B; 10,111 x 619 x 2,628,000 = 14.96 TiB x $40 = $598, publish + 2 deliveries $1,795
+ *   Bigtable nodes 2 clusters x 2.01 x 730 h x $0.65 (U)                         $1,908
+ *   Bigtable replication 11,778 rows/s x 512 B = 14,759 GiB x $0.05 (U)              $738
+ *   Bigtable SSD storage (6 h events + 24 h aggregates) x 2 clusters                  $58
+ *   BigQuery events_raw 416.6 GiB/day x 31 d x $0.020                                $258
+ *   BigQuery Storage Write API (12,670 - 2,048 free GiB) x $0.025                     $266
+ *   Batch view on HOUR partitions: 730 runs x 17.4 GiB = 12.4 TiB - 1 free, x $6.25    $71
+ *     (on DAY partitions the same query read the day so far: ~$900 at 512 B)
+ *   Dataset replica in europe-west1: storage 416.6 x 31 x $0.020 = $259; replication
+ *     12,670 GiB x $0.05 (U, intercontinental) = $635                                 $894
+ *   Dataflow 4 x (2 x $0.069 + 7.5 x $0.003557) x 730 = $483, Streaming Engine
+ *     12,670 GiB x $0.018 = $228, disks $5                                            $716
+ *   Cloud Run: processor $421 + $105 standby, gateway $100 + $50, analytics $123 + $70,
+ *     dashboard $66 + $66                                                            $1,001
+ *   Total                                    $7,711 expected ($7,278 min .. $18,063 max)
+ * The max is every autoscaler at its ceiling all month (Bigtable 6 nodes, 10 workers, 16
+ * processors per region); the expected figure is the one held to the $8,000 budget.
  *
- * Availability: Bigtable replicated across two regions with multi-cluster routing is
- * 99.99% (SLA); Pub/Sub 99.95% and Cloud Run 99.95% per region are buffered hops.
- * Retention: BigQuery partitions expire after 31 days, because a partition's expiry counts
- * from its day's start: an event written at 23:59 then still lives > 30 days.
+ * Availability (published SLAs, contractual): ingest = gateways 1 - 0.0005^2 x (Pub/Sub ||
+ * multi-region spill bucket) (1 - 0.0005 x 0.0005) = 99.99995%; query = APIs 1 - 0.0005^2 x
+ * (Bigtable || BigQuery fallback) x (BigQuery || replica) = 99.99997%; freshness = Pub/Sub
+ * 0.9995 x processors 0.99999975 x Bigtable 0.9999 x (dashboard -> API chains in parallel)
+ * 0.999999 = 99.94% >= 99.9% (freshnessAvailability: it runs through Pub/Sub).
+ * DR: zone loss RPO 1 / RTO 5 min (Dataflow restarts workers); region loss RPO 1 min (Bigtable
+ * replication lag, U) and 0 for the archive (the 1 h topic retention covers the replica's
+ * ~15 min lag, U), RTO <= 15 min (the Dataflow job relaunched in the other region, U; the
+ * services fail over in ~1 min); operator error 0/0 (deletion protection).
+ * Retention: BigQuery partitions expire after 31 days (an hour partition's expiry counts
+ * from its start, so an event lives >= 31 days); Bigtable GC is eventual.
  */
 import type { EnvironmentConfig } from './types';
 import { NODE_RUNTIME } from './names';
@@ -79,7 +86,8 @@ export const PROD_CONFIG: EnvironmentConfig = {
   },
   ingestion: {
     // 1 h lets a recreated subscription seek back past an operator error (RPO 5 min,
-    // RTO 15 min) for ~$9/month; a day would cost ~$220.
+    // RTO 15 min) and covers the dataset replica's replication lag (~15 min, U) with margin,
+    // for ~$5/month; a day would cost ~$110.
     topicRetentionSeconds: 3_600,
     // The maximum: a processor outage of up to 7 days loses nothing. Unacked messages
     // are not billed for storage.

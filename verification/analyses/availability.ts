@@ -41,9 +41,10 @@ function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Te
   const sla = ctx.data.sla('cloud-run');
   const regions = [...new Set(services.map((s) => s.region ?? s.address))];
   const a = parallel(regions.map(() => sla.value));
+  const why = role === 'processor' ? 'all pull the one subscription' : 'clients fail over between regional endpoints';
   const text =
     regions.length > 1
-      ? `${label} in ${regions.length} regions in parallel (clients fail over between regional endpoints): 1 - (1 - ${sla.value})^${regions.length}`
+      ? `${label} in ${regions.length} regions in parallel (${why}): 1 - (1 - ${sla.value})^${regions.length}`
       : `${label} (Cloud Run, one region) ${sla.value}`;
   return { name: `${label} (${services.map((s) => s.address).join(', ')})`, availability: a, text, confidence: sla.confidence };
 }

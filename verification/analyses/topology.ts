@@ -116,7 +116,10 @@ export function buildTopology(graph: Graph, model?: ArchitectureModel): Topology
     if (!roleCache.has(svc.address)) roleCache.set(svc.address, computeRole(svc));
     return roleCache.get(svc.address)!;
   };
-  const servicesByRole = (role: ServiceRole) => services.filter((s) => roleOf(s) === role);
+  // A role deployed in several regions lists the deployment in its provider's (the
+  // configuration's home) region first: that one takes the traffic, the others are standbys.
+  const home = (s: Resource) => (s.provider?.region !== undefined && s.region === s.provider.region ? 0 : 1);
+  const servicesByRole = (role: ServiceRole) => services.filter((s) => roleOf(s) === role).sort((a, b) => home(a) - home(b));
   const processors = servicesByRole('processor');
   const speedSubscriptions = subscriptions.filter((s) => processors.some((p) => refersTo(p, s)));
 

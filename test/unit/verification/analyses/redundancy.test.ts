@@ -97,7 +97,7 @@ describe('query plane: stores in parallel only when the API is wired to both and
 
 describe('freshness plane: its own target when the spec states one', () => {
   test('0.9995^4 x 0.9999 = 0.997901 fails 0.9999 and a freshnessAvailability of 0.999, passes one of 0.997', () => {
-    const f = (o: Parameters<typeof check>[2]) => check(availabilityTarget, pipelineDoc(), o).find((x) => /^freshness/.test(x.observed ?? ''))!;
+    const f = (o: Parameters<typeof check>[2]) => check(availabilityTarget, pipelineDoc(), o).find((x) => /^freshness/.test(String(x.observed ?? '')))!;
     expect(f({}).status).toBe('fail');
     // 0.9995^4 x 0.9999 = 0.997901: still below 0.999.
     expect(f({ constraints: { freshnessAvailability: 0.999 } }).status).toBe('fail');
