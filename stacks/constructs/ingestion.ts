@@ -195,9 +195,10 @@ export class Ingestion extends Construct {
         labels,
       });
       spillGrants.push(
-        new StorageBucketIamMember(this, 'gateway-writes-spill', { bucket: this.spillBucket.name, role: 'roles/storage.objectCreator', member: gatewayMember }),
-        // The replayer (the gateway's account) reads spilled batches back to re-publish them.
-        new StorageBucketIamMember(this, 'gateway-reads-spill', { bucket: this.spillBucket.name, role: 'roles/storage.objectViewer', member: gatewayMember }),
+        // The gateway writes spilled batches; its in-process replayer (same account) lists and
+        // reads them back, re-publishes them and deletes each one after Pub/Sub confirmed it.
+        // objectUser is exactly objects create/get/list/update/delete on this bucket, no bucket IAM.
+        new StorageBucketIamMember(this, 'gateway-spill-objects', { bucket: this.spillBucket.name, role: 'roles/storage.objectUser', member: gatewayMember }),
       );
     }
 

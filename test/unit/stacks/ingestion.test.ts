@@ -113,7 +113,7 @@ describe('ingestion: gateway', () => {
     expect(standby['template'].scaling).toEqual({ min_instance_count: 1, max_instance_count: 20 });
   });
 
-  it('spills to a private multi-region bucket when Pub/Sub refuses a publish (env SPILL_BUCKET), with objectCreator on it', () => {
+  it('spills to a private multi-region bucket when Pub/Sub refuses a publish (env SPILL_BUCKET), with objectUser on it (write, replay, delete)', () => {
     const bucket = prod.at('google_storage_bucket', 'ingestion/spill-bucket');
     expect(bucket.body).toMatchObject({
       name: 'iot-ingest-spill-iot-pipeline-prod',
@@ -127,7 +127,7 @@ describe('ingestion: gateway', () => {
       expect(env.find((e) => e.name === 'SPILL_BUCKET')?.value).toBe(ref(bucket, 'name'));
     }
     const sa = prod.at('google_service_account', 'ingestion/gateway-sa');
-    const grant = prod.at('google_storage_bucket_iam_member', 'ingestion/gateway-writes-spill').body;
-    expect(grant).toMatchObject({ bucket: ref(bucket, 'name'), role: 'roles/storage.objectCreator', member: `serviceAccount:${ref(sa, 'email')}` });
+    const grant = prod.at('google_storage_bucket_iam_member', 'ingestion/gateway-spill-objects').body;
+    expect(grant).toMatchObject({ bucket: ref(bucket, 'name'), role: 'roles/storage.objectUser', member: `serviceAccount:${ref(sa, 'email')}` });
   });
 });
