@@ -39,6 +39,7 @@ const MAX_OUTSTANDING = process.env.MAX_OUTSTANDING_MESSAGES ?? '120';
 interface Snapshot {
   counters: Record<string, number>;
   latencyMs: { sinceStart: { count: number; p50: number; p90: number; p99: number; max: number } };
+  stagesMs?: Record<string, { count: number; p50: number; p90: number; p99: number; max: number }>;
 }
 
 async function metrics(port: number): Promise<Snapshot> {
@@ -169,6 +170,7 @@ async function main() {
         secondsToDrain: Math.round((doneSeconds - offeredSeconds) * 100) / 100,
       },
       latencyMs: last.latencyMs.sinceStart,
+      stagesMs: last.stagesMs,
       counters: last.counters,
       rowsPerEvent: Math.round((last.counters.rowsWritten / Math.max(1, last.counters.eventsProcessed)) * 1000) / 1000,
       loadAverage1m: { before: Math.round(loadBefore * 100) / 100, after: Math.round(loadavg()[0] * 100) / 100 },

@@ -16,6 +16,8 @@ export const processorConfigSchema = googleProjectSchema
     WRITE_BATCH_MAX_EVENTS: positiveInt(500),
     WRITE_BATCH_MAX_DELAY_MS: positiveInt(5),
     WRITE_MAX_CONCURRENT_BATCHES: positiveInt(4),
+    /** Window passes (read panes + write windows) at once; they share the Bigtable channel with event writes. */
+    WINDOW_MAX_CONCURRENT_PASSES: positiveInt(4),
     /** A batch not durable (and dead-lettered) within this is nacked for redelivery. */
     BATCH_DEADLINE_MS: positiveInt(15000),
   })

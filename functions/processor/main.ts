@@ -39,12 +39,17 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
 
   const spec = { windowMs: config.AGGREGATE_WINDOW_SECONDS * 1000, slideMs: config.AGGREGATE_SLIDE_SECONDS * 1000 };
   const metrics = new ProcessorMetrics();
+  // The finalizer's input clock is the processor's (declared below; read only after start).
+  let inputClock: () => number = Date.now;
   const finalizer = new WindowFinalizer(aggregatesTable, aggregatesWriter, {
+    inputClock: () => inputClock(),
     spec,
     watermarkDelayMs: config.WATERMARK_DELAY_SECONDS * 1000,
     allowedLatenessMs: config.ALLOWED_LATENESS_SECONDS * 1000,
     logger,
     onFinalized: (_device, windows) => (metrics.counters.windowsFinalized += windows.length),
+    onPassTimed: (micros) => metrics.recordStage('windowPass', micros),
+    maxConcurrentPasses: config.WINDOW_MAX_CONCURRENT_PASSES,
   });
   const deadLetterTopic = pubsub.topic(config.DEAD_LETTER_TOPIC, { batching: { maxMessages: 100, maxMilliseconds: 10 } });
   const processor = new SpeedLayerProcessor({
@@ -61,6 +66,7 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
     batchDeadlineMs: config.BATCH_DEADLINE_MS,
     beforeAck: hooks.beforeAck,
   });
+  inputClock = () => processor.inputClockMs();
 
   const subscription = pubsub.subscription(config.SPEED_SUBSCRIPTION, {
     flowControl: { maxMessages: config.MAX_OUTSTANDING_MESSAGES, maxBytes: config.MAX_OUTSTANDING_BYTES, allowExcessMessages: false },

@@ -65,6 +65,11 @@ export interface SpeedLayerOptions {
   maxConcurrentBatches?: number;
   /** Time for a batch's writes (with retries) and dead letters before it is nacked. */
   batchDeadlineMs?: number;
+  /**
+   * The subscription counts as drained (the input clock follows the wall clock) when nothing
+   * is in flight and nothing arrived for this long while flow control had room.
+   */
+  quietAfterMs?: number;
   /** Called after the writes are durable and before the acks; throwing models a crash there. */
   beforeAck?: (messages: IncomingMessage[]) => void | Promise<void>;
 }
@@ -92,6 +97,10 @@ export class SpeedLayerProcessor {
   private readonly maxBatchDelayMs: number;
   private readonly maxConcurrent: number;
   private readonly deadlineMs: number;
+  /** Newest publish time among messages whose events are durable (the input clock while busy). */
+  private inputHighMs = Number.NEGATIVE_INFINITY;
+  /** Last time a message arrived or the last in-flight message settled. */
+  private lastActiveWallMs = 0;
 
   constructor(private readonly o: SpeedLayerOptions) {
     this.maxBatchEvents = o.maxBatchEvents ?? 500;
@@ -100,7 +109,22 @@ export class SpeedLayerProcessor {
     this.deadlineMs = o.batchDeadlineMs ?? 15_000;
   }
 
+  /**
+   * How far the input has been processed, in publish time (ms). While messages flow it is the
+   * newest publish time of durable messages, so a backlog keeps it in the past and devices
+   * whose events wait in the backlog do not look idle; once nothing is in flight and nothing
+   * arrived for `quietAfterMs` since the last one settled (so flow control had room all that
+   * time), the subscription has nothing to deliver and it is the wall clock.
+   */
+  inputClockMs(nowWall = Date.now()): number {
+    if (this.o.metrics.inFlightMessages === 0 && nowWall - this.lastActiveWallMs >= (this.o.quietAfterMs ?? 1000)) {
+      if (nowWall > this.inputHighMs) this.inputHighMs = nowWall;
+    }
+    return this.inputHighMs;
+  }
+
   handle(message: IncomingMessage): void {
+    this.lastActiveWallMs = Date.now();
     this.o.metrics.counters.messagesReceived++;
     this.o.metrics.inFlightMessages++;
     this.pending.push(message);
@@ -172,11 +196,14 @@ export class SpeedLayerProcessor {
 
     const { eventRows, paneRows, eventsByRow } = this.rowsFor(staged);
     const failedMessages = new Set<IncomingMessage>();
+    const writeStartNs = process.hrtime.bigint();
+    metrics.recordStage('queued', Number(writeStartNs - batch[0].receivedAtNs) / 1000);
     try {
       const [eventsOutcome, panesOutcome] = await Promise.all([
         writeDurably(this.o.eventsTable, eventRows, deadline),
         writeDurably(this.o.aggregatesTable, paneRows, deadline),
       ]);
+      metrics.recordStage('write', Number(process.hrtime.bigint() - writeStartNs) / 1000);
       metrics.counters.writeCalls += eventsOutcome.attempts + panesOutcome.attempts;
       metrics.counters.rowsRetried += eventsOutcome.retriedRows + panesOutcome.retriedRows;
       metrics.counters.rowsWritten += eventRows.length + paneRows.length;
@@ -220,12 +247,13 @@ export class SpeedLayerProcessor {
         // A crash between durable write and ack: nothing is acked or nacked; Pub/Sub redelivers.
         this.o.logger.warn({ err: (err as Error).message }, 'stopped between write and ack');
         metrics.inFlightMessages -= batch.length;
+        this.lastActiveWallMs = Date.now();
         return;
       }
     }
 
     // Only now do the stored events count: their durable time advances the watermark.
-    const byDevice = new Map<string, number[]>();
+    const byDevice = new Map<string, { times: number[]; publishTimeMs: number }>();
     for (const s of staged) {
       if (failedMessages.has(s.message)) continue;
       metrics.recordEvents(s.event.deviceId, 1);
@@ -233,18 +261,22 @@ export class SpeedLayerProcessor {
         metrics.counters.eventsLate++;
         continue;
       }
-      const times = byDevice.get(s.event.deviceId);
-      if (times) times.push(s.event.eventTimeMs);
-      else byDevice.set(s.event.deviceId, [s.event.eventTimeMs]);
+      const device = byDevice.get(s.event.deviceId);
+      if (device) {
+        device.times.push(s.event.eventTimeMs);
+        if (s.message.publishTimeMs > device.publishTimeMs) device.publishTimeMs = s.message.publishTimeMs;
+      } else byDevice.set(s.event.deviceId, { times: [s.event.eventTimeMs], publishTimeMs: s.message.publishTimeMs });
     }
+    for (const m of batch) if (!failedMessages.has(m) && m.publishTimeMs > this.inputHighMs) this.inputHighMs = m.publishTimeMs;
     this.settle(batch, failedMessages);
-    for (const [deviceId, times] of byDevice) {
-      if (finalizer.observe(deviceId, times)) void finalizer.finalize(deviceId);
+    for (const [deviceId, { times, publishTimeMs }] of byDevice) {
+      if (finalizer.observe(deviceId, times, publishTimeMs)) void finalizer.finalize(deviceId);
     }
   }
 
   private settle(batch: IncomingMessage[], nack: Set<IncomingMessage>): void {
     const now = process.hrtime.bigint();
+    this.lastActiveWallMs = Date.now();
     for (const m of batch) {
       this.o.metrics.inFlightMessages--;
       if (nack.has(m)) {

@@ -7,8 +7,12 @@
  * window again -- after a redelivery, a late event, or a restart -- overwrites it with the
  * same or a more complete value; it can never count an event twice.
  *
- * Watermark per device = newest DURABLE event time - WATERMARK_DELAY; when a device goes
- * quiet it advances with the wall clock (after another delay), so its last windows close.
+ * Watermark per device = newest DURABLE event time - WATERMARK_DELAY. When a device goes
+ * quiet its watermark advances with the INPUT clock (after another delay), so its last windows
+ * close. The input clock is not the wall clock: it is the newest publish time of the data
+ * processed, and follows the wall clock only while the subscription has nothing to deliver.
+ * So a device whose events sit in a subscription backlog does not look idle: when the backlog
+ * is processed later, its events are on time in event time and are aggregated exactly.
  * Windows ending at or before the watermark are final. An event that becomes durable for an
  * already final window (within the allowed lateness) marks that window dirty; it is
  * recomputed on the next pass. After a restart nothing is remembered: a device's first pass
@@ -39,14 +43,27 @@ export interface FinalizerOptions {
   /** Forget a device this long after its last event once all its windows are final. */
   idleEvictMs?: number;
   logger?: Logger;
+  /** Wall clock (eviction of idle devices). */
   now?: () => number;
+  /**
+   * The input clock (ms): how far the processor has read its input, in publish time; the wall
+   * clock once the subscription is drained (see SpeedLayerProcessor.inputClockMs). Idle
+   * devices' watermarks advance with it. Default: the wall clock.
+   */
+  inputClock?: () => number;
   onFinalized?: (deviceId: string, windows: WindowSummary[]) => void;
+  /** Window passes running at once across devices: they share the Bigtable channel with the event writes. */
+  maxConcurrentPasses?: number;
+  /** Duration of each pass that did work (microseconds), for the metrics. */
+  onPassTimed?: (micros: number) => void;
 }
 
 interface DeviceState {
   maxEventTimeMs: number;
   minObservedMs: number;
   lastSeenWallMs: number;
+  /** Input clock at the device's newest data (the publish time of its newest message). */
+  lastSeenInputMs: number;
   /** Windows ending at or before this are final (undefined: not yet bootstrapped). */
   finalizedThroughMs?: number;
   /** Upper end of the pass in progress, so concurrent observations mark dirty correctly. */
@@ -58,7 +75,9 @@ interface DeviceState {
 export class WindowFinalizer {
   private readonly devices = new Map<string, DeviceState>();
   private readonly now: () => number;
+  private readonly inputClock: () => number;
   private readonly maxWindowsPerPass: number;
+  private readonly passSlots: PassSlots;
 
   constructor(
     private readonly reader: RowReader,
@@ -66,7 +85,9 @@ export class WindowFinalizer {
     private readonly options: FinalizerOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.inputClock = options.inputClock ?? this.now;
     this.maxWindowsPerPass = options.maxWindowsPerPass ?? 360;
+    this.passSlots = new PassSlots(options.maxConcurrentPasses ?? 4);
   }
 
   get trackedDevices(): number {
@@ -74,10 +95,10 @@ export class WindowFinalizer {
   }
 
   /** The watermark of a device, or -Infinity if it has no durable event yet. */
-  watermark(deviceId: string, nowWall = this.now()): number {
+  watermark(deviceId: string, inputNow = this.inputClock()): number {
     const s = this.devices.get(deviceId);
     if (!s) return Number.NEGATIVE_INFINITY;
-    const idle = Math.max(0, nowWall - s.lastSeenWallMs - this.options.watermarkDelayMs);
+    const idle = Math.max(0, inputNow - s.lastSeenInputMs - this.options.watermarkDelayMs);
     return s.maxEventTimeMs - this.options.watermarkDelayMs + idle;
   }
 
@@ -91,14 +112,15 @@ export class WindowFinalizer {
    * due now (a window became dirty or the watermark crossed a window end); otherwise the
    * periodic pass picks the device up, which keeps reads off the write path.
    */
-  observe(deviceId: string, eventTimesMs: number[]): boolean {
+  observe(deviceId: string, eventTimesMs: number[], publishTimeMs?: number): boolean {
     if (eventTimesMs.length === 0) return false;
     let s = this.devices.get(deviceId);
     if (!s) {
-      s = { maxEventTimeMs: Number.NEGATIVE_INFINITY, minObservedMs: Number.POSITIVE_INFINITY, lastSeenWallMs: 0, dirtyEnds: new Set(), chain: Promise.resolve() };
+      s = { maxEventTimeMs: Number.NEGATIVE_INFINITY, minObservedMs: Number.POSITIVE_INFINITY, lastSeenWallMs: 0, lastSeenInputMs: Number.NEGATIVE_INFINITY, dirtyEnds: new Set(), chain: Promise.resolve() };
       this.devices.set(deviceId, s);
     }
     s.lastSeenWallMs = this.now();
+    s.lastSeenInputMs = Math.max(s.lastSeenInputMs, publishTimeMs ?? this.inputClock());
     const settled = Math.max(s.finalizedThroughMs ?? Number.NEGATIVE_INFINITY, s.finalizingThroughMs ?? Number.NEGATIVE_INFINITY);
     for (const t of eventTimesMs) {
       if (t > s.maxEventTimeMs) s.maxEventTimeMs = t;
@@ -114,7 +136,7 @@ export class WindowFinalizer {
   finalize(deviceId: string): Promise<void> {
     const s = this.devices.get(deviceId);
     if (!s) return Promise.resolve();
-    s.chain = s.chain.then(() => this.pass(deviceId, s)).catch((err) => {
+    s.chain = s.chain.then(() => this.passSlots.run(() => this.pass(deviceId, s))).catch((err) => {
       this.options.logger?.warn({ deviceId, err: (err as Error).message }, 'window finalization failed; retried on the next pass');
       throw err;
     });
@@ -141,6 +163,7 @@ export class WindowFinalizer {
     const ends: number[] = [...s.dirtyEnds].sort((a, b) => a - b);
     for (let end = s.finalizedThroughMs + spec.slideMs; end <= closeUpTo && ends.length < this.maxWindowsPerPass; end += spec.slideMs) ends.push(end);
     if (ends.length === 0) return;
+    const startedNs = process.hrtime.bigint();
     const lastEnd = Math.max(...ends);
     const newThrough = Math.max(s.finalizedThroughMs, Math.min(closeUpTo, lastEnd));
     s.finalizingThroughMs = newThrough;
@@ -156,6 +179,7 @@ export class WindowFinalizer {
       }
       s.finalizedThroughMs = newThrough;
       this.options.onFinalized?.(deviceId, windows);
+      this.options.onPassTimed?.(Number(process.hrtime.bigint() - startedNs) / 1000);
     } catch (err) {
       for (const end of taken) s.dirtyEnds.add(end);
       throw err;
@@ -193,4 +217,24 @@ export function windowEntry(deviceId: string, w: WindowSummary): RowEntry {
     method: 'insert',
     data: { [AGGREGATES_FAMILY]: { [WINDOW_COLUMN]: { value: JSON.stringify(w), timestamp: cellTimestampMicros(w.windowEndMs) } } },
   };
+}
+
+/** A counting semaphore: at most `limit` functions run at once, the rest wait in FIFO order. */
+class PassSlots {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.running++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

@@ -67,6 +67,7 @@ describe('publish to Bigtable round trip', () => {
       type: 'reading',
       eventTime: new Date(at(5)).toISOString(),
       metrics: { temp: 10 },
+      attributes: {},
     });
     expect(a1.cells.e.late).toBeUndefined();
     // Device-led keys: all of dev-a's rows are contiguous and newest first.
