@@ -46,7 +46,12 @@ const fmt = (n: number | null | undefined, digits = 0) =>
   n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** "64.2 ms", or "unknown" without a unit. */
 const unit = (n: number | null | undefined, u: string, digits = 0) => (fmt(n, digits) === 'unknown' ? 'unknown' : `${fmt(n, digits)} ${u}`);
-const pct = (a: number | null | undefined) => (a === null || a === undefined ? 'unknown' : `${(a * 100).toFixed(3)}%`);
+/** Enough digits to tell a figure from its target: 99.99995% is not shown as 100.000%. */
+const pct = (a: number | null | undefined) => {
+  if (a === null || a === undefined) return 'unknown';
+  const nines = a >= 1 ? 3 : Math.min(6, Math.max(3, Math.ceil(-Math.log10(1 - a)) + 1));
+  return `${(a * 100).toFixed(nines - 2 + 1)}%`;
+};
 
 function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: RuleResult[]): string {
   const c = spec.constraints;
@@ -59,7 +64,8 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     case 'throughput_sustained':
       return `sustained ${unit(a.capacity.sustainedEventsPerSecond, 'events/s')} (need ${fmt(c.sustainedEventsPerSecond)})${a.capacity.bottleneck ? `, bottleneck ${a.capacity.bottleneck}` : ''}`;
     case 'throughput_burst':
-      return `burst ${unit(a.capacity.burstEventsPerSecond, 'events/s')} (need ${fmt(c.burstEventsPerSecond)})`;
+      const absorbed = a.capacity.burstAbsorbed.absorbed === true ? `; the excess is buffered and drained: ${a.capacity.burstAbsorbed.explanation}` : '';
+      return `burst capacity ${unit(a.capacity.burstEventsPerSecond, 'events/s')} (need ${fmt(c.burstEventsPerSecond)})${absorbed}`;
     case 'monthly_cost': {
       const m = a.cost.monthlyUsd;
       const unpriced = a.cost.unpriced.length > 0 ? `, ${a.cost.unpriced.length} resource(s) unpriced` : '';
@@ -71,9 +77,15 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
       return `${planes || 'no plane computed'} (target ${pct(c.availability)}${freshness})`;
     }
     case 'retention': {
-      const days = a.retention.entries.map((e) => e.retentionDays).filter((d): d is number => d !== null);
-      const min = days.length > 0 ? Math.min(...days) : null;
-      return `shortest store retention ${unit(min, 'days')} over ${a.retention.entries.length} store(s) (need ${fmt(c.retentionDays)})`;
+      // What the retention rule judges: the archive against the spec, hot tables against the hot window.
+      const archive = a.retention.entries.filter((e) => e.kind === 'bigquery-table' && e.role.startsWith('archive'));
+      const archiveDays = archive.some((e) => e.retentionDays === null && !e.unbounded)
+        ? null
+        : Math.min(...archive.map((e) => (e.unbounded ? Number.POSITIVE_INFINITY : (e.retentionDays as number))));
+      const archiveText = archive.length === 0 ? 'no archive table' : archiveDays === Number.POSITIVE_INFINITY ? 'archive never expires' : `archive keeps ${unit(archiveDays, 'days')}`;
+      const hot = a.retention.entries.filter((e) => e.kind === 'bigtable-table' && e.retentionDays !== null).map((e) => e.retentionDays as number);
+      const hotText = hot.length > 0 ? `, hot tables keep >= ${fmt(Math.min(...hot) * 24, 1)} h (hot window ${fmt(spec.workload.hotWindowHours)} h)` : '';
+      return `${archiveText} (need ${fmt(c.retentionDays)} days)${hotText}; ${a.retention.entries.length} stores and queues checked`;
     }
     case 'rpo':
     case 'rto': {
