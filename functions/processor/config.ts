@@ -10,8 +10,16 @@ export const processorConfigSchema = googleProjectSchema
     /** How far behind the watermark an event may arrive and still be aggregated. */
     ALLOWED_LATENESS_SECONDS: nonNegativeInt(60),
     PORT: port(8080),
-    /** Streaming-pull flow control: leased but unacked messages and bytes. */
-    MAX_OUTSTANDING_MESSAGES: positiveInt(2000),
+    /**
+     * Streaming-pull flow control: leased but unacked messages and bytes. Sized to the latency
+     * target, not to memory: what is leased waits in this process, so a large lease turns a
+     * backlog into receive->durable latency; beyond it the backlog waits in Pub/Sub, where it is
+     * visible (and the watermark follows the processed input, so it costs no correctness).
+     * 200 messages of 20 events = 4,000 events, 0.4 s at 10,000 events/s.
+     */
+    MAX_OUTSTANDING_MESSAGES: positiveInt(200),
+    /** Acks are sent in batches at least this often (the client's default is 100 ms). */
+    ACK_MAX_DELAY_MS: positiveInt(10),
     MAX_OUTSTANDING_BYTES: positiveInt(64 * 1024 * 1024),
     WRITE_BATCH_MAX_EVENTS: positiveInt(500),
     WRITE_BATCH_MAX_DELAY_MS: positiveInt(5),

@@ -70,6 +70,8 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
 
   const subscription = pubsub.subscription(config.SPEED_SUBSCRIPTION, {
     flowControl: { maxMessages: config.MAX_OUTSTANDING_MESSAGES, maxBytes: config.MAX_OUTSTANDING_BYTES, allowExcessMessages: false },
+    // Acks free the ordering key's next messages on the server: send them promptly.
+    batching: { maxMessages: 1000, maxMilliseconds: config.ACK_MAX_DELAY_MS },
   });
   let lastError: string | undefined;
   const onMessage = (m: Message) =>

@@ -94,21 +94,30 @@ export async function readWindowCounts(
  * After the drain limit, with the processor stopped: pulls (and acks) what is still in the
  * speed-layer subscription and marks those events queued, so an event not yet delivered is
  * not reported as lost. Messages the stopped processor had leased come back only when their
- * ack deadline expires (60 s in prod, and ordered keys wait behind them), so the puller waits
- * longer than that before it calls the subscription empty.
+ * ack deadline expires (the subscription's own ackDeadlineSeconds, read from it; ordered keys
+ * wait behind them), so the puller waits that long plus a margin with nothing arriving before
+ * it calls the subscription empty. Only then is an event missing from Bigtable proven lost.
  */
 export async function drainSubscription(
   projectId: string,
   subscriptionName: string,
   ledger: FleetLedger,
   runTag: string,
-  idleMs = 75_000,
-  limitMs = 300_000,
-): Promise<{ messages: number; events: number }> {
+  idleMarginMs = 15_000,
+  limitMs = 400_000,
+): Promise<{ messages: number; events: number; idleMs: number }> {
   const pubsub = new PubSub({ projectId });
   const subscription = pubsub.subscription(subscriptionName, { flowControl: { maxMessages: 2000, allowExcessMessages: false } });
   let messages = 0;
   let events = 0;
+  let idleMs = 60_000 + idleMarginMs;
+  try {
+    const [meta] = await subscription.getMetadata();
+    const ackDeadlineSeconds = Number(meta.ackDeadlineSeconds ?? 60);
+    idleMs = (Number.isFinite(ackDeadlineSeconds) && ackDeadlineSeconds > 0 ? ackDeadlineSeconds : 60) * 1000 + idleMarginMs;
+  } catch {
+    /* keep the 60 s default (the Pub/Sub maximum is 600 s; the stacks use 60 s) */
+  }
   try {
     await new Promise<void>((resolve) => {
       const deadline = setTimeout(resolve, limitMs);
@@ -142,5 +151,5 @@ export async function drainSubscription(
     await subscription.close().catch(() => undefined);
     await pubsub.close().catch(() => undefined);
   }
-  return { messages, events };
+  return { messages, events, idleMs };
 }

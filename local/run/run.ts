@@ -344,7 +344,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     let drainedAtMs: number | null = null;
     let rowsRead = 0;
     let readBacks = 0;
-    let queuedAtEnd: { messages: number; events: number } | null = null;
+    let queuedAtEnd: { messages: number; events: number; idleMs: number } | null = null;
     let windowCompare = { over: 0, under: 0, windowsChecked: 0, discrepancies: [] as unknown[] };
     const deviceIndexOf = (id: string) => {
       const prefix = `${runTag}-d`;
@@ -382,7 +382,9 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
               if (entry.pid !== undefined) livePids.delete(entry.pid);
             }
             rowsRead = await readBackEvents(tables, ledger, runTag);
+            progress('local run: pulling what is still queued or leased (waits one ack deadline + 15 s with nothing arriving)');
             queuedAtEnd = await drainSubscription(projectId, NAMES.speedSubscription, ledger, runTag);
+            progress(`local run: ${fmtInt(queuedAtEnd.events)} events were still queued; the rest missing from Bigtable are lost`);
             break;
           }
           progress(`waiting   ${fmtInt(ledger.acceptedCount - ledger.storedCount)} accepted events not in Bigtable yet; waiting for redeliveries`);
