@@ -1,0 +1,82 @@
+/**
+ * The advice on the project's own environments with the real verifier: first-proposal fails,
+ * its plan applied (from the report's change views) passes when re-verified; the synthesized
+ * prod sizing passes and costs no more than the hand-sized prod; and on a small slice of the
+ * real sizing space branch and bound finds the exhaustive optimum.
+ */
+import { getEnvironmentConfig } from '../../../../stacks/config';
+import { synthesizeConfig } from '../../stacks/synth-helpers';
+import { loadTerraformJson } from '../../../../verification/graph/load';
+import { verifyGraph } from '../../../../verification/engine/verify';
+import { adviseReport } from '../../../../verification/advice';
+import { applyChanges } from '../../../../verification/advice/graph-edit';
+import { evaluatorFromVerify } from '../../../../verification/advice/evaluation';
+import { synthesize } from '../../../../verification/advice/synthesis/synthesize';
+import type { ChangeView, GraphChange } from '../../../../verification/advice/types';
+
+const TODAY = '2026-12-03';
+const verify = (g: Parameters<typeof verifyGraph>[0], s: Parameters<typeof verifyGraph>[1]) => verifyGraph(g, s, { today: TODAY });
+
+function load(env: string) {
+  const config = getEnvironmentConfig(env);
+  return { graph: loadTerraformJson(synthesizeConfig(config).json, `in-memory ${env}`), spec: config.spec };
+}
+
+/** A change as the JSON report carries it, turned back into a graph edit. */
+function fromView(c: ChangeView): GraphChange {
+  switch (c.action) {
+    case 'add':
+      return { kind: 'add', address: c.address, type: c.address.split('.').slice(-2)[0], values: c.to as never };
+    case 'remove':
+      return { kind: 'remove', address: c.address };
+    case 'spec':
+      return { kind: 'spec', path: c.attribute, from: c.from as number, to: c.to as number };
+    case 'set':
+      return { kind: 'set', address: c.address, attribute: c.attribute, from: c.from as never, to: c.to as never };
+  }
+}
+
+describe('advice on the project environments (real models)', () => {
+  it('first-proposal fails on cost; its plan, applied and re-verified, passes', () => {
+    const { graph, spec } = load('first-proposal');
+    const report = verify(graph, spec);
+    expect(report.verdict).toBe('fail');
+    expect(report.specItems.find((i) => i.item === 'monthly_cost')?.status).toBe('fail');
+    const advice = adviseReport(graph, spec, report, { verifyOptions: { today: TODAY } });
+    const plan = advice.recommendations.find((r) => r.scope === 'plan');
+    expect(plan?.effect.verdict).toBe('pass');
+    expect(plan?.fixes).toContain('monthly_cost');
+    expect(plan?.effect.costDeltaUsd).toBeLessThan(0);
+    const applied = applyChanges(graph, spec, plan!.changes.map(fromView));
+    const after = verify(applied.graph, applied.spec);
+    expect(after.verdict).toBe('pass');
+    expect(after.cost.monthlyUsd.expected).toBeLessThanOrEqual(spec.constraints.monthlyBudgetUsd);
+  }, 180_000);
+
+  it('the synthesized prod sizing passes and is no more expensive than the hand-sized prod', () => {
+    const { graph, spec } = load('prod');
+    const hand = verify(graph, spec);
+    expect(hand.verdict).toBe('pass');
+    const run = synthesize(graph, spec, evaluatorFromVerify(verify), { maxEvaluations: 600 });
+    expect(run.result.passes).toBe(true);
+    expect(run.result.monthlyUsd).not.toBeNull();
+    expect(run.result.monthlyUsd!).toBeLessThanOrEqual(hand.cost.monthlyUsd.expected);
+    // confirm with a full verification of the proposal
+    const applied = applyChanges(graph, spec, run.space.changesFor(run.best!));
+    expect(verify(applied.graph, applied.spec).verdict).toBe('pass');
+  }, 180_000);
+
+  it('branch and bound finds the exhaustive optimum of prod\'s Bigtable node bounds (78 configurations)', () => {
+    const { graph, spec } = load('prod');
+    const nodes = (id: string) => /google_bigtable_instance\..*:(maxNodes|minNodes)$/.test(id);
+    const evaluate = evaluatorFromVerify(verify);
+    const bb = synthesize(graph, spec, evaluate, { only: nodes }).result;
+    const ex = synthesize(graph, spec, evaluate, { only: nodes, method: 'exhaustive' }).result;
+    // max 1..12 (twice the current 6), min 1..max: 12 x 13 / 2 = 78
+    expect(ex.spaceSize).toBe(78);
+    expect(ex.passes).toBe(true);
+    expect(bb.monthlyUsd).toBe(ex.monthlyUsd);
+    expect(bb.diff).toEqual(ex.diff);
+    expect(bb.searched).toBeLessThan(ex.searched);
+  }, 180_000);
+});
