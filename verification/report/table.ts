@@ -76,12 +76,22 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   heading(`Cost  ${usd(report.cost.monthlyUsd.expected)}/month expected (${usd(report.cost.monthlyUsd.min)}..${usd(report.cost.monthlyUsd.max)}), budget ${usd(report.spec.constraints.monthlyBudgetUsd)}`);
   const byComponent = costByComponent(report);
   rows([18, 12], byComponent.map((c) => [c.component, usd(c.expected), `${usd(c.min)}..${usd(c.max)}`]));
-  const lines = [...report.cost.lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected);
+  const sorted = [...report.cost.lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected);
+  // Lines that cost nothing even at the maximum are counted per item, not listed one by one
+  // (the JSON, Markdown and HTML formats keep every line with its source).
+  const lines = sorted.filter((l) => l.monthlyUsd.max > 0);
+  const free = sorted.filter((l) => l.monthlyUsd.max <= 0);
   if (lines.length > 0) out.push('');
   // Address, region and amount on one line; the arithmetic below it at full width.
   for (const l of lines) {
     out.push(`${truncate(l.address, 44).padEnd(44)} ${truncate(l.region, 13).padEnd(13)} ${usd(l.monthlyUsd.expected).padStart(9)}  ${truncate(l.item, width - 71)}`.trimEnd());
     for (const f of wrap(`${l.formula} [${l.confidence}]`, width - 4)) out.push(paint(`    ${f}`, 'dim'));
+  }
+  if (free.length > 0) {
+    const byItem = new Map<string, number>();
+    for (const l of free) byItem.set(`${l.type} ${l.item}`, (byItem.get(`${l.type} ${l.item}`) ?? 0) + 1);
+    const summary = [...byItem.entries()].sort((a, b) => b[1] - a[1]).map(([item, n]) => `${n} ${item}`).join(', ');
+    for (const f of wrap(`$0 at every level (${free.length} lines; sources in the JSON report): ${summary}`, width)) out.push(paint(f, 'dim'));
   }
   for (const u of report.cost.unpriced) out.push(paint(truncate(`UNPRICED ${u.address} (${u.type}): ${u.reason}`, width), 'unknown'));
 
