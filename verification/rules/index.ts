@@ -6,6 +6,7 @@
  */
 import type { Rule } from '../engine/types';
 import { rule as alertOnEveryQueueAndStore } from './alert-on-every-queue-and-store';
+import { rule as archiveOneEventPerMessage } from './archive-one-event-per-message';
 import { rule as availabilityTarget } from './availability-target';
 import { rule as batchJobWithinBound } from './batch-job-within-bound';
 import { rule as burstThroughput } from './burst-throughput';
@@ -23,6 +24,7 @@ import { rule as latencyP99WithinBound } from './latency-p99-within-bound';
 import { rule as noPublicIam } from './no-public-iam';
 import { rule as orderingEnabled } from './ordering-enabled';
 import { rule as perServiceAccounts } from './per-service-accounts';
+import { rule as pullConsumerAlwaysOn } from './pull-consumer-always-on';
 import { rule as retentionCoversSpec } from './retention-covers-spec';
 import { rule as rpoWithinBound } from './rpo-within-bound';
 import { rule as rtoWithinBound } from './rto-within-bound';
@@ -32,6 +34,7 @@ import { rule as sustainedThroughput } from './sustained-throughput';
 
 export const RULES: readonly Rule[] = [
   alertOnEveryQueueAndStore,
+  archiveOneEventPerMessage,
   availabilityTarget,
   batchJobWithinBound,
   burstThroughput,
@@ -49,6 +52,7 @@ export const RULES: readonly Rule[] = [
   noPublicIam,
   orderingEnabled,
   perServiceAccounts,
+  pullConsumerAlwaysOn,
   retentionCoversSpec,
   rpoWithinBound,
   rtoWithinBound,

@@ -1,0 +1,52 @@
+/**
+ * event_processed: a pull subscriber on Cloud Run receives no requests, so Cloud Run never
+ * starts an instance for it from zero, and throttles its CPU between requests. A processor
+ * with no warm instance, or with request-only CPU, leaves the subscription unread.
+ */
+import type { Finding, Rule } from '../engine/types';
+import { buildTopology } from '../analyses/topology';
+import type { Resource } from '../graph/types';
+import { blocks, fieldBool, num } from '../analyses/attributes';
+
+export const rule: Rule = {
+  id: 'pull-consumer-always-on',
+  title: 'Pull subscribers on Cloud Run keep an instance running with CPU always allocated',
+  severity: 'error',
+  specItem: 'event_processed',
+  reads: ['google_cloud_run_v2_service', 'google_pubsub_subscription'],
+  rationale:
+    'Cloud Run scales on requests and CPU; a streaming-pull subscriber gets no requests, so with min instances 0 nothing pulls until someone sends it traffic, and with CPU allocated only during requests its pull stream starves. Each regional processor needs min_instance_count >= 1 and cpu_idle = false.',
+  check(ctx) {
+    const topo = buildTopology(ctx.graph, ctx.model);
+    const processors = topo.services('processor');
+    if (processors.length === 0) {
+      return [{ status: 'fail', observed: 'no processor service', expected: 'a pull subscriber service', message: 'no speed-layer processor service found, so nothing reads the speed-layer subscription', fix: 'declare the processor service (Cloud Run, pulling the speed-layer subscription)' }];
+    }
+    return processors.map((svc): Finding => {
+      const s = sizing(svc);
+      const problems: string[] = [];
+      if (s.minInstances === null) {
+        return { status: 'unknown', address: svc.address, observed: 'min_instance_count pending', expected: '>= 1', message: `${svc.address}: min_instance_count is known only after apply`, fix: 'write template.scaling.min_instance_count as a literal >= 1' };
+      }
+      if (s.minInstances < 1) problems.push(`min_instance_count ${s.minInstances}`);
+      if (!s.instanceBased) problems.push('CPU allocated only during requests (cpu_idle not false)');
+      const ok = problems.length === 0;
+      return {
+        status: ok ? 'pass' : 'fail',
+        address: svc.address,
+        observed: ok ? `min_instance_count ${s.minInstances}, CPU always allocated` : problems.join('; '),
+        expected: 'min_instance_count >= 1 and cpu_idle = false',
+        message: ok ? `${svc.address} keeps ${s.minInstances} instance(s) pulling with CPU always allocated` : `${svc.address} may not pull at all: ${problems.join('; ')}`,
+        ...(ok ? {} : { fix: 'set template.scaling.min_instance_count >= 1 and template.containers.resources.cpu_idle = false' }),
+      };
+    });
+  },
+};
+
+/** Min instances (null when pending, 0 when unset) and whether every container has CPU always allocated. */
+function sizing(svc: Resource): { minInstances: number | null; instanceBased: boolean } {
+  const min = num(svc, 'template.scaling.min_instance_count');
+  const containers = blocks(svc, 'template.containers');
+  const instanceBased = containers.length > 0 && containers.every((c) => fieldBool(c, 'resources.cpu_idle') === false);
+  return { minInstances: min === null ? null : (min ?? 0), instanceBased };
+}
