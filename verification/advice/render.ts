@@ -37,6 +37,10 @@ function changeLine(c: ChangeView): string {
   }
 }
 
+function count(n: number): string {
+  return n < 1e9 ? n.toLocaleString('en-US') : `about ${n.toExponential(1).replace('e+', 'e')}`;
+}
+
 function usd(n: number | null): string {
   return n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`;
 }
@@ -49,7 +53,8 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
       title: 'Patterns',
       items: ordered.map((p) => ({
         text: `${p.kind === 'anti-pattern' ? 'ANTI-PATTERN' : 'pattern'} ${p.name}: ${p.summary}${p.risks?.length ? ` (puts ${p.risks.join(', ')} at risk)` : ''}`,
-        details: p.evidence.map((e) => `${e.address ? `${e.address}${e.attribute ? ` ${e.attribute}` : ''}: ` : ''}${e.note}`),
+        // the address is prefixed only when the note does not already name it
+        details: p.evidence.map((e) => `${e.address && !e.note.includes(e.address) ? `${e.address}${e.attribute ? ` ${e.attribute}` : ''}: ` : ''}${e.note}`),
       })),
     });
   }
@@ -70,8 +75,8 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
   const s = report.synthesis;
   if (s) {
     const head = s.infeasible
-      ? `no configuration in the sizing space passes (${s.searched} of ${s.spaceSize} candidates evaluated): conflicting ${s.infeasible.conflicting.join(', ')}`
-      : `${s.passes ? 'cheapest passing configuration' : 'cheapest configuration found (does not pass)'}: ${usd(s.monthlyUsd)}/month expected (now ${usd(s.currentMonthlyUsd)}), ${s.searched} of ${s.spaceSize} candidates evaluated`;
+      ? `no configuration in the sizing space passes (${s.searched} of ${count(s.spaceSize)} candidates evaluated): conflicting ${s.infeasible.conflicting.join(', ')}`
+      : `${s.passes ? 'cheapest passing configuration' : 'cheapest configuration found (does not pass)'}: ${usd(s.monthlyUsd)}/month expected (now ${usd(s.currentMonthlyUsd)}), ${s.searched} of ${count(s.spaceSize)} candidates evaluated`;
     const details = [
       `method: ${s.method}`,
       ...(s.infeasible ? [s.infeasible.explanation] : []),

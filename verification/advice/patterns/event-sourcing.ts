@@ -31,7 +31,7 @@ export const eventSourcing: PatternDetector = {
           address: path.topic.address,
           attribute: 'message_retention_duration',
           value: path.topic.values.message_retention_duration,
-          note: `the topic keeps every message ${(retention / 86400).toFixed(retention % 86400 === 0 ? 0 : 1)} days, so a subscription can seek back and replay`,
+          note: `the topic keeps every message ${retention >= 86_400 ? `${+(retention / 86_400).toFixed(1)} days` : `${+(retention / 3_600).toFixed(1)} h`}, so a subscription can seek back and replay`,
         },
         { address: path.writer.address, note: `${path.writer.address} appends every raw event to ${path.table.address}` },
       ];

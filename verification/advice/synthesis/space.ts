@@ -121,17 +121,23 @@ function bigtablePart(graph: Graph, instance: Resource): Part {
   };
 }
 
-function cloudRunPart(service: Resource): Part {
+/**
+ * One set of dimensions per Cloud Run service name: the stacks deploy a service to each of its
+ * regions from one config entry, so the regional copies are sized together.
+ */
+function cloudRunPart(services: Resource[]): Part {
+  const service = services[0];
   const v = cloudRunView(service);
-  const a = service.address;
-  const ids = { max: `${a}:maxInstances`, min: `${a}:minInstances`, cpu: `${a}:cpu` };
+  const a = str(service.values.name) ?? service.address;
+  const ids = { max: `cloud-run:${a}:maxInstances`, min: `cloud-run:${a}:minInstances`, cpu: `cloud-run:${a}:cpu` };
   const curMax = v.maxInstances ?? loadVerifierData().perf('cloudrun.default-max-instances').value;
   const curMin = v.minInstances ?? 0;
   const curCpu = v.cpu ?? loadVerifierData().perf('cloudrun.default-vcpu').value;
+  const where = services.length > 1 ? ` (${services.length} regions)` : '';
   const dims: Dimension[] = [
-    { id: ids.cpu, label: `vCPU per instance of ${a}`, monotone: true, current: curCpu, domain: () => sortedUnique([...CPU_STEPS, curCpu]) },
-    { id: ids.max, label: `max instances of ${a}`, monotone: true, current: curMax, domain: () => sortedUnique([...INSTANCE_STEPS.filter((s) => s >= 1), curMax]) },
-    { id: ids.min, label: `min instances of ${a}`, monotone: true, current: curMin, dependsOn: ids.max, domain: (p) => sortedUnique([...INSTANCE_STEPS, curMin]).filter((n) => n <= Number(p[ids.max] ?? curMax)) },
+    { id: ids.cpu, label: `vCPU per instance of ${a}${where}`, monotone: true, current: curCpu, domain: () => sortedUnique([...CPU_STEPS, curCpu]) },
+    { id: ids.max, label: `max instances of ${a}${where}`, monotone: true, current: curMax, domain: () => sortedUnique([...INSTANCE_STEPS.filter((x) => x >= 1), curMax]) },
+    { id: ids.min, label: `min instances of ${a}${where}`, monotone: true, current: curMin, dependsOn: ids.max, domain: (p) => sortedUnique([...INSTANCE_STEPS, curMin]).filter((n) => n <= Number(p[ids.max] ?? curMax)) },
   ];
   return {
     dims,
@@ -140,10 +146,13 @@ function cloudRunPart(service: Resource): Part {
       const cpu = Number(asg[ids.cpu] ?? curCpu);
       const max = Number(asg[ids.max] ?? curMax);
       const min = Number(asg[ids.min] ?? Math.min(curMin, max));
-      // an unset attribute stays unset while the search keeps its default
-      if (cpu !== curCpu) out.push(set(service, v.paths.cpu, String(cpu)));
-      if (max !== curMax) out.push(set(service, v.paths.max, max));
-      if (min !== curMin) out.push(set(service, v.paths.min, min));
+      for (const s of services) {
+        const view = cloudRunView(s);
+        // an unset attribute stays unset while the search keeps its default
+        if (cpu !== (view.cpu ?? curCpu)) out.push(set(s, view.paths.cpu, String(cpu)));
+        if (max !== (view.maxInstances ?? curMax)) out.push(set(s, view.paths.max, max));
+        if (min !== (view.minInstances ?? 0)) out.push(set(s, view.paths.min, min));
+      }
       return out;
     },
     keys: {},
@@ -232,12 +241,21 @@ function batchingPart(spec: Spec): Part {
   };
 }
 
+function groupByName(resources: Resource[]): Resource[][] {
+  const groups = new Map<string, Resource[]>();
+  for (const r of resources) {
+    const key = str(r.values.name) ?? r.address;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()];
+}
+
 export function sizingSpace(graph: Graph, spec: Spec, options: SpaceOptions = {}): SizingSpace {
   const parts: Part[] = [
     batchingPart(spec),
     ...ofType(graph, 'google_bigtable_instance').map((i) => bigtablePart(graph, i)),
     ...ofType(graph, 'google_dataflow_job', 'google_dataflow_flex_template_job').map(dataflowPart).filter((p): p is Part => p !== undefined),
-    ...cloudRunServices(graph).map(cloudRunPart),
+    ...groupByName(cloudRunServices(graph)).map(cloudRunPart),
     ...retentionParts(graph, spec),
   ];
   const keep = options.only ?? (() => true);
