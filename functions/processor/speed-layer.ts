@@ -45,6 +45,9 @@ export interface IncomingMessage {
   nack(): void;
 }
 
+/** Seconds of processed input the low input clock looks back over. */
+const LOW_WINDOW_SECONDS = 5;
+
 export interface DeadLetterSink {
   publish(data: Buffer, attributes: Record<string, string>): Promise<string>;
 }
@@ -97,8 +100,10 @@ export class SpeedLayerProcessor {
   private readonly maxBatchDelayMs: number;
   private readonly maxConcurrent: number;
   private readonly deadlineMs: number;
-  /** Newest publish time among messages whose events are durable (the input clock while busy). */
+  /** Newest publish time among messages whose events are durable. */
   private inputHighMs = Number.NEGATIVE_INFINITY;
+  /** Oldest publish time of the messages made durable in each wall-clock second (the last few). */
+  private readonly recentLowBySecond = new Map<number, number>();
   /** Last time a message arrived or the last in-flight message settled. */
   private lastActiveWallMs = 0;
 
@@ -119,8 +124,19 @@ export class SpeedLayerProcessor {
   inputClockMs(nowWall = Date.now()): number {
     if (this.o.metrics.inFlightMessages === 0 && nowWall - this.lastActiveWallMs >= (this.o.quietAfterMs ?? 1000)) {
       if (nowWall > this.inputHighMs) this.inputHighMs = nowWall;
+      this.recentLowBySecond.clear();
+      return this.inputHighMs;
     }
-    return this.inputHighMs;
+    // A low watermark of the input: ordered keys are not delivered in publish order across
+    // keys, so a lagging key shows up as old publish times among what was just processed; while
+    // it does, the clock stays back there and no device looks idle because of that lag.
+    const windowStart = Math.floor(nowWall / 1000) - LOW_WINDOW_SECONDS;
+    let low = this.inputHighMs;
+    for (const [second, oldest] of this.recentLowBySecond) {
+      if (second < windowStart) this.recentLowBySecond.delete(second);
+      else if (oldest < low) low = oldest;
+    }
+    return low;
   }
 
   handle(message: IncomingMessage): void {
@@ -267,7 +283,13 @@ export class SpeedLayerProcessor {
         if (s.message.publishTimeMs > device.publishTimeMs) device.publishTimeMs = s.message.publishTimeMs;
       } else byDevice.set(s.event.deviceId, { times: [s.event.eventTimeMs], publishTimeMs: s.message.publishTimeMs });
     }
-    for (const m of batch) if (!failedMessages.has(m) && m.publishTimeMs > this.inputHighMs) this.inputHighMs = m.publishTimeMs;
+    const second = Math.floor(Date.now() / 1000);
+    for (const m of batch) {
+      if (failedMessages.has(m)) continue;
+      if (m.publishTimeMs > this.inputHighMs) this.inputHighMs = m.publishTimeMs;
+      const oldest = this.recentLowBySecond.get(second);
+      if (oldest === undefined || m.publishTimeMs < oldest) this.recentLowBySecond.set(second, m.publishTimeMs);
+    }
     this.settle(batch, failedMessages);
     for (const [deviceId, { times, publishTimeMs }] of byDevice) {
       if (finalizer.observe(deviceId, times, publishTimeMs)) void finalizer.finalize(deviceId);

@@ -70,6 +70,14 @@ interface DeviceState {
   finalizingThroughMs?: number;
   dirtyEnds: Set<number>;
   chain: Promise<void>;
+  /**
+   * Contributions of closed panes as last read from Bigtable, by pane start: a window pass reads
+   * only the panes it has not cached (normally just the newest), not the whole window again.
+   * Any durable contribution to a pane drops it from the cache (observe), so it is read again.
+   */
+  panes: Map<number, Contribution[]>;
+  /** Panes that received contributions while a pass was reading: not cached by that pass. */
+  touchedDuringPass?: Set<number>;
 }
 
 export class WindowFinalizer {
@@ -116,13 +124,16 @@ export class WindowFinalizer {
     if (eventTimesMs.length === 0) return false;
     let s = this.devices.get(deviceId);
     if (!s) {
-      s = { maxEventTimeMs: Number.NEGATIVE_INFINITY, minObservedMs: Number.POSITIVE_INFINITY, lastSeenWallMs: 0, lastSeenInputMs: Number.NEGATIVE_INFINITY, dirtyEnds: new Set(), chain: Promise.resolve() };
+      s = { maxEventTimeMs: Number.NEGATIVE_INFINITY, minObservedMs: Number.POSITIVE_INFINITY, lastSeenWallMs: 0, lastSeenInputMs: Number.NEGATIVE_INFINITY, dirtyEnds: new Set(), chain: Promise.resolve(), panes: new Map() };
       this.devices.set(deviceId, s);
     }
     s.lastSeenWallMs = this.now();
     s.lastSeenInputMs = Math.max(s.lastSeenInputMs, publishTimeMs ?? this.inputClock());
     const settled = Math.max(s.finalizedThroughMs ?? Number.NEGATIVE_INFINITY, s.finalizingThroughMs ?? Number.NEGATIVE_INFINITY);
     for (const t of eventTimesMs) {
+      const pane = paneStart(t, this.options.spec.slideMs);
+      s.panes.delete(pane);
+      s.touchedDuringPass?.add(pane);
       if (t > s.maxEventTimeMs) s.maxEventTimeMs = t;
       if (t < s.minObservedMs) s.minObservedMs = t;
       for (const end of windowEndsContaining(t, this.options.spec)) if (end <= settled) s.dirtyEnds.add(end);
@@ -169,8 +180,9 @@ export class WindowFinalizer {
     s.finalizingThroughMs = newThrough;
     const taken = [...s.dirtyEnds];
     s.dirtyEnds.clear();
+    s.touchedDuringPass = new Set();
     try {
-      const contributions = await this.readContributions(deviceId, Math.min(...ends) - spec.windowMs, lastEnd);
+      const contributions = await this.paneContributions(deviceId, s, Math.min(...ends) - spec.windowMs, lastEnd);
       const windows = summarizeWindows(contributions, ends, spec);
       if (windows.length > 0) {
         const deadline = Date.now() + (this.options.writeDeadlineMs ?? 10_000);
@@ -185,7 +197,37 @@ export class WindowFinalizer {
       throw err;
     } finally {
       s.finalizingThroughMs = undefined;
+      s.touchedDuringPass = undefined;
+      // Panes no future window needs (dirty recomputes read their panes again anyway).
+      const keepFrom = (s.finalizedThroughMs ?? Number.NEGATIVE_INFINITY) - spec.windowMs;
+      for (const start of s.panes.keys()) if (start < keepFrom) s.panes.delete(start);
     }
+  }
+
+  /** The contributions of panes starting in [fromMs, toMs): cached panes from memory, the rest read. */
+  private async paneContributions(deviceId: string, s: DeviceState, fromMs: number, toMs: number): Promise<Contribution[]> {
+    const { slideMs } = this.options.spec;
+    let missingFrom = Number.POSITIVE_INFINITY;
+    let missingTo = Number.NEGATIVE_INFINITY;
+    for (let start = fromMs; start < toMs; start += slideMs) {
+      if (s.panes.has(start)) continue;
+      missingFrom = Math.min(missingFrom, start);
+      missingTo = Math.max(missingTo, start + slideMs);
+    }
+    if (missingFrom < missingTo) {
+      const read = await this.readContributions(deviceId, missingFrom, missingTo);
+      const byPane = new Map<number, Contribution[]>();
+      for (let start = missingFrom; start < missingTo; start += slideMs) byPane.set(start, []);
+      for (const c of read) byPane.get(paneStart(c.eventTimeMs, slideMs))?.push(c);
+      // Cache only panes nothing was written to while reading (the read may predate that write).
+      for (const [start, list] of byPane) if (!s.touchedDuringPass?.has(start)) s.panes.set(start, list);
+      const out: Contribution[] = [...read];
+      for (let start = fromMs; start < toMs; start += slideMs) if (start < missingFrom || start >= missingTo) out.push(...(s.panes.get(start) ?? []));
+      return out;
+    }
+    const out: Contribution[] = [];
+    for (let start = fromMs; start < toMs; start += slideMs) out.push(...(s.panes.get(start) ?? []));
+    return out;
   }
 
   /** Where a device's first pass starts: far enough back to repair what a crash left stale. */

@@ -104,6 +104,11 @@ export interface Measurement {
   p50Ms: number | null;
   p99Ms: number | null;
   latency: { sustained: LatencyFigures | null; wholeRun: LatencyFigures | null };
+  /**
+   * Where the processor's time went over the whole run (its /metrics `stagesMs`): waiting for a
+   * write slot (receive -> writes start), the Bigtable writes of a batch, window passes.
+   */
+  processorStagesMs: Record<string, LatencyFigures> | null;
   /** Largest lag of the dashboard's "as of" behind the clock, sampled every second. */
   dashboardLagMs: number | null;
   dashboardLag: { samples: number; p50Ms: number | null; maxMs: number | null; over5s: number };
@@ -156,6 +161,7 @@ export function formatMeasurement(m: Measurement): string {
   row('processing p50', `${fmt(m.p50Ms, 1)} ms`, p ? `${fmt(p.p50Ms, 1)} ms` : 'n/a', '');
   row('processing p99 (sustained)', `${fmt(m.p99Ms, 1)} ms`, p ? `${fmt(p.p99Ms, 1)} ms` : 'n/a', '');
   if (m.latency.wholeRun) row('processing p99 (whole run)', `${fmt(m.latency.wholeRun.p99, 1)} ms`, '', 'burst buffered');
+  for (const [stage, f] of Object.entries(m.processorStagesMs ?? {})) row(`  processor ${stage} p50/p99`, `${fmt(f.p50, 1)} / ${fmt(f.p99, 1)} ms`, '', '');
   row('dashboard lag (max)', `${fmt(m.dashboardLagMs)} ms`, p ? `${fmt(p.dashboardFreshnessP99Ms)} ms` : 'n/a', '<= 5,000 ms');
   lines.push('');
   for (const c of m.checks) lines.push(`  ${c.status.toUpperCase().padEnd(12)} ${c.item.padEnd(26)} ${c.measured} (bound ${c.bound})`);

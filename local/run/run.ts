@@ -61,6 +61,7 @@ interface ProcessorSnapshot {
   eventsPerSecond: number;
   inFlightMessages: number;
   latencyMs: { sinceStart: LatencyFigures; lastMinute: LatencyFigures };
+  stagesMs?: Record<string, LatencyFigures>;
 }
 
 interface Sample {
@@ -522,6 +523,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       p50Ms: sustainedLat?.p50 ?? null,
       p99Ms: sustainedLat?.p99 ?? null,
       latency: { sustained: sustainedLat, wholeRun },
+      processorStagesMs: lastProcessor?.stagesMs ?? null,
       dashboardLagMs: lags.length ? lags[lags.length - 1] : null,
       dashboardLag: { samples: lags.length, p50Ms: lags.length ? lags[Math.floor(lags.length / 2)] : null, maxMs: lags.length ? lags[lags.length - 1] : null, over5s: lags.filter((l) => l > 5000).length },
       predicted,
