@@ -66,6 +66,8 @@ interface Pending {
 
 export class Archiver {
   private batch: ArchiveMessage[] = [];
+  /** Rows the pending batch will insert (a split batched message counts its events). */
+  private batchRows = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
   readonly counters = { messages: 0, rowsInserted: 0, deadLettered: 0, acked: 0, nacked: 0, batchesSplit: 0 };
@@ -75,7 +77,9 @@ export class Archiver {
   handle(message: ArchiveMessage): void {
     this.counters.messages++;
     this.batch.push(message);
-    if (this.batch.length >= (this.o.maxBatchRows ?? 500)) this.cut();
+    const count = Number(message.attributes.eventCount);
+    this.batchRows += this.o.splitBatches && Number.isInteger(count) && count > 1 ? count : 1;
+    if (this.batchRows >= (this.o.maxBatchRows ?? 500)) this.cut();
     else if (!this.timer) this.timer = setTimeout(() => this.cut(), this.o.maxBatchDelayMs ?? 50);
   }
 
@@ -90,6 +94,7 @@ export class Archiver {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
+    this.batchRows = 0;
     const run: Promise<void> = this.process(batch).finally(() => this.running.delete(run));
     this.running.add(run);
   }

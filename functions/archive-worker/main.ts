@@ -4,7 +4,7 @@
  * Start: `npx tsx functions/archive-worker/main.ts` (after `npm run build:udf`).
  */
 import Fastify from 'fastify';
-import type { Message } from '@google-cloud/pubsub';
+import { Duration, type Message } from '@google-cloud/pubsub';
 import { createBigQuery, createPubSub } from '../shared/clients';
 import { quietRequestLogs } from '../shared/http';
 import { createLogger } from '../shared/logger';
@@ -38,6 +38,11 @@ export async function startArchiveWorker(env: NodeJS.ProcessEnv = process.env, o
   }
   const subscription = pubsub.subscription(config.ARCHIVE_SUBSCRIPTION, {
     flowControl: { maxMessages: config.MAX_OUTSTANDING_MESSAGES, allowExcessMessages: false },
+    // Inserts of large batches can take longer than the client's initial 10 s lease; a lease
+    // that lapses before the ack makes the emulator redeliver (insert ids dedupe, but the work
+    // doubles). The subscription's own deadline (60 s in the stacks) is the floor.
+    minAckDeadline: Duration.from({ seconds: 60 }),
+    batching: { maxMessages: 1000, maxMilliseconds: 10 },
   });
   const onMessage = (m: Message) =>
     archiver.handle({ id: m.id, data: m.data, attributes: m.attributes ?? {}, ack: () => m.ack(), nack: () => m.nack() });
