@@ -6,9 +6,9 @@
 import type { RetentionEntry, RetentionResult } from '../engine/types';
 import { SECONDS_PER_DAY } from '../data';
 import { readAttr } from '../graph/values';
-import { durationSeconds } from './attributes';
+import { blocks, durationSeconds } from './attributes';
 import type { AnalysisContext } from './context';
-import { tableLoad } from './cold-store';
+import { partitionSeconds, tableLoad } from './cold-store';
 import { maxAgeOf } from './hot-store';
 
 export interface RetentionEntryEx extends RetentionEntry {
@@ -63,13 +63,26 @@ export function analyseRetention(ctx: AnalysisContext): RetentionResult & { entr
   }
   for (const table of topo.bigQueryTables) {
     const load = tableLoad(ctx, table);
+    // A partition expires counting from its partition time, and its last row arrives up to
+    // one partition span later: that row is kept only expiry - span.
+    const type = blocks(table, 'time_partitioning')[0]?.type;
+    const spanSeconds = typeof type === 'string' ? partitionSeconds(type) : blocks(table, 'time_partitioning').length > 0 ? SECONDS_PER_DAY : undefined;
+    const spanDays = spanSeconds === undefined ? 0 : spanSeconds / SECONDS_PER_DAY;
+    const guaranteed = typeof load.expiryDays === 'number' ? load.expiryDays - spanDays : load.expiryDays;
     entries.push({
       address: table.address,
       kind: 'bigquery-table',
       role: load.role === 'archive' ? 'archive of every event' : load.role,
-      retentionDays: load.expiryDays === null || load.expiryDays === undefined ? null : round(load.expiryDays),
-      ...(load.expiryDays === undefined ? { unbounded: true } : {}),
-      basis: load.expiryDays === null ? 'expiry pending' : load.expiryDays === undefined ? 'no partition or table expiry: kept until deleted' : `partition/table expiry ${round(load.expiryDays)} days`,
+      retentionDays: guaranteed === null || guaranteed === undefined ? null : round(guaranteed),
+      ...(guaranteed === undefined ? { unbounded: true } : {}),
+      basis:
+        guaranteed === null
+          ? 'expiry pending'
+          : guaranteed === undefined
+            ? 'no partition or table expiry: kept until deleted'
+            : spanDays > 0
+              ? `partition expiry ${round(load.expiryDays as number)} days counted from the partition's start; its last rows (one ${type ?? 'DAY'} partition later) are kept ${round(guaranteed)} days`
+              : `table expiry ${round(guaranteed)} days`,
     });
   }
   return { entries };

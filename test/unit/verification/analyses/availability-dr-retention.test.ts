@@ -80,12 +80,19 @@ describe('retention', () => {
   const r = analyse(pipelineDoc());
   const entry = (a: string) => r.retention.entries.find((e) => e.address === a)!;
 
-  test('archive partitions 2,678,400,000 ms = 31 days; hot tables 6 h = 0.25 d and 24 h = 1 d; subscriptions 7 days', () => {
-    expect(entry('google_bigquery_table.events_raw').retentionDays).toBe(31);
+  test('archive partitions 2,678,400,000 ms = 31 days of expiry on DAY partitions keep a partition\'s last rows 31 - 1 = 30 days; hot tables 6 h = 0.25 d and 24 h = 1 d; subscriptions 7 days', () => {
+    expect(entry('google_bigquery_table.events_raw').retentionDays).toBe(30);
     expect(entry('google_bigtable_table.events').retentionDays).toBe(0.25);
     expect(entry('google_bigtable_table.aggregates').retentionDays).toBe(1);
     expect(entry('google_pubsub_subscription.speed').retentionDays).toBe(7);
     expect(entry('google_bigtable_table.events').basis).toMatch(/eventual/);
+  });
+
+  test('HOUR partitions: 31 days of expiry keep the last rows 31 - 1/24 = 30.958 days (rounded to 3 places)', () => {
+    const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning.type', 'HOUR');
+    const e = analyse(doc).retention.entries.find((x) => x.address === 'google_bigquery_table.events_raw')!;
+    expect(e.retentionDays).toBe(30.958);
+    expect(e.basis).toMatch(/one HOUR partition later/);
   });
 
   test('no GC policy: unbounded, not zero', () => {
