@@ -42,9 +42,8 @@ function dataflowParameterFor(ctx: AnalysisContext, job: Resource, table: Resour
     if (typeof value === 'string' && id && (value.endsWith(`.${id}`) || value.endsWith(`:${id}`))) return key;
     if (isPending(value) && value.references.includes(table.address)) return key;
   }
-  if (ctx.graph.edges.some((e) => e.from === job.address && e.to === table.address && e.attribute.startsWith('parameters.'))) {
-    return ctx.graph.edges.find((e) => e.from === job.address && e.to === table.address)!.attribute.slice('parameters.'.length);
-  }
+  const toTable = ctx.topology.edgesFrom(job).filter((e) => e.to === table.address);
+  if (toTable.some((e) => e.attribute.startsWith('parameters.'))) return toTable[0].attribute.slice('parameters.'.length);
   return undefined;
 }
 
@@ -92,8 +91,8 @@ export function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
       basis: `${job.address} ${key}: one row per event`,
     };
   }
-  for (const sub of ctx.topology.subscriptions) {
-    if (!ctx.topology.refersTo(sub, table, 'bigquery_config')) continue;
+  // The first subscription (in graph order) writing into the table decides.
+  for (const sub of ctx.topology.referrersAmong(table, ctx.topology.subscriptions, 'bigquery_config').slice(0, 1)) {
     const topic = ctx.topology.topicOf(sub);
     if (topic && ctx.topology.isDeadLetterTopic(topic)) {
       return { ...base, role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: sub, basis: `${sub.address}: dead letters only, 0 assumed` };

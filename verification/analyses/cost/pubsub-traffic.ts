@@ -1,6 +1,7 @@
 /** Event rate through a Pub/Sub topic, from usage, the workload, or a stated assumption. */
 import type { Resource } from '../../graph/types';
 import type { AnalysisContext } from '../context';
+import { formatNumber } from '../number-format';
 
 export type TopicRate =
   | { known: true; averageEps: number; expectedEps: number; basis: string; warning?: string }
@@ -18,7 +19,7 @@ export function topicRate(ctx: AnalysisContext, topic: Resource): TopicRate {
       warning: `${topic.address}: dead-letter volume assumed 0 events/s; set eventsPerSecond in the usage file if poison messages are expected`,
     };
   }
-  if (ctx.topology.sourceTopics.includes(topic) || ctx.topology.services('ingest-gateway').some((g) => ctx.topology.refersTo(g, topic))) {
+  if (ctx.topology.isSourceTopic(topic) || ctx.topology.services('ingest-gateway').some((g) => ctx.topology.refersTo(g, topic))) {
     const t = ctx.traffic;
     return {
       known: true,
@@ -31,7 +32,7 @@ export function topicRate(ctx: AnalysisContext, topic: Resource): TopicRate {
 }
 
 function fmtEps(x: number): string {
-  return x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return formatNumber(x, 1);
 }
 
 /** GiB a month Pub/Sub bills for a rate of events (per-request minimum applied). */
