@@ -4,6 +4,7 @@
  */
 import type { Spec, SpecItemId, ConstraintId } from '../spec/spec';
 import type { AnalysisResults, RuleResult, SpecItemVerdict, Status } from './types';
+import { formatNumber } from '../analyses/number-format';
 
 const CONSTRAINT_IDS: ConstraintId[] = [
   'latency_p99',
@@ -43,7 +44,7 @@ export function specItemVerdicts(spec: Spec, results: RuleResult[], analyses: An
 }
 
 const fmt = (n: number | null | undefined, digits = 0) =>
-  n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : formatNumber(n, digits, digits);
 /** "64.2 ms", or "unknown" without a unit. */
 const unit = (n: number | null | undefined, u: string, digits = 0) => (fmt(n, digits) === 'unknown' ? 'unknown' : `${fmt(n, digits)} ${u}`);
 /** Enough digits to tell a figure from its target: 99.99995% is not shown as 100.000%. */

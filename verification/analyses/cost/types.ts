@@ -3,6 +3,7 @@ import type { CostLine, Range } from '../../engine/types';
 import type { Resource } from '../../graph/types';
 import type { Price } from '../../data';
 import type { AnalysisContext } from '../context';
+import { formatNumber } from '../number-format';
 
 export interface PriceOutcome {
   lines: CostLine[];
@@ -79,9 +80,9 @@ export function needPrice(ctx: AnalysisContext, id: string, region: string | und
 }
 
 export function usd(x: number): string {
-  return `$${x.toLocaleString('en-US', { maximumFractionDigits: x < 1 ? 6 : 2 })}`;
+  return `$${formatNumber(x, x < 1 ? 6 : 2)}`;
 }
 
 export function fmt(x: number, digits = 2): string {
-  return x.toLocaleString('en-US', { maximumFractionDigits: digits });
+  return formatNumber(x, digits);
 }

@@ -5,9 +5,10 @@
 import type { CostLine, LatencyPath } from '../../engine/types';
 import type { AttrValue, Resource } from '../../graph/types';
 import { isPending } from '../../graph/types';
+import { formatNumber } from '../../analyses/number-format';
 
 export function fmtNum(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return formatNumber(n, digits, digits);
 }
 
 export function fmtUsd(n: number): string {
