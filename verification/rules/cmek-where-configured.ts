@@ -30,9 +30,9 @@ export const rule: Rule = {
   check(ctx) {
     const resources = ctx.graph.resources.filter((r) => r.mode === 'managed' && r.type in KEY_PATHS);
     const datasetsWithKey = new Set(resources.filter((r) => r.type === 'google_bigquery_dataset' && KEY_PATHS[r.type](r)).map((r) => r.address));
-    const keyed = (r: Resource) =>
-      KEY_PATHS[r.type](r) ||
-      (r.type === 'google_bigquery_table' && ctx.graph.edges.some((e) => e.from === r.address && datasetsWithKey.has(e.to)));
+    // Tables referring to a keyed dataset, from one pass over the edges.
+    const inKeyedDataset = new Set(ctx.graph.edges.filter((e) => datasetsWithKey.has(e.to)).map((e) => e.from));
+    const keyed = (r: Resource) => KEY_PATHS[r.type](r) || (r.type === 'google_bigquery_table' && inKeyedDataset.has(r.address));
     const users = resources.filter(keyed);
     if (users.length === 0) return [{ status: 'pass', observed: 'no customer-managed key configured', expected: 'consistent encryption', message: `CMEK not configured: all ${resources.length} stores use Google-managed encryption` }];
     return resources.map((r): Finding => {

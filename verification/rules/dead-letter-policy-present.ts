@@ -29,8 +29,9 @@ export const rule: Rule = {
     const subscriptions = ctx.graph.resources.filter((r) => r.type === SUBSCRIPTION && r.mode === 'managed');
     const jobs = ctx.graph.resources.filter((r) => DATAFLOW.includes(r.type));
     const readByJob = new Map<string, string>();
+    const jobAddresses = new Set(jobs.map((j) => j.address));
     for (const e of ctx.graph.edges) {
-      if (jobs.some((j) => j.address === e.from)) readByJob.set(e.to, e.from);
+      if (jobAddresses.has(e.from)) readByJob.set(e.to, e.from);
     }
     const deadLetterTopics = new Set<string>();
     for (const s of subscriptions) {

@@ -98,15 +98,60 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>): Finding {
   return { status: 'pass', address: r.address, observed: actions.join(','), message: `kept (${actions.join(', ')})` };
 }
 
+/** Candidates by address (with their position) and by id attribute, built once per candidate list. */
+interface ParentIndex {
+  position: Map<string, number>;
+  byId: Map<string, Map<string, Resource[]>>;
+}
+const parentIndexes = new WeakMap<Resource[], ParentIndex>();
+
+function parentIndex(candidates: Resource[]): ParentIndex {
+  let idx = parentIndexes.get(candidates);
+  if (!idx) {
+    idx = { position: new Map(), byId: new Map() };
+    candidates.forEach((p, i) => {
+      if (!idx!.position.has(p.address)) idx!.position.set(p.address, i);
+    });
+    parentIndexes.set(candidates, idx);
+  }
+  return idx;
+}
+
+function candidatesNamed(candidates: Resource[], idAttr: string, id: string | undefined): Resource[] {
+  const idx = parentIndex(candidates);
+  let byValue = idx.byId.get(idAttr);
+  if (!byValue) {
+    byValue = new Map();
+    for (const p of candidates) {
+      const value = asString(p.values[idAttr]);
+      if (value === undefined) continue;
+      const list = byValue.get(value);
+      if (list) list.push(p);
+      else byValue.set(value, [p]);
+    }
+    idx.byId.set(idAttr, byValue);
+  }
+  return id === undefined ? [] : byValue.get(id) ?? [];
+}
+
 function parentOf(r: Resource, attr: string, candidates: Resource[]): Resource | 'unknown' | undefined {
   const v = readAttr(r, attr);
   if (v === undefined || v === null) return undefined;
-  if (isPending(v)) return candidates.find((p) => v.references.includes(p.address)) ?? 'unknown';
+  if (isPending(v)) {
+    // The first candidate (in graph order) the expression refers to.
+    const { position } = parentIndex(candidates);
+    let first: number | undefined;
+    for (const a of v.references) {
+      const i = position.get(a);
+      if (i !== undefined && (first === undefined || i < first)) first = i;
+    }
+    return first === undefined ? 'unknown' : candidates[first];
+  }
   const name = asString(v);
   if (!name) return undefined;
   const tail = name.split('/').pop();
   const idAttr = r.type === 'google_bigquery_table' ? 'dataset_id' : 'name';
-  const named = candidates.filter((p) => asString(p.values[idAttr]) === tail);
+  const named = candidatesNamed(candidates, idAttr, tail);
   // Same module first: two modules may each hold a store of the same name in different projects.
   return named.find((p) => p.modulePath.join('.') === r.modulePath.join('.')) ?? named[0] ?? 'unknown';
 }
