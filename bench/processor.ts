@@ -82,7 +82,8 @@ async function main() {
     const suffix = Date.now().toString(36);
     const [topic] = await pubsub.createTopic(`telemetry-${suffix}`);
     const [dl] = await pubsub.createTopic(`telemetry-dead-letter-${suffix}`);
-    await topic.createSubscription(`telemetry-speed-layer-${suffix}`, { enableMessageOrdering: true, ackDeadlineSeconds: 60 });
+    // As the stacks declare the speed-layer subscription (BENCH_EXACTLY_ONCE=0 to leave exactly-once delivery off).
+    await topic.createSubscription(`telemetry-speed-layer-${suffix}`, { enableMessageOrdering: true, ackDeadlineSeconds: 60, enableExactlyOnceDelivery: process.env.BENCH_EXACTLY_ONCE !== '0' });
     void dl;
     const instance = bigtable.instance('iot-hot');
     await instance.createTable(`events-${suffix}`, { families: ['e'] });

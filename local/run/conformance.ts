@@ -100,17 +100,21 @@ export async function readWindowCounts(
  */
 export async function drainSubscription(
   projectId: string,
+  pubsubEndpoint: string,
   subscriptionName: string,
   ledger: FleetLedger,
   runTag: string,
   idleMarginMs = 15_000,
   limitMs = 400_000,
 ): Promise<{ messages: number; events: number; idleMs: number }> {
-  const pubsub = new PubSub({ projectId });
+  // The emulator's endpoint explicitly: this process has no PUBSUB_EMULATOR_HOST (the services
+  // get it in their environment), and without it the client looks for real credentials.
+  const pubsub = new PubSub({ projectId, apiEndpoint: pubsubEndpoint });
   const subscription = pubsub.subscription(subscriptionName, { flowControl: { maxMessages: 2000, allowExcessMessages: false } });
   let messages = 0;
   let events = 0;
   let idleMs = 60_000 + idleMarginMs;
+  let failure: Error | undefined;
   try {
     const [meta] = await subscription.getMetadata();
     const ackDeadlineSeconds = Number(meta.ackDeadlineSeconds ?? 60);
@@ -145,11 +149,16 @@ export async function drainSubscription(
         }
         m.ack();
       });
-      subscription.on('error', done);
+      subscription.on('error', (err: Error) => {
+        failure = err;
+        done();
+      });
     });
   } finally {
     await subscription.close().catch(() => undefined);
     await pubsub.close().catch(() => undefined);
   }
+  // A puller that could not read the subscription proves nothing: say so rather than count 0 queued.
+  if (failure) throw new Error(`could not pull the remaining messages of ${subscriptionName}: ${failure.message}`);
   return { messages, events, idleMs };
 }
