@@ -147,9 +147,9 @@ function declaredFallbacks(service: Resource): string[] {
 /** Wired by a reference or literal name, or by an IAM grant to the service's account. */
 function wiredTo(ctx: AnalysisContext, service: Resource, store: Resource, tableType: string): boolean {
   if (ctx.topology.refersTo(service, store)) return true;
-  const account = ctx.topology.ofType('google_service_account').find((sa) => ctx.topology.refersTo(service, sa));
+  const account = ctx.topology.targetsAmong(service, ctx.topology.ofType('google_service_account'))[0];
   if (!account) return false;
-  return ctx.topology.ofType(`${tableType}_iam_member`).some((m) => ctx.topology.refersTo(m, account) && ctx.topology.refersTo(m, store));
+  return ctx.topology.referrersAmong(account, ctx.topology.ofType(`${tableType}_iam_member`)).some((m) => ctx.topology.refersTo(m, store));
 }
 
 /**

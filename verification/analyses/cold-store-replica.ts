@@ -42,7 +42,7 @@ export function datasetReplicas(ctx: AnalysisContext, dataset: Resource): Datase
   const out: DatasetReplica[] = [];
   for (const job of ctx.topology.ofType('google_bigquery_job')) {
     const query = jobQuery(job);
-    const refersByEdge = ctx.graph.edges.some((e) => e.from === job.address && e.to === dataset.address);
+    const refersByEdge = ctx.topology.edgesFrom(job).some((e) => e.to === dataset.address);
     if (!query) continue;
     for (const m of query.matchAll(ADD_REPLICA)) {
       const schema = m[1].split(/[.:]/).pop();

@@ -89,7 +89,7 @@ function operatorError(ctx: AnalysisContext, r: Resource, target: string, protec
 function replayWindowSeconds(ctx: AnalysisContext, dataset: Resource): { seconds: number | null; topics: Resource[] } {
   const topics = new Map<string, Resource>();
   const subs: Resource[] = [];
-  for (const table of ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === dataset)) {
+  for (const table of ctx.topology.tablesIn(dataset)) {
     const writer = tableLoad(ctx, table).writer;
     if (!writer) continue;
     const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
@@ -144,7 +144,7 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
 function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioEx[] {
   const target = `cold store ${dataset.address}`;
   const zoneRedundant = ctx.data.drFigure('bigquery.zone-redundant');
-  const tables = ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === dataset);
+  const tables = ctx.topology.tablesIn(dataset);
   const protectedTables = tables.every((t) => bool(t, 'deletion_protection') !== false);
   const deleteContents = bool(dataset, 'delete_contents_on_destroy') === true;
   return [

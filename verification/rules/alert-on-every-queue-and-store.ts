@@ -78,7 +78,7 @@ export const rule: Rule = {
 };
 
 function datasetWriters(topo: Topology, dataset: Resource): Resource[] {
-  return topo.bigQueryTables.filter((t) => topo.datasetOf(t) === dataset).flatMap((t) => tableWritersOf(topo, t));
+  return topo.tablesIn(dataset).flatMap((t) => tableWritersOf(topo, t));
 }
 
 function alertFix(r: Resource): string {

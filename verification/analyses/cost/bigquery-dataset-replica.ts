@@ -47,7 +47,7 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
       let monthlyGiBExp = 0;
       let monthlyGiBAvg = 0;
       const parts: string[] = [];
-      for (const table of ctx.topology.bigQueryTables.filter((t) => ctx.topology.datasetOf(t) === replica.dataset)) {
+      for (const table of ctx.topology.tablesIn(replica.dataset)) {
         const load = tableLoad(ctx, table);
         if (load.expectedRowsPerDay === null || load.averageRowsPerDay === null || load.expiryDays === null) {
           out.unpriced.push(`${job.address}: volume or expiry of ${table.address} unknown (${load.basis})`);

@@ -20,7 +20,7 @@ export const storageBucketModel: PriceModel = {
       gib = override;
       basis = `usage file: ${override} GiB`;
     } else {
-      const objects = ctx.topology.ofType('google_storage_bucket_object').filter((o) => ctx.topology.refersTo(o, bucket, 'bucket'));
+      const objects = ctx.topology.referrersAmong(bucket, ctx.topology.ofType('google_storage_bucket_object'), 'bucket');
       let bytes = 0;
       const unsized: string[] = [];
       for (const o of objects) {

@@ -11,14 +11,25 @@ export interface Grant {
   members: string[];
 }
 
-export function grantsOn(graph: Graph, topology: Topology, target: Resource, iamTypes: string[]): Grant[] {
-  const out: Grant[] = [];
-  for (const iam of graph.resources) {
-    if (!iamTypes.includes(iam.type)) continue;
-    if (!topology.refersTo(iam, target)) continue;
-    out.push(grantOf(iam));
+/** Resources of some types in graph order, listed once per graph (so the topology can index them). */
+const ofTypesCache = new WeakMap<Graph, { resources: Resource[]; count: number; lists: Map<string, Resource[]> }>();
+function ofTypes(graph: Graph, types: string[]): Resource[] {
+  let perGraph = ofTypesCache.get(graph);
+  if (!perGraph || perGraph.resources !== graph.resources || perGraph.count !== graph.resources.length) {
+    perGraph = { resources: graph.resources, count: graph.resources.length, lists: new Map() };
+    ofTypesCache.set(graph, perGraph);
   }
-  return out;
+  const key = types.join('\n');
+  let list = perGraph.lists.get(key);
+  if (!list) {
+    list = graph.resources.filter((r) => types.includes(r.type));
+    perGraph.lists.set(key, list);
+  }
+  return list;
+}
+
+export function grantsOn(graph: Graph, topology: Topology, target: Resource, iamTypes: string[]): Grant[] {
+  return topology.referrersAmong(target, ofTypes(graph, iamTypes)).map(grantOf);
 }
 
 export function grantOf(iam: Resource): Grant {

@@ -4,8 +4,8 @@ import type { Topology } from '../../analyses/topology';
 
 export function tableWritersOf(topo: Topology, table: Resource): Resource[] {
   return [
-    ...topo.dataflowJobs.filter((j) => topo.refersTo(j, table, 'parameters')),
-    ...topo.subscriptions.filter((s) => topo.refersTo(s, table, 'bigquery_config')),
-    ...topo.scheduledQueries.filter((q) => topo.refersTo(q, table, 'params')),
+    ...topo.referrersAmong(table, topo.dataflowJobs, 'parameters'),
+    ...topo.referrersAmong(table, topo.subscriptions, 'bigquery_config'),
+    ...topo.referrersAmong(table, topo.scheduledQueries, 'params'),
   ];
 }
