@@ -18,6 +18,20 @@ export const processorConfigSchema = googleProjectSchema
      * 200 messages of 20 events = 4,000 events, 0.4 s at 10,000 events/s.
      */
     MAX_OUTSTANDING_MESSAGES: positiveInt(200),
+    /**
+     * The lease the client asks for on every message, seconds: the subscription's ack deadline
+     * (the stacks set both from one value). Without exactly-once delivery the client would lease
+     * for only 10 s, so an ack delayed past that (a loaded subscriber or server) lets Pub/Sub
+     * redeliver the message and, with ordering, every later message of its key, acked or not.
+     * Measured locally at 10,000 events/s: 72,000-92,000 redeliveries in a 30 s run at 10 s, 0 at 60 s.
+     */
+    ACK_DEADLINE_SECONDS: positiveInt(60),
+    /**
+     * Message ids this process made durable and acked, remembered so a redelivery (Pub/Sub is
+     * at-least-once; an ordered key is redelivered from its first unacked message on) is acked
+     * again without rewriting. Only a shortcut: the writes are idempotent either way.
+     */
+    ACKED_IDS_REMEMBERED: nonNegativeInt(200_000),
     /** Acks are sent in batches at least this often (the client's default is 100 ms). */
     ACK_MAX_DELAY_MS: positiveInt(10),
     MAX_OUTSTANDING_BYTES: positiveInt(64 * 1024 * 1024),

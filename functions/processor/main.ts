@@ -4,7 +4,7 @@
  * Serves GET /healthz and GET /metrics (JSON) on PORT.
  */
 import Fastify from 'fastify';
-import type { Message } from '@google-cloud/pubsub';
+import { Duration, type Message } from '@google-cloud/pubsub';
 import { createBigtable, createPubSub } from '../shared/clients';
 import { quietRequestLogs } from '../shared/http';
 import { createLogger } from '../shared/logger';
@@ -64,6 +64,7 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
     maxBatchDelayMs: config.WRITE_BATCH_MAX_DELAY_MS,
     maxConcurrentBatches: config.WRITE_MAX_CONCURRENT_BATCHES,
     batchDeadlineMs: config.BATCH_DEADLINE_MS,
+    rememberAckedIds: config.ACKED_IDS_REMEMBERED,
     beforeAck: hooks.beforeAck,
   });
   inputClock = () => processor.inputClockMs();
@@ -72,6 +73,8 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
     flowControl: { maxMessages: config.MAX_OUTSTANDING_MESSAGES, maxBytes: config.MAX_OUTSTANDING_BYTES, allowExcessMessages: false },
     // Acks free the ordering key's next messages on the server: send them promptly.
     batching: { maxMessages: 1000, maxMilliseconds: config.ACK_MAX_DELAY_MS },
+    minAckDeadline: Duration.from({ seconds: config.ACK_DEADLINE_SECONDS }),
+    maxAckDeadline: Duration.from({ seconds: Math.max(600, config.ACK_DEADLINE_SECONDS) }),
   });
   let lastError: string | undefined;
   const onMessage = (m: Message) =>

@@ -39,6 +39,8 @@ export class ProcessorMetrics {
     messagesReceived: 0,
     messagesAcked: 0,
     messagesNacked: 0,
+    /** Deliveries of a message this process had already made durable and acked. */
+    messagesRedelivered: 0,
     eventsProcessed: 0,
     eventsLate: 0,
     eventsDeadLettered: 0,

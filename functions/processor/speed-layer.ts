@@ -73,6 +73,8 @@ export interface SpeedLayerOptions {
    * is in flight and nothing arrived for this long while flow control had room.
    */
   quietAfterMs?: number;
+  /** Acked message ids remembered, so their redeliveries are acked without rewriting (0: none). */
+  rememberAckedIds?: number;
   /** Called after the writes are durable and before the acks; throwing models a crash there. */
   beforeAck?: (messages: IncomingMessage[]) => void | Promise<void>;
 }
@@ -106,6 +108,8 @@ export class SpeedLayerProcessor {
   private readonly recentLowBySecond = new Map<number, number>();
   /** Last time a message arrived or the last in-flight message settled. */
   private lastActiveWallMs = 0;
+  /** Ids of messages made durable and acked by this process, oldest first (insertion order). */
+  private readonly ackedIds = new Set<string>();
 
   constructor(private readonly o: SpeedLayerOptions) {
     this.maxBatchEvents = o.maxBatchEvents ?? 500;
@@ -142,6 +146,13 @@ export class SpeedLayerProcessor {
   handle(message: IncomingMessage): void {
     this.lastActiveWallMs = Date.now();
     this.o.metrics.counters.messagesReceived++;
+    if (this.ackedIds.has(message.id)) {
+      // Already durable here: ack again (an ordered key waits for it), write nothing.
+      message.ack();
+      this.o.metrics.counters.messagesRedelivered++;
+      this.o.metrics.counters.messagesAcked++;
+      return;
+    }
     this.o.metrics.inFlightMessages++;
     this.pending.push(message);
     const count = Number(message.attributes.eventCount);
@@ -306,10 +317,18 @@ export class SpeedLayerProcessor {
         this.o.metrics.counters.messagesNacked++;
       } else {
         m.ack();
+        this.rememberAcked(m.id);
         this.o.metrics.counters.messagesAcked++;
         this.o.metrics.recordDurable(Number(now - m.receivedAtNs) / 1000);
       }
     }
+  }
+
+  private rememberAcked(id: string): void {
+    const limit = this.o.rememberAckedIds ?? 0;
+    if (limit === 0) return;
+    this.ackedIds.add(id);
+    if (this.ackedIds.size > limit) this.ackedIds.delete(this.ackedIds.values().next().value as string);
   }
 
   private rowsFor(staged: StagedEvent[]) {

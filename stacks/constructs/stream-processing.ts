@@ -45,6 +45,8 @@ export interface StreamProcessingProps extends PipelineContext {
 
 /** Processor env var for its pull flow control (not in the shared table of docs/architecture.md). */
 export const PROCESSOR_MAX_OUTSTANDING_ENV = 'MAX_OUTSTANDING_MESSAGES';
+/** Processor env var for the lease its client asks for: the speed-layer subscription's ack deadline. */
+export const PROCESSOR_ACK_DEADLINE_ENV = 'ACK_DEADLINE_SECONDS';
 export const ARCHIVE_TEMPLATE = 'PubSub_Subscription_to_BigQuery';
 export const UDF_OBJECT_NAME = 'udf/transform.js';
 
@@ -119,6 +121,7 @@ export class StreamProcessing extends Construct {
         [ENV_VARS.watermarkDelaySeconds]: String(workload.watermarkDelaySeconds),
         [ENV_VARS.hotWindowHours]: String(workload.hotWindowHours),
         [PROCESSOR_MAX_OUTSTANDING_ENV]: String(config.processing.processorMaxOutstandingMessages),
+        [PROCESSOR_ACK_DEADLINE_ENV]: String(config.ingestion.ackDeadlineSeconds),
       },
       labels,
      });

@@ -48,6 +48,9 @@ describe('stream processing: speed-layer processor', () => {
       HOT_WINDOW_HOURS: '6',
       MAX_OUTSTANDING_MESSAGES: '1000',
     });
+    // The client's lease is the subscription's ack deadline (60 s), not the client's 10 s default.
+    expect(env['ACK_DEADLINE_SECONDS']).toBe(String(prod.at('google_pubsub_subscription', 'ingestion/speed-subscription').body.ack_deadline_seconds));
+    expect(env['ACK_DEADLINE_SECONDS']).toBe('60');
     expect(env['SPEED_SUBSCRIPTION']).toBe(ref(prod.at('google_pubsub_subscription', 'ingestion/speed-subscription'), 'name'));
     expect(env['BIGTABLE_APP_PROFILE']).toBe(ref(prod.at('google_bigtable_app_profile', 'hot-storage/app-profile'), 'app_profile_id'));
   });
