@@ -72,7 +72,7 @@ function synthesize(env: string): { stackDir: string; gatePassed: boolean } {
   }
 }
 
-/** The short local run: returns whether it finished with nothing lost or double-counted. */
+/** The short local run: returns whether it finished with nothing lost (hot store and archive) or double-counted. */
 async function runLocal(options: StartOptions, stackDir: string): Promise<boolean> {
   const local = await import('../local/run');
   const measurement = await local.runLocalPipeline({
@@ -84,7 +84,9 @@ async function runLocal(options: StartOptions, stackDir: string): Promise<boolea
     ...(options.burst ? { burst: options.burst } : {}),
   });
   process.stdout.write(`${local.formatMeasurement(measurement)}\n`);
-  return !measurement.interrupted && measurement.lost === 0 && measurement.doubleCounted === 0;
+  // Not counted is not proven: the archive must have been counted and be complete.
+  const archiveComplete = measurement.archived !== null && measurement.archived.missing === 0;
+  return !measurement.interrupted && measurement.lost === 0 && measurement.doubleCounted === 0 && archiveComplete;
 }
 
 async function main(argv: string[]): Promise<number> {

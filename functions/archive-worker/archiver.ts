@@ -36,7 +36,7 @@ export interface ArchiverOptions {
   batchDeadlineMs?: number;
   /**
    * LOCAL DEVIATION (ARCHIVE_SPLIT_BATCHES=true): apply the UDF to each event of a batched
-   * message (`{"events":[...]}`, the local run packs ~20 per message because the Pub/Sub
+   * message (`{"events":[...]}`, the local run packs ~50 per message because the Pub/Sub
    * emulator delivers only a few thousand messages/s), one row and insert id per event. The
    * Dataflow template cannot do this; by default batches are dead-lettered as it would.
    */

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, writeFileSync } from 'node:fs';
 
 export interface RunningService {
   name: string;
@@ -81,11 +81,36 @@ export async function killGroup(pid: number, graceMs = 3000): Promise<void> {
   }
 }
 
-export function spawnService(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
+export interface SpawnOptions {
+  /**
+   * CPU niceness (0 normal, 19 lowest), given at exec time so every thread the process starts
+   * inherits it (Linux nice is per thread; renicing a running process misses its threads).
+   */
+  niceness?: number;
+}
+
+/**
+ * With the kernel's autogroup scheduling on (the default on desktop and many server kernels),
+ * CPU is shared fairly between sessions and a detached service is a session of its own, so its
+ * nice value counts only against its own threads. The session's group has a nice value of its
+ * own: set that too. Best effort (no autogroup, or not allowed: the plain nice value remains).
+ */
+function setAutogroupNiceness(pid: number, niceness: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+  } catch {
+    /* no autogroup scheduling here */
+  }
+}
+
+export function spawnService(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env, options: SpawnOptions = {}): ChildProcess {
   const fd = openSync(logFile, 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
+  // `nice` execs the command in place, so the child's pid (and process group) stay the service's.
+  const [cmd, argv] = options.niceness ? ['nice', ['-n', String(options.niceness), command, ...args]] : [command, args];
+  const child = spawn(cmd, argv, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+  if (options.niceness) setAutogroupNiceness(child.pid, options.niceness);
   return child;
 }

@@ -22,7 +22,15 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-export async function startLocalCloud(logDir: string): Promise<LocalCloud> {
+/**
+ * Niceness of the archive path (the archive worker and the BigQuery-compatible server) in the
+ * local run. On GCP the archive runs on its own Dataflow workers and writes to BigQuery, so it
+ * takes no CPU from the speed layer; here every service shares two cores, so the archive gets
+ * only what the speed path leaves and catches up once the send phase ends.
+ */
+export const ARCHIVE_PATH_NICENESS = 19;
+
+export async function startLocalCloud(logDir: string, options: { archivePathNiceness?: number } = {}): Promise<LocalCloud> {
   const started: RunningService[] = [];
   const stop = async () => {
     await Promise.all(started.splice(0).map((s) => s.stop()));
@@ -31,7 +39,7 @@ export async function startLocalCloud(logDir: string): Promise<LocalCloud> {
     const [pubsub, bigtable, bigquery] = await Promise.all([
       startPubSubEmulator(logDir).then((s) => (started.push(s), s)),
       startBigtableEmulator(logDir).then((s) => (started.push(s), s)),
-      startBigQueryServerProcess(logDir).then((s) => (started.push(s), s)),
+      startBigQueryServerProcess(logDir, undefined, { niceness: options.archivePathNiceness }).then((s) => (started.push(s), s)),
     ]);
     return { pubsub, bigtable, bigquery, services: [...started], stop };
   } catch (err) {

@@ -6,6 +6,7 @@
  *     device is compared with the fleet's own count for it.
  */
 import type { Bigtable } from '@google-cloud/bigtable';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { parseEventId } from './event-factory';
 import type { FleetLedger } from './ledger';
@@ -161,4 +162,26 @@ export async function drainSubscription(
   // A puller that could not read the subscription proves nothing: say so rather than count 0 queued.
   if (failure) throw new Error(`could not pull the remaining messages of ${subscriptionName}: ${failure.message}`);
   return { messages, events, idleMs };
+}
+
+export interface ArchiveCount {
+  /** Distinct event ids of this run in the raw archive table. */
+  events: number;
+  /** Rows of this run (more than `events` if an event was archived twice). */
+  rows: number;
+}
+
+/**
+ * Counts this run's events in the raw archive table on the BigQuery-compatible server (the
+ * batch layer's immutable copy), through the BigQuery API the client uses, not the worker's
+ * own counters: the devices of a run share its tag as their id prefix.
+ */
+export async function countArchived(bigquery: BigQuery, dataset: string, table: string, runTag: string): Promise<ArchiveCount> {
+  const [rows] = await bigquery.query({
+    query: `SELECT COUNT(DISTINCT event_id) AS events, COUNT(*) AS total FROM \`${bigquery.projectId}.${dataset}.${table}\` WHERE STARTS_WITH(device_id, @prefix)`,
+    params: { prefix: `${runTag}-d` },
+    jobTimeoutMs: 60_000,
+  });
+  const first = (rows[0] ?? {}) as { events?: unknown; total?: unknown };
+  return { events: Number(first.events ?? 0), rows: Number(first.total ?? 0) };
 }

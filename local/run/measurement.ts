@@ -96,6 +96,14 @@ export interface Measurement {
   deadLettered: number | null;
   /** The archive worker's counters (the local stand-in for the Dataflow template), when it ran. */
   archive: Record<string, number> | null;
+  /**
+   * This run's events in the raw archive table, counted through the BigQuery API: distinct
+   * event ids, rows, accepted events missing, and when the archive caught up (seconds after
+   * the send phase; null if it did not within the wait).
+   */
+  archived: { events: number; rows: number; missing: number; caughtUpSeconds: number | null } | null;
+  /** The speed-layer processor's counters at the end (GET /metrics). */
+  processorCounters: Record<string, number> | null;
 
   /** Sustained-phase processed events/s. */
   throughputEps: number;
@@ -147,7 +155,15 @@ export function formatMeasurement(m: Measurement): string {
   lines.push('  events        sent %s (valid %s, invalid on purpose %s); accepted %s; rejected %s; stored %s'
     .replace('%s', fmt(m.sent)).replace('%s', fmt(m.sentValid)).replace('%s', fmt(m.sentInvalid)).replace('%s', fmt(m.accepted)).replace('%s', fmt(m.rejected)).replace('%s', fmt(m.stored)));
   lines.push(`  loss          lost ${fmt(m.lost)}; still queued ${fmt(m.queuedAtEnd)}; late (not aggregated) ${fmt(m.lateEvents)}; valid rejected ${fmt(m.rejectedValid)}; invalid accepted ${fmt(m.invalidAccepted)}; unconfirmed ${fmt(m.unconfirmed)}; dead-lettered ${fmt(m.deadLettered)}`);
-  if (m.archive) lines.push(`  archive       ${Object.entries(m.archive).map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}`);
+  if (m.processorCounters) {
+    const c = m.processorCounters;
+    lines.push(`  processor     messages received ${fmt(c.messagesReceived)}, redelivered after their ack ${fmt(c.messagesRedelivered)} (acked again, not rewritten), nacked ${fmt(c.messagesNacked)}; rows written ${fmt(c.rowsWritten)}, retried ${fmt(c.rowsRetried)}`);
+  }
+  if (m.archived) {
+    const a = m.archived;
+    lines.push(`  archive       in events_raw ${fmt(a.events)} of ${fmt(m.accepted)} accepted (missing ${fmt(a.missing)}; ${a.caughtUpSeconds === null ? 'not caught up within the wait' : `caught up ${fmt(a.caughtUpSeconds, 1)} s after the send phase`})`);
+  }
+  if (m.archive) lines.push(`  archive worker ${Object.entries(m.archive).map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}`);
   lines.push(`  aggregates    double-counted ${fmt(m.doubleCounted)}; missing ${fmt(m.aggregatesMissing)} over ${fmt(m.windowsChecked)} windows`);
   lines.push('');
   lines.push('  measure                     measured              predicted           bound');

@@ -16,19 +16,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BigQuery } from '@google-cloud/bigquery';
 import { Bigtable } from '@google-cloud/bigtable';
 import type { Spec } from '../../verification/spec/spec';
 import type { VerificationReport } from '../../verification/engine/types';
 import { verifyPath } from '../../verification/engine/verify';
 import { buildUdf } from '../../functions/udf/build';
-import { provision, startLocalCloud, synthesize, type LocalCloud } from './cloud';
-import { drainSubscription, readBackEvents, readWindowCounts } from './conformance';
+import { ARCHIVE_PATH_NICENESS, provision, startLocalCloud, synthesize, type LocalCloud } from './cloud';
+import { countArchived, drainSubscription, readBackEvents, readWindowCounts, type ArchiveCount } from './conformance';
 import { groupCpuSeconds, selfCpuSeconds } from './cpu';
 import { deviceIdOf } from './event-factory';
 import { DeviceFleet, phaseAt, type FleetResult, type RateSchedule } from './fleet';
 import { FleetLedger } from './ledger';
 import { machineDetails, writeRecord } from './machine';
-import type { CpuShare, LatencyFigures, Limit, Measurement, PhaseThroughput, Prediction, SpecCheck } from './measurement';
+import { explainLimits } from './limits';
+import type { CpuShare, LatencyFigures, Measurement, PhaseThroughput, Prediction, SpecCheck } from './measurement';
+import type { ProcessorSnapshot, Sample } from './samples';
 import {
   DEFAULT_BURST_SECONDS,
   DEFAULT_DEVICES,
@@ -55,22 +58,6 @@ const NAMES = {
   archiveErrorTable: 'events_raw_error_records',
   batchView: 'device_hourly',
 };
-
-interface ProcessorSnapshot {
-  counters: { eventsProcessed: number; messagesReceived: number; rowsWritten: number; eventsDeadLettered: number; messagesDeadLettered: number; eventsLate: number };
-  eventsPerSecond: number;
-  inFlightMessages: number;
-  latencyMs: { sinceStart: LatencyFigures; lastMinute: LatencyFigures };
-  stagesMs?: Record<string, LatencyFigures>;
-}
-
-interface Sample {
-  atMs: number;
-  elapsedMs: number;
-  processor?: ProcessorSnapshot;
-  accepted: number;
-  dashboardLagMs: number | null;
-}
 
 /** Processes this run started and has not stopped yet, for an emergency stop (second Ctrl-C). */
 const livePids = new Set<number>();
@@ -103,21 +90,12 @@ function readSpec(stackDir: string): Spec {
   return JSON.parse(readFileSync(join(stackDir, 'spec.json'), 'utf8')) as Spec;
 }
 
-/** Emulator ceilings recorded by bench/emulator-capacity.ts on this machine, when present. */
-function emulatorCeilings(): { orderedPullMsgs?: number; bigtableRows?: number } {
-  const file = join(REPO_ROOT, 'bench', 'results', 'emulator-capacity.json');
-  if (!existsSync(file)) return {};
-  try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as { pubsub?: { orderingKeys: number; pull: { msgsPerSecond: number } }[]; bigtable?: { rowsPerSecond: number } };
-    const ordered = r.pubsub?.filter((c) => c.orderingKeys > 0).map((c) => c.pull.msgsPerSecond) ?? [];
-    return { orderedPullMsgs: ordered.length ? Math.max(...ordered) : undefined, bigtableRows: r.bigtable?.rowsPerSecond };
-  } catch {
-    return {};
-  }
-}
-
 /** How long the run waits for the backlog to drain after the fleet stops. */
 const DRAIN_LIMIT_MS = 300_000;
+/** The archive wait ends when its count has not moved for this long... */
+const ARCHIVE_STALL_MS = 30_000;
+/** ...or at the drain limit, but never sooner than this after the speed layer drained. */
+const ARCHIVE_WAIT_MIN_MS = 120_000;
 /** A slide (10 s by default), a finalizer pass (5 s) and slack. */
 const FINALIZE_MARGIN_MS = 20_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -144,7 +122,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
   try {
     // 1-2. Local cloud, synth, predictions, provisioning.
     progress(`local run: starting the local cloud (logs in ${logDir})`);
-    const cloudPromise = startLocalCloud(logDir);
+    const cloudPromise = startLocalCloud(logDir, { archivePathNiceness: ARCHIVE_PATH_NICENESS });
     const synthPromise = options.stackDir
       ? Promise.resolve({ stackDir: options.stackDir, seconds: 0 })
       : synthesize(environment, join(logDir, 'cdktf.out'));
@@ -210,6 +188,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     if (eventsPerMessage > 1) deviations.push('the archive worker splits batched messages (ARCHIVE_SPLIT_BATCHES=true); the Dataflow template would dead-letter them');
     if (burst > 0 && burstSeconds !== w.burstDurationSeconds) deviations.push(`a ${burstSeconds} s burst instead of ${w.burstDurationSeconds} s`);
     deviations.push('one instance of each service on one machine, not the configured instance counts; no Dataflow (the archive worker applies the same UDF)');
+    deviations.push(`the archive path (archive worker, BigQuery-compatible server) runs at CPU niceness ${ARCHIVE_PATH_NICENESS}: on GCP it has its own Dataflow workers; here it gets what the speed path leaves and catches up after the send phase`);
 
     // 3. Services.
     const apiKey = randomBytes(24).toString('hex');
@@ -264,6 +243,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         name: 'archive-worker',
         entry: 'functions/archive-worker/main.ts',
         healthPath: '/healthz',
+        niceness: ARCHIVE_PATH_NICENESS,
         // The built ES5.1 UDF, exactly the file the Dataflow template would load.
         env: { ...common, ...withBigQuery, ARCHIVE_SUBSCRIPTION: NAMES.archiveSubscription, BIGQUERY_ARCHIVE_ERROR_TABLE: NAMES.archiveErrorTable, ARCHIVE_SPLIT_BATCHES: String(eventsPerMessage > 1), UDF_PATH: buildUdf(join(logDir, 'udf', 'transform.js')) },
       }),
@@ -346,6 +326,9 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     const instance = bigtable.instance(NAMES.bigtableInstance);
     const tables = { events: instance.table(NAMES.eventsTable), aggregates: instance.table(NAMES.aggregatesTable) };
     const QUIET_MS = 12_000;
+    const bigquery = new BigQuery({ projectId, apiEndpoint: cloud.bigquery.url });
+    let archived: ArchiveCount | null = null;
+    let archiveCaughtUpSeconds: number | null = null;
     const drainDeadline = Date.now() + (interrupted ? 5_000 : DRAIN_LIMIT_MS);
     let drainedAtMs: number | null = null;
     let rowsRead = 0;
@@ -412,6 +395,31 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         progress(`waiting   for the last windows to close (watermark): ${fmtInt(windowCompare.under)} events not yet in a final window, up to ${Math.max(0, Math.round((finalWindowsBy - Date.now()) / 1000))} s more`);
         await sleep(2000);
       }
+      // The batch layer must hold every accepted event too. Locally the archive path runs at the
+      // lowest CPU priority, so it catches up once the send phase ends; wait while it progresses.
+      if (archive && !interrupted && !options.signal?.aborted) {
+        let lastEvents = -1;
+        let lastChangeAt = Date.now();
+        const archiveDeadline = Math.max(drainDeadline, Date.now() + ARCHIVE_WAIT_MIN_MS);
+        for (;;) {
+          archived = await countArchived(bigquery, NAMES.dataset, NAMES.eventsRaw, runTag).catch((err: Error) => {
+            progress(`local run: could not count the archive: ${err.message}`);
+            return archived;
+          });
+          if (archived && archived.events >= ledger.acceptedCount) {
+            archiveCaughtUpSeconds = round((Date.now() - (sendStartedAt + fleetResult.sendMs)) / 1000, 1);
+            break;
+          }
+          const now = Date.now();
+          if (archived && archived.events !== lastEvents) {
+            lastEvents = archived.events;
+            lastChangeAt = now;
+          }
+          if (now - lastChangeAt >= ARCHIVE_STALL_MS || now >= archiveDeadline || options.signal?.aborted) break;
+          progress(`waiting   for the archive: ${fmtInt(archived?.events ?? null)} of ${fmtInt(ledger.acceptedCount)} accepted events in ${NAMES.eventsRaw}`);
+          await sleep(2000);
+        }
+      }
     } finally {
       await bigtable.close().catch(() => undefined);
     }
@@ -464,6 +472,14 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     const c = spec.constraints;
     const checks: SpecCheck[] = [
       { item: 'no_data_loss', measured: `${lost.count} of ${ledger.acceptedCount} accepted events neither in Bigtable nor still queued${ledger.queuedCount ? ` (${ledger.queuedCount} still queued after the drain limit)` : ''}`, bound: '0 lost', status: lost.count === 0 ? 'pass' : 'fail' },
+      archived
+        ? {
+            item: 'no_data_loss (archive)',
+            measured: `${fmtInt(Math.max(0, ledger.acceptedCount - archived.events))} of ${fmtInt(ledger.acceptedCount)} accepted events not in ${NAMES.eventsRaw}${archived.rows > archived.events ? ` (${fmtInt(archived.rows - archived.events)} archived twice)` : ''}${archiveCaughtUpSeconds !== null ? `; caught up ${archiveCaughtUpSeconds} s after the send phase` : ''}`,
+            bound: '0 missing',
+            status: archived.events >= ledger.acceptedCount ? 'pass' : 'fail',
+          }
+        : { item: 'no_data_loss (archive)', measured: archive ? 'archive not counted' : 'archive worker not running', bound: '0 missing', status: 'not-measured' },
       { item: 'exactly_once_aggregation', measured: `${windowCompare.over} events counted beyond the fleet's count (${windowCompare.under} not in a final window; the processor flagged ${lastProcessor?.counters.eventsLate ?? 'n/a'} late: stored, not aggregated)`, bound: '0 double-counted', status: windowCompare.over === 0 ? 'pass' : 'fail' },
       {
         item: 'throughput_sustained',
@@ -523,6 +539,8 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       readBacks,
       deadLettered: lastProcessor?.counters.eventsDeadLettered ?? null,
       archive: archiveHealth?.counters ?? null,
+      processorCounters: lastProcessor ? { ...lastProcessor.counters } : null,
+      archived: archived ? { ...archived, missing: Math.max(0, ledger.acceptedCount - archived.events), caughtUpSeconds: archiveCaughtUpSeconds } : null,
       throughputEps: sustained.processedEps,
       throughput: { sustained, burst: burstPhase, drainSeconds },
       p50Ms: sustainedLat?.p50 ?? null,
@@ -568,73 +586,3 @@ function fmtInt(n: number | null): string {
   return n === null || !Number.isFinite(n) ? 'n/a' : Math.round(n).toLocaleString('en-US');
 }
 
-interface LimitInputs {
-  /** 1-minute load average of the machine (all users), the higher of send start and end. */
-  loadAverage: number;
-  sustained: PhaseThroughput;
-  burstPhase: PhaseThroughput | null;
-  fleetResult: FleetResult;
-  samples: Sample[];
-  cpu: CpuShare[];
-  eventsPerMessage: number;
-  rate: number;
-  burst: number;
-  schedule: RateSchedule;
-  warmupSeconds: number;
-  cores: number;
-}
-
-/** Names what held the run below a target rate, with the figures that show it. */
-export function explainLimits(x: LimitInputs): Limit[] {
-  const limits: Limit[] = [];
-  const ceilings = emulatorCeilings();
-  const totalCpu = x.cpu.reduce((a, c) => a + c.percentOfOneCore, 0);
-  const busiest = x.cpu[0];
-  const procSamples = x.samples.filter((s) => s.processor && s.elapsedMs >= x.warmupSeconds * 1000 && s.elapsedMs < x.schedule.durationMs);
-  const rateOf = (pick: (p: ProcessorSnapshot) => number) => {
-    if (procSamples.length < 2) return null;
-    const a = procSamples[0];
-    const b = procSamples[procSamples.length - 1];
-    return (pick(b.processor!) - pick(a.processor!)) / ((b.atMs - a.atMs) / 1000);
-  };
-  const msgsPerSecond = rateOf((p) => p.counters.messagesReceived);
-  const rowsPerSecond = rateOf((p) => p.counters.rowsWritten);
-  const shortOfSustained = x.sustained.processedEps < x.rate * 0.98;
-  const shortOfBurst = x.burstPhase !== null && x.burstPhase.acceptedEps < x.burst * 0.98;
-  if (!shortOfSustained && !shortOfBurst) return limits;
-
-  if (x.loadAverage > x.cores) {
-    limits.push({
-      component: 'shared machine',
-      figure: `load average ${x.loadAverage.toFixed(1)} on ${x.cores} cores while sending; this run's processes used ${Math.round(totalCpu)}% of ${x.cores * 100}%`,
-      explanation: 'other work on the machine held the run\'s processes below what the cores could give them; the rates below are what was left',
-    });
-  }
-  if (totalCpu >= x.cores * 100 * 0.85) {
-    limits.push({
-      component: 'CPU',
-      figure: `${Math.round(totalCpu)}% of ${x.cores * 100}% in use while sending; busiest ${busiest?.process} ${busiest?.percentOfOneCore}%`,
-      explanation: 'every service, both emulators and the fleet share this machine\'s cores; the rates below are what is left of them',
-    });
-  }
-  if (x.fleetResult.shortfall > 0 || (shortOfBurst && x.burstPhase!.acceptedEps < x.burstPhase!.offeredEps * 0.98) || x.fleetResult.counters.status429 > 0) {
-    const target = shortOfBurst ? x.burst : x.rate;
-    const accepted = shortOfBurst ? x.burstPhase!.acceptedEps : x.sustained.acceptedEps;
-    limits.push({
-      component: 'ingest gateway -> Pub/Sub publish',
-      figure: `${fmtInt(accepted)} events/s accepted of ${fmtInt(target)} offered (${fmtInt(accepted / x.eventsPerMessage)} msgs/s published; ${x.fleetResult.counters.status429} answers 429; ${fmtInt(x.fleetResult.shortfall)} events the fleet could not post in time)`,
-      explanation: 'the gateway answers only after the emulator confirms each publish; ordered publishing sends one Publish call per ordering key at a time',
-    });
-  }
-  if (shortOfSustained && x.sustained.processedEps < x.sustained.acceptedEps * 0.98) {
-    const parts = [`${fmtInt(x.sustained.processedEps)} events/s processed of ${fmtInt(x.sustained.acceptedEps)} accepted`];
-    if (msgsPerSecond !== null) parts.push(`Pub/Sub delivery ${fmtInt(msgsPerSecond)} msgs/s${ceilings.orderedPullMsgs ? ` (emulator ordered pull ceiling ${fmtInt(ceilings.orderedPullMsgs)} msgs/s)` : ''}`);
-    if (rowsPerSecond !== null) parts.push(`Bigtable ${fmtInt(rowsPerSecond)} rows/s${ceilings.bigtableRows ? ` (emulator ceiling ${fmtInt(ceilings.bigtableRows)} rows/s)` : ''}`);
-    limits.push({
-      component: 'speed-layer processor (pull -> Bigtable)',
-      figure: parts.join('; '),
-      explanation: 'the backlog grows while the processor is below the accepted rate; the nearer figure to its ceiling names the limit',
-    });
-  }
-  return limits;
-}

@@ -19,6 +19,8 @@ export interface ServiceDefinition {
   healthPath?: string;
   /** SIGTERM grace before SIGKILL (Cloud Run gives 10 s). */
   stopGraceMs?: number;
+  /** CPU niceness (19: runs only on what the other services leave). */
+  niceness?: number;
 }
 
 export interface StartedService {
@@ -44,7 +46,7 @@ export async function startService(def: ServiceDefinition, logDir: string, ready
     ...def.env,
     PORT: String(port),
   };
-  const child = spawnService(def.name, process.execPath, ['--import', 'tsx', join(REPO_ROOT, def.entry)], logFile, env);
+  const child = spawnService(def.name, process.execPath, ['--import', 'tsx', join(REPO_ROOT, def.entry)], logFile, env, { niceness: def.niceness });
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid!;
   let exit: number | null = null;
