@@ -3,7 +3,7 @@
  * a BigQuery dataset or table, or a subscription (with its unacknowledged backlog) loses it.
  * A replaced parent takes its children with it even when their own change says no-op.
  */
-import { isPending, type Resource } from '../graph/types';
+import { isPending, type Edge, type Resource } from '../graph/types';
 import { allResources, asString, readAttr } from '../graph/values';
 import type { Finding, Rule } from '../engine/types';
 
@@ -43,11 +43,12 @@ export const rule: Rule = {
       if (list) list.push(r);
       else byType.set(r.type, [r]);
     }
-    return all.map((r) => judge(r, byType));
+    const edges = edgeIndex(ctx.graph.edges);
+    return all.map((r) => judge(r, byType, edges));
   },
 };
 
-function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>): Finding {
+function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: EdgeIndex): Finding {
   const change = r.change;
   const actions = change?.actions ?? ['no-op'];
   if (actions.includes('delete')) {
@@ -70,10 +71,10 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>): Finding {
   const parentSpec = STATEFUL[r.type];
   if (parentSpec) {
     const parents = byType.get(parentSpec.parentType) ?? [];
-    const parent = parentOf(r, parentSpec.parentAttr, parents);
-    if (parent === 'unknown') {
-      const anyParentDestroyed = parents.some((p) => p.change?.actions.includes('delete'));
-      if (anyParentDestroyed) {
+    const found = parentsOf(r, parentSpec.parentAttr, parents, edges);
+    const destroyed = (p: Resource) => p.change?.actions.includes('delete') === true;
+    if (found === 'unknown') {
+      if (parents.some(destroyed)) {
         return {
           status: 'unknown',
           address: r.address,
@@ -83,8 +84,9 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>): Finding {
           fix: `reference the ${parentSpec.parentType} in ${parentSpec.parentAttr} instead of a literal`,
         };
       }
-    } else if (parent && parent.change?.actions.includes('delete')) {
-      const verb = parent.change.replace ? 'replaced' : 'deleted';
+    } else if (found.length === 1 && destroyed(found[0])) {
+      const parent = found[0];
+      const verb = parent.change!.replace ? 'replaced' : 'deleted';
       return {
         status: 'fail',
         address: r.address,
@@ -93,14 +95,44 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>): Finding {
         message: `${parent.address} is ${verb} by this plan, and ${r.address} goes with it although its own change is ${actions.join(',')}: its rows would be lost`,
         fix: `keep ${parent.address} (undo the change forcing its replacement) or export ${r.address} first, then waive with a reason`,
       };
+    } else if (found.length > 1 && found.some(destroyed)) {
+      const value = readAttr(r, parentSpec.parentAttr);
+      const shown = value !== undefined && !isPending(value) ? `${parentSpec.parentAttr} ${JSON.stringify(value)}` : parentSpec.parentAttr;
+      return {
+        status: 'unknown',
+        address: r.address,
+        observed: `${actions.join(',')} (parent ambiguous)`,
+        expected: 'kept with its parent',
+        message: `${shown} matches ${found.length} ${parentSpec.parentType} resources (${found.map((p) => p.address).join(', ')}) and ${found.filter(destroyed).map((p) => p.address).join(', ')} ${found.filter(destroyed).length > 1 ? 'are' : 'is'} destroyed by this plan, so ${r.address} may go with it`,
+        fix: `reference the ${parentSpec.parentType} in ${parentSpec.parentAttr} (or set the project) so its parent is known`,
+      };
     }
   }
   return { status: 'pass', address: r.address, observed: actions.join(','), message: `kept (${actions.join(', ')})` };
 }
 
-/** Candidates by address (with their position) and by id attribute, built once per candidate list. */
+/** Reference edges by the resource holding them, built once per graph. */
+type EdgeIndex = ReadonlyMap<string, readonly Edge[]>;
+const edgeIndexes = new WeakMap<readonly Edge[], EdgeIndex>();
+
+function edgeIndex(edges: readonly Edge[]): EdgeIndex {
+  let idx = edgeIndexes.get(edges);
+  if (!idx) {
+    const byFrom = new Map<string, Edge[]>();
+    for (const e of edges) {
+      const list = byFrom.get(e.from);
+      if (list) list.push(e);
+      else byFrom.set(e.from, [e]);
+    }
+    idx = byFrom;
+    edgeIndexes.set(edges, idx);
+  }
+  return idx;
+}
+
+/** Candidates by address and by id attribute value, built once per candidate list. */
 interface ParentIndex {
-  position: Map<string, number>;
+  byAddress: Map<string, Resource>;
   byId: Map<string, Map<string, Resource[]>>;
 }
 const parentIndexes = new WeakMap<Resource[], ParentIndex>();
@@ -108,16 +140,14 @@ const parentIndexes = new WeakMap<Resource[], ParentIndex>();
 function parentIndex(candidates: Resource[]): ParentIndex {
   let idx = parentIndexes.get(candidates);
   if (!idx) {
-    idx = { position: new Map(), byId: new Map() };
-    candidates.forEach((p, i) => {
-      if (!idx!.position.has(p.address)) idx!.position.set(p.address, i);
-    });
+    idx = { byAddress: new Map(), byId: new Map() };
+    for (const p of candidates) if (!idx.byAddress.has(p.address)) idx.byAddress.set(p.address, p);
     parentIndexes.set(candidates, idx);
   }
   return idx;
 }
 
-function candidatesNamed(candidates: Resource[], idAttr: string, id: string | undefined): Resource[] {
+function candidatesNamed(candidates: Resource[], idAttr: string, id: string): Resource[] {
   const idx = parentIndex(candidates);
   let byValue = idx.byId.get(idAttr);
   if (!byValue) {
@@ -131,27 +161,55 @@ function candidatesNamed(candidates: Resource[], idAttr: string, id: string | un
     }
     idx.byId.set(idAttr, byValue);
   }
-  return id === undefined ? [] : byValue.get(id) ?? [];
+  return byValue.get(id) ?? [];
 }
 
-function parentOf(r: Resource, attr: string, candidates: Resource[]): Resource | 'unknown' | undefined {
+/**
+ * The project a resource lives in, when known: its own `project`, else the one its `id`
+ * path names, else its provider's. Undefined when pending or not given anywhere.
+ */
+function projectOf(r: Resource): string | undefined {
+  const own = readAttr(r, 'project');
+  if (own !== undefined && own !== null) return asString(own);
+  const fromId = /^projects\/([^/]+)\//.exec(asString(r.values.id) ?? '')?.[1];
+  if (fromId) return fromId;
+  return asString(r.provider?.project);
+}
+
+/**
+ * The parents a child may belong to, most reliable evidence first: the reference edges of
+ * its parent attribute; else the parents of that literal name in the same project (the
+ * project from a full `projects/P/...` path, the child's own attribute or its provider).
+ * 'unknown' when nothing matches; several when the evidence cannot tell them apart.
+ */
+function parentsOf(r: Resource, attr: string, candidates: Resource[], edges: EdgeIndex): Resource[] | 'unknown' {
   const v = readAttr(r, attr);
-  if (v === undefined || v === null) return undefined;
-  if (isPending(v)) {
-    // The first candidate (in graph order) the expression refers to.
-    const { position } = parentIndex(candidates);
-    let first: number | undefined;
-    for (const a of v.references) {
-      const i = position.get(a);
-      if (i !== undefined && (first === undefined || i < first)) first = i;
-    }
-    return first === undefined ? 'unknown' : candidates[first];
+  if (v === undefined || v === null) return [];
+  const { byAddress } = parentIndex(candidates);
+  const referenced = new Set<Resource>();
+  for (const e of edges.get(r.address) ?? []) {
+    if (e.attribute !== attr) continue;
+    const p = byAddress.get(e.to);
+    if (p) referenced.add(p);
   }
-  const name = asString(v);
-  if (!name) return undefined;
-  const tail = name.split('/').pop();
-  const idAttr = r.type === 'google_bigquery_table' ? 'dataset_id' : 'name';
-  const named = candidatesNamed(candidates, idAttr, tail);
-  // Same module first: two modules may each hold a store of the same name in different projects.
-  return named.find((p) => p.modulePath.join('.') === r.modulePath.join('.')) ?? named[0] ?? 'unknown';
+  if (isPending(v)) for (const a of v.references) {
+    const p = byAddress.get(a);
+    if (p) referenced.add(p);
+  }
+  if (referenced.size > 0) return [...referenced];
+  if (isPending(v)) return 'unknown';
+  const text = asString(v);
+  if (!text) return [];
+  const path = /^projects\/([^/]+)\/(?:instances|datasets)\/([^/]+)$/.exec(text);
+  const name = path ? path[2] : text.split('/').pop()!;
+  const named = candidatesNamed(candidates, r.type === 'google_bigquery_table' ? 'dataset_id' : 'name', name);
+  if (named.length === 0) return 'unknown';
+  const project = path ? path[1] : projectOf(r);
+  if (project === undefined) return named;
+  // A parent whose project is unknown may still be this one; one in another project is not.
+  const sameProject = named.filter((p) => {
+    const q = projectOf(p);
+    return q === undefined || q === project;
+  });
+  return sameProject.length > 0 ? sameProject : 'unknown';
 }

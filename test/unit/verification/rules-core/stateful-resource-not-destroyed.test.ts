@@ -59,3 +59,64 @@ describe('stateful-resource-not-destroyed', () => {
     ]);
   });
 });
+
+describe('stateful-resource-not-destroyed: which parent a table belongs to', () => {
+  type Plan = {
+    planned_values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } };
+    resource_changes: { address: string; change: { after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[];
+    configuration: { root_module: { resources: { expressions: Record<string, unknown> }[] } };
+  };
+  // Two module instances each hold an instance named iot-hot (projects proj-a and proj-b); only ["b"] is replaced.
+  const base = () => clone(readFixture('plan-replace-bigtable-module.json')) as Plan;
+  const statuses = (plan: unknown) =>
+    Object.fromEntries(check(rule, loadTerraformJson(plan, 'plan.json')).map((f) => [f.address, f.status]));
+
+  it('follows the reference edge to the module instance, not the first instance of that name', () => {
+    expect(statuses(base())).toEqual({
+      'module.hot["a"].google_bigtable_instance.i': 'pass',
+      'module.hot["b"].google_bigtable_instance.i': 'fail',
+      'google_bigtable_table.t_a': 'pass',
+      'google_bigtable_table.t_b': 'fail',
+    });
+    const t_b = check(rule, loadInput(fixture('plan-replace-bigtable-module.json'))).find((f) => f.address === 'google_bigtable_table.t_b')!;
+    expect(t_b.message).toBe(
+      'module.hot["b"].google_bigtable_instance.i is replaced by this plan, and google_bigtable_table.t_b goes with it although its own change is no-op: its rows would be lost',
+    );
+  });
+
+  it('matches a literal instance name by project when there is no reference', () => {
+    const plan = base();
+    for (const r of plan.configuration.root_module.resources) r.expressions.instance_name = { constant_value: 'iot-hot' };
+    expect(statuses(plan)).toMatchObject({ 'google_bigtable_table.t_a': 'pass', 'google_bigtable_table.t_b': 'fail' });
+  });
+
+  it('a full instance path names its project', () => {
+    const plan = base();
+    for (const r of plan.configuration.root_module.resources) r.expressions.instance_name = { constant_value: 'iot-hot' };
+    for (const r of [...plan.planned_values.root_module.resources, ...plan.resource_changes.map((c) => ({ address: c.address, values: c.change.after }))]) {
+      if (!r.address.startsWith('google_bigtable_table')) continue;
+      r.values.instance_name = `projects/${String(r.values.project)}/instances/iot-hot`;
+      delete r.values.project;
+    }
+    expect(statuses(plan)).toMatchObject({ 'google_bigtable_table.t_a': 'pass', 'google_bigtable_table.t_b': 'fail' });
+  });
+
+  it('is unknown when the name matches several instances and one of them is destroyed', () => {
+    const plan = base();
+    for (const r of plan.configuration.root_module.resources) r.expressions.instance_name = { constant_value: 'iot-hot' };
+    // The tables' project is computed at apply: either instance could be theirs.
+    for (const r of plan.planned_values.root_module.resources) delete r.values.project;
+    for (const c of plan.resource_changes) {
+      if (!c.address.startsWith('google_bigtable_table')) continue;
+      delete c.change.after.project;
+      c.change.after_unknown = { project: true };
+    }
+    const findings = check(rule, loadTerraformJson(plan, 'plan.json'));
+    const t_a = findings.find((f) => f.address === 'google_bigtable_table.t_a')!;
+    expect(t_a.status).toBe('unknown');
+    expect(t_a.message).toBe(
+      'instance_name "iot-hot" matches 2 google_bigtable_instance resources (module.hot["a"].google_bigtable_instance.i, module.hot["b"].google_bigtable_instance.i) and module.hot["b"].google_bigtable_instance.i is destroyed by this plan, so google_bigtable_table.t_a may go with it',
+    );
+    expect(t_a.observed).toBe('no-op (parent ambiguous)');
+  });
+});
