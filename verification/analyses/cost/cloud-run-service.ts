@@ -79,6 +79,8 @@ export const cloudRunServiceModel: PriceModel = {
     }
     const busy = (rps: number) => Math.max(s.minInstances ?? 0, rps * busyPerRequest);
     const compute = (rps: number) => busy(rps) * perInstanceSecond * seconds;
+    // The ceiling: every allowed instance busy the whole month (what max_instance_count permits).
+    const atCeiling = Math.max(compute(rpsExp), bounds.max * perInstanceSecond * seconds);
     const requests = (rps: number) => ((rps * seconds) / REQUESTS_PER_MILLION) * requestPrice.value;
     return {
       lines: [
@@ -86,12 +88,20 @@ export const cloudRunServiceModel: PriceModel = {
           ctx,
           svc,
           'instance time (request-based)',
-          range(compute(rpsAvg), compute(rpsExp), compute(rpsExp)),
-          `${rpsBasis}; max(${s.minInstances} min instances, requests/s x ${fmt(busyPerRequest, 4)} s busy) x (${s.vcpu} vCPU x ${usd(vcpuPrice.value)} + ${fmt(s.memoryGiB)} GiB x ${usd(memPrice.value)}) x ${seconds} s`,
+          range(compute(rpsAvg), compute(rpsExp), atCeiling),
+          `${rpsBasis}; max(${s.minInstances} min instances, requests/s x ${fmt(busyPerRequest, 4)} s busy) x (${s.vcpu} vCPU x ${usd(vcpuPrice.value)} + ${fmt(s.memoryGiB)} GiB x ${usd(memPrice.value)}) x ${seconds} s; max: ${fmt(bounds.max)} max instances busy all month`,
           [...basis, duration],
           svc.region,
         ),
-        costLine(ctx, svc, 'requests', range(requests(rpsAvg), requests(rpsExp), requests(rpsExp)), `${fmt((rpsExp * seconds) / REQUESTS_PER_MILLION)} M requests x ${usd(requestPrice.value)}/M`, [requestPrice], svc.region),
+        costLine(
+          ctx,
+          svc,
+          'requests',
+          range(requests(rpsAvg), requests(rpsExp), requests(rpsExp)),
+          `${fmt((rpsExp * seconds) / REQUESTS_PER_MILLION)} M requests x ${usd(requestPrice.value)}/M (max: the same demand; requests are not bounded by scaling)`,
+          [requestPrice],
+          svc.region,
+        ),
       ],
       warnings,
     };

@@ -1,8 +1,8 @@
 /**
  * google_dataflow_job (streaming): workers x (vCPU + memory) x hours from the machine-type
- * table, between the minimum and the max-workers bound (the service ceiling when unbounded,
- * flagged), expected at the workers the workload needs; Streaming Engine by data processed;
- * worker persistent disks.
+ * table, between the minimum and the max-workers bound, expected at the workers the workload
+ * needs; a job without max_workers is priced at the service ceiling (expected and maximum) and
+ * flagged. Streaming Engine by data processed; worker persistent disks.
  */
 import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
 import { dataflowSizing, workersFor } from '../dataflow';
@@ -20,7 +20,7 @@ export const dataflowJobModel: PriceModel = {
     if (!s.machine) return { lines: [], unpriced: [`${what}: machine type ${s.machineTypeName} is not in machine-types.json`] };
     if (s.maxWorkers === null) return { lines: [], unpriced: [`${what}: max_workers is pending`] };
     if (s.maxWorkers === undefined) {
-      warnings.push(`${what}: streaming job without max_workers can autoscale to ${s.ceiling} workers; priced at that ceiling`);
+      warnings.push(`${what}: streaming job without max_workers can autoscale to ${s.ceiling} workers; expected and maximum cost priced at that ceiling (set max_workers)`);
     }
     const vcpu = needPrice(ctx, 'dataflow.streaming-vcpu-hour', job.region, what);
     const mem = needPrice(ctx, 'dataflow.memory-gib-hour', job.region, what);
@@ -32,8 +32,11 @@ export const dataflowJobModel: PriceModel = {
     const t = ctx.traffic;
     const atAvg = workersFor(s, t.averageEps)!;
     const atBurst = workersFor(s, t.burstEps)!;
-    const expected = override ?? monthMean(t, atAvg, atBurst);
     const max = s.maxWorkers ?? s.ceiling;
+    // Unbounded, nothing stops autoscaling at the ceiling (a backlog, a slow sink), so the
+    // expected cost is the ceiling's: a budget must not pass on a bound the job does not have.
+    const unbounded = s.maxWorkers === undefined;
+    const expected = override ?? (unbounded ? s.ceiling : monthMean(t, atAvg, atBurst));
     const hours = ctx.data.hoursPerMonth;
     const perWorkerHour = s.machine.vcpu * vcpu.value + s.machine.memoryGiB * mem.value;
     const perVcpu = ctx.data.perf('dataflow.events-per-vcpu');
@@ -44,7 +47,7 @@ export const dataflowJobModel: PriceModel = {
         `workers (${s.machineTypeName})`,
         range(s.minWorkers * perWorkerHour * hours, expected * perWorkerHour * hours, max * perWorkerHour * hours),
         `${s.minWorkers}..${max} workers${s.initialWorkers ? ` (initial ${s.initialWorkers})` : ''}${s.maxWorkers === undefined ? ' (no max_workers: service ceiling)' : ''}; ` +
-          `${override !== undefined ? `usage file ${override}` : `${t.averageEps} events/s / (${perVcpu.value} x ${s.machine.vcpu} vCPU) -> ${atAvg}, bursts -> ${atBurst}`} expected; ` +
+          `${override !== undefined ? `usage file ${override}` : unbounded ? `${s.ceiling} (the ceiling: the workload needs ${atAvg}, bursts ${atBurst}, but nothing bounds the job)` : `${t.averageEps} events/s / (${perVcpu.value} x ${s.machine.vcpu} vCPU) -> ${atAvg}, bursts -> ${atBurst}`} expected; ` +
           `(${s.machine.vcpu} vCPU x ${usd(vcpu.value)} + ${s.machine.memoryGiB} GiB x ${usd(mem.value)}) x ${hours} h per worker`,
         [vcpu, mem, perVcpu, { confidence: ctx.data.machineTypes.confidence, source: ctx.data.machineTypes.source }],
         job.region,

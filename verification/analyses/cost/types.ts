@@ -3,7 +3,7 @@ import type { CostLine, Range } from '../../engine/types';
 import type { Resource } from '../../graph/types';
 import type { Price } from '../../data';
 import type { AnalysisContext } from '../context';
-import { formatNumber } from '../number-format';
+import { formatNumber, formatSignificant } from '../number-format';
 
 export interface PriceOutcome {
   lines: CostLine[];
@@ -79,8 +79,11 @@ export function needPrice(ctx: AnalysisContext, id: string, region: string | und
   return p;
 }
 
+/** Unit prices keep every significant digit the data file gives (up to 6); amounts of $1 or more show cents. */
+const PRICE_SIGNIFICANT_DIGITS = 6;
+
 export function usd(x: number): string {
-  return `$${formatNumber(x, x < 1 ? 6 : 2)}`;
+  return `$${Math.abs(x) < 1 ? formatSignificant(x, PRICE_SIGNIFICANT_DIGITS) : formatNumber(x, 2)}`;
 }
 
 export function fmt(x: number, digits = 2): string {

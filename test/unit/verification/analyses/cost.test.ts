@@ -129,11 +129,17 @@ describe('Dataflow price model', () => {
     expect(line(analyse(pipelineDoc()), J, 'Streaming Engine data processed')!.monthlyUsd.expected).toBeCloseTo(440.55, 1);
   });
 
-  test('no max_workers: priced at the 100-worker service ceiling and flagged', () => {
+  test('no max_workers: expected and max priced at the 100-worker service ceiling and flagged', () => {
+    // 100 x 0.1646775 x 730 = $12,021.46 expected and max (the workload alone would need 4 workers, $480.86).
+    // Disks: 100 x 30 GiB x $0.000054 x 730 = $118.26 (Streaming Engine default disk).
     const doc = unset(pipelineDoc(), 'google_dataflow_job', 'archive', 'max_workers');
     const r = analyse(doc);
-    expect(line(r, J, 'workers (n1-standard-2)')!.monthlyUsd.max).toBeCloseTo(100 * 0.1646775 * 730, 0);
-    expect(r.cost.warnings.some((w) => /without max_workers/.test(w))).toBe(true);
+    const w = line(r, J, 'workers (n1-standard-2)')!.monthlyUsd;
+    expect(w.expected).toBeCloseTo(12021.46, 1);
+    expect(w.max).toBeCloseTo(12021.46, 1);
+    expect(w.min).toBeCloseTo(120.21, 1);
+    expect(line(r, J, 'worker disks')!.monthlyUsd.expected).toBeCloseTo(118.26, 1);
+    expect(r.cost.warnings.some((x) => /without max_workers .* expected and maximum cost priced at that ceiling/.test(x))).toBe(true);
   });
 });
 
@@ -208,8 +214,20 @@ describe('Cloud Run price model', () => {
   });
 
   test('request-based gateway: 100 req/s x 0.01 s busy (100 events / 10,000 per vCPU) x ($0.000024 + 0.5 x $0.0000025) x 2,628,000 = $66.36; 262.8 M requests x $0.40 = $105.12', () => {
-    expect(line(r, 'google_cloud_run_v2_service.gateway', 'instance time (request-based)')!.monthlyUsd.expected).toBeCloseTo(66.36, 1);
+    const t = line(r, 'google_cloud_run_v2_service.gateway', 'instance time (request-based)')!;
+    expect(t.monthlyUsd.expected).toBeCloseTo(66.36, 1);
     expect(line(r, 'google_cloud_run_v2_service.gateway', 'requests')!.monthlyUsd.expected).toBeCloseTo(105.12, 2);
+    // Max: the 20 max instances busy all month: 20 x $0.00002525 x 2,628,000 = $1,327.14, not the expected again.
+    expect(t.monthlyUsd.max).toBeCloseTo(1327.14, 1);
+  });
+
+  test('unit prices print every significant digit, so the formula reproduces the line by hand', () => {
+    // The analytics service: 1 min instance x (1 vCPU x $0.000024 + 1 GiB x $0.0000025) x 2,628,000 s = $69.64.
+    // Rounded to $0.000003 the same formula would give (0.000024 + 0.000003) x 2,628,000 = $70.96.
+    const a = line(r, 'google_cloud_run_v2_service.analytics', 'instance time (request-based)')!;
+    expect(a.formula).toContain('1 GiB x $0.0000025');
+    expect(a.formula).not.toContain('$0.000003');
+    expect(a.monthlyUsd.expected).toBeCloseTo(69.64, 2);
   });
 });
 

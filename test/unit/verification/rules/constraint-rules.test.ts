@@ -42,6 +42,16 @@ describe('cost-within-budget', () => {
     expect(f.message).toMatch(/maximum .* exceeds it/);
   });
 
+  test('a streaming job without max_workers fails a budget its bounded twin passes: expected is priced at the 100-worker ceiling', () => {
+    // Bounded: ~$10.4k, within $20k. Unbounded: the workers line alone goes from $480.86 to $12,021.46.
+    expect(check(cost, pipelineDoc(), { constraints: { monthlyBudgetUsd: 20_000 } })[0].status).toBe('pass');
+    const doc = pipelineDoc();
+    delete (doc.resource.google_dataflow_job.archive as Record<string, unknown>).max_workers;
+    const [f] = check(cost, doc, { constraints: { monthlyBudgetUsd: 20_000 } });
+    expect(f.status).toBe('fail');
+    expect((f.evidence as { warnings: string[] }).warnings.join(' ')).toMatch(/without max_workers/);
+  });
+
   test('an unpriced resource makes it unknown, never a pass', () => {
     const doc = pipelineDoc();
     doc.resource.google_compute_instance = { vm: { name: 'vm', zone: 'us-central1-a', machine_type: 'e2-small' } };
