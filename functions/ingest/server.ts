@@ -24,7 +24,7 @@
  * with status "accepted" | "rejected" | "failed" | "spilled" (`spilled` count present when a
  * spill store is configured); errors: { error: "<one line>" }.
  */
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { validateEvent, type TelemetryEvent } from '../shared/event';
 import { encodeMessagePayload, ATTR_EVENT_COUNT, ATTR_EVENT_ID } from '../shared/message';
@@ -120,16 +120,18 @@ export function buildIngestServer(options: IngestServerOptions) {
     ...(withSpill ? { spill: { store: options.spillStore!.kind, devicesAwaitingReplay: spilling.pendingDevices, ...spilling.stats } } : {}),
   }));
 
-  // Authenticate before the body is read.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.url.split('?')[0] !== '/v1/events') return;
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
+
+  // Authenticate before the body is read. A hook of the route itself, not a check of the raw
+  // URL: the router decodes percent-escapes, so /v1/%65vents reaches this handler too.
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!verifier.verify(ApiKeyVerifier.presentedKey(request.headers))) {
       reply.header('www-authenticate', 'Bearer realm="ingest"');
       return reply.code(401).send({ error: 'missing or invalid API key (send Authorization: Bearer <key> or x-api-key)' });
     }
-  });
+  };
 
-  app.post('/v1/events', async (request, reply) => {
+  app.post('/v1/events', { onRequest: authenticate }, async (request, reply) => {
     const body = request.body as { kind: 'json' | 'ndjson'; text: string } | undefined;
     if (!body || typeof body.text !== 'string') {
       return reply.code(415).send({ error: 'Content-Type required: application/json or application/x-ndjson' });

@@ -88,6 +88,29 @@ describe('ingest gateway', () => {
     expect((await call(app, { method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok', inFlightEvents: 0, activeOrderingKeys: 0 });
   });
 
+  it('requires the key on every path that routes to the ingest handler (percent-encoded, query string)', async () => {
+    const topic = new FakeTopic();
+    const app = server(topic);
+    for (const url of ['/v1/%65vents', '/%761/events', '/v1/event%73', '/v1/events?x=1', '/v1%2Fevents']) {
+      const res = await call(app, { method: 'POST', url, payload: ev(1) });
+      // Refused (401) or not the endpoint at all (404); never accepted without a key.
+      expect({ url, refused: [401, 404].includes(res.statusCode) }).toEqual({ url, refused: true });
+    }
+    // Every encoded spelling the router sends to the handler is refused without a key.
+    expect((await call(app, { method: 'POST', url: '/v1/%65vents', payload: ev(1) })).statusCode).toBe(401);
+    expect((await call(app, { method: 'POST', url: '/%761/events', payload: ev(1) })).statusCode).toBe(401);
+    expect(topic.published).toHaveLength(0);
+    // With the key the same spelling works (it is the same endpoint).
+    expect((await call(app, { method: 'POST', url: '/v1/%65vents', headers: auth, payload: ev(1) })).statusCode).toBe(200);
+    expect(topic.published).toHaveLength(1);
+  });
+
+  it('answers unknown paths 404 in the same {error} shape as every other error', async () => {
+    const res = await call(server(new FakeTopic()), { method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: 'no such endpoint: GET /nope' });
+  });
+
   it('publishes one event with ordering key = device and the event id attribute, answering 200', async () => {
     const topic = new FakeTopic();
     const res = await call(server(topic), { method: 'POST', url: '/v1/events', headers: auth, payload: ev(1) });
