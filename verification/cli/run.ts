@@ -45,7 +45,7 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     .option('--env <name>', 'environment to verify when a synth folder holds several')
     .option('--waivers <file>', 'waivers file (YAML or JSON)')
     .option('--usage <file>', 'usage overrides file (YAML or JSON) for the cost and capacity models')
-    .option('--today <date>', 'date that decides waiver expiry (YYYY-MM-DD; default: today)')
+    .option('--today <date>', 'verification date: decides waiver expiry and runtime support (YYYY-MM-DD; default: today)')
     .option('--no-advice', 'skip patterns and what-if recommendations')
     .option('--synthesize', 'also search the sizing space for the cheapest configuration that meets the spec')
     .option('--verbose', 'list passing results one by one')

@@ -85,6 +85,8 @@ export interface RuleContext {
   model: ArchitectureModel;
   spec: Spec;
   analyses: AnalysisResults;
+  /** ISO date (YYYY-MM-DD) the design is verified at (`--today`); date-dependent rules judge against it, never the wall clock. */
+  today?: string;
 }
 
 export interface Rule {
@@ -221,6 +223,8 @@ export interface DrScenario {
 
 export interface DrResult {
   scenarios: DrScenario[];
+  /** Pipeline stages the graph lacks: their recovery is unknown, so RPO and RTO cannot pass. */
+  missing?: string[];
 }
 
 export interface RetentionEntry {

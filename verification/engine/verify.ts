@@ -29,7 +29,7 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const model = buildModel(graph);
   const analyses = runAnalyses(options.usage ? { graph, model, spec, usage: options.usage } : { graph, model, spec });
-  const ctx: RuleContext = { graph, model, spec, analyses };
+  const ctx: RuleContext = { graph, model, spec, analyses, today };
   const rules = options.rules ?? RULES;
 
   const raw: RuleResult[] = [];

@@ -1,7 +1,7 @@
 /**
  * Node.js runtimes of functions (and runtime-tagged Cloud Run images) are not decommissioned
- * (verification/data/runtimes.json: nodejs20 decommissioned 2026-10-30). Deprecated ones pass
- * with a warning in the message.
+ * on the verification date (verification/data/runtimes.json: nodejs20 decommissioned
+ * 2026-10-30). Deprecated ones pass with a warning in the message.
  */
 import type { Finding, Rule } from '../engine/types';
 import type { Resource } from '../graph/types';
@@ -31,15 +31,20 @@ export const rule: Rule = {
   severity: 'error',
   specItem: 'security',
   reads: ['google_cloudfunctions_function', 'google_cloudfunctions2_function', 'google_cloud_run_v2_service'],
-  rationale: 'A decommissioned runtime cannot be deployed and receives no security patches.',
+  rationale: 'A decommissioned runtime cannot be deployed and receives no security patches. Judged on the verification date (--today, default the current UTC date), so `--today 2027-11-15` shows what fails after a decommission date.',
   check(ctx) {
     const data = loadVerifierData();
-    const today = new Date().toISOString().slice(0, 10);
+    // The verification date (--today), so a verdict can be reproduced and checked ahead of a decommission date.
+    const today = ctx.today;
     const findings: Finding[] = [];
     for (const r of ctx.graph.resources) {
       for (const runtime of runtimesOf(r)) {
         const entry = data.runtimes.runtimes[runtime];
-        const evidence = { source: data.runtimes.source, asOf: data.runtimes.asOf, confidence: entry?.confidence ?? data.runtimes.confidence };
+        const evidence = { verifiedOn: today ?? null, source: data.runtimes.source, asOf: data.runtimes.asOf, confidence: entry?.confidence ?? data.runtimes.confidence };
+        if (today === undefined) {
+          findings.push({ status: 'unknown', address: r.address, observed: runtime, expected: 'a supported runtime on the verification date', message: `${r.address}: ${runtime} cannot be judged without a verification date`, fix: 'run the verifier with --today YYYY-MM-DD', evidence });
+          continue;
+        }
         if (!entry) {
           findings.push({ status: 'unknown', address: r.address, observed: runtime, expected: 'a runtime listed in runtimes.json', message: `${r.address}: runtime ${runtime} has no support dates in the data files`, fix: 'use nodejs22 or nodejs24, or add the runtime\'s dates to verification/data/runtimes.json', evidence });
           continue;

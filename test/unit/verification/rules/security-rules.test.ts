@@ -5,7 +5,9 @@ import { rule as deletion } from '../../../../verification/rules/deletion-protec
 import { rule as accounts } from '../../../../verification/rules/per-service-accounts';
 import { rule as runtimes } from '../../../../verification/rules/supported-runtimes';
 import { rule as cmek } from '../../../../verification/rules/cmek-where-configured';
-import { check, pipelineDoc, set, statuses, unset } from '../analyses/support/pipeline';
+import { check, graphOf, pipelineDoc, set, statuses, testSpec, unset } from '../analyses/support/pipeline';
+import { buildModel } from '../../../../verification/model';
+import { runAnalyses } from '../../../../verification/analyses';
 
 describe('no-public-iam', () => {
   test('no public member: pass; allUsers invoking the ingest gateway is allowed (authenticated in the app)', () => {
@@ -66,6 +68,24 @@ describe('supported-runtimes', () => {
     const f = check(runtimes, doc).find((x) => x.address === 'google_cloudfunctions2_function.f')!;
     expect(f.status).toBe('fail');
     expect(f.observed).toBe('nodejs20 (decommissioned 2026-10-30)');
+  });
+
+  test('judged on the verification date, not the wall clock: nodejs22 passes on 2027-05-01 (deprecated, warned) and fails on 2027-11-15 (decommissioned 2027-10-31)', () => {
+    const [deprecated] = check(runtimes, pipelineDoc(), { today: '2027-05-01' }).filter((f) => f.address === 'google_cloud_run_v2_service.gateway');
+    expect(deprecated.status).toBe('pass');
+    expect(deprecated.message).toMatch(/deprecated since 2027-04-30/);
+    const after = check(runtimes, pipelineDoc(), { today: '2027-11-15' });
+    expect(after.find((f) => f.address === 'google_cloud_run_v2_service.gateway')!.status).toBe('fail');
+    expect(after.find((f) => f.address === 'google_cloud_run_v2_service.gateway')!.observed).toBe('nodejs22 (decommissioned 2027-10-31)');
+  });
+
+  test('without a verification date the runtime is unknown, never judged by the wall clock', () => {
+    const doc = pipelineDoc();
+    const graph = graphOf(doc);
+    const model = buildModel(graph);
+    const spec = testSpec();
+    const f = runtimes.check({ graph, model, spec, analyses: runAnalyses({ graph, model, spec }) });
+    expect(new Set(f.map((x) => x.status))).toEqual(new Set(['unknown']));
   });
 
   test('a runtime without dates is unknown', () => {

@@ -78,7 +78,12 @@ export interface Options {
   workload?: Partial<Workload>;
   constraints?: Partial<Constraints>;
   usage?: UsageOverrides;
+  /** Verification date for date-dependent rules (supported runtimes); default TEST_TODAY. */
+  today?: string;
 }
+
+/** The date rule tests verify at, as the engine passes `--today`. */
+export const TEST_TODAY = '2026-12-03';
 
 export function graphOf(doc: Doc): Graph {
   return loadTerraformJson(doc, 'pipeline.tf.json');
@@ -99,7 +104,7 @@ export function check(rule: Rule, doc: Doc, o: Options = {}): Finding[] {
   const model = buildModel(graph);
   const spec = testSpec(o.workload, o.constraints);
   const analyses = runAnalyses({ graph, model, spec, ...(o.usage ? { usage: o.usage } : {}) });
-  return rule.check({ graph, model, spec, analyses });
+  return rule.check({ graph, model, spec, analyses, today: o.today ?? TEST_TODAY });
 }
 
 /** Set a value at a dot path inside a resource of the document (creating objects on the way). */
