@@ -19,6 +19,16 @@ export const analyticsConfigSchema = googleProjectSchema
     BIGTABLE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
     /** Most archived events one fallback aggregate reads. */
     FALLBACK_MAX_ROWS: positiveInt(200000),
+    /**
+     * Page-token HMAC secrets, comma-separated (the first signs, all verify: rotation). Unset: a
+     * random secret per process, so a token works only on the instance that issued it; every
+     * instance behind one URL needs the same value (Secret Manager in the stacks).
+     */
+    PAGE_TOKEN_SECRET: z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every((s) => s.length >= 32), 'each comma-separated secret must be at least 32 characters')
+      .optional(),
   });
 
 export type AnalyticsConfig = z.infer<typeof analyticsConfigSchema>;

@@ -29,9 +29,13 @@ export async function startAnalytics(env: NodeJS.ProcessEnv = process.env, optio
     slideMs: config.AGGREGATE_SLIDE_SECONDS * 1000,
     fallback:
       config.QUERY_FALLBACK === 'bigquery' ? { eventsTable: config.BIGQUERY_EVENTS_TABLE, maxRows: config.FALLBACK_MAX_ROWS } : undefined,
+    pageTokenSecrets: config.PAGE_TOKEN_SECRET?.map((secret) => Buffer.from(secret, 'utf8')),
     logger,
     now: options.now,
   });
+  if (!config.PAGE_TOKEN_SECRET) {
+    logger.warn('PAGE_TOKEN_SECRET not set: page tokens are signed with a random per-process secret and work only on the instance that issued them');
+  }
   const address = await app.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
   logger.info({ address, hotWindowHours: config.HOT_WINDOW_HOURS, queryFallback: config.QUERY_FALLBACK }, 'analytics API listening');
   return {

@@ -28,13 +28,14 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { DEVICE_ID_PATTERN } from '../shared/event-limits';
+import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN } from '../shared/event-limits';
 import { parseRfc3339 } from '../shared/event';
 import type { RowReader } from '../shared/bigtable-read';
 import { quietRequestLogs } from '../shared/http';
 import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
-import { BadPageToken, decodePageToken, encodePageToken } from './page-token';
+import { BadPageToken, PageTokens } from './page-token';
 import { deviceEvents, deviceHourly, deviceWindows, allDeviceWindows } from './stores';
+import { parseEventRowKey, parseTimedRowKey } from '../shared/row-keys';
 import { archivedEvents, archivedTilingWindows, archivedWindows, type ArchiveTable } from './fallback';
 import { HOUR_MS, fromBatchView, fromWindows, hotBoundary, mergeAcrossBoundary, withAverages, type HourSummary } from './hourly';
 
@@ -59,6 +60,8 @@ export interface AnalyticsOptions {
   slideMs?: number;
   /** QUERY_FALLBACK=bigquery: the archive table and its row limit. */
   fallback?: { eventsTable: string; maxRows: number };
+  /** Page-token HMAC secrets (PAGE_TOKEN_SECRET): the first signs, all verify. Absent: a random one per process. */
+  pageTokenSecrets?: Buffer[];
   logger: Logger;
   now?: () => number;
 }
@@ -101,6 +104,45 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   throw new BadRequest(r.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
 }
 
+const NOT_A_ROW = 'pageToken: cursor is not a row of this query (device and range)';
+
+/**
+ * Cursors are checked although tokens are signed: a cursor becomes the start key of a range
+ * read, so it must be a row key of this device inside the query's range, whatever signed it.
+ */
+function eventCursor(deviceId: string, r: { from: number; to: number }, cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  let k: ReturnType<typeof parseEventRowKey>;
+  try {
+    k = parseEventRowKey(cursor);
+  } catch {
+    throw new BadPageToken(NOT_A_ROW);
+  }
+  if (k.deviceId !== deviceId || !EVENT_ID_PATTERN.test(k.eventId) || k.eventTimeMs < r.from || k.eventTimeMs >= r.to) throw new BadPageToken(NOT_A_ROW);
+  return cursor;
+}
+
+/** A window row key of this device whose window END lies in the range. */
+function windowCursor(deviceId: string, r: { from: number; to: number }, cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  let k: ReturnType<typeof parseTimedRowKey>;
+  try {
+    k = parseTimedRowKey(cursor);
+  } catch {
+    throw new BadPageToken(NOT_A_ROW);
+  }
+  if (k.deviceId !== deviceId || k.kind !== 'w' || k.timeMs < r.from || k.timeMs >= r.to) throw new BadPageToken(NOT_A_ROW);
+  return cursor;
+}
+
+/** An hour (epoch ms, on the hour) inside the range. */
+function hourCursor(r: { from: number; to: number }, cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  const hourMs = /^\d{1,16}$/.test(cursor) ? Number(cursor) : NaN;
+  if (!Number.isSafeInteger(hourMs) || hourMs % HOUR_MS !== 0 || hourMs < r.from || hourMs >= r.to) throw new BadPageToken('pageToken: cursor is not an hour of this query');
+  return hourMs;
+}
+
 function range(q: { from?: number; to?: number }, now: number, defaultSpanMs: number, maxSpanMs: number, name: string) {
   const to = q.to ?? now;
   const from = q.from ?? to - defaultSpanMs;
@@ -111,6 +153,7 @@ function range(q: { from?: number; to?: number }, now: number, defaultSpanMs: nu
 
 export function buildAnalyticsServer(o: AnalyticsOptions) {
   const now = o.now ?? Date.now;
+  const tokens = new PageTokens(o.pageTokenSecrets);
   const app = Fastify({ loggerInstance: o.logger, logController: quietRequestLogs() });
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
@@ -154,7 +197,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
 
   const page = <T>(query: unknown, items: T[], nextCursor: string | undefined) => ({
     items,
-    ...(nextCursor !== undefined ? { nextPageToken: encodePageToken(query, nextCursor) } : {}),
+    ...(nextCursor !== undefined ? { nextPageToken: tokens.encode(query, nextCursor) } : {}),
   });
 
   app.get('/v1/devices/:deviceId/events', async (request) => {
@@ -162,7 +205,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const q = parse(rangeQuery, request.query);
     const r = range(q, now(), HOUR_MS, MAX_RANGE_MS.events, 'events');
     const key = ['events', deviceId, r.from, r.to, q.pageSize];
-    const cursor = decodePageToken(key, q.pageToken);
+    const cursor = eventCursor(deviceId, r, tokens.decode(key, q.pageToken));
     const result = await orFallback(
       'events',
       () => deviceEvents(o.eventsTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs),
@@ -179,7 +222,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const q = parse(rangeQuery, request.query);
     const r = range(q, now(), HOUR_MS, MAX_RANGE_MS.aggregates, 'aggregates');
     const key = ['aggregates', deviceId, r.from, r.to, q.pageSize];
-    const cursor = decodePageToken(key, q.pageToken);
+    const cursor = windowCursor(deviceId, r, tokens.decode(key, q.pageToken));
     const finalBefore = now() - o.watermarkDelayMs;
     const outcome = await orFallback(
       'aggregates',
@@ -202,11 +245,11 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     };
   });
 
-  /** Hours, newest first, one page of `pageSize` hours; the cursor is the next hour to return. */
-  function pageHours(key: unknown, hours: HourSummary[], pageSize: number, token: string | undefined) {
-    const newestFirst = [...hours].sort((a, b) => b.hourMs - a.hourMs);
-    const cursor = decodePageToken(key, token);
-    const startAt = cursor === undefined ? 0 : newestFirst.findIndex((h) => h.hourMs <= Number(cursor));
+  /** Hours of the range, newest first, one page of `pageSize` hours; the cursor is the next hour to return. */
+  function pageHours(key: unknown, r: { from: number; to: number }, hours: HourSummary[], pageSize: number, token: string | undefined) {
+    const newestFirst = hours.filter((h) => h.hourMs >= r.from && h.hourMs < r.to).sort((a, b) => b.hourMs - a.hourMs);
+    const cursor = hourCursor(r, tokens.decode(key, token));
+    const startAt = cursor === undefined ? 0 : newestFirst.findIndex((h) => h.hourMs <= cursor);
     const slice = startAt < 0 ? [] : newestFirst.slice(startAt, startAt + pageSize);
     const next = startAt >= 0 && startAt + pageSize < newestFirst.length ? String(newestFirst[startAt + pageSize].hourMs) : undefined;
     return page(key, slice.map(withAverages), next);
@@ -250,8 +293,8 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       archive && hotFrom < r.to ? () => hotHours(deviceId, hotFrom, r.to, clock) : undefined,
     );
     const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
-    if ('ok' in outcome) return { ...head, ...pageHours(key, outcome.ok, q.pageSize, q.pageToken) };
-    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, outcome.fallback, q.pageSize, q.pageToken) };
+    if ('ok' in outcome) return { ...head, ...pageHours(key, r, outcome.ok, q.pageSize, q.pageToken) };
+    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, r, outcome.fallback, q.pageSize, q.pageToken) };
   });
 
   app.get('/v1/devices/:deviceId/hourly', async (request) => {
@@ -279,7 +322,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       boundary: new Date(boundary).toISOString(),
       ...(hotDegraded ? DEGRADED_FROM_BIGQUERY : {}),
       ...(coldMissing ? partialFromBigtable(r.from, coldTo) : {}),
-      ...pageHours(key, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, q.pageToken),
+      ...pageHours(key, r, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, q.pageToken),
     };
   });
 

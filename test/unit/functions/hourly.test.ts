@@ -1,5 +1,5 @@
 import { HOUR_MS, fromBatchView, fromWindows, hotBoundary, mergeAcrossBoundary } from '../../../functions/analytics/hourly';
-import { encodePageToken, decodePageToken, BadPageToken } from '../../../functions/analytics/page-token';
+import { PageTokens, BadPageToken } from '../../../functions/analytics/page-token';
 
 const H = Date.UTC(2026, 11, 3, 9, 0, 0);
 
@@ -33,9 +33,12 @@ describe('hourly merge across the hot/cold boundary', () => {
   });
 
   it('accepts a page token only for the query that issued it', () => {
-    const token = encodePageToken(['events', 'd', 1, 2], 'cursor-key');
-    expect(decodePageToken(['events', 'd', 1, 2], token)).toBe('cursor-key');
-    expect(() => decodePageToken(['events', 'd', 1, 3], token)).toThrow(BadPageToken);
-    expect(() => decodePageToken(['events'], '!!!')).toThrow('pageToken: not a token this API issued');
+    const tokens = new PageTokens();
+    const token = tokens.encode(['events', 'd', 1, 2], 'cursor-key');
+    expect(tokens.decode(['events', 'd', 1, 2], token)).toBe('cursor-key');
+    expect(() => tokens.decode(['events', 'd', 1, 3], token)).toThrow(BadPageToken);
+    expect(() => tokens.decode(['events'], '!!!')).toThrow('pageToken: not a token this API issued');
+    // Signed: another secret (another instance without a shared PAGE_TOKEN_SECRET) refuses it.
+    expect(() => new PageTokens().decode(['events', 'd', 1, 2], token)).toThrow('pageToken: not a token this API issued (signature does not match)');
   });
 });
