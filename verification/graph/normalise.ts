@@ -6,6 +6,7 @@
 import { pending, SENSITIVE } from './values';
 import { hasInterpolation, referencesInTemplate } from './references';
 import type { AttrValue } from './types';
+import { bindTemplate, type InstanceBinding } from './instances';
 
 export interface NormaliseContext {
   /**
@@ -16,6 +17,8 @@ export interface NormaliseContext {
   warn(message: string): void;
   /** Where we are, for warnings: `google_pubsub_topic.t`. */
   where: string;
+  /** Inside one instance of a count / for_each block: what count.index and each.* are. */
+  instance?: InstanceBinding;
 }
 
 function isUnresolvedCdkToken(s: string): boolean {
@@ -47,8 +50,14 @@ export function normaliseSynthValue(v: unknown, ctx: NormaliseContext, path: str
   return null;
 }
 
-function normaliseSynthString(s: string, ctx: NormaliseContext, path: string): AttrValue {
-  if (!hasInterpolation(s)) return s;
+function normaliseSynthString(raw: string, ctx: NormaliseContext, path: string): AttrValue {
+  if (!hasInterpolation(raw)) return raw;
+  let s = raw;
+  if (ctx.instance) {
+    const bound = bindTemplate(s, ctx.instance);
+    if ('literal' in bound) return bound.literal;
+    s = bound.template;
+  }
   if (isUnresolvedCdkToken(s)) {
     ctx.warn(`${ctx.where}: ${path} holds an unresolved CDK token (${s.slice(0, 60)}); read as pending`);
     return pending('token', [], s);

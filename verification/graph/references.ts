@@ -9,9 +9,16 @@ export function hasInterpolation(s: string): boolean {
   return s.includes('${');
 }
 
-/** The bodies of the `${ ... }` interpolations in a template string (nested braces balanced). */
-export function interpolationBodies(s: string): string[] {
-  const bodies: string[] = [];
+/** One `${ ... }` interpolation: where it starts (at `$`), where it ends (after `}`), its body. */
+export interface InterpolationSpan {
+  start: number;
+  end: number;
+  body: string;
+}
+
+/** The `${ ... }` interpolations in a template string (nested braces balanced; `$${` is a literal). */
+export function interpolationSpans(s: string): InterpolationSpan[] {
+  const spans: InterpolationSpan[] = [];
   let i = s.indexOf('${');
   while (i !== -1) {
     // `$${` is an escaped literal `${` in Terraform templates.
@@ -32,10 +39,15 @@ export function interpolationBodies(s: string): string[] {
       else if (c === '}') depth -= 1;
       j += 1;
     }
-    bodies.push(s.slice(i + 2, depth === 0 ? j - 1 : j));
+    spans.push({ start: i, end: j, body: s.slice(i + 2, depth === 0 ? j - 1 : j) });
     i = s.indexOf('${', j);
   }
-  return bodies;
+  return spans;
+}
+
+/** The bodies of the `${ ... }` interpolations in a template string. */
+export function interpolationBodies(s: string): string[] {
+  return interpolationSpans(s).map((x) => x.body);
 }
 
 const TRAVERSAL = /[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:"(?:[^"\\]|\\.)*"|\d+|\*)\]|\.[A-Za-z_][A-Za-z0-9_-]*|\.\d+)*/y;

@@ -11,6 +11,7 @@ import { expectObject, optionalObject, type Json } from './shape';
 import type { AttrValue, Edge, ProviderRef, Resource } from './types';
 import { resolveRegion } from './region';
 import { asString } from './values';
+import { expandBlock, instanceAddress, type Expansion, type InstanceBinding, type InstanceSpec } from './instances';
 
 export interface SynthStackInput {
   /** Stack name from manifest.json (undefined for a lone cdk.tf.json). */
@@ -36,8 +37,12 @@ const CROSS_STACK_INPUT = 'cross-stack-reference-input-';
 interface StackState {
   input: SynthStackInput;
   doc: Json;
-  /** Local address (`google_x.y`, `data.google_x.y`) -> graph address. */
+  /** Local instance address (`google_x.y`, `google_x.y[0]`, `data.google_x.y["k"]`) -> graph address. */
   local: Map<string, string>;
+  /** Local block address (no instance key) -> graph addresses of its instances (none for count = 0). */
+  blocks: Map<string, string[]>;
+  /** count / for_each expansion per local block address. */
+  expansions: Map<string, Expansion>;
   providers: Map<string, ProviderRef>;
 }
 
@@ -100,17 +105,20 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
     if (root === 'data') {
       if (steps.length < 3) return [raw];
       if (steps[1].name === REMOTE_STATE) return followRemoteState(state, steps, seen);
-      return [lookup(state, `data.${steps[1].name}.${stepText(steps[2])}`, `data.${steps[1].name}.${steps[2].name}`, raw)];
+      return lookup(state, `data.${steps[1].name}.${stepText(steps[2])}`, `data.${steps[1].name}.${steps[2].name}`, raw);
     }
-    if (isResourceType(root)) return [lookup(state, `${root}.${stepText(steps[1])}`, `${root}.${steps[1].name}`, raw)];
+    if (isResourceType(root)) return lookup(state, `${root}.${stepText(steps[1])}`, `${root}.${steps[1].name}`, raw);
     return [raw];
   };
 
-  const lookup = (state: StackState, withKey: string, withoutKey: string, raw: string): string => {
-    const found = state.local.get(withKey) ?? state.local.get(withoutKey);
-    if (found) return found;
+  /** One instance when the reference names its key, else every instance of the block. */
+  const lookup = (state: StackState, withKey: string, withoutKey: string, raw: string): string[] => {
+    const found = state.local.get(withKey);
+    if (found) return [found];
+    const block = state.blocks.get(withoutKey);
+    if (block) return block;
     warnOnce(`${state.input.file}: reference ${raw} names nothing in the input`);
-    return withoutKey;
+    return [withoutKey];
   };
 
   const followRemoteState = (state: StackState, steps: AddressStep[], seen: Set<string>): string[] => {
@@ -181,8 +189,17 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
         for (const [name, rawBody] of Object.entries(named)) {
           const body = expectObject(rawBody, file, `${mode}.${type}.${name}`);
           const localAddress = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
-          const address = state.local.get(localAddress)!;
-          resources.push(buildResource(state, mode, type, name, address, body));
+          const expansion = state.expansions.get(localAddress)!;
+          if ('pending' in expansion) {
+            const { argument, expression } = expansion.pending;
+            warnings.push(`${file}: ${localAddress}: ${argument} is ${expression}, known only at apply, so the number of its instances is unknown`);
+            resources.push(buildResource(state, mode, type, name, state.local.get(localAddress)!, body, {}, true));
+            continue;
+          }
+          for (const spec of expansion.instances) {
+            const address = state.local.get(instanceAddress(localAddress, spec.key))!;
+            resources.push(buildResource(state, mode, type, name, address, body, spec, false));
+          }
         }
       }
     }
@@ -194,8 +211,9 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
     }
   }
 
-  function makeCtx(state: StackState, where: string, from: string | null): NormaliseContext {
+  function makeCtx(state: StackState, where: string, from: string | null, instance?: InstanceBinding): NormaliseContext {
     return {
+      ...(instance ? { instance } : {}),
       where: `${state.input.name ? `${state.input.name}/` : ''}${where}`,
       warn: (m) => warnings.push(m),
       resolve: (raw, path) => {
@@ -217,8 +235,17 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
     };
   }
 
-  function buildResource(state: StackState, mode: 'managed' | 'data' | 'resource', type: string, name: string, address: string, body: Json): Resource {
-    const ctx = makeCtx(state, address, address);
+  function buildResource(
+    state: StackState,
+    mode: 'managed' | 'data' | 'resource',
+    type: string,
+    name: string,
+    address: string,
+    body: Json,
+    instance: InstanceSpec,
+    instancesPending: boolean,
+  ): Resource {
+    const ctx = makeCtx(state, address, address, instance.binding);
     const values: Record<string, AttrValue> = {};
     for (const key of Object.keys(body)) {
       if (META_KEYS.has(key)) continue;
@@ -238,6 +265,8 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
       values,
       sensitivePaths: [],
     };
+    if (instance.key !== undefined) resource.index = instance.key;
+    if (instancesPending) resource.instancesPending = true;
     if (state.input.name) resource.stack = state.input.name;
     if (provider) resource.provider = provider;
     const meta = body['//'];
@@ -277,29 +306,38 @@ function checkShape(input: SynthStackInput): StackState {
   for (const key of ['resource', 'data', 'output', 'locals', 'variable', 'module', 'terraform', 'provider']) {
     optionalObject(doc[key], input.file, key);
   }
-  return { input, doc, local: new Map(), providers: new Map() };
+  return { input, doc, local: new Map(), blocks: new Map(), expansions: new Map(), providers: new Map() };
 }
 
 /** Graph addresses: the Terraform address, prefixed by the stack only where two stacks collide. */
 function assignAddresses(states: StackState[], warnings: string[]): void {
   const owners = new Map<string, number>();
-  const perStack: string[][] = states.map((s) => {
-    const list: string[] = [];
+  /** Per stack: [block address, its instances' local addresses]. */
+  const perStack: [string, string[]][][] = states.map((s) => {
+    const list: [string, string[]][] = [];
+    const locals = isPlainObject(s.doc.locals) ? s.doc.locals : {};
     for (const mode of ['resource', 'data'] as const) {
       const block = isPlainObject(s.doc[mode]) ? s.doc[mode] : {};
       for (const [type, byName] of Object.entries(block)) {
         if (mode === 'data' && type === REMOTE_STATE) continue;
         const named = expectObject(byName, s.input.file, `${mode}.${type}`);
-        for (const name of Object.keys(named)) list.push(`${mode === 'data' ? 'data.' : ''}${type}.${name}`);
+        for (const [name, body] of Object.entries(named)) {
+          const blockAddress = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
+          const expansion = expandBlock(expectObject(body, s.input.file, `${mode}.${type}.${name}`), locals, s.input.file, blockAddress);
+          s.expansions.set(blockAddress, expansion);
+          const keys = 'pending' in expansion ? [undefined] : expansion.instances.map((x) => x.key);
+          list.push([blockAddress, keys.map((k) => instanceAddress(blockAddress, k))]);
+        }
       }
     }
-    for (const a of list) owners.set(a, (owners.get(a) ?? 0) + 1);
+    for (const [, instances] of list) for (const a of instances) owners.set(a, (owners.get(a) ?? 0) + 1);
     return list;
   });
   states.forEach((s, i) => {
-    for (const a of perStack[i]) {
-      const collides = (owners.get(a) ?? 0) > 1;
-      s.local.set(a, collides ? `${s.input.name ?? i}/${a}` : a);
+    for (const [blockAddress, instances] of perStack[i]) {
+      const addresses = instances.map((a) => ((owners.get(a) ?? 0) > 1 ? `${s.input.name ?? i}/${a}` : a));
+      instances.forEach((a, j) => s.local.set(a, addresses[j]));
+      s.blocks.set(blockAddress, addresses);
     }
   });
   const collided = [...owners].filter(([, n]) => n > 1).map(([a]) => a);

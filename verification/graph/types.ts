@@ -42,6 +42,8 @@ export interface ResourceChange {
   replace: boolean;
   actionReason?: string;
   replacePaths?: (string | number)[][];
+  /** Set when the plan lists it in `deferred_changes`: Terraform's reason, e.g. `instance_count_unknown`. */
+  deferred?: string;
 }
 
 export interface ProviderRef {
@@ -88,6 +90,11 @@ export interface Resource {
    * Use `readAttr` from `graph/values.ts`, which honours this.
    */
   valuesPending?: boolean;
+  /**
+   * True when `count` / `for_each` is known only at apply (synth input): this one entry,
+   * at the block's keyless address, stands for an unknown number of instances (maybe none).
+   */
+  instancesPending?: boolean;
   /** Meta-arguments, kept apart from attributes. */
   meta?: {
     count?: AttrValue;

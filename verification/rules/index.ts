@@ -19,6 +19,7 @@ import { rule as deadLetterPolicyPresent } from './dead-letter-policy-present';
 import { rule as deletionProtectionOnStores } from './deletion-protection-on-stores';
 import { rule as eventProcessedWithinBound } from './event-processed-within-bound';
 import { rule as exactlyOnceAggregation } from './exactly-once-aggregation';
+import { rule as instanceCountKnown } from './instance-count-known';
 import { rule as latencyP50WithinBound } from './latency-p50-within-bound';
 import { rule as latencyP99WithinBound } from './latency-p99-within-bound';
 import { rule as noPublicIam } from './no-public-iam';
@@ -47,6 +48,7 @@ export const RULES: readonly Rule[] = [
   deletionProtectionOnStores,
   eventProcessedWithinBound,
   exactlyOnceAggregation,
+  instanceCountKnown,
   latencyP50WithinBound,
   latencyP99WithinBound,
   noPublicIam,

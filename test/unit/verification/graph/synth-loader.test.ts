@@ -92,3 +92,70 @@ describe('synth loader', () => {
     expect(g.edges).toContainEqual({ from: 'google_pubsub_subscription.speed', to: 'prod-ingestion/google_pubsub_topic.telemetry', attribute: 'topic' });
   });
 });
+
+describe('synth loader: count and for_each', () => {
+  const g = loadInput(fixture('synth-count-for-each/cdk.tf.json'));
+  const addresses = g.resources.map((r) => r.address);
+
+  it('expands literal counts and for_each maps into instances addressed as Terraform does', () => {
+    expect(addresses).toEqual([
+      'google_pubsub_topic.t["a"]',
+      'google_pubsub_topic.t["b"]',
+      'google_pubsub_topic.t["c"]',
+      'google_pubsub_topic.spare[0]',
+      'google_pubsub_topic.spare[1]',
+      'google_pubsub_topic.regional["east"]',
+      'google_pubsub_topic.regional["west"]',
+      'google_pubsub_topic.listed["x"]',
+      'google_pubsub_topic.listed["y"]',
+      'google_pubsub_topic.scaled',
+      'google_pubsub_subscription.on_a',
+      'google_pubsub_subscription.per_spare[0]',
+      'google_pubsub_subscription.per_spare[1]',
+      'google_pubsub_subscription.on_all',
+    ]);
+    const b = g.byAddress.get('google_pubsub_topic.t["b"]')!;
+    expect(b.index).toBe('b');
+    expect(b.values).toEqual({ name: 't-b', labels: { rank: 2 } });
+    expect(g.byAddress.get('google_pubsub_topic.spare[1]')!.values.name).toBe('spare-1');
+    expect(g.byAddress.get('google_pubsub_topic.regional["west"]')!.values).toEqual({ name: 'events-west', labels: { region: 'us-west1' } });
+    expect(g.byAddress.get('google_pubsub_topic.listed["y"]')!.values.name).toBe('listed-y');
+  });
+
+  it('drops a block with count 0: nothing of it is priced or judged', () => {
+    expect(g.resources.filter((r) => r.type === 'google_bigtable_instance')).toEqual([]);
+  });
+
+  it('points references at the instance they name (a key, or count.index inside an instance), else at every instance', () => {
+    const to = (from: string) => g.edges.filter((e) => e.from === from && e.attribute === 'topic').map((e) => e.to);
+    expect(to('google_pubsub_subscription.on_a')).toEqual(['google_pubsub_topic.t["a"]']);
+    expect(to('google_pubsub_subscription.per_spare[1]')).toEqual(['google_pubsub_topic.spare[1]']);
+    expect(g.edges.filter((e) => e.from === 'google_pubsub_subscription.on_all').map((e) => e.to)).toEqual([
+      'google_pubsub_topic.t["a"]',
+      'google_pubsub_topic.t["b"]',
+      'google_pubsub_topic.t["c"]',
+    ]);
+  });
+
+  it('keeps a count known only at apply as one entry with its instances pending, and warns', () => {
+    const scaled = g.byAddress.get('google_pubsub_topic.scaled')!;
+    expect(scaled.instancesPending).toBe(true);
+    expect(isPending(scaled.meta?.count)).toBe(true);
+    // A for_each over another resource's instances is known only at apply too.
+    expect(g.byAddress.get('google_pubsub_subscription.on_all')!.instancesPending).toBe(true);
+    expect(g.warnings).toEqual([
+      `${fixture('synth-count-for-each/cdk.tf.json')}: google_pubsub_topic.scaled: count is \${var.replicas}, known only at apply, so the number of its instances is unknown`,
+      `${fixture('synth-count-for-each/cdk.tf.json')}: google_pubsub_subscription.on_all: for_each is \${google_pubsub_topic.t}, known only at apply, so the number of its instances is unknown`,
+    ]);
+  });
+
+  it('refuses what Terraform refuses: a negative or fractional count, a list for_each, both at once', () => {
+    const doc = (body: Record<string, unknown>) => ({ resource: { google_pubsub_topic: { t: { name: 't', ...body } } } });
+    expect(() => loadTerraformJson(doc({ count: -1 }), 'x.json')).toThrow(new InputError('x.json: google_pubsub_topic.t.count is -1; Terraform needs a whole number of 0 or more'));
+    expect(() => loadTerraformJson(doc({ count: 1.5 }), 'x.json')).toThrow(InputError);
+    expect(() => loadTerraformJson(doc({ for_each: ['a'] }), 'x.json')).toThrow(
+      new InputError('x.json: google_pubsub_topic.t.for_each is ["a"]; Terraform needs a map or a set of strings (write a list as "${toset([...])}")'),
+    );
+    expect(() => loadTerraformJson(doc({ count: 1, for_each: { a: 1 } }), 'x.json')).toThrow(new InputError('x.json: google_pubsub_topic.t sets both count and for_each, which Terraform refuses'));
+  });
+});
