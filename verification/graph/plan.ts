@@ -5,6 +5,7 @@
  * `resource_changes[].change.after_unknown` (pending) and the sensitive maps (redacted);
  * pure deletes exist only in `resource_changes` and go to `removed`. Edges come from
  * `configuration` expression references, followed through module variables and outputs.
+ * An errored plan is refused; changes in `deferred_changes` are judged like the others.
  */
 import { InputError } from '../engine/errors';
 import { configAddress, parseAddress, parseSteps, type AddressKey, type ParsedAddress } from './address';
@@ -25,6 +26,8 @@ interface Instance {
   prior?: Json;
   change?: Json;
   changeJson?: Json;
+  /** Terraform's reason when the change is listed in `deferred_changes`. */
+  deferred?: string;
 }
 
 interface ModuleConfig {
@@ -46,10 +49,11 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
   const warnings: string[] = [];
   const instances = new Map<string, Instance>();
 
-  const instanceFor = (address: string, where: string): Instance => {
+  const instanceFor = (address: string, where: string, partial = false): Instance => {
     let inst = instances.get(address);
     if (!inst) {
-      const parsed = parseAddress(address);
+      // A deferred change may name instances not yet known: `module.m[*].google_x.y`, `google_x.y[*]`.
+      const parsed = parseAddress(partial ? address.replace(/\[\*\]/g, '') : address);
       if (!parsed || parsed.rest.length > 0) throw new InputError(`${file}: ${where}.address ${JSON.stringify(address).slice(0, 120)} is not a Terraform resource address`);
       inst = { address, parsed };
       instances.set(address, inst);
@@ -83,8 +87,12 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     const prior = optionalObject(doc.prior_state, file, 'prior_state');
     const priorValues = prior ? optionalObject(prior.values, file, 'prior_state.values') : undefined;
     if (priorValues) walkModule(priorValues.root_module, 'prior_state.values.root_module', 'prior', 0);
-    optionalArray(doc.resource_changes, file, 'resource_changes').forEach((rc, i) => {
-      const where = `resource_changes[${i}]`;
+    if (doc.errored === true) {
+      throw new InputError(
+        `${file}: the plan errored ("errored": true): Terraform stopped planning part way, so the plan is incomplete and cannot be applied; fix the errors terraform plan reported and verify the new plan`,
+      );
+    }
+    const readChange = (rc: unknown, where: string, deferred?: string) => {
       const c = expectObject(rc, file, where);
       if (typeof c.address !== 'string') throw new InputError(`${file}: ${where}.address must be a string`);
       const change = expectObject(c.change, file, `${where}.change`);
@@ -98,10 +106,25 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
         warnings.push(`${c.address} (deposed object ${String(c.deposed)}): a leftover of an earlier replace, ${actions.join('/')}; not modelled`);
         return;
       }
-      const inst = instanceFor(c.address, where);
+      const inst = instanceFor(c.address, where, deferred !== undefined);
       inst.change = change;
       inst.changeJson = c;
+      if (deferred !== undefined) inst.deferred = deferred;
+    };
+    optionalArray(doc.resource_changes, file, 'resource_changes').forEach((rc, i) => readChange(rc, `resource_changes[${i}]`));
+    // Changes Terraform put off to a later round (deferred actions) are judged for what they show.
+    const deferredChanges = optionalArray(doc.deferred_changes, file, 'deferred_changes');
+    deferredChanges.forEach((d, i) => {
+      const where = `deferred_changes[${i}]`;
+      const entry = expectObject(d, file, where);
+      const reason = optionalString(entry.reason, file, `${where}.reason`) ?? 'deferred';
+      readChange(entry.resource_change, `${where}.resource_change`, reason);
     });
+    if (doc.complete === false || deferredChanges.length > 0) {
+      warnings.push(
+        `${file}: the plan is incomplete ("complete": false${deferredChanges.length > 0 ? `, ${deferredChanges.length} deferred change(s)` : ''}): Terraform needs another plan and apply round after this one; judged on what this plan shows`,
+      );
+    }
   }
 
   // -------------------------------------------------------------- configuration index
@@ -329,12 +352,14 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       sensitivePaths: unique(sensitivePaths),
     };
     if (inst.parsed.index !== undefined) resource.index = inst.parsed.index;
+    if (inst.deferred !== undefined && (inst.deferred === 'instance_count_unknown' || inst.address.includes('[*]'))) resource.instancesPending = true;
     if (provider) resource.provider = provider;
     if (valuesPending) resource.valuesPending = true;
     if (actions) {
       const rc: ResourceChange = { actions, replace: actions.includes('delete') && actions.includes('create') };
       const reason = inst.changeJson?.action_reason;
       if (typeof reason === 'string') rc.actionReason = reason;
+      if (inst.deferred !== undefined) rc.deferred = inst.deferred;
       if (Array.isArray(change!.replace_paths)) {
         rc.replacePaths = change!.replace_paths.filter(Array.isArray).map((p) => (p as unknown[]).filter((s): s is string | number => typeof s === 'string' || typeof s === 'number'));
       }

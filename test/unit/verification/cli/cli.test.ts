@@ -71,6 +71,7 @@ describe('verify CLI (in process)', () => {
     [[fixture('synth-folder'), '--waivers', fixture('missing.yaml')], 'no such waivers file'],
     [[fixture('synth-folder'), '--today', '3 Dec'], '--today 3 Dec: expected YYYY-MM-DD'],
     [[fixture('synth-folder'), '--spec', fixture('plan-sensitive.json')], 'invalid spec at version'],
+    [[fixture('plan-errored.json'), '--spec', fixture('spec.json')], 'the plan errored ("errored": true)'],
   ])('exits 2 with one line for %j', (args, part) => {
     const r = inProcess(args as string[]);
     expect(r.code).toBe(2);

@@ -1,7 +1,11 @@
 import { loadInput, loadTerraformJson } from '../../../../verification/graph/load';
 import { isPending } from '../../../../verification/graph/types';
 import { readAttr, SENSITIVE } from '../../../../verification/graph/values';
+import { InputError } from '../../../../verification/engine/errors';
+import { rule as instanceCountRule } from '../../../../verification/rules/instance-count-known';
+import { rule as statefulRule } from '../../../../verification/rules/stateful-resource-not-destroyed';
 import { fixture, readFixture } from '../helpers';
+import { check } from '../rules-core/rule-context';
 
 describe('plan loader', () => {
   it('keeps a value from after_unknown as pending, with the references of its expression', () => {
@@ -98,5 +102,35 @@ describe('plan loader', () => {
     const g = loadTerraformJson(doc, 'plan.json');
     expect(g.byAddress.get('module.x["k"].google_pubsub_subscription.speed')!.region).toBe('europe-west1');
     expect(g.byAddress.get('google_pubsub_topic.root_topic')!.region).toBe('us-central1');
+  });
+});
+
+describe('plan loader: errored and incomplete plans', () => {
+  it('refuses an errored plan with one line (exit 2): it is incomplete and cannot be applied', () => {
+    expect(() => loadInput(fixture('plan-errored.json'))).toThrow(
+      new InputError(
+        `${fixture('plan-errored.json')}: the plan errored ("errored": true): Terraform stopped planning part way, so the plan is incomplete and cannot be applied; fix the errors terraform plan reported and verify the new plan`,
+      ),
+    );
+  });
+
+  it('judges the changes Terraform deferred, and warns that the plan is incomplete', () => {
+    const g = loadInput(fixture('plan-deferred.json'));
+    expect(g.warnings).toContain(
+      `${fixture('plan-deferred.json')}: the plan is incomplete ("complete": false, 2 deferred change(s)): Terraform needs another plan and apply round after this one; judged on what this plan shows`,
+    );
+    // A deferred delete is still a delete.
+    expect(g.removed.map((r) => [r.address, r.change?.actions, r.change?.deferred])).toEqual([
+      ['google_bigtable_instance.hot', ['delete'], undefined],
+      ['google_bigquery_dataset.raw', ['delete'], 'resource_config_unknown'],
+    ]);
+    const fanout = g.byAddress.get('google_pubsub_topic.fanout[*]')!;
+    expect(fanout.instancesPending).toBe(true);
+    expect(fanout.change).toEqual({ actions: ['create'], replace: false, deferred: 'instance_count_unknown' });
+    const findings = check(statefulRule, g);
+    expect(findings.find((f) => f.address === 'google_bigquery_dataset.raw')!.status).toBe('fail');
+    expect(check(instanceCountRule, g).map((f) => [f.address, f.status, f.observed])).toEqual([
+      ['google_pubsub_topic.fanout[*]', 'unknown', 'instance count deferred by Terraform (instance_count_unknown)'],
+    ]);
   });
 });
