@@ -12,6 +12,7 @@ import type { DeadLetterRow, EventsRawRow } from '../shared/bigquery-rows';
 import { backoffDelay, sleep, withTimeLimit } from '../shared/time-limits';
 import type { Transform } from './udf-runner';
 import { decodeMessagePayload } from '../shared/message';
+import { validateEvent } from '../shared/event';
 
 export interface ArchiveMessage {
   id: string;
@@ -95,17 +96,32 @@ export class Archiver {
     const batch = this.batch;
     this.batch = [];
     this.batchRows = 0;
-    const run: Promise<void> = this.process(batch).finally(() => this.running.delete(run));
+    const settled = new Set<ArchiveMessage>();
+    const run: Promise<void> = this.process(batch, settled)
+      .catch((err) => {
+        // Unexpected: nack what is not settled (redelivered) rather than leave it leased.
+        const open = batch.filter((m) => !settled.has(m));
+        this.o.logger.error({ err: (err as Error).message, nacked: open.length }, 'archive batch failed unexpectedly; unsettled messages nacked');
+        for (const m of open) {
+          m.nack();
+          this.counters.nacked++;
+        }
+      })
+      .finally(() => this.running.delete(run));
     this.running.add(run);
   }
 
-  private async process(batch: ArchiveMessage[]): Promise<void> {
+  private async process(batch: ArchiveMessage[], settled: Set<ArchiveMessage>): Promise<void> {
     const deadline = Date.now() + (this.o.batchDeadlineMs ?? 30_000);
     const good: Pending[] = [];
-    const dead: { message: ArchiveMessage; payload: string; reason: string }[] = [];
+    const dead: { message: ArchiveMessage; payload: string; reason: string; part?: string }[] = [];
     for (const message of batch) {
       const payload = message.data.toString('utf8');
       for (const line of this.lines(payload)) {
+        if (typeof line !== 'string') {
+          dead.push({ message, payload, reason: line.reason, part: line.part });
+          continue;
+        }
         try {
           const row = JSON.parse(this.o.transform(line)) as EventsRawRow;
           good.push({ insertId: eventInsertId(row), json: row, message, payload: line });
@@ -118,7 +134,7 @@ export class Archiver {
     try {
       const refused = await this.insertDurably(this.o.eventsTable, good, deadline);
       for (const r of refused) dead.push({ message: r.pending.message, payload: r.pending.payload, reason: `bigquery: ${r.reason}` });
-      const deadRows: Pending[] = dead.map((d) => ({ insertId: deadLetterInsertId(d.message.id, isWhole(d.message, d.payload) ? undefined : d.payload), json: this.deadLetterRow(d.message, d.payload, d.reason), message: d.message, payload: d.payload }));
+      const deadRows: Pending[] = dead.map((d) => ({ insertId: deadLetterInsertId(d.message.id, d.part ?? (isWhole(d.message, d.payload) ? undefined : d.payload)), json: this.deadLetterRow(d.message, d.payload, d.reason), message: d.message, payload: d.payload }));
       const deadRefused = await this.insertDurably(this.o.deadLetterTable, deadRows, deadline);
       for (const r of deadRefused) {
         this.o.logger.error({ messageId: r.pending.message.id, reason: r.reason }, 'dead-letter row refused; message nacked');
@@ -131,6 +147,7 @@ export class Archiver {
       for (const m of batch) failed.add(m);
     }
     for (const m of batch) {
+      settled.add(m);
       if (failed.has(m)) {
         m.nack();
         this.counters.nacked++;
@@ -141,13 +158,24 @@ export class Archiver {
     }
   }
 
-  /** The UDF inputs of one message: the payload, or with splitBatches each event of a batch. */
-  private lines(payload: string): string[] {
+  /**
+   * The UDF inputs of one message: the payload, or with splitBatches each event of a batch.
+   * An event that cannot be serialised again (too deeply nested) is a dead letter with the
+   * contract's reason and the whole message as payload (`part` keeps its insert id apart).
+   */
+  private lines(payload: string): (string | { reason: string; part: string })[] {
     if (!this.o.splitBatches) return [payload];
     const decoded = decodeMessagePayload(payload);
     if (!decoded.ok || !decoded.batched) return [payload];
     this.counters.batchesSplit++;
-    return decoded.events.map((e) => JSON.stringify(e));
+    return decoded.events.map((e, i) => {
+      try {
+        return JSON.stringify(e);
+      } catch (err) {
+        const verdict = validateEvent(e);
+        return { reason: verdict.ok ? `event: cannot be serialised (${(err as Error).message})` : verdict.reason, part: `event-${i}` };
+      }
+    });
   }
 
   private deadLetterRow(message: ArchiveMessage, payload: string, reason: string): DeadLetterRow {

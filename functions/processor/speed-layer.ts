@@ -186,8 +186,15 @@ export class SpeedLayerProcessor {
   private pump(): void {
     while (this.running.size < this.maxConcurrent && this.waiting.length > 0) {
       const batch = this.waiting.shift()!;
-      const run: Promise<void> = this.process(batch)
-        .catch((err) => this.o.logger.error({ err: (err as Error).message }, 'batch failed unexpectedly; nacked'))
+      const settled = new Set<IncomingMessage>();
+      const run: Promise<void> = this.process(batch, settled)
+        .catch((err) => {
+          // A bug or an unexpected failure: whatever is not yet settled is nacked (redelivered),
+          // so nothing stays in flight and the input clock can still reach the wall clock.
+          const open = batch.filter((m) => !settled.has(m));
+          this.o.logger.error({ err: (err as Error).message, nacked: open.length }, 'batch failed unexpectedly; unsettled messages nacked');
+          this.settle(open, new Set(open), settled);
+        })
         .finally(() => {
           this.running.delete(run);
           this.pump();
@@ -196,29 +203,42 @@ export class SpeedLayerProcessor {
     }
   }
 
-  private async process(batch: IncomingMessage[]): Promise<void> {
+  /**
+   * Decodes and validates one message. A payload the decoder or the contract chokes on
+   * (anything thrown) is this message's dead letter, never its batch's failure.
+   */
+  private decode(message: IncomingMessage): { events: TelemetryEvent[]; deadLetters: DeadLetter[] } {
+    const text = message.data.toString('utf8');
+    try {
+      const decoded = decodeMessagePayload(text);
+      if (!decoded.ok) return { events: [], deadLetters: [{ message, payload: text, reason: decoded.reason }] };
+      const events: TelemetryEvent[] = [];
+      const deadLetters: DeadLetter[] = [];
+      for (const raw of decoded.events) {
+        const verdict = validateEvent(raw, { nowMs: message.publishTimeMs });
+        if (verdict.ok) {
+          events.push(verdict.event);
+          continue;
+        }
+        const eventId = typeof (raw as { eventId?: unknown })?.eventId === 'string' ? (raw as { eventId: string }).eventId : undefined;
+        deadLetters.push({ message, payload: decoded.batched ? eventPayload(raw, text) : text, reason: verdict.reason, eventId });
+      }
+      return { events, deadLetters };
+    } catch (err) {
+      return { events: [], deadLetters: [{ message, payload: text, reason: `payload: could not be decoded (${firstLine(err)})` }] };
+    }
+  }
+
+  private async process(batch: IncomingMessage[], settled: Set<IncomingMessage>): Promise<void> {
     const { metrics, finalizer } = this.o;
     const deadline = Date.now() + this.deadlineMs;
     const staged: StagedEvent[] = [];
     const deadLetters: DeadLetter[] = [];
 
     for (const message of batch) {
-      const text = message.data.toString('utf8');
-      const decoded = decodeMessagePayload(text);
-      if (!decoded.ok) {
-        deadLetters.push({ message, payload: text, reason: decoded.reason });
-        continue;
-      }
-      for (const raw of decoded.events) {
-        const verdict = validateEvent(raw, { nowMs: message.publishTimeMs });
-        if (!verdict.ok) {
-          const eventId = typeof (raw as { eventId?: unknown })?.eventId === 'string' ? (raw as { eventId: string }).eventId : undefined;
-          deadLetters.push({ message, payload: JSON.stringify(raw), reason: verdict.reason, eventId });
-          continue;
-        }
-        const e = verdict.event;
-        staged.push({ event: e, message, late: finalizer.isTooLate(e.deviceId, e.eventTimeMs) });
-      }
+      const decoded = this.decode(message);
+      deadLetters.push(...decoded.deadLetters);
+      for (const e of decoded.events) staged.push({ event: e, message, late: finalizer.isTooLate(e.deviceId, e.eventTimeMs) });
     }
 
     const { eventRows, paneRows, eventsByRow } = this.rowsFor(staged);
@@ -246,7 +266,7 @@ export class SpeedLayerProcessor {
       if (refused.size > 0) for (let i = staged.length - 1; i >= 0; i--) if (refused.has(staged[i])) staged.splice(i, 1);
     } catch (err) {
       this.o.logger.warn({ err: (err as Error).message, messages: batch.length }, 'writes not durable in time; batch nacked for redelivery');
-      this.settle(batch, new Set(batch));
+      this.settle(batch, new Set(batch), settled);
       return;
     }
 
@@ -274,6 +294,7 @@ export class SpeedLayerProcessor {
         // A crash between durable write and ack: nothing is acked or nacked; Pub/Sub redelivers.
         this.o.logger.warn({ err: (err as Error).message }, 'stopped between write and ack');
         metrics.inFlightMessages -= batch.length;
+        for (const m of batch) settled.add(m);
         this.lastActiveWallMs = Date.now();
         return;
       }
@@ -301,16 +322,17 @@ export class SpeedLayerProcessor {
       const oldest = this.recentLowBySecond.get(second);
       if (oldest === undefined || m.publishTimeMs < oldest) this.recentLowBySecond.set(second, m.publishTimeMs);
     }
-    this.settle(batch, failedMessages);
+    this.settle(batch, failedMessages, settled);
     for (const [deviceId, { times, publishTimeMs }] of byDevice) {
       if (finalizer.observe(deviceId, times, publishTimeMs)) void finalizer.finalize(deviceId);
     }
   }
 
-  private settle(batch: IncomingMessage[], nack: Set<IncomingMessage>): void {
+  private settle(batch: IncomingMessage[], nack: Set<IncomingMessage>, settled: Set<IncomingMessage>): void {
     const now = process.hrtime.bigint();
     this.lastActiveWallMs = Date.now();
     for (const m of batch) {
+      settled.add(m);
       this.o.metrics.inFlightMessages--;
       if (nack.has(m)) {
         m.nack();
@@ -356,6 +378,17 @@ export class SpeedLayerProcessor {
       link(paneKey, s);
     }
     return { eventRows: [...eventRows.values()], paneRows: [...paneRows.values()], eventsByRow };
+  }
+}
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 500);
+
+/** One event of a batched message as dead-letter payload; the whole message if it cannot be serialised. */
+function eventPayload(raw: unknown, messageText: string): string {
+  try {
+    return JSON.stringify(raw);
+  } catch {
+    return messageText;
   }
 }
 

@@ -22,6 +22,14 @@ export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
 /** Serialized (UTF-8 JSON) size of one event as received. */
 export const MAX_EVENT_BYTES = 8 * 1024;
 
+/**
+ * Containers (objects/arrays) nested inside one event, the event itself being level 1. A valid
+ * event needs 2 (metrics, attributes); the rule stops pathological input before anything
+ * recursive (JSON.stringify, a dead-letter payload) touches it. Above 2 so that a wrong value
+ * a few levels deep still gets the reason of its field.
+ */
+export const MAX_NESTING_DEPTH = 16;
+
 /** How far into the future an event time may lie, against the receiving clock. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** How old an event may be when first received (Pub/Sub keeps unacked messages 7 days). */

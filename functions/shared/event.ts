@@ -17,6 +17,7 @@ import {
   MAX_EVENT_BYTES,
   MAX_FUTURE_SKEW_MS,
   MAX_METRICS,
+  MAX_NESTING_DEPTH,
   METRIC_NAME_PATTERN,
   MIN_EPOCH_MS,
   MIN_METRICS,
@@ -63,6 +64,29 @@ function isPlainObject(value: unknown): value is { [key: string]: unknown } {
 
 function fail(reason: string): ValidationResult {
   return { ok: false, reason };
+}
+
+/**
+ * True when `value` nests containers deeper than `maxDepth` (a top-level object or array is
+ * depth 1). Iterative, with an explicit stack, so it cannot overflow on the input it rejects;
+ * it stops descending at the limit.
+ */
+export function nestedDeeperThan(value: unknown, maxDepth: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value: value, depth: 1 }];
+  while (stack.length > 0) {
+    const top = stack.pop() as { value: unknown; depth: number };
+    const v = top.value;
+    if (typeof v !== 'object' || v === null) continue;
+    if (top.depth > maxDepth) return true;
+    const isArray = Object.prototype.toString.call(v) === '[object Array]';
+    const keys = isArray ? [] : Object.keys(v as object);
+    const count = isArray ? (v as unknown[]).length : keys.length;
+    for (let i = 0; i < count; i++) {
+      const child = isArray ? (v as unknown[])[i] : (v as { [key: string]: unknown })[keys[i]];
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: top.depth + 1 });
+    }
+  }
+  return false;
 }
 
 /** UTF-8 length of a string without TextEncoder/Buffer (neither exists on Nashorn). */
@@ -208,6 +232,7 @@ function validateAttributes(value: unknown): { [key: string]: string } | string 
  */
 export function validateEvent(raw: unknown, options: ValidateOptions = {}, serializedBytes?: number): ValidationResult {
   if (!isPlainObject(raw)) return fail('event: must be a JSON object');
+  if (nestedDeeperThan(raw, MAX_NESTING_DEPTH)) return fail('event: nested more than ' + MAX_NESTING_DEPTH + ' levels deep (MAX_NESTING_DEPTH)');
   const size = serializedBytes !== undefined ? serializedBytes : utf8Length(JSON.stringify(raw));
   if (size > MAX_EVENT_BYTES) return fail('event: ' + size + ' bytes exceeds MAX_EVENT_BYTES ' + MAX_EVENT_BYTES);
   const keys = Object.keys(raw);

@@ -26,7 +26,7 @@ class Table implements RowInserter {
 const ev = (id: string, deviceId = 'dev-1') => ({ eventId: id, deviceId, type: 'reading', eventTime: '2026-12-03T10:00:00.000Z', metrics: { v: 1 } });
 
 function message(body: unknown, acks: string[]): ArchiveMessage {
-  return { id: 'm-1', data: Buffer.from(JSON.stringify(body)), attributes: { eventCount: '3' }, ack: () => acks.push('ack'), nack: () => acks.push('nack') };
+  return { id: 'm-1', data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), attributes: { eventCount: '3' }, ack: () => acks.push('ack'), nack: () => acks.push('nack') };
 }
 
 async function archive(splitBatches: boolean | undefined, body: unknown) {
@@ -61,6 +61,16 @@ describe('archive worker and batched messages', () => {
     expect(dead.rows.map((r) => [r.json.errorMessage, JSON.parse(r.json.payloadString as string).eventId])).toEqual([['deviceId: must match ^[A-Za-z0-9._:-]{1,128}$', 'b-2']]);
     expect(acks).toEqual(['ack']);
     expect(counters).toMatchObject({ batchesSplit: 1, rowsInserted: 2, deadLettered: 1 });
+  });
+
+  it('with splitBatches dead-letters a deeply nested event of a batch alone (it cannot be re-serialised) and archives the rest', async () => {
+    const levels = 12_000;
+    const deep = JSON.stringify({ ...ev('b-deep'), attributes: { a: 'X' } }).replace('"X"', '['.repeat(levels) + ']'.repeat(levels));
+    const text = `{"events":[${JSON.stringify(ev('b-1'))},${deep}]}`;
+    const { events, dead, acks } = await archive(true, text);
+    expect(events.rows.map((r) => r.json.event_id)).toEqual(['b-1']);
+    expect(dead.rows.map((r) => r.json.errorMessage)).toEqual(['event: nested more than 16 levels deep (MAX_NESTING_DEPTH)']);
+    expect(acks).toEqual(['ack']);
   });
 
   it('with splitBatches leaves single-event messages exactly as before', async () => {

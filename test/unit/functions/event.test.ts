@@ -54,6 +54,14 @@ describe('event contract', () => {
     expect(reasonOf(noMetrics)).toBe('metrics: required');
   });
 
+  it('caps nesting at MAX_NESTING_DEPTH levels (the event is level 1) before any recursive step', () => {
+    const nest = (n: number): unknown => (n === 0 ? 'x' : [nest(n - 1)]);
+    // event (1) + attributes (2) + 14 arrays = 16 levels: within the cap, so the field's own rule answers.
+    expect(reasonOf({ ...valid(), attributes: { a: nest(14) } })).toBe('attributes.a: must be a string');
+    expect(reasonOf({ ...valid(), attributes: { a: nest(15) } })).toBe('event: nested more than 16 levels deep (MAX_NESTING_DEPTH)');
+    expect(reasonOf({ ...valid(), metrics: { a: { b: {} } } })).toBe('metrics.a: must be a finite number');
+  });
+
   it('enforces the count and size limits at their boundaries', () => {
     const metrics = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`m${i}`, i]));
     expect(validateEvent({ ...valid(), metrics: metrics(MAX_METRICS) }, { nowMs: NOW }).ok).toBe(true);

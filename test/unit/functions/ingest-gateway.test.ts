@@ -162,6 +162,24 @@ describe('ingest gateway', () => {
     expect(text.json().error).toBe('Content-Type text/plain not supported; use application/json or application/x-ndjson');
   });
 
+  it('rejects a deeply nested event with a reason and still publishes the valid one beside it (207, not 500)', async () => {
+    const topic = new FakeTopic();
+    const levels = 12_000; // JSON.parse copes; a recursive JSON.stringify of it overflows the stack
+    const nested = JSON.stringify({ ...ev(2), attributes: { a: 'PLACEHOLDER' } }).replace('"PLACEHOLDER"', '['.repeat(levels) + ']'.repeat(levels));
+    const body = `[${JSON.stringify(ev(1))},${nested}]`;
+    const res = await call(server(topic), { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/json' }, payload: body });
+    expect(res.statusCode).toBe(207);
+    expect(res.json().results).toEqual([
+      { index: 0, eventId: 'e-1', status: 'accepted' },
+      { index: 1, eventId: 'e-2', status: 'rejected', reason: 'event: nested more than 16 levels deep (MAX_NESTING_DEPTH)' },
+    ]);
+    expect(topic.published.map((p) => JSON.parse(p.data).eventId)).toEqual(['e-1']);
+    // NDJSON too (the line is measured differently, the nesting rule is the same).
+    const nd = await call(server(new FakeTopic()), { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: nested });
+    expect(nd.statusCode).toBe(400);
+    expect(nd.json().results[0].reason).toBe('event: nested more than 16 levels deep (MAX_NESTING_DEPTH)');
+  });
+
   it('answers 429 naming the in-flight limit while Pub/Sub has not confirmed earlier events', async () => {
     const topic = new FakeTopic();
     let release = () => {};

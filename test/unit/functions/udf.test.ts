@@ -82,6 +82,7 @@ describe('archive UDF built to ES5.1', () => {
     ['a batch of two', JSON.stringify({ events: [{}, {}] }), 'payload: holds 2 events; the archive template writes one row per message, so publish with EVENTS_PER_MESSAGE=1'],
     ['an empty batch', '{"events":[]}', 'payload.events: empty batch'],
     ['a non-finite metric', '{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"x":"1"}}', 'metrics.x: must be a finite number'],
+    ['12,000 levels of nesting', `{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"x":1},"attributes":{"a":${'['.repeat(12_000)}${']'.repeat(12_000)}}}`, 'event: nested more than 16 levels deep (MAX_NESTING_DEPTH)'],
   ])('rejects %s with the same reason as the source', (_name, line, reason) => {
     expect(outcome(built, line)).toEqual({ error: reason });
     expect(outcome(sourceTransform, line)).toEqual({ error: reason });
