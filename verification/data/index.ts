@@ -111,6 +111,12 @@ export class VerifierData {
     return byRegion.get(region) ?? byRegion.get(EVERY_REGION);
   }
 
+  /** Like `price`, but an item absent from prices.json is undefined too (ids built from data, e.g. continent pairs). */
+  findPrice(id: string, region: string): Price | undefined {
+    const byRegion = this.prices.get(id);
+    return byRegion?.get(region) ?? byRegion?.get(EVERY_REGION);
+  }
+
   /** Regions an item is priced in (for messages). */
   pricedRegions(id: string): string[] {
     return [...(this.prices.get(id)?.keys() ?? [])];

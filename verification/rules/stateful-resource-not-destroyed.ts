@@ -1,28 +1,65 @@
 /**
  * A plan must not destroy stored data: deleting or replacing a Bigtable instance or table,
- * a BigQuery dataset or table, or a subscription (with its unacknowledged backlog) loses it.
- * A replaced parent takes its children with it even when their own change says no-op.
+ * a BigQuery dataset or table, a Pub/Sub topic (its retained messages; its subscriptions are
+ * detached), a subscription (its unacknowledged backlog) or a Cloud Storage bucket (its
+ * objects, such as the gateway's spilled events) loses it. A replaced parent takes its
+ * children with it even when their own change says no-op.
  */
 import { isPending, type Edge, type Resource } from '../graph/types';
 import { allResources, asString, readAttr } from '../graph/values';
 import type { Finding, Rule } from '../engine/types';
 
-/** Stateful type -> the attribute naming its parent and the parent's type, when it has one. */
-const STATEFUL: Record<string, { parentAttr: string; parentType: string } | null> = {
+interface ParentSpec {
+  /** Attribute naming the parent. */
+  parentAttr: string;
+  parentType: string;
+  /** What the child is called in messages. */
+  noun: string;
+  /** What happens to a no-op child of a destroyed parent: "goes with it", "is detached from it". */
+  fate: string;
+  /** What it loses then. */
+  loss: string;
+}
+
+/** Stateful type -> its parent, when it has one. */
+const STATEFUL: Record<string, ParentSpec | null> = {
   google_bigtable_instance: null,
-  google_bigtable_table: { parentAttr: 'instance_name', parentType: 'google_bigtable_instance' },
+  google_bigtable_table: { parentAttr: 'instance_name', parentType: 'google_bigtable_instance', noun: 'table', fate: 'goes with it', loss: 'its rows would be lost' },
   google_bigquery_dataset: null,
-  google_bigquery_table: { parentAttr: 'dataset_id', parentType: 'google_bigquery_dataset' },
-  google_pubsub_subscription: null,
+  google_bigquery_table: { parentAttr: 'dataset_id', parentType: 'google_bigquery_dataset', noun: 'table', fate: 'goes with it', loss: 'its rows would be lost' },
+  google_pubsub_topic: null,
+  // Pub/Sub detaches the subscriptions of a deleted topic; a new topic of the same name does not reattach them.
+  google_pubsub_subscription: {
+    parentAttr: 'topic',
+    parentType: 'google_pubsub_topic',
+    noun: 'subscription',
+    fate: 'is detached from it',
+    loss: 'it receives no event published after that',
+  },
+  google_storage_bucket: null,
 };
 
-const WHAT_IS_LOST: Record<string, string> = {
-  google_bigtable_instance: 'every table and row in it',
-  google_bigtable_table: 'its rows',
-  google_bigquery_dataset: 'every table in it',
-  google_bigquery_table: 'its rows',
-  google_pubsub_subscription: 'its unacknowledged backlog',
-};
+function whatIsLost(r: Resource): string {
+  switch (r.type) {
+    case 'google_bigtable_instance':
+      return 'every table and row in it';
+    case 'google_bigquery_dataset':
+      return 'every table in it';
+    case 'google_pubsub_topic': {
+      const retention = readAttr(r, 'message_retention_duration');
+      const retained = typeof retention === 'string' ? `its retained messages (${retention} replay window) and ` : '';
+      return `${retained}every subscription on it (they are detached and receive nothing more)`;
+    }
+    case 'google_pubsub_subscription':
+      return 'its unacknowledged backlog';
+    case 'google_storage_bucket':
+      return readAttr(r, 'force_destroy') === true
+        ? 'every object in it (force_destroy is true, so Terraform empties it)'
+        : 'every object in it (unless the bucket is empty the delete fails part way through the apply, as force_destroy is not true)';
+    default:
+      return 'its rows';
+  }
+}
 
 export const rule: Rule = {
   id: 'stateful-resource-not-destroyed',
@@ -31,7 +68,7 @@ export const rule: Rule = {
   specItem: 'no_data_loss',
   reads: Object.keys(STATEFUL),
   rationale:
-    'Terraform replaces a resource when a change forces it (action_reason, replace_paths) and deletes what left the configuration. For a store or a queue that is data loss, whatever deletion_protection says at apply time. A replaced Bigtable instance or BigQuery dataset takes its tables with it even when the tables\' own change is no-op. Waive a finding only for data known to be disposable.',
+    'Terraform replaces a resource when a change forces it (action_reason, replace_paths) and deletes what left the configuration. For a store or a queue that is data loss, whatever deletion_protection says at apply time: a Bigtable instance or table, a BigQuery dataset or table, a Pub/Sub topic (its retained messages; Pub/Sub detaches its subscriptions for good), a subscription (its unacknowledged backlog), a Cloud Storage bucket (its objects, e.g. events the gateway spilled). A replaced Bigtable instance or BigQuery dataset takes its tables with it, and a replaced topic detaches its subscriptions, even when their own change is no-op. Waive a finding only for data known to be disposable.',
   check(ctx) {
     const all = allResources(ctx.graph).filter((r) => r.mode === 'managed' && r.type in STATEFUL);
     if (ctx.graph.source.kind !== 'plan') {
@@ -62,7 +99,7 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
       address: r.address,
       observed: actions.join(','),
       expected: 'no-op, create, update or read',
-      message: `plan ${verb} ${r.address}${why.length ? ` (${why.join('; ')})` : ''}: ${WHAT_IS_LOST[r.type]} would be lost`,
+      message: `plan ${verb} ${r.address}${why.length ? ` (${why.join('; ')})` : ''}: ${whatIsLost(r)} would be lost`,
       fix: change?.replace
         ? `undo the change to ${change.replacePaths?.map((p) => p.join('.')).join(', ') || 'the attribute forcing replacement'} or migrate the data first, then waive with a reason`
         : 'restore the resource to the configuration (or move it with a moved block); if the data is disposable, waive with a reason and an expiry',
@@ -80,7 +117,7 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
           address: r.address,
           observed: `${parentSpec.parentAttr} not resolvable`,
           expected: `a ${parentSpec.parentType} that is kept`,
-          message: `a ${parentSpec.parentType} is destroyed by this plan and this table's ${parentSpec.parentAttr} cannot be matched to a resource, so it may go with it`,
+          message: `a ${parentSpec.parentType} is destroyed by this plan and this ${parentSpec.noun}'s ${parentSpec.parentAttr} cannot be matched to a resource, so it may go with it`,
           fix: `reference the ${parentSpec.parentType} in ${parentSpec.parentAttr} instead of a literal`,
         };
       }
@@ -92,8 +129,11 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
         address: r.address,
         observed: `${actions.join(',')} (parent ${verb})`,
         expected: 'kept with its parent',
-        message: `${parent.address} is ${verb} by this plan, and ${r.address} goes with it although its own change is ${actions.join(',')}: its rows would be lost`,
-        fix: `keep ${parent.address} (undo the change forcing its replacement) or export ${r.address} first, then waive with a reason`,
+        message: `${parent.address} is ${verb} by this plan, and ${r.address} ${parentSpec.fate} although its own change is ${actions.join(',')}: ${parentSpec.loss}`,
+        fix:
+          parentSpec.noun === 'subscription'
+            ? `keep ${parent.address} (undo the change forcing its replacement), or recreate ${r.address} with it (lifecycle replace_triggered_by = [${parent.address}]) and waive the lost backlog with a reason`
+            : `keep ${parent.address} (undo the change forcing its replacement) or export ${r.address} first, then waive with a reason`,
       };
     } else if (found.length > 1 && found.some(destroyed)) {
       const value = readAttr(r, parentSpec.parentAttr);
@@ -200,7 +240,7 @@ function parentsOf(r: Resource, attr: string, candidates: Resource[], edges: Edg
   if (isPending(v)) return 'unknown';
   const text = asString(v);
   if (!text) return [];
-  const path = /^projects\/([^/]+)\/(?:instances|datasets)\/([^/]+)$/.exec(text);
+  const path = /^projects\/([^/]+)\/(?:instances|datasets|topics)\/([^/]+)$/.exec(text);
   const name = path ? path[2] : text.split('/').pop()!;
   const named = candidatesNamed(candidates, r.type === 'google_bigquery_table' ? 'dataset_id' : 'name', name);
   if (named.length === 0) return 'unknown';

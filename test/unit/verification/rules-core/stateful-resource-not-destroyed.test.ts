@@ -120,3 +120,42 @@ describe('stateful-resource-not-destroyed: which parent a table belongs to', () 
     expect(t_a.observed).toBe('no-op (parent ambiguous)');
   });
 });
+
+describe('stateful-resource-not-destroyed: topics and buckets', () => {
+  const findings = () => check(rule, loadInput(fixture('plan-replace-topic-delete-bucket.json')));
+
+  it('a replaced topic loses its retained messages and detaches its no-op subscription', () => {
+    const byAddress = Object.fromEntries(findings().map((f) => [f.address, f]));
+    expect(byAddress['google_pubsub_topic.telemetry']).toMatchObject({
+      status: 'fail',
+      observed: 'delete,create',
+      message:
+        'plan replaces google_pubsub_topic.telemetry (reason replace_because_cannot_update; forced by kms_key_name): its retained messages (604800s replay window) and every subscription on it (they are detached and receive nothing more) would be lost',
+    });
+    expect(byAddress['google_pubsub_subscription.speed']).toEqual({
+      status: 'fail',
+      address: 'google_pubsub_subscription.speed',
+      observed: 'no-op (parent replaced)',
+      expected: 'kept with its parent',
+      message:
+        'google_pubsub_topic.telemetry is replaced by this plan, and google_pubsub_subscription.speed is detached from it although its own change is no-op: it receives no event published after that',
+      fix: 'keep google_pubsub_topic.telemetry (undo the change forcing its replacement), or recreate google_pubsub_subscription.speed with it (lifecycle replace_triggered_by = [google_pubsub_topic.telemetry]) and waive the lost backlog with a reason',
+    });
+  });
+
+  it('a deleted bucket loses its objects (the gateway spills accepted events there)', () => {
+    expect(findings().find((f) => f.address === 'google_storage_bucket.spill')).toMatchObject({
+      status: 'fail',
+      observed: 'delete',
+      message:
+        'plan deletes google_storage_bucket.spill (reason delete_because_no_resource_config): every object in it (unless the bucket is empty the delete fails part way through the apply, as force_destroy is not true) would be lost',
+    });
+  });
+
+  it('kept topics and buckets pass', () => {
+    const plan = clone(readFixture('plan-replace-topic-delete-bucket.json')) as { resource_changes: { change: { actions: string[] } }[] };
+    plan.resource_changes[0].change.actions = ['update'];
+    plan.resource_changes[2].change.actions = ['no-op'];
+    expect(check(rule, loadTerraformJson(plan, 'plan.json')).map((f) => f.status)).toEqual(['pass', 'pass', 'pass']);
+  });
+});
