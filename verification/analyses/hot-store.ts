@@ -23,6 +23,8 @@ export interface ClusterInfo {
   minNodes: number | null;
   maxNodes: number | null;
   autoscaling: boolean;
+  /** num_nodes unset without autoscaling: Bigtable allocates nodes by data footprint (minNodes is the floor). */
+  sizedByStorage?: boolean;
   /** CPU target, percent (autoscaling cpu_target, else the latency target from data). */
   cpuTargetPercent: number;
   storageTargetGiB: number;
@@ -62,8 +64,9 @@ export function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInf
       minNodes = fieldNum(auto, 'min_nodes') ?? null;
       maxNodes = fieldNum(auto, 'max_nodes') ?? null;
     } else {
-      // An unset num_nodes on a production cluster is pending (computed) or 1 by default.
-      minNodes = maxNodes = fixed === undefined ? 1 : fixed;
+      // An unset num_nodes: Bigtable allocates nodes by data footprint, at least the minimum
+      // (limits.json); consumers that need the storage-sized count read `sizedByStorage`.
+      minNodes = maxNodes = fixed === undefined ? ctx.data.limit('bigtable.min-nodes-per-cluster').value : fixed;
     }
     const cpuTarget = auto ? fieldNum(auto, 'cpu_target') : undefined;
     const storageTarget = auto ? fieldNum(auto, 'storage_target') : undefined;
@@ -75,6 +78,7 @@ export function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInf
       minNodes,
       maxNodes,
       autoscaling: !!auto,
+      ...(!auto && fixed === undefined ? { sizedByStorage: true } : {}),
       cpuTargetPercent: typeof cpuTarget === 'number' ? cpuTarget : latencyTarget,
       storageTargetGiB:
         typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(`bigtable.storage-per-node-target.${storageType}`).value,

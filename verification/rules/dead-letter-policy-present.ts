@@ -6,13 +6,16 @@ import { isPending } from '../graph/types';
 import { asNumber, asRecord, asString, readAttr } from '../graph/values';
 import type { Finding, Rule } from '../engine/types';
 import type { Resource } from '../graph/types';
+import { loadVerifierData } from '../data';
 
 const SUBSCRIPTION = 'google_pubsub_subscription';
 const DATAFLOW = ['google_dataflow_job', 'google_dataflow_flex_template_job'];
-/** Pub/Sub accepts 5..100 delivery attempts; 0 or unset means the default, 5. */
-const MIN_ATTEMPTS = 5;
-const MAX_ATTEMPTS = 100;
-const DEFAULT_ATTEMPTS = 5;
+
+/** Delivery attempts Pub/Sub accepts, and the default for 0 or unset (limits.json). */
+function attemptLimits(): { min: number; max: number; fallback: number } {
+  const data = loadVerifierData();
+  return { min: data.limit('pubsub.dead-letter-min-attempts').value, max: data.limit('pubsub.dead-letter-max-attempts').value, fallback: data.limit('pubsub.dead-letter-default-attempts').value };
+}
 
 const FIX =
   'add dead_letter_policy { dead_letter_topic = <dead-letter topic id>, max_delivery_attempts = 5 } and let the Pub/Sub service agent publish to that topic and subscribe to this subscription';
@@ -103,6 +106,7 @@ function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Se
   }
 
   const attempts = readAttr(s, 'dead_letter_policy.max_delivery_attempts');
+  const { min: MIN_ATTEMPTS, max: MAX_ATTEMPTS, fallback: DEFAULT_ATTEMPTS } = attemptLimits();
   const n = attempts === undefined || attempts === null || asNumber(attempts) === 0 ? DEFAULT_ATTEMPTS : asNumber(attempts);
   if (attempts !== undefined && isPending(attempts)) {
     // Fall through: the attempt count is pending, the policy still exists.
@@ -113,7 +117,7 @@ function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Se
       observed: `max_delivery_attempts ${String(attempts)}`,
       expected: `${MIN_ATTEMPTS}..${MAX_ATTEMPTS}`,
       message: `max_delivery_attempts ${String(attempts)} is outside the ${MIN_ATTEMPTS}..${MAX_ATTEMPTS} Pub/Sub accepts`,
-      fix: `set max_delivery_attempts between ${MIN_ATTEMPTS} and ${MAX_ATTEMPTS} (5 is the default)`,
+      fix: `set max_delivery_attempts between ${MIN_ATTEMPTS} and ${MAX_ATTEMPTS} (${DEFAULT_ATTEMPTS} is the default)`,
     };
   }
   const attemptsText = attempts !== undefined && isPending(attempts) ? 'attempt count pending' : `max ${n} delivery attempts`;

@@ -9,6 +9,7 @@
 import { tableLoad } from '../cold-store';
 import { datasetReplicas, isReplicaDdlJob } from '../cold-store-replica';
 import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutcome } from './types';
+import { transferRate } from './transfer-rate';
 
 const HOURS_PER_DAY = 24;
 
@@ -35,13 +36,15 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
         out.unpriced.push(...[active, longTerm].filter((p): p is string => typeof p === 'string'));
         continue;
       }
-      const from = replica.primaryLocation ? ctx.data.continent(replica.primaryLocation) : undefined;
-      const to = where ? ctx.data.continent(where) : undefined;
-      if (!from || !to) {
-        out.unpriced.push(`${job.address}: continent of ${replica.primaryLocation ?? '?'} or ${where ?? '?'} unknown, so the replication rate is unknown`);
+      if (!replica.primaryLocation || !where) {
+        out.unpriced.push(`${job.address}: location of the dataset (${replica.primaryLocation ?? '?'}) or its replica (${where ?? '?'}) unknown, so the replication rate is unknown`);
         continue;
       }
-      const rate = ctx.data.price(from === to ? 'bigquery.replication.same-continent' : 'bigquery.replication.intercontinental', '*')!;
+      const transfer = transferRate(ctx, 'bigquery.replication', replica.primaryLocation, where);
+      if (transfer.kind === 'unpriced') {
+        out.unpriced.push(`${job.address}: ${transfer.reason}`);
+        continue;
+      }
       let storedExp = 0;
       let storedMin = 0;
       let monthlyGiBExp = 0;
@@ -75,16 +78,22 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
           [active, longTerm],
           where,
         ),
-        costLine(
-          ctx,
-          job,
-          `replication ${replica.primaryLocation} -> ${where}`,
-          range(monthlyGiBAvg * rate.value, monthlyGiBExp * rate.value, monthlyGiBExp * rate.value),
-          `${fmt(monthlyGiBExp)} GiB written a month replicated x ${usd(rate.value)}/GiB (${from === to ? 'same continent' : 'intercontinental'})`,
-          [rate],
-          where,
-        ),
       );
+      // A replica declared in the primary's own location copies nothing across regions.
+      if (transfer.kind === 'priced') {
+        const rate = transfer.price;
+        out.lines.push(
+          costLine(
+            ctx,
+            job,
+            `replication ${replica.primaryLocation} -> ${where}`,
+            range(monthlyGiBAvg * rate.value, monthlyGiBExp * rate.value, monthlyGiBExp * rate.value),
+            `${fmt(monthlyGiBExp)} GiB written a month replicated x ${usd(rate.value)}/GiB (${transfer.label})`,
+            [rate],
+            where,
+          ),
+        );
+      }
     }
     return out;
   },

@@ -11,6 +11,7 @@ import type { AnalysisContext } from '../context';
 import { clamp, hotStoreLoad, nodesNeeded, storedGiB, type ClusterInfo, type HotStoreLoad } from '../hot-store';
 import { monthMean } from '../traffic';
 import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutcome } from './types';
+import { transferRate } from './transfer-rate';
 import type { Resource } from '../../graph/types';
 
 export const bigtableInstanceModel: PriceModel = {
@@ -63,7 +64,12 @@ function priceCluster(
   if (typeof nodePrice !== 'string') {
     let nodes: { min: number; expected: number; max: number };
     let formula: string;
-    if (!c.autoscaling) {
+    if (!c.autoscaling && c.sizedByStorage) {
+      // num_nodes unset: Bigtable sizes the cluster by data footprint (50% storage utilization).
+      const byStorage = (gib: number) => Math.max(c.minNodes!, Math.ceil(gib / c.storageTargetGiB));
+      nodes = { min: byStorage(stored.storedAvg), expected: byStorage(stored.storedExp), max: byStorage(stored.storedMax) };
+      formula = `num_nodes unset: nodes by data footprint, max(${c.minNodes}, ${fmt(stored.storedExp)} GiB / ${fmt(c.storageTargetGiB)} GiB per node) = ${nodes.expected} ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+    } else if (!c.autoscaling) {
       nodes = { min: c.minNodes, expected: c.minNodes, max: c.minNodes };
       formula = `${c.minNodes} fixed ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
     } else {
@@ -125,8 +131,13 @@ function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotSto
       out.warnings.push(`${instance.address}: replication between ${origin.id} and ${c.id} stays in ${c.region}; intra-region replication has no price in the data files`);
       continue;
     }
-    const sameContinent = ctx.data.continent(origin.region) !== undefined && ctx.data.continent(origin.region) === ctx.data.continent(c.region);
-    const price = ctx.data.price(sameContinent ? 'network.inter-region.same-continent' : 'network.inter-region.intercontinental', '*')!;
+    const rate = transferRate(ctx, 'network.inter-region', origin.region, c.region);
+    if (rate.kind === 'unpriced') {
+      out.unpriced.push(`${instance.address} replication ${origin.id} -> ${c.id}: ${rate.reason}`);
+      continue;
+    }
+    if (rate.kind === 'none') continue;
+    const price = rate.price;
     const gAvg = gibPerMonth(load.averageRowsPerSecond);
     const gExp = gibPerMonth(rows(load.averageRowsPerSecond, load.burstRowsPerSecond));
     out.lines.push(
@@ -135,7 +146,7 @@ function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotSto
         instance,
         `replication ${origin.region} -> ${c.region}`,
         range(gAvg * price.value, gExp * price.value, gExp * price.value),
-        `${fmt(rows(load.averageRowsPerSecond, load.burstRowsPerSecond), 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${usd(price.value)}/GiB (${sameContinent ? 'same continent' : 'intercontinental'})`,
+        `${fmt(rows(load.averageRowsPerSecond, load.burstRowsPerSecond), 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
         [price],
         origin.region,
       ),
@@ -143,29 +154,45 @@ function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotSto
   }
 }
 
-/** Automated table backups: retention / frequency full copies of the table in one cluster. */
+/**
+ * Automated table backups: Bigtable takes one a day (the policy's frequency) of the table on
+ * every cluster of the instance and keeps each for the retention period
+ * (https://cloud.google.com/bigtable/docs/managing-backups). Backups share physical storage
+ * with the table and each other, and how shared storage is billed was not confirmed, so the
+ * expected and maximum price every retained backup at the table's full size (conservative);
+ * the minimum is one full copy per cluster.
+ */
 function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: Required<PriceOutcome>): void {
   for (const l of load.tables) {
     const policy = blocks(l.table, 'automated_backup_policy')[0];
     if (!policy) continue;
     const retention = durationSeconds(field(policy, 'retention_period'));
-    const frequency = durationSeconds(field(policy, 'frequency')) ?? SECONDS_PER_DAY;
+    const frequency = durationSeconds(field(policy, 'frequency')) ?? ctx.data.limit('bigtable.automated-backup-frequency-default-seconds').value;
     if (retention === null || frequency === null || retention === undefined) {
       out.unpriced.push(`${l.table.address}: automated backup retention or frequency pending`);
-      continue;
-    }
-    const region = load.clusters[0]?.region;
-    const price = needPrice(ctx, 'bigtable.backup-storage', region, `${l.table.address} backups`);
-    if (typeof price === 'string') {
-      out.unpriced.push(price);
       continue;
     }
     const copies = Math.max(1, Math.floor(retention / frequency));
     const override = ctx.usageOf(l.table.address).backupStorageGiB;
     const perCopy = override ?? (monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond) * load.rowBytes * (l.maxAgeSeconds ?? ctx.spec.constraints.retentionDays * SECONDS_PER_DAY)) / ctx.data.bytesPerGiB;
-    const cost = perCopy * copies * price.value;
-    out.lines.push(
-      costLine(ctx, l.table, 'backup storage', range(cost, cost, cost), `${copies} backups x ${fmt(perCopy)} GiB x ${usd(price.value)}/GiB-month`, [price], region),
-    );
+    const size = override !== undefined ? `usage file: ${fmt(perCopy)} GiB` : `${fmt(perCopy)} GiB (the table at its GC max-age)`;
+    for (const c of load.clusters) {
+      const price = needPrice(ctx, 'bigtable.backup-storage', c.region, `${l.table.address} backups in cluster ${c.id}`);
+      if (typeof price === 'string') {
+        out.unpriced.push(price);
+        continue;
+      }
+      out.lines.push(
+        costLine(
+          ctx,
+          l.table,
+          `backup storage (${c.id})`,
+          range(perCopy * price.value, perCopy * copies * price.value, perCopy * copies * price.value),
+          `${copies} backups kept (${fmt(retention / SECONDS_PER_DAY)} d retention / one every ${fmt(frequency / SECONDS_PER_DAY)} d) x ${size} x ${usd(price.value)}/GiB-month (each at full size; min: one copy, backups share storage)`,
+          [price],
+          c.region,
+        ),
+      );
+    }
   }
 }

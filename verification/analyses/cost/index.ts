@@ -39,7 +39,7 @@ export function analyseCost(ctx: AnalysisContext): CostResult {
   const lines: CostLine[] = [];
   const unpriced: CostResult['unpriced'] = [];
   const warnings: string[] = [];
-  const state: CostState = { freeTierUsed: new Set() };
+  const state: CostState = { freeTierUsed: new Set(), tierUsage: new Map() };
   for (const r of ctx.graph.resources) {
     if (r.mode !== 'managed') continue;
     const model = MODEL_BY_TYPE.get(r.type);

@@ -9,34 +9,36 @@ import { tableLoad } from '../cold-store';
 import { hotStoreLoad } from '../hot-store';
 import { monthMean } from '../traffic';
 import { costLine, fmt, range, usd } from './types';
+import { transferRate } from './transfer-rate';
 
 export function interRegionTransfer(ctx: AnalysisContext): { lines: CostLine[]; unpriced: string[] } {
   const lines: CostLine[] = [];
   const unpriced: string[] = [];
   const t = ctx.traffic;
   const gib = (eps: number, bytes: number) => (eps * bytes * t.secondsPerMonth) / ctx.data.bytesPerGiB;
-  const classOf = (a: string, b: string) => {
-    const ca = ctx.data.continent(a);
-    const cb = ctx.data.continent(b);
-    if (!ca || !cb) return undefined;
-    if (ca === cb) return a === b || (a.toUpperCase() === a || b.toUpperCase() === b) ? 'none' : 'same-continent';
-    return 'intercontinental';
-  };
   for (const table of ctx.topology.bigQueryTables) {
     const load = tableLoad(ctx, table);
     if (load.role !== 'archive' || !load.writer || load.writer.type === 'google_pubsub_subscription') continue;
     const from = load.writer.region;
     const to = load.location;
     if (!from || !to) continue;
-    const cls = classOf(from, to);
-    if (cls === undefined) {
-      unpriced.push(`${load.writer.address} -> ${table.address}: continent of ${from} or ${to} unknown, transfer unpriced`);
+    const rate = transferRate(ctx, 'network.inter-region', from, to);
+    if (rate.kind === 'unpriced') {
+      unpriced.push(`${load.writer.address} -> ${table.address}: ${rate.reason}`);
       continue;
     }
-    if (cls === 'none') continue;
-    const price = ctx.data.price(`network.inter-region.${cls}`, '*')!;
+    if (rate.kind === 'none') continue;
+    const price = rate.price;
     lines.push(
-      costLine(ctx, load.writer, `transfer ${from} -> ${to}`, range(gib(t.averageEps, t.eventBytes) * price.value, gib(t.expectedEps, t.eventBytes) * price.value, gib(t.expectedEps, t.eventBytes) * price.value), `${fmt(gib(t.expectedEps, t.eventBytes))} GiB/month x ${usd(price.value)}/GiB`, [price], from),
+      costLine(
+        ctx,
+        load.writer,
+        `transfer ${from} -> ${to}`,
+        range(gib(t.averageEps, t.eventBytes) * price.value, gib(t.expectedEps, t.eventBytes) * price.value, gib(t.expectedEps, t.eventBytes) * price.value),
+        `${fmt(t.expectedEps, 1)} events/s x ${t.eventBytes} B x ${t.secondsPerMonth} s = ${fmt(gib(t.expectedEps, t.eventBytes))} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
+        [price],
+        from,
+      ),
     );
   }
   for (const instance of ctx.topology.bigtableInstances) {
@@ -45,12 +47,24 @@ export function interRegionTransfer(ctx: AnalysisContext): { lines: CostLine[]; 
     for (const p of ctx.topology.services('processor')) {
       if (!p.region || regions.length === 0 || regions.includes(p.region) || !ctx.topology.refersTo(p, instance)) continue;
       const target = regions[0];
-      const cls = classOf(p.region, target);
-      if (cls === undefined || cls === 'none') continue;
-      const price = ctx.data.price(`network.inter-region.${cls}`, '*')!;
+      const rate = transferRate(ctx, 'network.inter-region', p.region, target);
+      if (rate.kind === 'unpriced') {
+        unpriced.push(`${p.address} -> ${instance.address}: ${rate.reason}`);
+        continue;
+      }
+      if (rate.kind === 'none') continue;
+      const price = rate.price;
       const rows = monthMean(t, load.averageRowsPerSecond, load.burstRowsPerSecond);
       lines.push(
-        costLine(ctx, p, `writes ${p.region} -> ${target}`, range(gib(load.averageRowsPerSecond, load.rowBytes) * price.value, gib(rows, load.rowBytes) * price.value, gib(rows, load.rowBytes) * price.value), `${fmt(rows, 0)} rows/s x ${load.rowBytes} B cross-region x ${usd(price.value)}/GiB`, [price], p.region),
+        costLine(
+          ctx,
+          p,
+          `writes ${p.region} -> ${target}`,
+          range(gib(load.averageRowsPerSecond, load.rowBytes) * price.value, gib(rows, load.rowBytes) * price.value, gib(rows, load.rowBytes) * price.value),
+          `${fmt(rows, 0)} rows/s x ${load.rowBytes} B cross-region = ${fmt(gib(rows, load.rowBytes))} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
+          [price],
+          p.region,
+        ),
       );
     }
   }

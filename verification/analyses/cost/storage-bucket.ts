@@ -9,7 +9,9 @@ export const storageBucketModel: PriceModel = {
   types: ['google_storage_bucket'],
   price(bucket, ctx) {
     const location = typeof bucket.values.location === 'string' ? bucket.values.location : bucket.region;
-    const region = location && /^[a-z]+-[a-z]+\d+$/i.test(location) ? location.toLowerCase() : location?.toUpperCase();
+    // Bucket locations are case-insensitive; prices key regions in lower case and multi- and
+    // dual-regions (US, EU, NAM4) in capitals, as regions.json names them.
+    const region = location === undefined ? undefined : ctx.data.continent(location.toLowerCase()) !== undefined ? location.toLowerCase() : location.toUpperCase();
     const price = needPrice(ctx, 'storage.standard', region, bucket.address);
     if (typeof price === 'string') return { lines: [], unpriced: [price] };
     const override = ctx.usageOf(bucket.address).storageGiB;

@@ -18,9 +18,11 @@ export interface PriceModel {
   price(resource: Resource, ctx: AnalysisContext, state: CostState): PriceOutcome;
 }
 
-/** Shared across models during one run: free tiers are per billing account, applied once. */
+/** Shared across models during one run: free tiers and volume tiers are per billing account, applied once. */
 export interface CostState {
   freeTierUsed: Set<string>;
+  /** Volume already priced per tiered SKU (e.g. Monitoring MiB), so the next resource continues up the tiers. */
+  tierUsage: Map<string, number>;
 }
 
 const CONFIDENCE_ORDER = { V: 0, S: 1, U: 2 } as const;

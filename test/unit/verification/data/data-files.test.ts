@@ -29,7 +29,23 @@ describe('verifier data files', () => {
   test('unconfirmed estimates are marked U with a note', () => {
     expect(data.hop('pubsub-delivery').confidence).toBe('U');
     expect(data.hop('pubsub-delivery').note).toMatch(/estimate/);
-    expect(data.price('network.inter-region.intercontinental', '*')?.confidence).toBe('U');
+    expect(data.price('network.inter-region.between.europe.north-america', '*')?.confidence).toBe('U');
+  });
+
+  test('inter-region rates exist per continent pair only: no rate for Asia <-> North America (unpriced, not the Europe estimate)', () => {
+    expect(data.findPrice('network.inter-region.between.europe.north-america', '*')?.value).toBe(0.05);
+    expect(data.findPrice('network.inter-region.between.asia.north-america', '*')).toBeUndefined();
+    expect(() => data.price('network.inter-region.between.asia.north-america', '*')).toThrow(DataFileError);
+  });
+
+  test('Bigtable SSD reads per node match the fact sheet (14,000, not the unsourced 17,000)', () => {
+    expect(data.perf('bigtable.read-rows-per-node.SSD')).toMatchObject({ value: 14_000, confidence: 'V' });
+  });
+
+  test('limits the code used to hard-wire: dead-letter attempts, Bigtable minimum nodes, backup frequency', () => {
+    expect([data.limit('pubsub.dead-letter-min-attempts').value, data.limit('pubsub.dead-letter-max-attempts').value, data.limit('pubsub.dead-letter-default-attempts').value]).toEqual([5, 100, 5]);
+    expect(data.limit('bigtable.min-nodes-per-cluster').value).toBe(1);
+    expect(data.limit('bigtable.automated-backup-frequency-default-seconds').value).toBe(86_400);
   });
 
   test('machine types and runtimes', () => {
