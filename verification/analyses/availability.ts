@@ -11,6 +11,7 @@
  * Pub/Sub is an asynchronous buffer: ingest ends at Pub/Sub; processing failures delay
  * freshness rather than refusing events. SLAs are credit commitments, not measured availability.
  */
+import { formatFraction } from './percent-format';
 import type { AvailabilityPlane, AvailabilityResult } from '../engine/types';
 import type { Resource } from '../graph/types';
 import type { Figure } from '../data';
@@ -188,7 +189,7 @@ function plane(name: AvailabilityPlane['plane'], terms: (Term | string)[]): Avai
     plane: name,
     availability: Math.round(a * 1e8) / 1e8,
     cappedBy: cap.name,
-    composition: `series: ${known.map((t) => `${t.text}${t.confidence === 'V' ? '' : ` (${t.confidence})`}`).join(' x ')} = ${(a * 100).toFixed(4)}%`,
+    composition: `series: ${known.map((t) => `${t.text}${t.confidence === 'V' ? '' : ` (${t.confidence})`}`).join(' x ')} = ${formatFraction(a)}`,
   };
 }
 

@@ -136,6 +136,8 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
     });
   }
 
+  caps.push(...missingComponents(ctx));
+
   const known = caps.filter((c) => c.sustainedEventsPerSecond !== null);
   const unknown = caps.length === 0 || known.length < caps.length;
   const weakest = known.reduce<Cap | undefined>((w, c) => (!w || c.sustainedEventsPerSecond! < w.sustainedEventsPerSecond! ? c : w), undefined);
@@ -148,6 +150,28 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
     bottleneck: unknown ? null : weakest ? `${weakest.component}${weakest.address ? ` (${weakest.address})` : ''}` : null,
     burstAbsorbed: burstAbsorption(ctx, caps),
   };
+}
+
+/**
+ * Pipeline stages the graph lacks: their capacity is unknown, not unlimited, so the pipeline's
+ * throughput is unknown (a plan with no processor must not pass on the Pub/Sub quota alone).
+ */
+function missingComponents(ctx: AnalysisContext): Cap[] {
+  const topo = ctx.topology;
+  const archiveSubscriptions = topo.subscriptions.filter((s) => {
+    const topic = topo.topicOf(s);
+    return (s.values.bigquery_config !== undefined || s.values.cloud_storage_config !== undefined) && topic !== undefined && !topo.isDeadLetterTopic(topic);
+  });
+  const required: [boolean, string, string, boolean, boolean][] = [
+    [topo.topics.length > 0, 'Pub/Sub topic', 'no Pub/Sub topic in the graph', true, false],
+    [topo.services('ingest-gateway').length > 0, 'ingest-gateway (Cloud Run)', 'no ingest gateway service in the graph', true, false],
+    [topo.services('processor').length > 0, 'processor (Cloud Run)', 'no speed-layer processor service in the graph', true, true],
+    [topo.bigtableInstances.length > 0, 'hot store (Bigtable)', 'no Bigtable instance in the graph', true, true],
+    [topo.dataflowJobs.length > 0 || archiveSubscriptions.length > 0, 'archive (Dataflow or BigQuery subscription)', 'no archive writer (Dataflow job or BigQuery subscription) in the graph', false, true],
+  ];
+  return required
+    .filter(([present]) => !present)
+    .map(([, component, basis, onSpeedPath, buffered]) => ({ component, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: `missing: ${basis}`, onSpeedPath, buffered }));
 }
 
 function burstAbsorption(ctx: AnalysisContext, caps: Cap[]): CapacityResult['burstAbsorbed'] {

@@ -217,5 +217,18 @@ export function analyseDr(ctx: AnalysisContext): DrResult & { scenarios: DrScena
       scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes this store: its data is lost' });
     }
   }
-  return { scenarios };
+  return { scenarios, missing: missingStages(ctx) };
+}
+
+/** The stateful stores and processing stages every pipeline has; without one, recovery is unknown. */
+function missingStages(ctx: AnalysisContext): string[] {
+  const topo = ctx.topology;
+  const checks: [boolean, string][] = [
+    [topo.services('ingest-gateway').length > 0, 'ingest gateway service'],
+    [(topo.speedSubscriptions.length > 0 ? topo.speedSubscriptions : topo.subscriptions).length > 0, 'speed-layer subscription'],
+    [topo.services('processor').length > 0, 'processor service'],
+    [topo.bigtableInstances.length > 0, 'hot store (Bigtable instance)'],
+    [topo.ofType('google_bigquery_dataset').length > 0, 'cold store (BigQuery dataset)'],
+  ];
+  return checks.filter(([present]) => !present).map(([, name]) => name);
 }

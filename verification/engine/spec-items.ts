@@ -5,6 +5,7 @@
 import type { Spec, SpecItemId, ConstraintId } from '../spec/spec';
 import type { AnalysisResults, RuleResult, SpecItemVerdict, Status } from './types';
 import { formatNumber } from '../analyses/number-format';
+import { formatFraction } from '../analyses/percent-format';
 
 const CONSTRAINT_IDS: ConstraintId[] = [
   'latency_p99',
@@ -47,11 +48,13 @@ const fmt = (n: number | null | undefined, digits = 0) =>
   n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : formatNumber(n, digits, digits);
 /** "64.2 ms", or "unknown" without a unit. */
 const unit = (n: number | null | undefined, u: string, digits = 0) => (fmt(n, digits) === 'unknown' ? 'unknown' : `${fmt(n, digits)} ${u}`);
-/** Enough digits to tell a figure from its target: 99.99995% is not shown as 100.000%. */
-const pct = (a: number | null | undefined) => {
-  if (a === null || a === undefined) return 'unknown';
-  const nines = a >= 1 ? 3 : Math.min(6, Math.max(3, Math.ceil(-Math.log10(1 - a)) + 1));
-  return `${(a * 100).toFixed(nines - 2 + 1)}%`;
+const pct = (a: number | null | undefined) => (a === null || a === undefined ? 'unknown' : formatFraction(a));
+/** "240.7 ms exceeds the 100 ms bound" / "64.2 ms within the 100 ms bound": the comparison the rule made. */
+const against = (n: number | null | undefined, bound: number | undefined, u: string, digits = 0) => {
+  const value = unit(n, u, digits);
+  if (bound === undefined) return `${value} (no bound in the spec)`;
+  if (value === 'unknown') return `unknown (bound ${fmt(bound)} ${u})`;
+  return `${value} ${(n as number) <= bound ? 'within' : 'exceeds'} the ${fmt(bound)} ${u} bound`;
 };
 
 function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: RuleResult[]): string {
@@ -99,18 +102,43 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
       };
       const kinds = ['zone-loss', 'region-loss', 'operator-error'] as const;
       const parts = kinds.filter((k) => worstOf(k) !== undefined).map((k) => `${k.replace('-', ' ')} ${unit(worstOf(k), 'min', 1) === 'unknown' ? 'unbounded' : unit(worstOf(k), 'min', 1)}`);
-      return `worst ${item.toUpperCase()}: ${parts.join(', ') || 'no scenario'} (bound ${fmt(bound)} min)`;
+      const missing = a.dr.missing && a.dr.missing.length > 0 ? `; unknown for the missing ${a.dr.missing.join(', ')}` : '';
+      return `worst ${item.toUpperCase()}: ${parts.join(', ') || 'no scenario'} (bound ${fmt(bound)} min)${missing}`;
     }
-    case 'event_processed':
-      return `processing p${prop?.percentile ?? 99} ${unit(a.latency.processing.p99Ms, 'ms', 1)} (within ${fmt(prop?.boundMs)} ms)`;
-    case 'dashboard_updated':
-      return `dashboard freshness p99 ${unit(a.latency.dashboardFreshness.p99Ms, 'ms')} (within ${fmt(prop?.boundMs)} ms)`;
+    case 'event_processed': {
+      const p50 = prop?.percentile === 50;
+      return `processing p${p50 ? 50 : 99} ${against(p50 ? a.latency.processing.p50Ms : a.latency.processing.p99Ms, prop?.boundMs, 'ms', 1)}`;
+    }
+    case 'dashboard_updated': {
+      // The figure the rule judges: the worst case for an "always" bound, else the stated percentile.
+      const f = a.latency.dashboardFreshness;
+      const value = prop?.percentile === undefined ? f.maxMs : prop.percentile === 50 ? f.p50Ms : f.p99Ms;
+      return `dashboard freshness ${prop?.percentile === undefined ? 'worst case' : `p${prop.percentile}`} ${against(value, prop?.boundMs, 'ms')}`;
+    }
     case 'batch_job_complete':
-      return `batch job ${unit(a.latency.batchJobMinutes, 'min', 1)} (within ${fmt(prop ? prop.boundMs / 60000 : null)} min)`;
+      return `batch job ${against(a.latency.batchJobMinutes, prop ? prop.boundMs / 60000 : undefined, 'min', 1)}`;
     default: {
       const count = (s: string) => served.filter((r) => r.status === s).length;
       if (served.length === 0) return 'not evaluated';
-      return `${served.length} check(s): ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('waived')} waived`;
+      return `${served.length} check(s): ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('waived')} waived; ${ruleEvidence(served)}`;
     }
   }
+}
+
+const EVIDENCE_CHARS = 90;
+
+/** What each rule found, worst result first: "ordering-enabled: enable_message_ordering = true". */
+function ruleEvidence(served: RuleResult[]): string {
+  const rank: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, pass: 3 };
+  const byRule = new Map<string, RuleResult[]>();
+  for (const r of served) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
+  return [...byRule.entries()]
+    .map(([rule, rs]) => {
+      const worst = [...rs].sort((a, b) => rank[a.status] - rank[b.status])[0];
+      const seen = typeof worst.observed === 'string' ? worst.observed : worst.message;
+      const text = seen.length > EVIDENCE_CHARS ? `${seen.slice(0, EVIDENCE_CHARS - 1)}…` : seen;
+      const more = rs.length > 1 ? ` (${rs.length} results)` : '';
+      return `${rule}${worst.status === 'pass' ? '' : ` ${worst.status.toUpperCase()}`}: ${text}${more}`;
+    })
+    .join('; ');
 }

@@ -168,6 +168,28 @@ export interface LatencyPath {
   maxMs?: number | null;
 }
 
+/** A buffered burst's effect on the speed path (the latency bounds are judged at the sustained rate). */
+export interface BurstImpact {
+  burstEventsPerSecond: number;
+  burstSeconds: number;
+  /** The speed path's events/s at a burst's start (its slowest stage); null when unknown. */
+  capacityEventsPerSecond: number | null;
+  /** Events that arrive while the backlog lasts (each waits in the queue). */
+  delayedPerBurst: number | null;
+  /** Wait of the event that arrives at the backlog's peak. */
+  longestWaitSeconds: number | null;
+  drainSeconds: number | null;
+  /** The latency bound the share is counted against (the p99 bound). */
+  boundMs: number;
+  /** Events whose queueing wait alone exceeds the bound, per burst. */
+  delayedBeyondBoundPerBurst: number | null;
+  /** Those as a share of the month's events. */
+  monthShareBeyondBound: number | null;
+  /** A warning is raised above this share (latency.json). */
+  warnAboveShare: number;
+  basis: string;
+}
+
 export interface LatencyResult {
   /** The event-processing critical path (ingest -> durable hot write). */
   processing: LatencyPath;
@@ -177,6 +199,10 @@ export interface LatencyResult {
   batchJobBasis?: string;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** What a buffered burst does to the speed path and to dashboard freshness. */
+  burst?: BurstImpact & { dashboardLagMs: number | null };
+  /** Warnings for the report (e.g. too many events delayed by bursts). */
+  warnings?: string[];
 }
 
 export interface CapacityComponent {

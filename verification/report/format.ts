@@ -1,5 +1,6 @@
 /** Number and text formatting shared by the report formats. */
 import type { Status, VerificationReport } from '../engine/types';
+import { formatFraction } from '../analyses/percent-format';
 
 export function usd(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return 'unknown';
@@ -16,7 +17,7 @@ export function ms(n: number | null | undefined): string {
 }
 
 export function percent(a: number | null | undefined): string {
-  return a === null || a === undefined ? 'unknown' : `${(a * 100).toFixed(3)}%`;
+  return a === null || a === undefined ? 'unknown' : formatFraction(a);
 }
 
 export const STATUS_WORD: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', unknown: 'UNKNOWN', waived: 'WAIVED' };

@@ -14,12 +14,21 @@ export const rule: Rule = {
     const need = ctx.spec.constraints.sustainedEventsPerSecond;
     const cap = ctx.analyses.capacity;
     if (cap.components.length === 0) {
-      return [{ status: 'unknown', message: 'no component capacity computed (no pipeline components found)', fix: 'declare the pipeline components', expected: `>= ${need} events/s` }];
+      return [{ status: 'unknown', observed: 'no component capacity computed', message: 'no component capacity computed (no pipeline components found)', fix: 'declare the pipeline components', expected: `>= ${fmtNum(need)} events/s` }];
     }
     return cap.components.map((c): Finding => {
       const v = c.sustainedEventsPerSecond;
       if (v === null) {
-        return { status: 'unknown', address: c.address, observed: 'unknown', expected: `>= ${need} events/s`, message: `${c.component}: capacity unknown (${c.basis})`, fix: 'write its size (nodes, instances, workers, machine type) as literals' };
+        const absent = c.basis.startsWith('missing:');
+        return {
+          status: 'unknown',
+          address: c.address,
+          observed: absent ? `${c.component}: not in the graph` : `${c.component}: capacity unknown`,
+          expected: `>= ${fmtNum(need)} events/s`,
+          message: `${c.component}: capacity unknown (${c.basis})`,
+          fix: absent ? `declare the ${c.component} stage of the pipeline` : 'write its size (nodes, instances, workers, machine type) as literals',
+          evidence: { basis: c.basis },
+        };
       }
       const ok = v >= need;
       return {

@@ -19,8 +19,18 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
       if (covered !== undefined && scenarios.length === 0 && ctx.analyses.dr.scenarios.length > 0) {
         return [{ status: 'pass', observed: `no ${covered.join(', ') || ''} scenario`.trim(), expected: `${label} <= ${bound} min`, message: `the spec bounds ${label} for ${covered.join(', ') || 'no scenario'} only; none applies to this graph` }];
       }
-      if (scenarios.length === 0) return [{ status: 'unknown', message: 'no stateful store or processing component found', fix: 'declare the pipeline', expected: `${label} <= ${bound} min` }];
-      return scenarios.map((s): Finding => {
+      if (scenarios.length === 0) return [{ status: 'unknown', observed: 'no DR scenario computed', message: 'no stateful store or processing component found', fix: 'declare the pipeline', expected: `${label} <= ${bound} min` }];
+      // A stage the graph lacks has no recovery figure: unknown, never a pass on what is present.
+      const missing = (ctx.analyses.dr.missing ?? []).map(
+        (stage): Finding => ({
+          status: 'unknown',
+          observed: `no ${stage} in the graph`,
+          expected: `${label} <= ${bound} min for every pipeline stage`,
+          message: `${label} unknown: the pipeline has no ${stage}, so its recovery cannot be computed`,
+          fix: `declare the ${stage} (or verify the stack that holds it together with this one)`,
+        }),
+      );
+      return [...missing, ...scenarios.map((s): Finding => {
         const v = kind === 'rpo' ? s.rpoMinutes : s.rtoMinutes;
         const base = { address: s.address, expected: `<= ${bound} min`, evidence: { scenario: s.scenario, target: s.target, basis: s.basis, rpoMinutes: s.rpoMinutes, rtoMinutes: s.rtoMinutes } };
         if (v === null) {
@@ -39,7 +49,7 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
         }
         const ok = v <= bound;
         return { ...base, status: ok ? 'pass' : 'fail', observed: `${v} min`, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, ...(ok ? {} : { fix: 'automate the failover (multi-cluster routing, multi-region deployment) so it needs no operator' }) };
-      });
+      })];
     },
   };
 }

@@ -6,6 +6,7 @@ import type { CostLine, LatencyPath } from '../../engine/types';
 import type { AttrValue, Resource } from '../../graph/types';
 import { isPending } from '../../graph/types';
 import { formatNumber } from '../../analyses/number-format';
+import { formatFraction } from '../../analyses/percent-format';
 
 export function fmtNum(n: number, digits = 0): string {
   return formatNumber(n, digits, digits);
@@ -15,8 +16,9 @@ export function fmtUsd(n: number): string {
   return `$${fmtNum(n, 0)}`;
 }
 
+/** Enough digits to tell a figure from its target (99.99995%, never 100.000%). */
 export function fmtPct(a: number): string {
-  return `${(a * 100).toFixed(3)}%`;
+  return formatFraction(a);
 }
 
 /** The hops of a latency path with their figures' provenance. */

@@ -92,6 +92,18 @@ describe('throughput rules', () => {
     expect(failing[0].observed).toBe('9,000 events/s');
   });
 
+  test('a plan with no processor and no Bigtable: sustained and burst throughput unknown, not a pass on the Pub/Sub quota', () => {
+    const doc = pipelineDoc();
+    delete doc.resource.google_cloud_run_v2_service.processor;
+    delete doc.resource.google_bigtable_instance;
+    const unknown = check(sustained, doc).filter((f) => f.status === 'unknown');
+    expect(unknown.map((f) => f.observed)).toEqual(['processor (Cloud Run): not in the graph', 'hot store (Bigtable): not in the graph']);
+    expect(unknown.every((f) => f.expected === '>= 10,000 events/s')).toBe(true);
+    const [b] = check(burst, doc);
+    expect(b.status).toBe('unknown');
+    expect([b.observed, b.expected]).toEqual(['unknown', '50,000 events/s served or absorbed']);
+  });
+
   test('burst: absorbed by the backlog passes; a 2-instance gateway refuses it', () => {
     expect(statuses(check(burst, pipelineDoc()))).toEqual(['pass']);
     const [f] = check(burst, set(pipelineDoc(), 'google_cloud_run_v2_service', 'gateway', 'template.scaling.max_instance_count', 2));
@@ -139,13 +151,37 @@ describe('rpo-within-bound and rto-within-bound', () => {
     expect(check(rto, pipelineDoc()).some((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')).toBe(true);
   });
 
-  test('without the cold store every RPO is <= 1 min and passes 5 min', () => {
-    expect(new Set(statuses(check(rpo, withoutColdStore())))).toEqual(new Set(['pass']));
+  test('without the cold store every present store\'s RPO is <= 1 min and passes 5 min; the missing store is unknown, never a pass', () => {
+    const findings = check(rpo, withoutColdStore());
+    const unknown = findings.filter((f) => f.status === 'unknown');
+    expect(unknown.map((f) => f.observed)).toEqual(['no cold store (BigQuery dataset) in the graph']);
+    expect(unknown[0].expected).toBe('RPO <= 5 min for every pipeline stage');
+    expect(new Set(statuses(findings.filter((f) => f.status !== 'unknown')))).toEqual(new Set(['pass']));
   });
 
-  test('one-region services need 20 min to come back: RTO fails 15 min, passes 30 min', () => {
+  test('one-region services need 20 min to come back: RTO fails 15 min, passes 30 min (the missing cold store stays unknown)', () => {
     expect(check(rto, withoutColdStore()).filter((f) => f.status === 'fail').map((f) => f.observed)).toContain('20 min');
-    expect(new Set(statuses(check(rto, withoutColdStore(), { constraints: { rtoMinutes: 30 } })))).toEqual(new Set(['pass']));
+    expect(new Set(statuses(check(rto, withoutColdStore(), { constraints: { rtoMinutes: 30 } })))).toEqual(new Set(['pass', 'unknown']));
+  });
+
+  test('a plan with no processor and no Bigtable: RPO and RTO unknown for both, not "zone loss 0 min"', () => {
+    const doc = pipelineDoc();
+    delete doc.resource.google_cloud_run_v2_service.processor;
+    delete doc.resource.google_bigtable_instance;
+    for (const kind of [rpo, rto]) {
+      const unknown = check(kind, doc).filter((f) => f.status === 'unknown');
+      expect(unknown.map((f) => f.observed)).toEqual(['no processor service in the graph', 'no hot store (Bigtable instance) in the graph']);
+      expect(unknown.every((f) => f.expected !== undefined && f.fix !== undefined)).toBe(true);
+    }
+  });
+
+  test('failing and unknown results carry observed and expected values', () => {
+    for (const kind of [rpo, rto]) {
+      for (const f of check(kind, pipelineDoc()).filter((x) => x.status !== 'pass')) {
+        expect(f.observed).toBeDefined();
+        expect(f.expected).toBeDefined();
+      }
+    }
   });
 });
 
