@@ -3,9 +3,7 @@
  * (one object per line; blank lines ignored). A body that is not JSON at all is a request
  * error; a bad NDJSON line is an item error, so one bad line does not reject its neighbours.
  */
-import { utf8Length } from '../shared/event';
-
-export type BodyItem = { raw: unknown; bytes?: number } | { parseError: string };
+export type BodyItem = { raw: unknown } | { parseError: string };
 
 export type ParsedBody = { ok: true; items: BodyItem[] } | { ok: false; reason: string };
 
@@ -32,7 +30,7 @@ export function parseNdjsonBody(text: string): ParsedBody {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '') continue;
     try {
-      items.push({ raw: JSON.parse(line), bytes: utf8Length(line) });
+      items.push({ raw: JSON.parse(line) });
     } catch {
       items.push({ parseError: `line ${i + 1}: not valid JSON` });
     }

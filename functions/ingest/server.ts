@@ -150,7 +150,7 @@ export function buildIngestServer(options: IngestServerOptions) {
         results[index] = { index, status: 'rejected', reason: item.parseError };
         return;
       }
-      const verdict = validateEvent(item.raw, { nowMs: clock }, item.bytes);
+      const verdict = validateEvent(item.raw, { nowMs: clock });
       if (verdict.ok) {
         valid.push({ index, event: verdict.event });
         results[index] = { index, eventId: verdict.event.eventId, status: 'accepted' };

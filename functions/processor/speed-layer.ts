@@ -215,7 +215,7 @@ export class SpeedLayerProcessor {
       const events: TelemetryEvent[] = [];
       const deadLetters: DeadLetter[] = [];
       for (const raw of decoded.events) {
-        const verdict = validateEvent(raw, { nowMs: message.publishTimeMs });
+        const verdict = validateEvent(raw, { publishTimeMs: message.publishTimeMs });
         if (verdict.ok) {
           events.push(verdict.event);
           continue;

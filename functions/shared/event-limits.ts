@@ -19,7 +19,10 @@ export const MAX_METRICS = 64;
 export const MAX_ATTRIBUTES = 16;
 /** UTF-16 code units (JavaScript string length) of one attribute value. */
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 256;
-/** Serialized (UTF-8 JSON) size of one event as received. */
+/**
+ * UTF-8 size of one event AS PUBLISHED (its canonical wire JSON, see toWireEvent): the form the
+ * processor and the archive check again, so all of them measure the same bytes.
+ */
 export const MAX_EVENT_BYTES = 8 * 1024;
 
 /**
@@ -32,6 +35,12 @@ export const MAX_NESTING_DEPTH = 16;
 
 /** How far into the future an event time may lie, against the receiving clock. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+/**
+ * Downstream (processor) the future bound is checked against the message's publish time plus
+ * this margin: publishing follows the gateway's check, but Pub/Sub's clock may trail the
+ * gateway's by a little, and an event the gateway accepted must never be dead-lettered.
+ */
+export const PUBLISH_CLOCK_MARGIN_MS = 60 * 1000;
 /** How old an event may be when first received (Pub/Sub keeps unacked messages 7 days). */
 export const MAX_EVENT_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 

@@ -21,6 +21,7 @@ import {
   METRIC_NAME_PATTERN,
   MIN_EPOCH_MS,
   MIN_METRICS,
+  PUBLISH_CLOCK_MARGIN_MS,
 } from './event-limits';
 
 /** An event as a device sends it. */
@@ -48,12 +49,18 @@ export type ValidationResult = { ok: true; event: TelemetryEvent } | { ok: false
 
 export interface ValidateOptions {
   /**
-   * The receiving clock, epoch ms. When given, the event time must lie within
-   * [now - MAX_EVENT_AGE_MS, now + MAX_FUTURE_SKEW_MS]. The gateway passes its clock, the
-   * processor the message's publish time (so an accepted event is never rejected later for
-   * being processed late); the UDF omits it (structure only).
+   * The gateway's receiving clock, epoch ms: the event time must lie within
+   * [now - MAX_EVENT_AGE_MS, now + MAX_FUTURE_SKEW_MS].
    */
   nowMs?: number;
+  /**
+   * Downstream (the processor): the message's publish time. Only the future bound is checked,
+   * against publishTime + MAX_FUTURE_SKEW_MS + PUBLISH_CLOCK_MARGIN_MS, which an event the
+   * gateway accepted always meets (it is published after the check). No age bound: a spilled
+   * message can be published days after the gateway accepted it. The UDF passes neither
+   * (structure only).
+   */
+  publishTimeMs?: number;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -178,6 +185,9 @@ function parseEventTime(value: unknown, options: ValidateOptions): number | stri
   } else {
     return 'eventTime: must be an RFC 3339 string or epoch milliseconds';
   }
+  if (options.publishTimeMs !== undefined && ms > options.publishTimeMs + MAX_FUTURE_SKEW_MS + PUBLISH_CLOCK_MARGIN_MS) {
+    return 'eventTime: more than ' + (MAX_FUTURE_SKEW_MS + PUBLISH_CLOCK_MARGIN_MS) + ' ms (MAX_FUTURE_SKEW_MS + PUBLISH_CLOCK_MARGIN_MS) ahead of the publish time';
+  }
   if (options.nowMs !== undefined) {
     if (ms > options.nowMs + MAX_FUTURE_SKEW_MS) {
       return 'eventTime: more than ' + MAX_FUTURE_SKEW_MS + ' ms (MAX_FUTURE_SKEW_MS) in the future';
@@ -227,14 +237,13 @@ function validateAttributes(value: unknown): { [key: string]: string } | string 
 }
 
 /**
- * Validates one event as received. `serializedBytes` is its UTF-8 size when the caller
- * already knows it (an NDJSON line); otherwise the size of its JSON serialization is used.
+ * Validates one event. The size limit applies to the event as published (its canonical wire
+ * JSON), measured last, so the gateway, the processor and the UDF count the same bytes
+ * whatever the sender's formatting (whitespace, time notation, NDJSON or array).
  */
-export function validateEvent(raw: unknown, options: ValidateOptions = {}, serializedBytes?: number): ValidationResult {
+export function validateEvent(raw: unknown, options: ValidateOptions = {}): ValidationResult {
   if (!isPlainObject(raw)) return fail('event: must be a JSON object');
   if (nestedDeeperThan(raw, MAX_NESTING_DEPTH)) return fail('event: nested more than ' + MAX_NESTING_DEPTH + ' levels deep (MAX_NESTING_DEPTH)');
-  const size = serializedBytes !== undefined ? serializedBytes : utf8Length(JSON.stringify(raw));
-  if (size > MAX_EVENT_BYTES) return fail('event: ' + size + ' bytes exceeds MAX_EVENT_BYTES ' + MAX_EVENT_BYTES);
   const keys = Object.keys(raw);
   for (let i = 0; i < keys.length; i++) {
     if (EVENT_FIELDS.indexOf(keys[i]) < 0) return fail(keys[i] + ': unknown field (allowed: ' + EVENT_FIELDS.join(', ') + ')');
@@ -252,17 +261,17 @@ export function validateEvent(raw: unknown, options: ValidateOptions = {}, seria
   if (typeof metrics === 'string') return fail(metrics);
   const attributes = validateAttributes(raw.attributes);
   if (typeof attributes === 'string') return fail(attributes);
-  return {
-    ok: true,
-    event: {
-      eventId: raw.eventId as string,
-      deviceId: raw.deviceId as string,
-      type: raw.type as string,
-      eventTimeMs: time,
-      metrics,
-      attributes,
-    },
+  const event: TelemetryEvent = {
+    eventId: raw.eventId as string,
+    deviceId: raw.deviceId as string,
+    type: raw.type as string,
+    eventTimeMs: time,
+    metrics,
+    attributes,
   };
+  const size = utf8Length(JSON.stringify(toWireEvent(event)));
+  if (size > MAX_EVENT_BYTES) return fail('event: ' + size + ' bytes as published exceeds MAX_EVENT_BYTES ' + MAX_EVENT_BYTES);
+  return { ok: true, event };
 }
 
 /**

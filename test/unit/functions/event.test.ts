@@ -77,7 +77,7 @@ describe('event contract', () => {
     const big = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`a${i}`, 'é'.repeat(256)]));
     const r = validateEvent({ ...valid(), attributes: big }, { nowMs: NOW });
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toMatch(new RegExp(`^event: \\d+ bytes exceeds MAX_EVENT_BYTES ${MAX_EVENT_BYTES}$`));
+    expect(!r.ok && r.reason).toMatch(new RegExp(`^event: \\d+ bytes as published exceeds MAX_EVENT_BYTES ${MAX_EVENT_BYTES}$`));
   });
 
   it('bounds the event time by skew into the future and by age, and only when a clock is given', () => {
