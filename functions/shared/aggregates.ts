@@ -27,6 +27,13 @@ export interface WindowSummary extends Summary {
   windowEndMs: number;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A metric's stats if `summary` has them as its own entry (a name like `constructor` must not find Object's). */
+function ownStats(metrics: Record<string, MetricStats>, name: string): MetricStats | undefined {
+  return hasOwn.call(metrics, name) ? metrics[name] : undefined;
+}
+
 export function checkWindowSpec(spec: WindowSpec): void {
   if (!(spec.slideMs > 0) || !(spec.windowMs > 0) || spec.windowMs % spec.slideMs !== 0) {
     throw new RangeError(`window ${spec.windowMs} ms must be a positive multiple of the slide ${spec.slideMs} ms`);
@@ -54,7 +61,7 @@ export function addToSummary(summary: Summary, metrics: Record<string, number>):
   summary.eventCount += 1;
   for (const name of Object.keys(metrics).sort()) {
     const value = metrics[name];
-    const stats = summary.metrics[name];
+    const stats = ownStats(summary.metrics, name);
     if (!stats) summary.metrics[name] = { count: 1, sum: value, min: value, max: value };
     else {
       stats.count += 1;
@@ -69,7 +76,7 @@ export function mergeSummaries(target: Summary, other: Summary): void {
   target.eventCount += other.eventCount;
   for (const name of Object.keys(other.metrics).sort()) {
     const o = other.metrics[name];
-    const t = target.metrics[name];
+    const t = ownStats(target.metrics, name);
     if (!t) target.metrics[name] = { ...o };
     else {
       t.count += o.count;

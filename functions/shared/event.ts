@@ -199,6 +199,14 @@ function parseEventTime(value: unknown, options: ValidateOptions): number | stri
   return ms;
 }
 
+/**
+ * `__proto__` matches the name patterns but is no ordinary property name: assigning it sets an
+ * object's prototype, so the value would vanish (or change an object) in every JavaScript step
+ * downstream. Other Object.prototype names (constructor, toString, ...) are ordinary data here.
+ */
+const RESERVED_NAME = '__proto__';
+const RESERVED_WHY = ' is reserved (it sets the prototype of a JavaScript object)';
+
 function validateMetrics(value: unknown): { [name: string]: number } | string {
   if (!isPlainObject(value)) return 'metrics: must be an object of metric name to number';
   const names = Object.keys(value);
@@ -209,6 +217,7 @@ function validateMetrics(value: unknown): { [name: string]: number } | string {
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     if (!METRIC_NAME_PATTERN.test(name)) return 'metrics.' + name + ': name must match ' + METRIC_NAME_PATTERN.source;
+    if (name === RESERVED_NAME) return 'metrics.' + name + ': name' + RESERVED_WHY;
     const v = value[name];
     if (typeof v !== 'number' || !isFinite(v)) return 'metrics.' + name + ': must be a finite number';
     metrics[name] = v;
@@ -226,6 +235,7 @@ function validateAttributes(value: unknown): { [key: string]: string } | string 
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (!ATTRIBUTE_KEY_PATTERN.test(key)) return 'attributes.' + key + ': key must match ' + ATTRIBUTE_KEY_PATTERN.source;
+    if (key === RESERVED_NAME) return 'attributes.' + key + ': key' + RESERVED_WHY;
     const v = value[key];
     if (typeof v !== 'string') return 'attributes.' + key + ': must be a string';
     if (v.length > MAX_ATTRIBUTE_VALUE_LENGTH) {

@@ -31,4 +31,15 @@ describe('sliding windows', () => {
     const b = summarizeWindows([...base].reverse(), [T0 + 60_000], spec)[0].metrics.x.sum;
     expect(Object.is(a, b)).toBe(true);
   });
+  it('aggregates metrics named like Object.prototype members as ordinary metrics, touching nothing global', () => {
+    const c = (id: string, offsetS: number, v: number): Contribution => ({ eventId: id, eventTimeMs: T0 + offsetS * 1000, metrics: { constructor: v, toString: v * 10, hasOwnProperty: v, valueOf: 1 } });
+    const [w] = summarizeWindows([c('a', 1, 2), c('b', 2, 3)], [T0 + 60_000], spec);
+    expect(w.eventCount).toBe(2);
+    expect(w.metrics.constructor).toEqual({ count: 2, sum: 5, min: 2, max: 3 });
+    expect(w.metrics.toString).toEqual({ count: 2, sum: 50, min: 20, max: 30 });
+    expect(w.metrics.hasOwnProperty).toEqual({ count: 2, sum: 5, min: 2, max: 3 });
+    expect(Object.keys(w.metrics).sort()).toEqual(['constructor', 'hasOwnProperty', 'toString', 'valueOf']);
+    expect((Object as unknown as { count?: unknown }).count).toBeUndefined();
+    expect((Object as unknown as { sum?: unknown }).sum).toBeUndefined();
+  });
 });

@@ -54,6 +54,23 @@ describe('event contract', () => {
     expect(reasonOf(noMetrics)).toBe('metrics: required');
   });
 
+  it('refuses __proto__ as a metric or attribute name (it would silently drop or change the value), keeps other Object.prototype names', () => {
+    // JSON.parse makes "__proto__" an own property, as a request body does.
+    expect(reasonOf(JSON.parse('{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"__proto__":5}}'))).toBe(
+      'metrics.__proto__: name is reserved (it sets the prototype of a JavaScript object)',
+    );
+    expect(reasonOf(JSON.parse('{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"x":1},"attributes":{"__proto__":"secret"}}'))).toBe(
+      'attributes.__proto__: key is reserved (it sets the prototype of a JavaScript object)',
+    );
+    const r = validateEvent({ ...valid(), metrics: { constructor: 1, toString: 2, valueOf: 3 }, attributes: { hasOwnProperty: 'yes', constructor: 'c' } }, { nowMs: NOW });
+    if (!r.ok) throw new Error(r.reason);
+    expect(JSON.stringify(r.event.metrics)).toBe('{"constructor":1,"toString":2,"valueOf":3}');
+    expect(JSON.stringify(r.event.attributes)).toBe('{"constructor":"c","hasOwnProperty":"yes"}');
+    // The published form validates to the same event downstream.
+    const again = validateEvent(JSON.parse(JSON.stringify(toWireEvent(r.event))), {});
+    expect(again).toEqual(r);
+  });
+
   it('caps nesting at MAX_NESTING_DEPTH levels (the event is level 1) before any recursive step', () => {
     const nest = (n: number): unknown => (n === 0 ? 'x' : [nest(n - 1)]);
     // event (1) + attributes (2) + 14 arrays = 16 levels: within the cap, so the field's own rule answers.

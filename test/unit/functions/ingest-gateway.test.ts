@@ -180,6 +180,21 @@ describe('ingest gateway', () => {
     expect(nd.json().results[0].reason).toBe('event: nested more than 16 levels deep (MAX_NESTING_DEPTH)');
   });
 
+  it('rejects a __proto__ metric or attribute name with a reason instead of accepting and dropping it', async () => {
+    const topic = new FakeTopic();
+    const body = `[{"eventId":"p1","deviceId":"d","type":"t","eventTime":${NOW},"metrics":{"__proto__":5}},` +
+      `{"eventId":"p2","deviceId":"d","type":"t","eventTime":${NOW},"metrics":{"x":1},"attributes":{"__proto__":"secret"}},` +
+      `{"eventId":"p3","deviceId":"d","type":"t","eventTime":${NOW},"metrics":{"constructor":1,"toString":2}}]`;
+    const res = await call(server(topic), { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/json' }, payload: body });
+    expect(res.statusCode).toBe(207);
+    expect(res.json().results).toEqual([
+      { index: 0, eventId: 'p1', status: 'rejected', reason: 'metrics.__proto__: name is reserved (it sets the prototype of a JavaScript object)' },
+      { index: 1, eventId: 'p2', status: 'rejected', reason: 'attributes.__proto__: key is reserved (it sets the prototype of a JavaScript object)' },
+      { index: 2, eventId: 'p3', status: 'accepted' },
+    ]);
+    expect(JSON.parse(topic.published[0].data).metrics).toEqual({ constructor: 1, toString: 2 });
+  });
+
   it('answers 429 naming the in-flight limit while Pub/Sub has not confirmed earlier events', async () => {
     const topic = new FakeTopic();
     let release = () => {};

@@ -82,6 +82,7 @@ describe('archive UDF built to ES5.1', () => {
     ['a batch of two', JSON.stringify({ events: [{}, {}] }), 'payload: holds 2 events; the archive template writes one row per message, so publish with EVENTS_PER_MESSAGE=1'],
     ['an empty batch', '{"events":[]}', 'payload.events: empty batch'],
     ['a non-finite metric', '{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"x":"1"}}', 'metrics.x: must be a finite number'],
+    ['a __proto__ metric', '{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"__proto__":1}}', 'metrics.__proto__: name is reserved (it sets the prototype of a JavaScript object)'],
     ['12,000 levels of nesting', `{"eventId":"e","deviceId":"d","type":"t","eventTime":1796299200000,"metrics":{"x":1},"attributes":{"a":${'['.repeat(12_000)}${']'.repeat(12_000)}}}`, 'event: nested more than 16 levels deep (MAX_NESTING_DEPTH)'],
   ])('rejects %s with the same reason as the source', (_name, line, reason) => {
     expect(outcome(built, line)).toEqual({ error: reason });
@@ -95,10 +96,12 @@ describe('archive UDF built to ES5.1', () => {
       JSON.stringify({ eventId: 'e', deviceId: 'd', type: 't', eventTime: 1796299200000, metrics: { x: 1 }, attributes: { a: '😀'.repeat(128) } }),
       JSON.stringify({ eventId: 'e', deviceId: 'd', type: 't', eventTime: 1796299200000, metrics: { x: 1 }, attributes: { a: 'é'.repeat(256), b: 'é'.repeat(256), c: 'é'.repeat(256), d: 'é'.repeat(256), e: 'é'.repeat(256), f: 'é'.repeat(256), g: 'é'.repeat(256), h: 'é'.repeat(256), i: 'é'.repeat(256), j: 'é'.repeat(256), k: 'é'.repeat(256), l: 'é'.repeat(256), m: 'é'.repeat(256), n: 'é'.repeat(256), o: 'é'.repeat(256), p: 'é'.repeat(256) } }),
       JSON.stringify({ eventId: 'e', deviceId: 'd', type: 't', eventTime: '2026-02-29T00:00:00Z', metrics: { x: 1 } }),
+      JSON.stringify({ eventId: 'e', deviceId: 'd', type: 't', eventTime: 1796299200000, metrics: { constructor: 1, toString: 2 }, attributes: { valueOf: 'v' } }),
     ];
     const results = lines.map((l) => outcome(built, l));
     expect(results).toEqual(lines.map((l) => outcome(sourceTransform, l)));
-    expect(results.map((r) => ('row' in r ? 'row' : (r as { error: string }).error.split(':')[0]))).toEqual(['row', 'row', 'row', 'event', 'eventTime']);
+    expect(results.map((r) => ('row' in r ? 'row' : (r as { error: string }).error.split(':')[0]))).toEqual(['row', 'row', 'row', 'event', 'eventTime', 'row']);
+    expect((results[5] as { row: { metrics: unknown } }).row.metrics).toEqual([{ name: 'constructor', value: 1 }, { name: 'toString', value: 2 }]);
   });
 
   it('agrees with the source on generated events, valid and invalid', () => {
