@@ -2,7 +2,9 @@
  * SARIF 2.1.0 for GitHub code scanning: one reportingDescriptor per rule, one result per
  * failing, unknown or waived finding (waived ones carry a suppression), located in the input file.
  */
-import { relative, isAbsolute } from 'node:path';
+import { createHash } from 'node:crypto';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { RuleResult, Severity, VerificationReport } from '../engine/types';
 import type { Rule } from '../engine/types';
@@ -42,11 +44,16 @@ export function buildSarif(report: VerificationReport, options: SarifOptions = {
     };
   });
   const indexOf = new Map(ruleIds.map((id, i) => [id, i] as const));
-  const uri = (file: string) => {
+  // Inside the repository: a relative URI under %SRCROOT% (what GitHub code scanning needs);
+  // outside it (a plan in /tmp): an absolute file URI, never a `../../` climb out of the root.
+  const artifactLocation = (file: string): Sarif.ArtifactLocation => {
     const base = options.baseDir;
-    const rel = base && isAbsolute(file) ? relative(base, file) : base ? relative(base, file) : file;
-    return rel.split('\\').join('/');
+    if (!base) return { uri: encodePath(file.split('\\').join('/')) };
+    const rel = relative(base, isAbsolute(file) ? file : resolve(base, file)).split('\\').join('/');
+    if (rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel)) return { uri: pathToFileURL(resolve(base, file)).href };
+    return { uri: encodePath(rel), uriBaseId: '%SRCROOT%' };
   };
+  const fingerprints = new Set<string>();
 
   const results: Sarif.Result[] = report.results
     .filter((r) => r.status !== 'pass')
@@ -66,11 +73,11 @@ export function buildSarif(report: VerificationReport, options: SarifOptions = {
         message: { text: r.address ? `${r.address}: ${text}` : text },
         locations: [
           {
-            physicalLocation: { artifactLocation: { uri: uri(where.file), uriBaseId: '%SRCROOT%' }, region },
+            physicalLocation: { artifactLocation: artifactLocation(where.file), region },
             ...(r.address ? { logicalLocations: [{ fullyQualifiedName: r.address, kind: 'resource' }] } : {}),
           },
         ],
-        partialFingerprints: { verifierFinding: `${r.rule}|${r.address ?? '(design)'}` },
+        partialFingerprints: { verifierFinding: fingerprint(r, fingerprints) },
         properties: { specItem: r.specItem, status: r.status },
       };
       if (r.status === 'waived' && r.waiver) {
@@ -101,6 +108,26 @@ export function buildSarif(report: VerificationReport, options: SarifOptions = {
 
 export function renderSarif(report: VerificationReport, options: SarifOptions = {}): string {
   return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+}
+
+/**
+ * Stable across runs and unique within one: rule, address, and what tells findings of the
+ * same rule and resource apart (the scenario, else the message with its figures masked, so
+ * a changed number keeps the alert while a different zone or plane gets its own).
+ */
+function fingerprint(r: RuleResult, seen: Set<string>): string {
+  const scenario = typeof r.evidence?.scenario === 'string' ? r.evidence.scenario : undefined;
+  const aspect = scenario ?? r.message.replace(/\d+(?:[.,]\d+)*/g, '#');
+  const base = `${r.rule}|${r.address ?? '(design)'}|${createHash('sha256').update(aspect).digest('hex').slice(0, 16)}`;
+  let key = base;
+  for (let n = 2; seen.has(key); n++) key = `${base}|${n}`;
+  seen.add(key);
+  return key;
+}
+
+/** Percent-encodes each path segment (spaces, `#`, `?`), keeping the slashes. */
+function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 function toPascal(id: string): string {
