@@ -95,6 +95,12 @@ export function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
   for (const sub of ctx.topology.referrersAmong(table, ctx.topology.subscriptions, 'bigquery_config').slice(0, 1)) {
     const topic = ctx.topology.topicOf(sub);
     if (topic && ctx.topology.isDeadLetterTopic(topic)) {
+      // Dead letters only: 0 unless the usage file gives the subscription's or its topic's rate.
+      const given = ctx.usageOf(sub.address).eventsPerSecond ?? ctx.usageOf(topic.address).eventsPerSecond;
+      if (given !== undefined) {
+        const source = ctx.usageOf(sub.address).eventsPerSecond !== undefined ? sub.address : topic.address;
+        return { ...base, role: 'dead-letter', averageRowsPerDay: given * SECONDS_PER_DAY, expectedRowsPerDay: given * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: dead letters at ${given} events/s (usage file, ${source})` };
+      }
       return { ...base, role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: sub, basis: `${sub.address}: dead letters only, 0 assumed` };
     }
     return {

@@ -151,6 +151,15 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
     averageRowsPerSecond = t.averageEps * override;
     burstRowsPerSecond = t.burstEps * override;
     basis = `usage file: ${override} rows per event`;
+    // The tables share the overridden rate in their derived proportions, so stored bytes
+    // (priced per table's max-age) follow the override as nodes and replication do.
+    const derivedAvg = loads.reduce((s, l) => s + l.averageRowsPerSecond, 0);
+    const derivedBurst = loads.reduce((s, l) => s + l.burstRowsPerSecond, 0);
+    for (const l of loads) {
+      l.averageRowsPerSecond = derivedAvg > 0 ? (l.averageRowsPerSecond / derivedAvg) * averageRowsPerSecond : averageRowsPerSecond / loads.length;
+      l.burstRowsPerSecond = derivedBurst > 0 ? (l.burstRowsPerSecond / derivedBurst) * burstRowsPerSecond : burstRowsPerSecond / loads.length;
+      l.basis = `${basis}, this table's share of the derived rows`;
+    }
   } else if (loads.length > 0) {
     averageRowsPerSecond = loads.reduce((s, l) => s + l.averageRowsPerSecond, 0);
     burstRowsPerSecond = loads.reduce((s, l) => s + l.burstRowsPerSecond, 0);

@@ -13,7 +13,7 @@ import { InputError } from '../engine/errors';
 
 export const usageEntrySchema = z
   .object({
-    /** Events per second flowing through this resource (topic, subscription, table, service). */
+    /** Events per second flowing through this resource (topic, subscription, table). */
     eventsPerSecond: z.number().nonnegative().optional(),
     /** Requests per second served (Cloud Run). */
     requestsPerSecond: z.number().nonnegative().optional(),
@@ -78,4 +78,38 @@ export function loadUsageFile(path: string): UsageOverrides {
 
 export function usageFor(usage: UsageOverrides | undefined, address: string): UsageEntry {
   return usage?.resources[address] ?? {};
+}
+
+/** The resource types whose models read each field (the rest of an entry would be silently ignored). */
+export const USAGE_FIELD_TYPES: Readonly<Record<keyof UsageEntry, readonly string[]>> = {
+  eventsPerSecond: ['google_pubsub_topic', 'google_pubsub_subscription', 'google_bigquery_table'],
+  requestsPerSecond: ['google_cloud_run_v2_service'],
+  instances: ['google_cloud_run_v2_service'],
+  workers: ['google_dataflow_job', 'google_dataflow_flex_template_job'],
+  rowsPerEvent: ['google_bigtable_instance'],
+  storageGiB: ['google_storage_bucket', 'google_bigquery_table', 'google_bigtable_instance'],
+  backupStorageGiB: ['google_bigtable_table'],
+  bytesScannedPerRunGiB: ['google_bigquery_data_transfer_config'],
+  refreshIntervalSeconds: ['google_cloud_run_v2_service'],
+  monthlyMetricMiB: ['google_monitoring_metric_descriptor'],
+  accessesPerMonth: ['google_secret_manager_secret_version'],
+};
+
+/**
+ * Entries that change nothing, said out loud: an address the graph does not hold (a typo, a
+ * renamed construct) or a field no model reads for that resource's type.
+ */
+export function usageWarnings(usage: UsageOverrides, typeOf: (address: string) => string | undefined): string[] {
+  const warnings: string[] = [];
+  for (const [address, entry] of Object.entries(usage.resources)) {
+    const type = typeOf(address);
+    if (type === undefined) {
+      warnings.push(`usage file: ${address} matches no resource in the graph; its figures are ignored`);
+      continue;
+    }
+    for (const field of Object.keys(entry) as (keyof UsageEntry)[]) {
+      if (!USAGE_FIELD_TYPES[field].includes(type)) warnings.push(`usage file: ${field} on ${address} is ignored (no model reads it for ${type}; it applies to ${USAGE_FIELD_TYPES[field].join(', ')})`);
+    }
+  }
+  return warnings;
 }

@@ -31,9 +31,17 @@ export const bigqueryTableModel: PriceModel = {
     const longTermAfter = ctx.data.limit('bigquery.long-term-after-days').value;
     const daysPerMonth = ctx.data.hoursPerMonth / DAYS_PER_MONTH_DIVISOR;
 
+    const gib = (rowsPerDay: number) => (rowsPerDay * load.rowBytes) / ctx.data.bytesPerGiB;
+    const ingest = () => {
+      // Ingest is billed on what flows in, whatever the usage file says is stored.
+      if (load.role === 'archive' && load.writer && load.averageRowsPerDay !== null && load.expectedRowsPerDay !== null) {
+        priceIngest(ctx, table, load.writer, load.location, gib(load.averageRowsPerDay) * daysPerMonth, gib(load.expectedRowsPerDay) * daysPerMonth, state, out);
+      }
+    };
     if (storageOverride !== undefined) {
       const cost = storageOverride * active.value;
       out.lines.push(costLine(ctx, table, 'active storage', range(cost, cost, cost), `usage file: ${fmt(storageOverride)} GiB x ${usd(active.value)}/GiB-month`, [active], load.location));
+      ingest();
       return out;
     }
     if (load.averageRowsPerDay === null || load.expectedRowsPerDay === null) {
@@ -49,7 +57,6 @@ export const bigqueryTableModel: PriceModel = {
       days = ctx.spec.constraints.retentionDays;
       out.warnings.push(`${what}: no partition or table expiry, so storage grows without bound; priced at the spec retention of ${days} days`);
     }
-    const gib = (rowsPerDay: number) => (rowsPerDay * load.rowBytes) / ctx.data.bytesPerGiB;
     const activeDays = Math.min(days, longTermAfter);
     const longDays = Math.max(0, days - longTermAfter);
     const steady = (rowsPerDay: number) => gib(rowsPerDay) * (activeDays * active.value + longDays * longTerm.value);
@@ -65,7 +72,7 @@ export const bigqueryTableModel: PriceModel = {
         load.location,
       ),
     );
-    if (load.role === 'archive' && load.writer) priceIngest(ctx, table, load.writer, load.location, gib(load.averageRowsPerDay) * daysPerMonth, gib(load.expectedRowsPerDay) * daysPerMonth, state, out);
+    ingest();
     return out;
   },
 };

@@ -32,10 +32,13 @@ export const bigtableInstanceModel: PriceModel = {
         );
       }
     }
-    const storedAvg = storedGiB(ctx, load, 'average', 0, retentionFallback);
-    const storedExp = storedGiB(ctx, load, 'expected', 0, retentionFallback);
-    const storedMax = storedGiB(ctx, load, 'expected', gcLag.value * SECONDS_PER_DAY, retentionFallback);
-    for (const c of load.clusters) priceCluster(ctx, instance, load, c, { storedAvg, storedExp, storedMax, gcLag: gcLag.value }, out);
+    // storageGiB in the usage file: what one cluster holds (every cluster holds a full copy).
+    const storedOverride = ctx.usageOf(instance.address).storageGiB;
+    const storedAvg = storedOverride ?? storedGiB(ctx, load, 'average', 0, retentionFallback);
+    const storedExp = storedOverride ?? storedGiB(ctx, load, 'expected', 0, retentionFallback);
+    const storedMax = storedOverride ?? storedGiB(ctx, load, 'expected', gcLag.value * SECONDS_PER_DAY, retentionFallback);
+    const stored = { storedAvg, storedExp, storedMax, gcLag: gcLag.value, ...(storedOverride !== undefined ? { fromUsage: true } : {}) };
+    for (const c of load.clusters) priceCluster(ctx, instance, load, c, stored, out);
     priceReplication(ctx, instance, load, out);
     priceBackups(ctx, instance, load, out);
     return out;
@@ -47,7 +50,7 @@ function priceCluster(
   instance: Resource,
   load: HotStoreLoad,
   c: ClusterInfo,
-  stored: { storedAvg: number; storedExp: number; storedMax: number; gcLag: number },
+  stored: { storedAvg: number; storedExp: number; storedMax: number; gcLag: number; fromUsage?: boolean },
   out: Required<PriceOutcome>,
 ): void {
   const what = `${instance.address} cluster ${c.id}`;
@@ -102,7 +105,9 @@ function priceCluster(
         instance,
         `${c.storageType} storage (${c.id})`,
         range(stored.storedAvg * storagePrice.value, stored.storedExp * storagePrice.value, stored.storedMax * storagePrice.value),
-        `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${usd(storagePrice.value)}/GiB-month`,
+        stored.fromUsage
+          ? `usage file: ${fmt(stored.storedExp)} GiB per cluster x ${usd(storagePrice.value)}/GiB-month`
+          : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${usd(storagePrice.value)}/GiB-month`,
         [storagePrice, ctx.data.perf('bigtable.compression-ratio')],
         c.region,
       ),

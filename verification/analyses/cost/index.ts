@@ -18,6 +18,7 @@ import { pubsubTopicModel } from './pubsub-topic';
 import { secretVersionModel } from './secret-manager';
 import { storageBucketModel } from './storage-bucket';
 import { addRanges, costLine, flat, type CostState, type PriceModel } from './types';
+import { usageWarnings } from '../usage';
 
 export const PRICE_MODELS: readonly PriceModel[] = [
   pubsubTopicModel,
@@ -57,6 +58,7 @@ export function analyseCost(ctx: AnalysisContext): CostResult {
     }
     unpriced.push({ address: r.address, type: r.type, reason: `no price model for ${r.type}` });
   }
+  warnings.push(...usageWarnings(ctx.usage, (address) => ctx.graph.byAddress.get(address)?.type));
   const transfer = interRegionTransfer(ctx);
   lines.push(...transfer.lines);
   for (const reason of transfer.unpriced) unpriced.push({ address: '(network)', type: 'inter-region transfer', reason });
