@@ -23,6 +23,9 @@ export interface ArchiveTable {
   maxRows: number;
 }
 
+/** The fallback would read more archived rows than FALLBACK_MAX_ROWS (the message is for the caller). */
+export class FallbackLimit extends Error {}
+
 type RawRow = { event_id: string; device_id: string; type: string; event_time: unknown; metrics: { name: string; value: number }[]; attributes?: { key: string; value: string }[] };
 
 async function query(t: ArchiveTable, sql: string, params: Record<string, unknown>): Promise<RawRow[]> {
@@ -78,7 +81,7 @@ async function contributions(t: ArchiveTable, deviceId: string, fromMs: number, 
       LIMIT ${t.maxRows + 1}`,
     { deviceId, from: t.bigquery.timestamp(new Date(fromMs)), to: t.bigquery.timestamp(new Date(toMs)) },
   );
-  if (rows.length > t.maxRows) throw new Error(`fallback: more than ${t.maxRows} archived events in the range; ask for a shorter range`);
+  if (rows.length > t.maxRows) throw new FallbackLimit(`fallback: more than ${t.maxRows} archived events in the range; ask for a shorter range`);
   const byId = new Map<string, Contribution>();
   for (const r of rows) {
     const e = toStoredEvent(r);

@@ -28,7 +28,7 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN } from '../shared/event-limits';
+import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN, MAX_EPOCH_MS, MIN_EPOCH_MS } from '../shared/event-limits';
 import { parseRfc3339 } from '../shared/event';
 import type { RowReader } from '../shared/bigtable-read';
 import { quietRequestLogs } from '../shared/http';
@@ -36,7 +36,7 @@ import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
 import { BadPageToken, PageTokens } from './page-token';
 import { deviceEvents, deviceHourly, deviceWindows, allDeviceWindows } from './stores';
 import { parseEventRowKey, parseTimedRowKey } from '../shared/row-keys';
-import { archivedEvents, archivedTilingWindows, archivedWindows, type ArchiveTable } from './fallback';
+import { FallbackLimit, archivedEvents, archivedTilingWindows, archivedWindows, type ArchiveTable } from './fallback';
 import { HOUR_MS, fromBatchView, fromWindows, hotBoundary, mergeAcrossBoundary, withAverages, type HourSummary } from './hourly';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -80,10 +80,60 @@ class BothStoresFailed extends Error {
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message.split('\n')[0] : String(err));
 
+/**
+ * A store call that failed. The message names the store and, where known, its status (gRPC
+ * code, BigQuery error reason), never the store's own text, which can carry hosts, project or
+ * table names; the cause is logged.
+ */
+class StoreFailure extends Error {
+  constructor(
+    store: 'Bigtable' | 'BigQuery',
+    override readonly cause: unknown,
+  ) {
+    super(`${store} ${store === 'Bigtable' ? 'read' : 'query'} failed${storeStatus(store, cause)}`);
+  }
+}
+
+/** gRPC status names (Bigtable answers with these codes). */
+const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+
+function storeStatus(store: 'Bigtable' | 'BigQuery', err: unknown): string {
+  const e = err as { code?: unknown; errors?: { reason?: unknown }[] } | undefined;
+  if (store === 'Bigtable' && typeof e?.code === 'number' && GRPC_STATUS[e.code]) return ` (gRPC ${e.code} ${GRPC_STATUS[e.code]})`;
+  const reason = Array.isArray(e?.errors) ? e.errors[0]?.reason : undefined;
+  if (store === 'BigQuery' && typeof reason === 'string' && /^[A-Za-z]{1,40}$/.test(reason)) return ` (${reason})`;
+  if (store === 'BigQuery' && typeof e?.code === 'number') return ` (HTTP ${e.code})`;
+  return '';
+}
+
+/** Errors that already say only what a caller may read (ours), passed through unchanged. */
+const isOwnError = (err: unknown) => err instanceof BadRequest || err instanceof BadPageToken || err instanceof TimeLimitError || err instanceof StoreFailure || err instanceof FallbackLimit;
+
+const onStore =
+  (store: 'Bigtable' | 'BigQuery') =>
+  <T>(work: () => Promise<T>) =>
+  async (): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw isOwnError(err) ? err : new StoreFailure(store, err);
+    }
+  };
+const bigtable = onStore('Bigtable');
+const bigquery = onStore('BigQuery');
+
+const BOUNDS = `must lie between ${new Date(MIN_EPOCH_MS).toISOString()} and ${new Date(MAX_EPOCH_MS).toISOString()} (epoch ms ${MIN_EPOCH_MS} to ${MAX_EPOCH_MS})`;
+
 const time = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : parseRfc3339(v);
-  if (!Number.isSafeInteger(n) || n < 0) {
+  const digits = typeof v === 'string' && /^\d+$/.test(v);
+  const n = typeof v === 'number' ? v : digits ? Number(v) : parseRfc3339(v);
+  if (Number.isNaN(n) || !Number.isInteger(n)) {
     ctx.addIssue({ code: 'custom', message: 'must be RFC 3339 with a time zone or epoch milliseconds' });
+    return z.NEVER;
+  }
+  // The contract's years: beyond them row keys, Date and BigQuery timestamps stop working.
+  if (!(n >= MIN_EPOCH_MS && n <= MAX_EPOCH_MS)) {
+    ctx.addIssue({ code: 'custom', message: BOUNDS });
     return z.NEVER;
   }
   return n;
@@ -92,7 +142,8 @@ const time = z.union([z.string(), z.number()]).transform((v, ctx) => {
 const rangeQuery = z.strictObject({
   from: time.optional(),
   to: time.optional(),
-  pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100),
+  // Decimal digits only: Number() would also take 1e2 or 0x10.
+  pageSize: z.string().regex(/^\d+$/, 'must be decimal digits, e.g. 100').transform(Number).pipe(z.number().int().min(1).max(MAX_PAGE_SIZE)).default(100),
   pageToken: z.string().min(1).optional(),
 });
 
@@ -145,7 +196,7 @@ function hourCursor(r: { from: number; to: number }, cursor: string | undefined)
 
 function range(q: { from?: number; to?: number }, now: number, defaultSpanMs: number, maxSpanMs: number, name: string) {
   const to = q.to ?? now;
-  const from = q.from ?? to - defaultSpanMs;
+  const from = q.from ?? Math.max(MIN_EPOCH_MS, to - defaultSpanMs);
   if (from >= to) throw new BadRequest('from: must be before to');
   if (to - from > maxSpanMs) throw new BadRequest(`range: at most ${maxSpanMs / HOUR_MS} hours for ${name} (asked ${Math.ceil((to - from) / HOUR_MS)})`);
   return { from, to };
@@ -163,8 +214,15 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     if (err instanceof BothStoresFailed && err.primary instanceof TimeLimitError && err.secondary instanceof TimeLimitError) {
       return reply.code(504).send({ error: `stores did not answer in time: ${err.message}` });
     }
-    request.log.error({ err: (err as Error).message }, 'analytics query failed');
-    return reply.code(502).send({ error: `store query failed: ${(err as Error).message.split('\n')[0]}` });
+    if (err instanceof StoreFailure || err instanceof BothStoresFailed || err instanceof FallbackLimit) {
+      const causes = err instanceof BothStoresFailed ? [err.primary, err.secondary] : [err instanceof StoreFailure ? err.cause : err];
+      request.log.error({ err: err.message, causes: causes.map((c) => firstLine(c instanceof StoreFailure ? c.cause : c)) }, 'analytics query failed');
+      return reply.code(502).send({ error: `store query failed: ${err.message}` });
+    }
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return reply.code(status).send({ error: firstLine(err) });
+    request.log.error({ err: firstLine(err) }, 'analytics request failed');
+    return reply.code(500).send({ error: 'internal error' });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -208,8 +266,8 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const cursor = eventCursor(deviceId, r, tokens.decode(key, q.pageToken));
     const result = await orFallback(
       'events',
-      () => deviceEvents(o.eventsTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs),
-      archive && (() => archivedEvents(archive, deviceId, r.from, r.to, q.pageSize, cursor)),
+      bigtable(() => deviceEvents(o.eventsTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs)),
+      archive && bigquery(() => archivedEvents(archive, deviceId, r.from, r.to, q.pageSize, cursor)),
     );
     const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
     if ('ok' in result) return { ...head, ...page(key, result.ok.items, result.ok.nextCursor) };
@@ -226,8 +284,8 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const finalBefore = now() - o.watermarkDelayMs;
     const outcome = await orFallback(
       'aggregates',
-      () => deviceWindows(o.aggregatesTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs),
-      archive && (() => archivedWindows(archive, windowSpec, deviceId, r.from, r.to, finalBefore, q.pageSize, cursor)),
+      bigtable(() => deviceWindows(o.aggregatesTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs)),
+      archive && bigquery(() => archivedWindows(archive, windowSpec, deviceId, r.from, r.to, finalBefore, q.pageSize, cursor)),
     );
     const result = 'ok' in outcome ? outcome.ok : outcome.fallback;
     const items = result.items.map((w) => ({
@@ -289,8 +347,8 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     const hotFrom = Math.max(r.from, boundary);
     const outcome = await orFallback(
       'history',
-      async () => fromBatchView(await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, r.to, o.queryTimeoutMs)),
-      archive && hotFrom < r.to ? () => hotHours(deviceId, hotFrom, r.to, clock) : undefined,
+      bigquery(async () => fromBatchView(await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, r.to, o.queryTimeoutMs))),
+      archive && hotFrom < r.to ? bigtable(() => hotHours(deviceId, hotFrom, r.to, clock)) : undefined,
     );
     const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
     if ('ok' in outcome) return { ...head, ...pageHours(key, r, outcome.ok, q.pageSize, q.pageToken) };
@@ -308,9 +366,9 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     // Each part falls back on its own: cold hours to nothing (partial), hot hours to the archive.
     const [cold, hot] = await Promise.all([
       r.from < coldTo
-        ? orFallback('hourly (cold hours)', async () => fromBatchView(await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, coldTo, o.queryTimeoutMs)), archive && (async () => [] as HourSummary[]))
+        ? orFallback('hourly (cold hours)', bigquery(async () => fromBatchView(await deviceHourly(o.bigquery, o.dataset, o.batchViewTable, deviceId, r.from, coldTo, o.queryTimeoutMs))), archive && (async () => [] as HourSummary[]))
         : { ok: [] as HourSummary[] },
-      hotFrom < r.to ? orFallback('hourly (hot hours)', () => hotHours(deviceId, hotFrom, r.to, clock), archive && (() => archivedHotHours(deviceId, hotFrom, r.to, clock))) : { ok: [] as HourSummary[] },
+      hotFrom < r.to ? orFallback('hourly (hot hours)', bigtable(() => hotHours(deviceId, hotFrom, r.to, clock)), archive && bigquery(() => archivedHotHours(deviceId, hotFrom, r.to, clock))) : { ok: [] as HourSummary[] },
     ]);
     const key = ['hourly', deviceId, r.from, r.to, q.pageSize, boundary];
     const coldMissing = !('ok' in cold);

@@ -31,8 +31,11 @@ describe('analytics API fallback between the stores', () => {
   const bigquery = new BigQuery({ projectId: PROJECT });
   const datasetId = unique('fallback').replace(/-/g, '_');
   let topo: Topology;
-  const failingReader: RowReader = { getRows: (() => Promise.reject(new Error('14 UNAVAILABLE: Bigtable unreachable (injected)'))) as never };
-  const failingBigQuery = Object.assign(Object.create(bigquery), { query: () => Promise.reject(new Error('backendError: BigQuery unavailable (injected)')) }) as BigQuery;
+  // Shaped like the clients' errors: gRPC code on Bigtable's, error reasons on BigQuery's.
+  const failingReader: RowReader = { getRows: (() => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: Bigtable unreachable (injected)'), { code: 14 }))) as never };
+  const failingBigQuery = Object.assign(Object.create(bigquery), {
+    query: () => Promise.reject(Object.assign(new Error('backendError: BigQuery unavailable (injected)'), { code: 503, errors: [{ reason: 'backendError' }] })),
+  }) as BigQuery;
 
   beforeAll(async () => {
     topo = await createTopology(c.pubsub, c.bigtable);
@@ -153,13 +156,14 @@ describe('analytics API fallback between the stores', () => {
 
   it('answers 502 without a fallback, and 502 naming both failures when the fallback fails too', async () => {
     const none = await api({ eventsTable: failingReader, fallback: undefined });
-    expect(await none(`/v1/devices/dev-f/events?${range}`)).toEqual({ status: 502, body: { error: 'store query failed: 14 UNAVAILABLE: Bigtable unreachable (injected)' } });
+    // The store and its status are named; the clients' own messages stay in the log.
+    expect(await none(`/v1/devices/dev-f/events?${range}`)).toEqual({ status: 502, body: { error: 'store query failed: Bigtable read failed (gRPC 14 UNAVAILABLE)' } });
     const noHistory = await api({ bigquery: failingBigQuery, fallback: undefined });
     expect((await noHistory(`/v1/devices/dev-f/history?from=${H - 3 * 3_600_000}&to=${H}`)).status).toBe(502);
     const both = await api({ eventsTable: failingReader, bigquery: failingBigQuery });
     expect(await both(`/v1/devices/dev-f/events?${range}`)).toEqual({
       status: 502,
-      body: { error: 'store query failed: 14 UNAVAILABLE: Bigtable unreachable (injected); fallback: backendError: BigQuery unavailable (injected)' },
+      body: { error: 'store query failed: Bigtable read failed (gRPC 14 UNAVAILABLE); fallback: BigQuery query failed (backendError)' },
     });
   });
 });

@@ -206,3 +206,53 @@ describe('analytics API: page tokens', () => {
     );
   });
 });
+
+describe('analytics API: parameter bounds and store failures', () => {
+  const BOUNDS = 'must lie between 2000-01-01T00:00:00.000Z and 2100-01-01T00:00:00.000Z (epoch ms 946684800000 to 4102444800000)';
+
+  it('answers 400 naming the bounds for times outside the contract`s years', async () => {
+    const { get } = await api();
+    expect(await get('/v1/devices/d1/events?to=99999999999999')).toEqual({ status: 400, body: { error: `to: ${BOUNDS}` } });
+    expect(await get('/v1/devices/d1/history?to=9000000000000000')).toEqual({ status: 400, body: { error: `to: ${BOUNDS}` } });
+    expect(await get('/v1/devices/d1/aggregates?from=0&to=1000')).toEqual({ status: 400, body: { error: `from: ${BOUNDS}; to: ${BOUNDS}` } });
+    expect(await get('/v1/devices/d1/hourly?from=2101-01-01T00:00:00Z')).toEqual({ status: 400, body: { error: `from: ${BOUNDS}` } });
+    // The bounds themselves are fine: a range ending at 2100-01-01 (exclusive) and one starting at 2000-01-01.
+    expect((await get('/v1/devices/d1/events?from=4102441200000&to=4102444800000')).status).toBe(200);
+    expect((await get('/v1/devices/d1/events?from=946684800000&to=946688400000')).status).toBe(200);
+    // The default `from` (an hour before `to`) is kept inside the bounds too.
+    expect((await get('/v1/devices/d1/events?to=946684800000')).body).toEqual({ error: 'from: must be before to' });
+  });
+
+  it('takes pageSize as plain decimal digits only', async () => {
+    const { get } = await api();
+    for (const size of ['1e2', '0x10', '10.0', ' 5', '-1', '0']) {
+      const res = await get(`/v1/devices/d1/events?${range}&pageSize=${encodeURIComponent(size)}`);
+      expect({ size, status: res.status }).toEqual({ size, status: 400 });
+      expect(res.body.error).toMatch(/^pageSize: /);
+    }
+    expect((await get(`/v1/devices/d1/events?${range}&pageSize=2`)).body.items).toHaveLength(2);
+  });
+
+  it('names the failed store and its status in a 502, never the store`s own error text', async () => {
+    const bigtableDown: RowReader = {
+      getRows: (() => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connect ECONNREFUSED 10.8.0.3:443 (internal host)'), { code: 14 }))) as never,
+    };
+    const bigqueryDown = {
+      timestamp: (d: Date) => d.toISOString(),
+      query: () => Promise.reject(Object.assign(new Error('Access Denied: Table secret-project:ds.device_hourly'), { code: 403, errors: [{ reason: 'accessDenied', message: 'secret-project' }] })),
+    } as unknown as BigQuery;
+    const bt = await api({ eventsTable: bigtableDown, aggregatesTable: bigtableDown });
+    expect(await bt.get(`/v1/devices/d1/events?${range}`)).toEqual({ status: 502, body: { error: 'store query failed: Bigtable read failed (gRPC 14 UNAVAILABLE)' } });
+    const bq = await api({ bigquery: bigqueryDown });
+    expect(await bq.get(`/v1/devices/d1/history?from=${H - 6 * HOUR}&to=${H}`)).toEqual({ status: 502, body: { error: 'store query failed: BigQuery query failed (accessDenied)' } });
+    const both = await api({ eventsTable: bigtableDown, aggregatesTable: bigtableDown, bigquery: bigqueryDown, fallback: { eventsTable: 'events_raw', maxRows: 10 } });
+    expect(await both.get(`/v1/devices/d1/events?${range}`)).toEqual({
+      status: 502,
+      body: { error: 'store query failed: Bigtable read failed (gRPC 14 UNAVAILABLE); fallback: BigQuery query failed (accessDenied)' },
+    });
+    // A stored row the API cannot read (corrupt cell): the store is named, the parser's text is not.
+    const { get, events } = await api();
+    events.set(eventRowKey('d1', H + 30 * 60_000, 'broken'), { e: { event: { value: '{not json', timestamp: 0 } } });
+    expect(await get(`/v1/devices/d1/events?${range}`)).toEqual({ status: 502, body: { error: 'store query failed: Bigtable read failed' } });
+  });
+});
