@@ -31,7 +31,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN, MAX_EPOCH_MS, MIN_EPOCH_MS } from '../shared/event-limits';
 import { parseRfc3339 } from '../shared/event';
 import type { RowReader } from '../shared/bigtable-read';
-import { quietRequestLogs } from '../shared/http';
+import { DEVICE_PATH_ROUTER_OPTIONS, quietRequestLogs } from '../shared/http';
 import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
 import { BadPageToken, PageTokens } from './page-token';
 import { deviceEvents, deviceHourly, deviceWindows, allDeviceWindows } from './stores';
@@ -205,7 +205,7 @@ function range(q: { from?: number; to?: number }, now: number, defaultSpanMs: nu
 export function buildAnalyticsServer(o: AnalyticsOptions) {
   const now = o.now ?? Date.now;
   const tokens = new PageTokens(o.pageTokenSecrets);
-  const app = Fastify({ loggerInstance: o.logger, logController: quietRequestLogs() });
+  const app = Fastify({ loggerInstance: o.logger, logController: quietRequestLogs(), routerOptions: DEVICE_PATH_ROUTER_OPTIONS });
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
   app.setErrorHandler((err, request, reply) => {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { DEVICE_ID_PATTERN } from '../shared/event-limits';
-import { quietRequestLogs } from '../shared/http';
+import { DEVICE_PATH_ROUTER_OPTIONS, quietRequestLogs } from '../shared/http';
 import type { DeviceSeries, LiveView } from './view';
 
 /** Where the dashboard's figures come from (the analytics API; a fake in tests). */
@@ -52,7 +52,7 @@ export function buildDashboardServer(options: DashboardServerOptions) {
   const assets = new Map(Object.entries(ASSETS).map(([path, a]) => [path, { body: readFileSync(join(PUBLIC_DIR, a.file)), type: a.type }]));
   let cached: { at: number; view: Promise<LiveView> } | undefined;
 
-  const app = Fastify({ loggerInstance: options.logger, logController: quietRequestLogs() });
+  const app = Fastify({ loggerInstance: options.logger, logController: quietRequestLogs(), routerOptions: DEVICE_PATH_ROUTER_OPTIONS });
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
