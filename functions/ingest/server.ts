@@ -145,6 +145,10 @@ export function buildIngestServer(options: IngestServerOptions) {
     const clock = now();
     const results: ItemResult[] = [];
     const valid: { index: number; event: TelemetryEvent }[] = [];
+    // An event id names one event of its device: a repeat in the same request is either the
+    // same event twice or, with another time, a second events row the aggregates (one cell per
+    // id) would count once. Across requests a retry resends the same event and rewrites its rows.
+    const firstIndexOf = new Map<string, number>();
     parsed.items.forEach((item, index) => {
       if ('parseError' in item) {
         results[index] = { index, status: 'rejected', reason: item.parseError };
@@ -152,6 +156,13 @@ export function buildIngestServer(options: IngestServerOptions) {
       }
       const verdict = validateEvent(item.raw, { nowMs: clock });
       if (verdict.ok) {
+        const { deviceId, eventId } = verdict.event;
+        const first = firstIndexOf.get(`${deviceId}#${eventId}`);
+        if (first !== undefined) {
+          results[index] = { index, eventId, status: 'rejected', reason: `eventId: duplicate of index ${first} (same device and event id in one request)` };
+          return;
+        }
+        firstIndexOf.set(`${deviceId}#${eventId}`, index);
         valid.push({ index, event: verdict.event });
         results[index] = { index, eventId: verdict.event.eventId, status: 'accepted' };
       } else {

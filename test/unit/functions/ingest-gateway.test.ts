@@ -195,6 +195,27 @@ describe('ingest gateway', () => {
     expect(JSON.parse(topic.published[0].data).metrics).toEqual({ constructor: 1, toString: 2 });
   });
 
+  it('rejects a repeated event id of the same device within one request, naming the first index', async () => {
+    const topic = new FakeTopic();
+    const body = [
+      { ...ev(1), metrics: {} }, // invalid: does not claim the id
+      ev(1),
+      ev(1), // the same event again
+      { ...ev(1), eventTime: NOW - 5000 }, // the same id for another time: it would become a second row
+      ev(1, 'dev-2'), // another device: another event
+    ];
+    const res = await call(server(topic), { method: 'POST', url: '/v1/events', headers: auth, payload: body });
+    expect(res.statusCode).toBe(207);
+    expect(res.json().results).toEqual([
+      { index: 0, eventId: 'e-1', status: 'rejected', reason: 'metrics: at least 1 metric required' },
+      { index: 1, eventId: 'e-1', status: 'accepted' },
+      { index: 2, eventId: 'e-1', status: 'rejected', reason: 'eventId: duplicate of index 1 (same device and event id in one request)' },
+      { index: 3, eventId: 'e-1', status: 'rejected', reason: 'eventId: duplicate of index 1 (same device and event id in one request)' },
+      { index: 4, eventId: 'e-1', status: 'accepted' },
+    ]);
+    expect(topic.published.map((p) => p.key)).toEqual(['dev-1', 'dev-2']);
+  });
+
   it('answers 429 naming the in-flight limit while Pub/Sub has not confirmed earlier events', async () => {
     const topic = new FakeTopic();
     let release = () => {};
