@@ -1,8 +1,9 @@
 /**
  * Exact parsing of Terraform addresses and references:
  * `module.a["k.x[1]"].module.b[0].data.google_x.y["key"]`, `google_pubsub_topic.t[2].id`.
- * String keys are JSON-quoted in Terraform output (with `\"` and `\\` escapes), so dots and
- * brackets inside a key never split it.
+ * String keys are quoted as Terraform quotes them (HCL string syntax: `\"`, `\\`, `\n`, `\r`,
+ * `\t`, `\uXXXX`, `\UXXXXXXXX`, and `$${` / `%%{` for a literal `${` / `%{`), so dots and
+ * brackets inside a key never split it, and a key formats back to Terraform's exact text.
  */
 
 export type AddressKey = number | string;
@@ -56,6 +57,8 @@ export function parseSteps(text: string): AddressStep[] | null {
   return steps.length > 0 ? steps : null;
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+
 function parseKey(text: string, start: number): { key: AddressKey; end: number } | null {
   if (text[start] === '"') {
     let out = '';
@@ -65,8 +68,24 @@ function parseKey(text: string, start: number): { key: AddressKey; end: number }
       if (c === '\\') {
         const next = text[i + 1];
         if (next === undefined) return null;
-        out += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+        if (next === 'u' || next === 'U') {
+          const digits = next === 'u' ? 4 : 8;
+          const hex = text.slice(i + 2, i + 2 + digits);
+          if (!new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(hex)) return null;
+          const cp = parseInt(hex, 16);
+          if (cp > 0x10ffff) return null;
+          out += String.fromCodePoint(cp);
+          i += 2 + digits;
+          continue;
+        }
+        const simple = SIMPLE_ESCAPES[next];
+        if (simple === undefined) return null;
+        out += simple;
         i += 2;
+      } else if ((c === '$' || c === '%') && text[i + 1] === c && text[i + 2] === '{') {
+        // `$${` and `%%{` are a literal `${` and `%{` (template introducers escaped).
+        out += `${c}{`;
+        i += 3;
       } else if (c === '"') {
         return { key: out, end: i + 1 };
       } else {
@@ -83,7 +102,45 @@ function parseKey(text: string, start: number): { key: AddressKey; end: number }
 }
 
 export function formatKey(key: AddressKey): string {
-  return typeof key === 'number' ? `[${key}]` : `[${JSON.stringify(key)}]`;
+  return typeof key === 'number' ? `[${key}]` : `[${quoteKey(key)}]`;
+}
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/** A string key quoted exactly as Terraform writes it in addresses (its `toHCLQuotedString`). */
+export function quoteKey(key: string): string {
+  let out = '"';
+  const chars = [...key];
+  chars.forEach((ch, i) => {
+    switch (ch) {
+      case '\n':
+        out += '\\n';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
+      case '"':
+        out += '\\"';
+        break;
+      case '\\':
+        out += '\\\\';
+        break;
+      case '$':
+      case '%':
+        out += chars[i + 1] === '{' ? ch + ch : ch;
+        break;
+      default:
+        if (PRINTABLE.test(ch)) out += ch;
+        else {
+          const cp = ch.codePointAt(0)!;
+          out += cp < 0x10000 ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+        }
+    }
+  });
+  return `${out}"`;
 }
 
 export function formatStep(step: AddressStep): string {

@@ -8,7 +8,7 @@
  * An errored plan is refused; changes in `deferred_changes` are judged like the others.
  */
 import { InputError } from '../engine/errors';
-import { configAddress, parseAddress, parseSteps, type AddressKey, type ParsedAddress } from './address';
+import { configAddress, formatKey, parseAddress, parseSteps, type AddressKey, type ParsedAddress } from './address';
 import { normalisePlanValue, normaliseSynthValue, isPlainObject } from './normalise';
 import { isResourceType } from './references';
 import { resolveRegion } from './region';
@@ -61,6 +61,13 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     return inst;
   };
 
+  /** The plan's own `index` field is the key itself, unescaped: it wins over parsing the address. */
+  const takeIndex = (inst: Instance, index: unknown) => {
+    if ((typeof index === 'string' || (typeof index === 'number' && Number.isInteger(index))) && inst.parsed.index !== undefined) {
+      inst.parsed = { ...inst.parsed, index };
+    }
+  };
+
   const walkModule = (mod: unknown, where: string, slot: 'planned' | 'prior', depth: number) => {
     if (depth > 64) throw new InputError(`${file}: ${where} nests modules deeper than 64 levels`);
     const m = optionalObject(mod, file, where);
@@ -70,7 +77,9 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       const address = res.address;
       if (typeof address !== 'string') throw new InputError(`${file}: ${where}.resources[${i}].address must be a string`);
       if ('values' in res && res.values !== null) optionalObject(res.values, file, `${where}.resources[${i}].values`);
-      instanceFor(address, `${where}.resources[${i}]`)[slot] = res;
+      const inst = instanceFor(address, `${where}.resources[${i}]`);
+      inst[slot] = res;
+      takeIndex(inst, res.index);
     });
     optionalArray(m.child_modules, file, `${where}.child_modules`).forEach((c, i) =>
       walkModule(c, `${where}.child_modules[${i}]`, slot, depth + 1),
@@ -107,6 +116,7 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
         return;
       }
       const inst = instanceFor(c.address, where, deferred !== undefined);
+      takeIndex(inst, c.index);
       inst.change = change;
       inst.changeJson = c;
       if (deferred !== undefined) inst.deferred = deferred;
@@ -236,7 +246,7 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
         const rest = m.slice(`${prefix}module.${call.name}`.length);
         const own = /^(\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?$/.exec(rest);
         if (!own) return false;
-        return call.key === undefined || rest === `[${typeof call.key === 'number' ? call.key : JSON.stringify(call.key)}]`;
+        return call.key === undefined || rest === formatKey(call.key);
       });
       const childCfg = moduleConfigFor([...ctx, `module.${call.name}`]);
       const output = outputName && childCfg ? childCfg.outputs[outputName] : undefined;
