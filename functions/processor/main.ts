@@ -49,6 +49,7 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
     logger,
     onFinalized: (_device, windows) => (metrics.counters.windowsFinalized += windows.length),
     onPassTimed: (micros) => metrics.recordStage('windowPass', micros),
+    onPassFailed: () => void metrics.counters.finalizeErrors++,
     maxConcurrentPasses: config.WINDOW_MAX_CONCURRENT_PASSES,
   });
   const deadLetterTopic = pubsub.topic(config.DEAD_LETTER_TOPIC, { batching: { maxMessages: 100, maxMilliseconds: 10 } });
@@ -95,7 +96,11 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
   });
 
   // Windows also close on the clock, so quiet devices get their last windows finalized.
-  const ticker = setInterval(() => void finalizer.finalizeAll().catch(() => undefined), Math.max(1000, spec.slideMs / 2));
+  // Each device's pass failures are logged and counted by the finalizer; this catches the rest.
+  const ticker = setInterval(
+    () => void finalizer.finalizeAll().catch((err) => logger.error({ err: (err as Error).message }, 'periodic window pass failed')),
+    Math.max(1000, spec.slideMs / 2),
+  );
   ticker.unref();
 
   const http = Fastify({ loggerInstance: logger, logController: quietRequestLogs() });

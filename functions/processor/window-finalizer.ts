@@ -56,6 +56,8 @@ export interface FinalizerOptions {
   maxConcurrentPasses?: number;
   /** Duration of each pass that did work (microseconds), for the metrics. */
   onPassTimed?: (micros: number) => void;
+  /** A pass that failed (logged; its windows are retried by the next pass), for the metrics. */
+  onPassFailed?: (deviceId: string, err: unknown) => void;
 }
 
 interface DeviceState {
@@ -147,11 +149,15 @@ export class WindowFinalizer {
   finalize(deviceId: string): Promise<void> {
     const s = this.devices.get(deviceId);
     if (!s) return Promise.resolve();
-    s.chain = s.chain.then(() => this.passSlots.run(() => this.pass(deviceId, s))).catch((err) => {
-      this.options.logger?.warn({ deviceId, err: (err as Error).message }, 'window finalization failed; retried on the next pass');
-      throw err;
-    });
-    return s.chain.catch(() => undefined);
+    // The chain always resolves: a rejected chain would skip every later pass of the device
+    // (then() on a rejection) and report the same old error again instead of retrying.
+    s.chain = s.chain
+      .then(() => this.passSlots.run(() => this.pass(deviceId, s)))
+      .catch((err) => {
+        this.options.logger?.warn({ deviceId, err: (err as Error).message }, 'window finalization failed; retried on the next pass');
+        this.options.onPassFailed?.(deviceId, err);
+      });
+    return s.chain;
   }
 
   /** A pass over every tracked device; evicts idle devices whose windows are all final. */

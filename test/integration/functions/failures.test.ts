@@ -117,6 +117,37 @@ describe('failure handling in the processor', () => {
     }
   });
 
+  it('counts window passes that fail (finalizeErrors) and keeps retrying them', async () => {
+    const topo = await createTopology(c.pubsub, c.bigtable, { WATERMARK_DELAY_SECONDS: '1' });
+    let refusals = 0;
+    const refuseWindows = (inner: RowMutator): RowMutator => ({
+      async mutate(entries: RowEntry[]) {
+        const windows = entries.filter((e) => e.key.includes('#w#'));
+        const rest = entries.filter((e) => !e.key.includes('#w#'));
+        if (rest.length > 0) await inner.mutate(rest);
+        refusals += windows.length > 0 ? 1 : 0;
+        if (windows.length > 0) throw partialFailure(windows.map((entry) => Object.assign(new Error('3 INVALID_ARGUMENT: injected window refusal'), { code: 3, entry })));
+      },
+    });
+    const processor = await startProcessor(topo.env, { host: '127.0.0.1', wrapAggregatesTable: refuseWindows });
+    try {
+      const topic = c.pubsub.topic(topo.topicName, { messageOrdering: true });
+      // The second event moves the watermark past every window of the first: a pass is due at once.
+      await topic.publishMessage({ data: Buffer.from(JSON.stringify(ev('w-old', 'dev-w', now - 120_000))), orderingKey: 'dev-w' });
+      await topic.publishMessage({ data: Buffer.from(JSON.stringify(ev('w-new', 'dev-w', now))), orderingKey: 'dev-w' });
+      // The periodic pass (every max(1 s, slide / 2) = 5 s) retries the failed windows and counts again.
+      const metrics = await waitFor('two failed passes counted', async () => {
+        const m = await (await fetch(`${processor.address}/metrics`)).json();
+        return m.counters.finalizeErrors >= 2 && m;
+      }, 20_000);
+      expect(metrics.counters.windowsFinalized).toBe(0);
+      // Each counted failure is a pass that really ran again (a failed pass used to block the device's later passes).
+      expect(refusals).toBeGreaterThanOrEqual(metrics.counters.finalizeErrors);
+    } finally {
+      await processor.stop();
+    }
+  });
+
   it('stores events beyond the allowed lateness with the late flag and counts them', async () => {
     const topo = await createTopology(c.pubsub, c.bigtable, { WATERMARK_DELAY_SECONDS: '1', ALLOWED_LATENESS_SECONDS: '5' });
     const processor = await startProcessor(topo.env, { host: '127.0.0.1' });
