@@ -4,7 +4,7 @@
  */
 import { createPubSub } from '../shared/clients';
 import { createLogger } from '../shared/logger';
-import { runMain } from '../shared/run-main';
+import { STOP_LIMIT_MS, runMain } from '../shared/run-main';
 import { withTimeLimit } from '../shared/time-limits';
 import { loadIngestConfig } from './config';
 import { OrderedPublisher, type PublishTarget } from './ordered-publisher';
@@ -12,6 +12,16 @@ import { buildIngestServer } from './server';
 import { createSpillStore } from '../shared/spill/create-spill-store';
 import type { SpillStore } from '../shared/spill/spill-store';
 import { SpillReplayer } from '../spill-replayer/replayer';
+
+/**
+ * The stop budget inside runMain's STOP_LIMIT_MS (Cloud Run: SIGKILL 10 s after SIGTERM):
+ * in-flight requests get what is left after flushing and closing the client; any still
+ * waiting for Pub/Sub then (PUBLISH_TIMEOUT_MS is 10 s by default) are answered 503.
+ */
+const STOP_FLUSH_MS = 1500;
+const STOP_CLOSE_MS = 1000;
+const STOP_MARGIN_MS = 500;
+export const STOP_REQUESTS_MS = STOP_LIMIT_MS - STOP_FLUSH_MS - STOP_CLOSE_MS - STOP_MARGIN_MS;
 
 export interface IngestTestHooks {
   /** Wraps the topic (tests inject publish failures). */
@@ -91,12 +101,15 @@ export async function startIngest(env: NodeJS.ProcessEnv = process.env, hooks: I
     async stop() {
       stopping = true;
       if (refreshTimer) clearTimeout(refreshTimer);
-      await replayer?.stop();
-      // Stop taking requests and let in-flight ones finish (each waits for its publishes),
-      // then flush anything still batched in the client.
-      await withTimeLimit(app.close(), 8000, 'closing the HTTP server');
-      await withTimeLimit(publisher.flush(), 2000, 'flushing Pub/Sub');
-      await withTimeLimit(pubsub.close(), 2000, 'closing Pub/Sub');
+      // Stop taking requests and let in-flight ones finish (each waits for its publishes) for
+      // STOP_REQUESTS_MS, answering any still waiting then with 503; then flush what is still
+      // batched in the client. Each step is bounded and logged, so the next one still runs.
+      app.beginShutdown(STOP_REQUESTS_MS);
+      const step = (work: Promise<unknown>, limitMs: number, what: string) =>
+        withTimeLimit(work, limitMs, what).catch((err: unknown) => logger.error({ err: (err as Error).message }, 'stop step incomplete'));
+      await Promise.all([replayer?.stop(STOP_REQUESTS_MS), step(app.close(), STOP_REQUESTS_MS + STOP_MARGIN_MS / 2, 'closing the HTTP server')]);
+      await step(publisher.flush(), STOP_FLUSH_MS, 'flushing Pub/Sub');
+      await step(pubsub.close(), STOP_CLOSE_MS, 'closing Pub/Sub');
       logger.info('ingest gateway stopped');
     },
   };

@@ -88,6 +88,9 @@ export function buildIngestServer(options: IngestServerOptions) {
   const spilling = new SpillingPublisher(options.publisher, options.spillStore, options.logger, options.spillTimeoutMs);
   const withSpill = options.spillStore !== undefined;
   let inFlight = 0;
+  // Resolved `graceMs` after beginShutdown: requests still waiting then answer 503 (retry).
+  let cutOff: () => void = () => undefined;
+  const shutdownCutoff = new Promise<void>((resolve) => (cutOff = resolve));
 
   const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.maxBodyBytes, logController: quietRequestLogs() });
   // Only the types below; fastify's defaults (e.g. text/plain) would bypass the 415.
@@ -180,7 +183,7 @@ export function buildIngestServer(options: IngestServerOptions) {
     }
 
     inFlight += valid.length;
-    try {
+    {
       const byDevice = new Map<string, { items: { index: number; event: TelemetryEvent }[]; message: OutboundMessage }[]>();
       for (const m of packMessages(valid, options.eventsPerMessage)) {
         const events = m.items.map((i) => i.event);
@@ -192,7 +195,8 @@ export function buildIngestServer(options: IngestServerOptions) {
         if (list) list.push({ items: m.items, message });
         else byDevice.set(m.deviceId, [{ items: m.items, message }]);
       }
-      await Promise.all(
+      const unsettled = new Set(byDevice.keys());
+      const sending = Promise.all(
         [...byDevice].map(async ([deviceId, messages]) => {
           const outcomes = await spilling.send(deviceId, messages.map((m) => m.message), options.publishTimeoutMs);
           outcomes.forEach((outcome, k) => {
@@ -204,10 +208,20 @@ export function buildIngestServer(options: IngestServerOptions) {
                   : { index: i.index, eventId: i.event.eventId, status: 'failed', reason: outcome.reason };
             }
           });
+          unsettled.delete(deviceId);
         }),
-      );
-    } finally {
-      inFlight -= valid.length;
+      ).finally(() => (inFlight -= valid.length));
+      const finished = await Promise.race([sending.then(() => true), shutdownCutoff.then(() => false)]);
+      // Shutting down: what Pub/Sub has not confirmed yet is answered as failed, so the client
+      // retries (elsewhere) instead of losing its connection at SIGKILL; a publish that still
+      // lands later is a duplicate the event id makes harmless.
+      if (!finished) {
+        for (const deviceId of unsettled) {
+          for (const m of byDevice.get(deviceId)!) {
+            for (const i of m.items) results[i.index] = { index: i.index, eventId: i.event.eventId, status: 'failed', reason: SHUTDOWN_REASON };
+          }
+        }
+      }
     }
 
     const response = summarize(results, withSpill);
@@ -220,8 +234,17 @@ export function buildIngestServer(options: IngestServerOptions) {
     return reply.code(response.rejected > 0 ? 207 : 200).send(response);
   });
 
-  return Object.assign(app, { inFlightEvents: () => inFlight, spilling });
+  return Object.assign(app, {
+    inFlightEvents: () => inFlight,
+    spilling,
+    /** Requests still waiting for Pub/Sub `graceMs` from now are answered 503 then (call before close()). */
+    beginShutdown(graceMs: number): void {
+      setTimeout(cutOff, graceMs).unref();
+    },
+  });
 }
+
+const SHUTDOWN_REASON = 'not confirmed: the gateway is shutting down before Pub/Sub confirmed the publish; retry the request';
 
 function summarize(results: ItemResult[], withSpill: boolean): IngestResponse {
   const count = { accepted: 0, rejected: 0, failed: 0, spilled: 0 };

@@ -9,7 +9,10 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-export function runMain(service: string, start: () => Promise<Stoppable>, stopLimitMs = 9000): void {
+/** A service's whole graceful stop: Cloud Run sends SIGKILL 10 s after SIGTERM. */
+export const STOP_LIMIT_MS = 9000;
+
+export function runMain(service: string, start: () => Promise<Stoppable>, stopLimitMs = STOP_LIMIT_MS): void {
   start().then(
     (running) => {
       let stopping = false;
