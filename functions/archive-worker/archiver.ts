@@ -57,6 +57,18 @@ const isWhole = (message: ArchiveMessage, payload: string) => payload === messag
 
 /** insertAll reasons that will not succeed on retry. */
 const PERMANENT_REASONS = new Set(['invalid', 'invalidQuery', 'notFound', 'accessDenied']);
+/** HTTP statuses of a whole insertAll call that a retry will not change (bad request, forbidden, no such table). */
+const PERMANENT_HTTP = new Set([400, 403, 404]);
+
+/** Why a whole call failed for good (its first error reason and message), or undefined if a retry may pass. */
+function permanentCallFailure(err: unknown): string | undefined {
+  const e = err as { code?: unknown; message?: unknown; errors?: { reason?: unknown; message?: unknown }[] };
+  const first = Array.isArray(e?.errors) ? e.errors[0] : undefined;
+  const reason = typeof first?.reason === 'string' ? first.reason : undefined;
+  if (!(reason !== undefined && PERMANENT_REASONS.has(reason)) && !(typeof e?.code === 'number' && PERMANENT_HTTP.has(e.code))) return undefined;
+  const message = typeof first?.message === 'string' ? first.message : typeof e?.message === 'string' ? e.message : '';
+  return `${reason ?? `HTTP ${e.code}`}: ${message.split('\n')[0]}`.trim();
+}
 
 interface Pending {
   insertId: string;
@@ -204,7 +216,15 @@ export class Archiver {
         todo = [];
       } catch (err) {
         const errors = (err as { name?: string; errors?: { row?: { insertId?: string }; errors?: { reason?: string; message?: string }[] }[] }).errors;
-        if ((err as { name?: string }).name !== 'PartialFailureError' || !Array.isArray(errors)) continue;
+        if ((err as { name?: string }).name !== 'PartialFailureError' || !Array.isArray(errors)) {
+          // The whole call failed: for good (e.g. the table does not exist) every row is refused
+          // now, so it is dead-lettered instead of retried until the deadline and nacked forever.
+          const permanent = permanentCallFailure(err);
+          if (permanent === undefined) continue;
+          for (const p of todo) refused.push({ pending: p, reason: permanent });
+          todo = [];
+          continue;
+        }
         const byId = new Map(errors.map((e) => [e.row?.insertId, e.errors ?? []]));
         const retry: Pending[] = [];
         for (const p of todo) {

@@ -79,3 +79,48 @@ describe('archive worker and batched messages', () => {
     expect(counters.batchesSplit).toBe(0);
   });
 });
+
+describe('archive worker and inserts that can never succeed', () => {
+  const notFound = () => Object.assign(new Error('Not found: Table it-project:ds.events_raw'), { code: 404, errors: [{ reason: 'notFound', message: 'Not found: Table it-project:ds.events_raw' }] });
+
+  it('dead-letters the rows of a call refused as a whole for good (table not found) at once, and acks', async () => {
+    let calls = 0;
+    const missing: RowInserter = { insert: async () => (calls++, Promise.reject(notFound())) };
+    const dead = new Table();
+    const acks: string[] = [];
+    const archiver = new Archiver({ transform, eventsTable: missing, deadLetterTable: dead, logger: pino({ level: 'silent' }), batchDeadlineMs: 5000 });
+    const started = Date.now();
+    archiver.handle(message(ev('nf-1'), acks));
+    await archiver.drain();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(calls).toBe(1);
+    expect(dead.rows.map((r) => r.json.errorMessage)).toEqual(['bigquery: notFound: Not found: Table it-project:ds.events_raw']);
+    expect(acks).toEqual(['ack']);
+  });
+
+  it('nacks (keeps the data) when the dead-letter table is missing too, without waiting for the deadline', async () => {
+    const missing: RowInserter = { insert: async () => Promise.reject(notFound()) };
+    const acks: string[] = [];
+    const archiver = new Archiver({ transform, eventsTable: missing, deadLetterTable: missing, logger: pino({ level: 'silent' }), batchDeadlineMs: 5000 });
+    const started = Date.now();
+    archiver.handle(message(ev('nf-2'), acks));
+    await archiver.drain();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(acks).toEqual(['nack']);
+  });
+
+  it('still retries a whole-call failure that may pass (503 backendError) until it does', async () => {
+    let calls = 0;
+    const events = new Table();
+    const flaky: RowInserter = {
+      insert: async (rows, options) => (++calls < 3 ? Promise.reject(Object.assign(new Error('Backend error'), { code: 503, errors: [{ reason: 'backendError' }] })) : events.insert(rows)),
+    };
+    const acks: string[] = [];
+    const archiver = new Archiver({ transform, eventsTable: flaky, deadLetterTable: new Table(), logger: pino({ level: 'silent' }), batchDeadlineMs: 5000 });
+    archiver.handle(message(ev('flaky-1'), acks));
+    await archiver.drain();
+    expect(calls).toBe(3);
+    expect(events.rows.map((r) => r.json.event_id)).toEqual(['flaky-1']);
+    expect(acks).toEqual(['ack']);
+  });
+});
