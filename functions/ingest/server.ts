@@ -9,7 +9,7 @@
  *     400  body not JSON, or no valid event; reasons per item
  *     401  missing or unknown API key
  *     413  body over MAX_BODY_BYTES, or more than MAX_EVENTS_PER_REQUEST events
- *     415  unsupported Content-Type
+ *     415  unsupported Content-Type, a charset other than UTF-8, or a Content-Encoding (compressed body)
  *     429  MAX_IN_FLIGHT_EVENTS events already awaiting Pub/Sub (Retry-After: 1)
  *     202  (spill store configured) Pub/Sub did not confirm some events in PUBLISH_TIMEOUT_MS
  *          (or failed), and those were written durably to the spill store instead: status
@@ -134,7 +134,20 @@ export function buildIngestServer(options: IngestServerOptions) {
     }
   };
 
-  app.post('/v1/events', { onRequest: authenticate }, async (request, reply) => {
+  // The body is read as UTF-8 text, uncompressed: anything else would be misread (or fail as
+  // "not valid JSON"), so it is refused by name before the body is read.
+  const plainUtf8Only = async (request: FastifyRequest, reply: FastifyReply) => {
+    const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== '' && encoding !== 'identity') {
+      return reply.code(415).send({ error: `Content-Encoding ${encoding} not supported; send the body uncompressed` });
+    }
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return reply.code(415).send({ error: `Content-Type charset ${charset} not supported; use utf-8` });
+    }
+  };
+
+  app.post('/v1/events', { onRequest: [authenticate, plainUtf8Only] }, async (request, reply) => {
     const body = request.body as { kind: 'json' | 'ndjson'; text: string } | undefined;
     if (!body || typeof body.text !== 'string') {
       return reply.code(415).send({ error: 'Content-Type required: application/json or application/x-ndjson' });

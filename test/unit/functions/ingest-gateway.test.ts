@@ -216,6 +216,22 @@ describe('ingest gateway', () => {
     expect(topic.published.map((p) => p.key)).toEqual(['dev-1', 'dev-2']);
   });
 
+  it('answers 415 for a compressed body or a charset other than UTF-8 instead of misreading it', async () => {
+    const topic = new FakeTopic();
+    const app = server(topic);
+    const gz = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: JSON.stringify(ev(1)) });
+    expect(gz.statusCode).toBe(415);
+    expect(gz.json()).toEqual({ error: 'Content-Encoding gzip not supported; send the body uncompressed' });
+    const latin1 = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/json; charset=latin1' }, payload: JSON.stringify(ev(1)) });
+    expect(latin1.statusCode).toBe(415);
+    expect(latin1.json()).toEqual({ error: 'Content-Type charset latin1 not supported; use utf-8' });
+    expect(topic.published).toHaveLength(0);
+    const utf8 = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/x-ndjson; charset="UTF-8"', 'content-encoding': 'identity' }, payload: JSON.stringify(ev(1)) });
+    expect(utf8.statusCode).toBe(200);
+    // Without a key the answer is still 401 (authentication comes first).
+    expect((await call(app, { method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: '{}' })).statusCode).toBe(401);
+  });
+
   it('answers 429 naming the in-flight limit while Pub/Sub has not confirmed earlier events', async () => {
     const topic = new FakeTopic();
     let release = () => {};
