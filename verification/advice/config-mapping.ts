@@ -6,6 +6,7 @@
  */
 import type { AttrValue, Graph, Resource } from '../graph/types';
 import type { GraphChange } from './types';
+import { getAttr } from './graph-edit';
 import { cpuOf, durationSeconds, goDurationHours, num, str } from './graph-query';
 
 interface MappingRow {
@@ -88,6 +89,14 @@ for (const [serviceName, section] of Object.entries(CLOUD_RUN_SECTIONS)) {
     );
   }
 }
+
+// the gateway's EVENTS_PER_MESSAGE is the spec's eventsPerMessage, written by the ingestion construct
+ROWS.push({
+  type: 'google_cloud_run_v2_service',
+  attribute: /^template\.containers\.(\d+)\.env\.(\d+)\.value$/,
+  key: (m, r) => (str(getAttr(r.values, `template.containers.${m[1]}.env.${m[2]}.name`)) === 'EVENTS_PER_MESSAGE' ? 'spec.workload.eventsPerMessage' : undefined),
+  convert: (v) => num(v),
+});
 
 /** The spec workload figures that are design choices. */
 const SPEC_KEYS: Record<string, string> = { 'workload.eventsPerMessage': 'spec.workload.eventsPerMessage' };

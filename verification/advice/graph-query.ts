@@ -196,6 +196,20 @@ export function cloudRunEnv(service: Resource): Record<string, AttrValue> {
   return env;
 }
 
+/**
+ * Attribute paths of an environment variable's `value` in every container of a Cloud Run
+ * service (e.g. "template.containers.0.env.2.value"); empty when no container declares it.
+ */
+export function envValuePaths(service: Resource, name: string): string[] {
+  const paths: string[] = [];
+  blocks(service.values, 'template.containers').forEach((container, c) => {
+    blocks(container, 'env').forEach((e, i) => {
+      if (str(e.name) === name) paths.push(`template.containers.${c}.env.${i}.value`);
+    });
+  });
+  return paths;
+}
+
 /** Region a resource lives in: its own location/region/zone attribute, else its provider's region. */
 export function regionOf(r: Resource): string | undefined {
   for (const key of ['region', 'location']) {

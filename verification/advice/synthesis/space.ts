@@ -9,10 +9,12 @@ import { loadVerifierData } from '../../data';
 import type { AttrValue, Graph, Resource } from '../../graph/types';
 import type { Spec } from '../../spec/spec';
 import { blocks, getAttr } from '../graph-edit';
-import { bigtableClusters, cloudRunServices, cloudRunView, durationSeconds, goDurationHours, labelsOf, num, ofType, str } from '../graph-query';
+import { boundsOf, cloudRunGroups, groupSizingChanges, secondaryMinInstances, type CloudRunGroup } from '../cloud-run-sizing';
+import { bigtableClusters, durationSeconds, goDurationHours, labelsOf, num, ofType, str } from '../graph-query';
 import { archivePaths, isSinkSubscription } from '../patterns/roles';
 import type { GraphChange } from '../types';
 import { set } from '../whatif/generator';
+import { batchingChanges } from '../whatif/generators/batching';
 import { candidateRegions, routingChanges } from '../whatif/generators/bigtable-replication';
 import { familyLadder } from '../whatif/generators/dataflow-sizing';
 import type { Assignment, Dimension, Value } from './search';
@@ -122,38 +124,25 @@ function bigtablePart(graph: Graph, instance: Resource): Part {
 }
 
 /**
- * One set of dimensions per Cloud Run service name: the stacks deploy a service to each of its
- * regions from one config entry, so the regional copies are sized together.
+ * One set of dimensions per Cloud Run service name: the config entry sizes the copy in the
+ * environment's region, and the stacks derive the other regions' copies from it
+ * (cloud-run-sizing.ts), so the dimensions read the primary copy and the build writes every copy.
  */
-function cloudRunPart(services: Resource[]): Part {
-  const service = services[0];
-  const v = cloudRunView(service);
-  const a = str(service.values.name) ?? service.address;
+function cloudRunPart(group: CloudRunGroup, secondaryMin: number | undefined): Part {
+  const now = boundsOf(group.primary);
+  const a = group.name;
   const ids = { max: `cloud-run:${a}:maxInstances`, min: `cloud-run:${a}:minInstances`, cpu: `cloud-run:${a}:cpu` };
-  const curMax = v.maxInstances ?? loadVerifierData().perf('cloudrun.default-max-instances').value;
-  const curMin = v.minInstances ?? 0;
-  const curCpu = v.cpu ?? loadVerifierData().perf('cloudrun.default-vcpu').value;
-  const where = services.length > 1 ? ` (${services.length} regions)` : '';
+  const where = group.secondaries.length > 0 ? ` (${group.secondaries.length + 1} regions)` : '';
   const dims: Dimension[] = [
-    { id: ids.cpu, label: `vCPU per instance of ${a}${where}`, monotone: true, current: curCpu, domain: () => sortedUnique([...CPU_STEPS, curCpu]) },
-    { id: ids.max, label: `max instances of ${a}${where}`, monotone: true, current: curMax, domain: () => sortedUnique([...INSTANCE_STEPS.filter((x) => x >= 1), curMax]) },
-    { id: ids.min, label: `min instances of ${a}${where}`, monotone: true, current: curMin, dependsOn: ids.max, domain: (p) => sortedUnique([...INSTANCE_STEPS, curMin]).filter((n) => n <= Number(p[ids.max] ?? curMax)) },
+    { id: ids.cpu, label: `vCPU per instance of ${a}${where}`, monotone: true, current: now.cpu, domain: () => sortedUnique([...CPU_STEPS, now.cpu]) },
+    { id: ids.max, label: `max instances of ${a}${where}`, monotone: true, current: now.maxInstances, domain: () => sortedUnique([...INSTANCE_STEPS.filter((x) => x >= 1), now.maxInstances]) },
+    { id: ids.min, label: `min instances of ${a}`, monotone: true, current: now.minInstances, dependsOn: ids.max, domain: (p) => sortedUnique([...INSTANCE_STEPS, now.minInstances]).filter((n) => n <= Number(p[ids.max] ?? now.maxInstances)) },
   ];
   return {
     dims,
     build: (asg) => {
-      const out: GraphChange[] = [];
-      const cpu = Number(asg[ids.cpu] ?? curCpu);
-      const max = Number(asg[ids.max] ?? curMax);
-      const min = Number(asg[ids.min] ?? Math.min(curMin, max));
-      for (const s of services) {
-        const view = cloudRunView(s);
-        // an unset attribute stays unset while the search keeps its default
-        if (cpu !== (view.cpu ?? curCpu)) out.push(set(s, view.paths.cpu, String(cpu)));
-        if (max !== (view.maxInstances ?? curMax)) out.push(set(s, view.paths.max, max));
-        if (min !== (view.minInstances ?? 0)) out.push(set(s, view.paths.min, min));
-      }
-      return out;
+      const max = Number(asg[ids.max] ?? now.maxInstances);
+      return groupSizingChanges(group, { cpu: Number(asg[ids.cpu] ?? now.cpu), maxInstances: max, minInstances: Math.min(Number(asg[ids.min] ?? now.minInstances), max) }, secondaryMin);
     },
     keys: {},
   };
@@ -229,33 +218,24 @@ function retentionParts(graph: Graph, spec: Spec): Part[] {
   return parts;
 }
 
-function batchingPart(spec: Spec): Part {
+function batchingPart(graph: Graph, spec: Spec): Part {
   const id = 'spec:eventsPerMessage';
   const cur = spec.workload.eventsPerMessage;
   return {
     // larger batches first: fewer messages and requests cost less, and smaller messages only
     // ever help the limits (message size, request size), so the order is monotone
     dims: [{ id, label: 'events per Pub/Sub message', monotone: true, current: cur, domain: () => sortedUnique([...BATCH_STEPS, cur]).reverse() }],
-    build: (asg) => (Number(asg[id] ?? cur) !== cur ? [{ kind: 'spec', path: 'workload.eventsPerMessage', from: cur, to: Number(asg[id]) }] : []),
+    build: (asg) => (Number(asg[id] ?? cur) !== cur ? batchingChanges(graph, spec, Number(asg[id])) : []),
     keys: {},
   };
 }
 
-function groupByName(resources: Resource[]): Resource[][] {
-  const groups = new Map<string, Resource[]>();
-  for (const r of resources) {
-    const key = str(r.values.name) ?? r.address;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()];
-}
-
 export function sizingSpace(graph: Graph, spec: Spec, options: SpaceOptions = {}): SizingSpace {
   const parts: Part[] = [
-    batchingPart(spec),
+    batchingPart(graph, spec),
     ...ofType(graph, 'google_bigtable_instance').map((i) => bigtablePart(graph, i)),
     ...ofType(graph, 'google_dataflow_job', 'google_dataflow_flex_template_job').map(dataflowPart).filter((p): p is Part => p !== undefined),
-    ...groupByName(cloudRunServices(graph)).map(cloudRunPart),
+    ...cloudRunGroups(graph).map((g) => cloudRunPart(g, secondaryMinInstances(graph))),
     ...retentionParts(graph, spec),
   ];
   const keep = options.only ?? (() => true);

@@ -1,0 +1,87 @@
+/**
+ * Every graph edit the advice proposes must be one the stacks can build: the edit's config
+ * value, applied to the environment config and re-synthesized, verifies exactly like the edited
+ * graph (same verdict, item statuses, cost and failing rules).
+ */
+import { getEnvironmentConfig } from '../../../../stacks/config';
+import { verifyGraph } from '../../../../verification/engine/verify';
+import { configEditOf, flattenConfigEdit } from '../../../../verification/advice/config-mapping';
+import { applyChanges } from '../../../../verification/advice/graph-edit';
+import type { GraphChange } from '../../../../verification/advice/types';
+import { batchingChanges } from '../../../../verification/advice/whatif/generators/batching';
+import type { Graph } from '../../../../verification/graph/types';
+import type { EnvironmentConfig } from '../../../../stacks/config/types';
+import { applyConfigEntries, graphOfConfig, TODAY, verdictOf, verifyConfig } from './support/config-apply';
+import { cloudRunScaling } from '../../../../verification/advice/whatif/generators/cloud-run-scaling';
+import { currentAssignment, sizingSpace } from '../../../../verification/advice/synthesis/space';
+import { evaluationFromReport } from '../../../../verification/advice/evaluation';
+import { boundsOf, cloudRunGroups } from '../../../../verification/advice/cloud-run-sizing';
+
+function configEntries(graph: Graph, changes: readonly GraphChange[]) {
+  return changes.flatMap((c) => {
+    const edit = configEditOf(graph, c);
+    if (!edit) throw new Error(`no config key for ${JSON.stringify(c)}`);
+    return flattenConfigEdit(edit);
+  });
+}
+
+function roundTrip(config: EnvironmentConfig, graph: Graph, changes: readonly GraphChange[]) {
+  const applied = applyChanges(graph, config.spec, changes);
+  const byGraph = verifyGraph(applied.graph, applied.spec, { today: TODAY });
+  const byConfig = verifyConfig(applyConfigEntries(config, configEntries(graph, changes)));
+  return { byGraph, byConfig };
+}
+
+describe('advice edits round-trip through the environment config', () => {
+  const prod = getEnvironmentConfig('prod');
+  const graph = graphOfConfig(prod);
+
+  it('batching edits the gateway variable with the spec, so the archive rule sees the batch', () => {
+    const changes = batchingChanges(graph, prod.spec, 10);
+    // the spec and the EVENTS_PER_MESSAGE of both regional gateways
+    expect(changes.filter((c) => c.kind === 'set')).toHaveLength(2);
+    const { byGraph, byConfig } = roundTrip(prod, graph, changes);
+    expect(verdictOf(byGraph)).toEqual(verdictOf(byConfig));
+    const archive = byGraph.results.filter((r) => r.rule === 'archive-one-event-per-message');
+    expect(archive.map((r) => r.status)).toEqual(['fail', 'fail']);
+    expect(archive[0].message).toMatch(/10 events per message/);
+  });
+});
+
+describe('regional Cloud Run copies are sized from the primary copy', () => {
+  it.each(['prod', 'first-proposal'])('%s: the current assignment of the sizing space is the current graph (no edits)', (env) => {
+    const config = getEnvironmentConfig(env);
+    const graph = graphOfConfig(config);
+    const space = sizingSpace(graph, config.spec);
+    expect(space.changesFor(currentAssignment(space))).toEqual([]);
+    // the processor dimensions read the us-central1 copy, not the europe-west1 standby
+    const min = space.dims.find((d) => d.id === 'cloud-run:speed-processor:minInstances');
+    expect(min?.current).toBe(config.processing.processor.minInstances);
+  });
+
+  it.each(['prod', 'first-proposal'])('%s: no Cloud Run candidate leaves a copy with min above max', (env) => {
+    const config = getEnvironmentConfig(env);
+    const graph = graphOfConfig(config);
+    const before = evaluationFromReport(verifyGraph(graph, config.spec, { today: TODAY }));
+    const candidates = cloudRunScaling.generate({ graph, spec: config.spec, before });
+    expect(candidates.length).toBeGreaterThan(20);
+    for (const c of candidates) {
+      const applied = applyChanges(graph, config.spec, c.changes);
+      const crossed = cloudRunGroups(applied.graph)
+        .flatMap((g) => [g.primary, ...g.secondaries])
+        .filter((copy) => boundsOf(copy).minInstances > boundsOf(copy).maxInstances)
+        .map((copy) => copy.address);
+      expect({ candidate: c.description, crossed }).toEqual({ candidate: c.description, crossed: [] });
+    }
+  });
+
+  it('lowering the processor ceiling below its floor lowers the floor, as a config edit would', () => {
+    const config = getEnvironmentConfig('first-proposal');
+    const graph = graphOfConfig(config);
+    const before = evaluationFromReport(verifyGraph(graph, config.spec, { today: TODAY }));
+    const lower = cloudRunScaling.generate({ graph, spec: config.spec, before }).find((c) => c.description.startsWith('lower max instances of speed-processor') && / to 1 /.test(`${c.description} `));
+    expect(lower?.description).toMatch(/and min instances to 1/);
+    const { byGraph, byConfig } = roundTrip(config, graph, lower!.changes);
+    expect(verdictOf(byGraph)).toEqual(verdictOf(byConfig));
+  });
+});
