@@ -29,6 +29,7 @@ import { rule as pullConsumerAlwaysOn } from './pull-consumer-always-on';
 import { rule as retentionCoversSpec } from './retention-covers-spec';
 import { rule as rpoWithinBound } from './rpo-within-bound';
 import { rule as rtoWithinBound } from './rto-within-bound';
+import { rule as scalingBoundsOrdered } from './scaling-bounds-ordered';
 import { rule as statefulResourceNotDestroyed } from './stateful-resource-not-destroyed';
 import { rule as supportedRuntimes } from './supported-runtimes';
 import { rule as sustainedThroughput } from './sustained-throughput';
@@ -58,6 +59,7 @@ export const RULES: readonly Rule[] = [
   retentionCoversSpec,
   rpoWithinBound,
   rtoWithinBound,
+  scalingBoundsOrdered,
   statefulResourceNotDestroyed,
   supportedRuntimes,
   sustainedThroughput,
