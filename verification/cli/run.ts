@@ -2,8 +2,7 @@
  * The `verify` command. Exit codes: 0 pass, 1 violations, 2 bad input or usage (one line
  * on stderr, never a stack trace).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadUsageFile } from '../analyses/usage';
 import { InputError } from '../engine/errors';
@@ -14,6 +13,8 @@ import { readSpecFile } from '../graph/spec-file';
 import { RULES } from '../rules';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report';
 import { loadWaiversFile } from '../waivers/load';
+import { prepareOutFile, writeOutFile } from './out-file';
+import { terminalSafe } from './terminal-text';
 
 export const EXIT_PASS = 0;
 export const EXIT_VIOLATIONS = 1;
@@ -64,7 +65,7 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_PASS;
-      io.stderr(`${oneLine(usageError || e.message)}\n`);
+      io.stderr(`${terminalSafe(oneLine(usageError || e.message))}\n`);
       return EXIT_BAD_INPUT;
     }
     throw e;
@@ -88,6 +89,8 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
   try {
     if (!isReportFormat(opts.format)) throw new InputError(`unknown format ${opts.format}`);
     if (opts.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.today)) throw new InputError(`--today ${opts.today}: expected YYYY-MM-DD`);
+    if (opts.today !== undefined && !isCalendarDate(opts.today)) throw new InputError(`--today ${opts.today}: not a calendar date (expected YYYY-MM-DD)`);
+    const outTarget = opts.out !== undefined ? prepareOutFile(opts.out) : undefined;
     const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
     const waivers: Waiver[] = opts.waivers ? loadWaiversFile(opts.waivers) : [];
     const usage = opts.usage ? loadUsageFile(opts.usage) : undefined;
@@ -112,9 +115,8 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
         }
       },
     });
-    if (opts.out) {
-      mkdirSync(dirname(opts.out), { recursive: true });
-      writeFileSync(opts.out, text);
+    if (opts.out && outTarget) {
+      writeOutFile(opts.out, outTarget, text);
       io.stdout(`verdict: ${report.verdict.toUpperCase()} (${opts.format} report written to ${opts.out})\n`);
     } else {
       io.stdout(text);
@@ -122,13 +124,19 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     return report.verdict === 'pass' ? EXIT_PASS : EXIT_VIOLATIONS;
   } catch (e) {
     if (e instanceof InputError) {
-      io.stderr(`error: ${e.message}\n`);
+      io.stderr(`error: ${terminalSafe(e.message)}\n`);
       return EXIT_BAD_INPUT;
     }
     const err = e as Error;
-    io.stderr(`internal error: ${oneLine(err?.message ?? String(e))}${process.env.VERIFY_DEBUG ? `\n${err?.stack ?? ''}` : ' (set VERIFY_DEBUG=1 for details)'}\n`);
+    io.stderr(`internal error: ${terminalSafe(oneLine(err?.message ?? String(e)))}${process.env.VERIFY_DEBUG ? `\n${terminalSafe(err?.stack ?? '').replace(/\\x0a/g, '\n')}` : ' (set VERIFY_DEBUG=1 for details)'}\n`);
     return EXIT_BAD_INPUT;
   }
+}
+
+/** 2026-02-30 matches the pattern but is no day. */
+function isCalendarDate(d: string): boolean {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
 }
 
 function oneLine(s: string): string {

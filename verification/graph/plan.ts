@@ -12,7 +12,7 @@ import { configAddress, formatKey, parseAddress, parseSteps, type AddressKey, ty
 import { normalisePlanValue, normaliseSynthValue, isPlainObject } from './normalise';
 import { isResourceType } from './references';
 import { resolveRegion } from './region';
-import { expectArray, expectObject, optionalArray, optionalObject, optionalString, type Json } from './shape';
+import { expectArray, expectObject, kindOf, optionalArray, optionalObject, optionalString, type Json } from './shape';
 import type { GraphParts } from './synth';
 import type { AttrValue, ChangeAction, Edge, ProviderRef, Resource, ResourceChange } from './types';
 import { pending } from './values';
@@ -105,6 +105,18 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       const c = expectObject(rc, file, where);
       if (typeof c.address !== 'string') throw new InputError(`${file}: ${where}.address must be a string`);
       const change = expectObject(c.change, file, `${where}.change`);
+      // Terraform writes values as objects (null when absent) and the unknown / sensitive maps as
+      // objects or booleans; anything else is a damaged plan, not a value pending until apply.
+      for (const key of ['before', 'after'] as const) {
+        const v = change[key];
+        if (v !== undefined && v !== null && !isPlainObject(v)) throw new InputError(`${file}: ${where}.change.${key} must be an object or null, found ${kindOf(v)}`);
+      }
+      for (const key of ['after_unknown', 'before_sensitive', 'after_sensitive'] as const) {
+        const v = change[key];
+        if (v !== undefined && v !== null && typeof v !== 'boolean' && !isPlainObject(v)) {
+          throw new InputError(`${file}: ${where}.change.${key} must be an object or a boolean, found ${kindOf(v)}`);
+        }
+      }
       const actions = expectArray(change.actions, file, `${where}.change.actions`);
       for (const a of actions) {
         if (typeof a !== 'string' || (!ACTIONS.has(a) && a !== 'forget')) {

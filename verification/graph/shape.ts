@@ -4,7 +4,7 @@ import { isPlainObject } from './normalise';
 
 export type Json = Record<string, unknown>;
 
-function kindOf(v: unknown): string {
+export function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';

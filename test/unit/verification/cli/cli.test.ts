@@ -91,3 +91,56 @@ describe('verify CLI (in process)', () => {
     expect(report.results.find((x) => x.rule === 'waiver-expired')!.status).toBe('fail');
   });
 });
+
+describe('verify CLI: bad dates, output paths and input bytes', () => {
+  const plan = fixture('plan-delete-bigquery-table.json');
+  const spec = fixture('spec.json');
+
+  it.each(['2026-13-45', '2026-02-30', '2026-00-10'])('--today %s is not a calendar date: exit 2', (day) => {
+    const r = inProcess([plan, '--spec', spec, '--today', day]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: --today ${day}: not a calendar date (expected YYYY-MM-DD)\n`);
+  });
+
+  it('--out naming a folder, or a path under a file, is one clear line (no internal error)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-out-'));
+    const asDir = inProcess([plan, '--spec', spec, '--out', dir]);
+    expect(asDir.code).toBe(2);
+    expect(asDir.stderr).toBe(`error: --out ${dir}: is a folder; give a file path\n`);
+    const file = join(dir, 'file.txt');
+    writeFileSync(file, 'x');
+    const under = inProcess([plan, '--spec', spec, '--out', join(file, 'sub', 'r.json')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(`error: --out ${join(file, 'sub', 'r.json')}: ${file} is a file, not a folder\n`);
+  });
+
+  it('--out where no folder can be made fails at once instead of hanging', () => {
+    const started = Date.now();
+    const r = inProcess([plan, '--spec', spec, '--out', '/proc/nope/x.txt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --out /proc/nope/x.txt: cannot create folder /proc/nope (ENOENT)\n');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a change whose after is not an object is bad input, not pending', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const bad = join(dir, 'plan.json');
+    const doc = JSON.parse(readFileSync(fixture('plan-replace-bigtable-instance.json'), 'utf8')) as { resource_changes: { change: { after: unknown } }[] };
+    doc.resource_changes[1].change.after = 'oops';
+    writeFileSync(bad, JSON.stringify(doc));
+    const r = inProcess([bad, '--spec', spec]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: ${bad}: resource_changes[1].change.after must be an object or null, found a string\n`);
+  });
+
+  it('control bytes from the input never reach the terminal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const binary = join(dir, 'bin\u001b[31m.json');
+    writeFileSync(binary, Buffer.from([0x7b, 0x01, 0x1b, 0x5b, 0x32, 0x4a, 0x07, 0x9b, 0x0d]));
+    const r = inProcess([binary, '--spec', spec]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(r.stderr).toContain('bin\\x1b[31m.json');
+  });
+});
