@@ -40,7 +40,10 @@ export function temporalProperties(latencyP99Ms: number): TemporalProperty[] {
       id: 'dashboard_updated',
       operator: 'WITHIN',
       boundMs: 5_000,
-      statement: 'the dashboard shows metrics at most 5 s behind the events',
+      // The live figures (DESIGN: "shows live metrics ... never more than 5 s behind"); the
+      // per-device window series shows FINAL windows, which trail by the slide plus the watermark
+      // by construction, and the verifier reports that lag beside this property.
+      statement: 'the dashboard shows its live figures at most 5 s behind the events',
     },
     {
       id: 'batch_job_complete',
@@ -68,7 +71,8 @@ export const ASSUMPTIONS: readonly EnvironmentAssumption[] = [
   },
   {
     id: 'burst-buffered',
-    statement: 'a burst above the provisioned rate is buffered in the Pub/Sub backlog and drained; p99 latency is stated for sustained load',
+    statement:
+      'a burst above the provisioned rate is buffered in the Pub/Sub backlog and drained; the latency bounds (event_processed, latency_p99, latency_p50) are judged at the sustained rate. The report gives what a burst does beside them: the events it delays, the longest wait, the share of the month\'s events delayed beyond the p99 bound and the dashboard lag, with a warning when that share exceeds 1%',
   },
 ];
 

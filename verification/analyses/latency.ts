@@ -10,12 +10,14 @@ import type { LatencyHop, LatencyPath, LatencyResult } from '../engine/types';
 import type { Resource } from '../graph/types';
 import { MINUTES_PER_HOUR, MS_PER_SECOND, SECONDS_PER_HOUR } from '../data';
 import type { LatencyHopFigure } from '../data';
-import { containerEnv } from './attributes';
+import { blocks, containerEnv } from './attributes';
+import { speedPathBurst } from './burst-impact';
 import { asNumber, asString } from '../graph/values';
 import type { AnalysisContext } from './context';
 import { scanEstimate } from './cold-store';
 import { hotStoreLoad, nodesNeeded, clamp, type ClusterInfo } from './hot-store';
-import { sumPercentiles, type HopDistribution } from './stats/distributions';
+import { mixturePercentiles, sumPercentiles, type HopDistribution } from './stats/distributions';
+import { instancesFor, serviceSizing } from './cloud-run';
 
 interface PathHop extends LatencyHop {
   dist: HopDistribution;
@@ -85,54 +87,131 @@ export function sustainedUtilisation(ctx: AnalysisContext, c: ClusterInfo, rowsP
   return rowsPerSecond / (nodes * perNode);
 }
 
+/** A regional processor's share of the events: its running instances x vCPU (as capacity splits them). */
+interface RegionalProcessor {
+  processor: Resource;
+  weight: number;
+  instances: number;
+  vcpu: number;
+}
+
+/**
+ * Processors in several regions pull the one subscription: the first takes the sustained load
+ * (instances for the average rate, at least its minimum), the others run their minimum. Each
+ * pulls in proportion to its running instances x vCPU (U: Pub/Sub publishes no delivery split).
+ */
+function processorShares(ctx: AnalysisContext, processors: Resource[]): RegionalProcessor[] | string {
+  const shares: RegionalProcessor[] = [];
+  for (const [i, svc] of processors.entries()) {
+    const s = serviceSizing(ctx, svc);
+    if (s.vcpu === null || s.minInstances === null || s.maxInstances === null) return `${svc.address}: instance bounds or CPU pending, its share of the events unknown`;
+    const instances = i === 0 ? instancesFor(s, ctx.traffic.averageEps) ?? s.minInstances : s.minInstances;
+    shares.push({ processor: svc, weight: instances * s.vcpu, instances, vcpu: s.vcpu });
+  }
+  return shares;
+}
+
 function processingPath(ctx: AnalysisContext): LatencyPath {
   const missing: string[] = [];
-  const hops: PathHop[] = [];
+  const common: PathHop[] = [];
   const topo = ctx.topology;
   const gateway = topo.services('ingest-gateway')[0];
-  const processor = topo.services('processor')[0];
+  const processors = topo.services('processor');
   const topic = topo.sourceTopics[0] ?? topo.topics.find((t) => !topo.isDeadLetterTopic(t));
   const subscription = topo.speedSubscriptions[0];
-  const instance = processor ? topo.bigtableInstances.find((i) => topo.refersTo(processor, i)) ?? topo.bigtableInstances[0] : topo.bigtableInstances[0];
+  const first = processors[0];
+  const instance = first ? topo.bigtableInstances.find((i) => topo.refersTo(first, i)) ?? topo.bigtableInstances[0] : topo.bigtableInstances[0];
   if (!gateway) missing.push('ingest gateway service');
   if (!topic) missing.push('telemetry topic');
   if (!subscription) missing.push('speed-layer subscription consumed by a processor');
-  if (!processor) missing.push('processor service');
+  if (!first) missing.push('processor service');
   if (!instance) missing.push('Bigtable instance');
   const d = ctx.data;
-  if (gateway) hops.push(hopFrom('ingest gateway', d.hop('ingest-gateway'), gateway.address, gateway.region));
-  if (topic) hops.push(hopFrom('Pub/Sub publish', d.hop('pubsub-publish'), topic.address, gateway?.region));
-  if (subscription) hops.push(hopFrom('Pub/Sub delivery', d.hop('pubsub-delivery'), subscription.address, processor?.region));
-  const hop1 = crossRegionHop(ctx, gateway?.region, processor?.region);
-  if (hop1) hops.push(hop1);
-  if (processor) hops.push(hopFrom('processor', d.hop('processor'), processor.address, processor.region));
-  if (instance) {
-    const load = hotStoreLoad(ctx, instance);
-    const cluster = servingCluster(ctx, instance, load.clusters, processor?.region);
-    if (!cluster) missing.push('Bigtable cluster');
-    else {
+  // Pub/Sub stores a message in the region nearest its publisher (the gateway's region) and
+  // delivers it from there to subscribers anywhere (resource-location-restriction, V).
+  const storedIn = gateway?.region;
+  if (gateway) common.push(hopFrom('ingest gateway', d.hop('ingest-gateway'), gateway.address, gateway.region));
+  if (topic) common.push(hopFrom('Pub/Sub publish', d.hop('pubsub-publish'), topic.address, storedIn));
+  const shares = processors.length > 0 ? processorShares(ctx, processors) : [];
+  if (typeof shares === 'string') missing.push(shares);
+  const pulling = typeof shares === 'string' ? [] : shares.filter((r) => r.weight > 0);
+  if (processors.length > 0 && typeof shares !== 'string' && pulling.length === 0) missing.push('no processor instance runs at the sustained rate (every minimum is 0)');
+  const load = instance ? hotStoreLoad(ctx, instance) : undefined;
+  const totalWeight = pulling.reduce((sum, r) => sum + r.weight, 0);
+  const regional: { share: RegionalProcessor; hops: PathHop[] }[] = [];
+  for (const share of pulling) {
+    const svc = share.processor;
+    const tag = pulling.length > 1 ? ` (via ${svc.region ?? '?'}, ${Math.round((share.weight / totalWeight) * 100)}%)` : '';
+    const hops: PathHop[] = [];
+    if (subscription) hops.push(hopFrom(`Pub/Sub delivery${tag}`, d.hop('pubsub-delivery'), subscription.address, svc.region));
+    const delivery = crossRegionHop(ctx, storedIn, svc.region);
+    if (delivery) hops.push({ ...delivery, name: `${delivery.name} (Pub/Sub delivery from the publish region)${tag}` });
+    hops.push(hopFrom(`processor${tag}`, d.hop('processor'), svc.address, svc.region));
+    if (instance && load) {
+      const cluster = servingCluster(ctx, instance, load.clusters, svc.region);
+      if (!cluster) {
+        missing.push('Bigtable cluster');
+        break;
+      }
       const util = sustainedUtilisation(ctx, cluster, load.averageRowsPerSecond);
       const bands = d.latency.utilisation.bands;
       const band = util === null ? undefined : bands.find((b) => util <= b.upToUtilisation);
-      if (util === null) missing.push(`${instance.address}: node count pending, utilisation unknown`);
-      else if (!band) missing.push(`${instance.address} cluster ${cluster.id}: ${Math.round(util * 100)}% CPU at sustained load, cannot keep up (latency unbounded)`);
-      else {
-        const cross = crossRegionHop(ctx, processor?.region, cluster.region);
-        if (cross) hops.push(cross);
-        const h = hopFrom(
-          `Bigtable write (${cluster.storageType}, cluster ${cluster.id}, ${Math.round(util * 100)}% CPU)`,
-          d.hop(`bigtable-write.${cluster.storageType}`),
-          instance.address,
-          cluster.region,
-          band.p50Factor,
-          band.p99Factor,
-        );
-        if (band.p99Factor > 1) h.confidence = 'U';
-        hops.push(h);
+      if (util === null) {
+        missing.push(`${instance.address}: node count pending, utilisation unknown`);
+        break;
       }
+      if (!band) {
+        missing.push(`${instance.address} cluster ${cluster.id}: ${Math.round(util * 100)}% CPU at sustained load, cannot keep up (latency unbounded)`);
+        break;
+      }
+      const write = crossRegionHop(ctx, svc.region, cluster.region);
+      if (write) hops.push({ ...write, name: `${write.name} (write to the routed cluster)${tag}` });
+      const h = hopFrom(
+        `Bigtable write (${cluster.storageType}, cluster ${cluster.id}, ${Math.round(util * 100)}% CPU)${tag}`,
+        d.hop(`bigtable-write.${cluster.storageType}`),
+        instance.address,
+        cluster.region,
+        band.p50Factor,
+        band.p99Factor,
+      );
+      if (band.p99Factor > 1) h.confidence = 'U';
+      hops.push(h);
     }
+    regional.push({ share, hops });
   }
-  return combine(ctx, 'event processing: ingest -> durable hot write', hops, missing);
+  const name = 'event processing: ingest -> durable hot write';
+  const sustained = ' at the sustained rate (spec assumption burst-buffered: bursts are buffered in Pub/Sub; their effect is reported separately)';
+  if (missing.length > 0 || regional.length <= 1) {
+    return combine(ctx, name, [...common, ...(regional[0]?.hops ?? [])], missing, sustained);
+  }
+  return combineMixture(ctx, name, common, regional, sustained);
+}
+
+/** Percentiles of the mixture of regional paths, each weighted by its processors' share. */
+function combineMixture(ctx: AnalysisContext, name: string, common: PathHop[], regional: { share: RegionalProcessor; hops: PathHop[] }[], extraMethod: string): LatencyPath {
+  const mc = ctx.data.latency.monteCarlo;
+  const mix = mixturePercentiles(
+    regional.map((r) => ({ weight: r.share.weight, hops: [...common, ...r.hops].map((h) => h.dist) })),
+    mc.samples,
+    mc.seed,
+  );
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const total = regional.reduce((s, r) => s + r.share.weight, 0);
+  const parts = regional.map((r) => {
+    const alone = sumPercentiles([...common, ...r.hops].map((h) => h.dist), mc.samples, mc.seed);
+    return `${r.share.processor.region ?? '?'} ${r.share.instances} instance(s) x ${r.share.vcpu} vCPU = ${Math.round((r.share.weight / total) * 100)}% of the events (p50 ${round(alone.p50)} ms, p99 ${round(alone.p99)} ms alone)`;
+  });
+  const hops: LatencyHop[] = [...common, ...regional.flatMap((r) => r.hops)].map(({ dist: _dist, ...h }) => h);
+  return {
+    name,
+    hops,
+    p50Ms: round(mix.p50),
+    p99Ms: round(mix.p99),
+    method:
+      `mixture of ${regional.length} regional paths (processors in every region pull the one subscription; each takes a share in proportion to its running instances x vCPU, U): ${parts.join('; ')}; ` +
+      `each path a Monte Carlo of its hops (lognormal fitted to each hop's p50/p99)${extraMethod}, ${mc.samples} samples, seed ${mc.seed}`,
+    missing: [],
+  };
 }
 
 /** Dashboard refresh interval from an env var naming REFRESH (unit from the suffix) or the usage file. */
@@ -148,46 +227,153 @@ export function refreshIntervalSeconds(ctx: AnalysisContext, dashboard: Resource
   return undefined;
 }
 
-function dashboardPath(ctx: AnalysisContext, processing: LatencyPath): LatencyPath & { maxMs?: number | null } {
+/** A numeric env var of a service: its literal value, undefined when unset or not a number. */
+function envNumber(svc: Resource, name: string): number | undefined {
+  const v = containerEnv(svc).get(name);
+  return v === undefined ? undefined : asNumber(v as never);
+}
+
+const lognormal = (name: string, p50: number, p99: number, source: string, confidence: LatencyHop['confidence'], address?: string): PathHop => ({
+  name,
+  ...(address ? { address } : {}),
+  p50Ms: p50,
+  p99Ms: p99,
+  source,
+  confidence,
+  dist: { kind: 'lognormal', p50, p99 },
+});
+const uniformWait = (name: string, maxMs: number, source: string, address?: string): PathHop => ({
+  name,
+  ...(address ? { address } : {}),
+  p50Ms: maxMs / 2,
+  p99Ms: maxMs * 0.99,
+  source,
+  confidence: 'V',
+  dist: { kind: 'uniform', max: maxMs },
+});
+
+/** Path percentiles plus the worst case of an "always" bound: every uniform wait at its maximum, plus the p99 of the rest. */
+function withWorstCase(ctx: AnalysisContext, name: string, hops: PathHop[]): LatencyPath {
+  const path = combine(ctx, name, hops, [], '; waits uniform');
+  const mc = ctx.data.latency.monteCarlo;
+  const waits = hops.filter((h) => h.dist.kind === 'uniform').reduce((sum, h) => sum + (h.dist as { max: number }).max, 0);
+  const constants = hops.filter((h) => h.dist.kind === 'constant').reduce((sum, h) => sum + (h.dist as { value: number }).value, 0);
+  const random = hops.filter((h) => h.dist.kind === 'lognormal').map((h) => h.dist);
+  const rest = random.length > 0 ? sumPercentiles(random, mc.samples, mc.seed).p99 : 0;
+  return { ...path, maxMs: Math.round((waits + constants + rest) * 10) / 10 };
+}
+
+interface DashboardParts {
+  dashboard?: Resource;
+  analytics?: Resource;
+  intervalMs?: number;
+  missing: string[];
+  processingHop?: PathHop;
+}
+
+function dashboardParts(ctx: AnalysisContext, processing: LatencyPath): DashboardParts {
   const missing: string[] = [];
   const topo = ctx.topology;
   const dashboard = topo.services('dashboard')[0];
   const analytics = topo.services('analytics')[0];
-  const instance = analytics ? topo.bigtableInstances.find((i) => topo.refersTo(analytics, i)) ?? topo.bigtableInstances[0] : undefined;
   if (!dashboard) missing.push('dashboard service');
   if (!analytics) missing.push('analytics service');
-  if (!instance) missing.push('hot store read by the analytics service');
   if (processing.p50Ms === null || processing.p99Ms === null) missing.push('event processing latency');
   const interval = dashboard ? refreshIntervalSeconds(ctx, dashboard) : undefined;
   if (dashboard && interval === undefined) {
     missing.push(`${dashboard.address}: refresh interval unknown (set an env var such as DASHBOARD_REFRESH_SECONDS, or refreshIntervalSeconds in the usage file)`);
   }
-  if (missing.length > 0) return { ...combine(ctx, 'dashboard freshness', [], missing), maxMs: null };
+  const processingHop =
+    processing.p50Ms !== null && processing.p99Ms !== null ? lognormal('event processing (path above)', processing.p50Ms, processing.p99Ms, 'computed: event processing path', 'U') : undefined;
+  return { dashboard, analytics, intervalMs: interval === undefined ? undefined : interval * MS_PER_SECOND, missing, processingHop };
+}
+
+/**
+ * The dashboard's live figures (what the page polls every refresh and shows "as of"):
+ * dashboard -> analytics /v1/fleet/live -> the processor's /metrics, whose counters move when
+ * writes are durable. The analytics service needs PROCESSOR_METRICS_URL, and must be able to
+ * reach it: a processor with internal-only ingress is reachable only through a VPC.
+ */
+function livePath(ctx: AnalysisContext, parts: DashboardParts): LatencyPath {
+  const name = 'dashboard freshness (live figures): event -> processor metrics -> analytics /v1/fleet/live -> dashboard poll';
+  const missing = [...parts.missing];
+  const { dashboard, analytics } = parts;
+  const url = analytics ? containerEnv(analytics).get('PROCESSOR_METRICS_URL') : undefined;
+  if (analytics && (url === undefined || url === null || url === '')) {
+    missing.push(`${analytics.address}: PROCESSOR_METRICS_URL is not set, so /v1/fleet/live answers 503 and the dashboard shows no live figures`);
+  }
+  if (analytics && url !== undefined && url !== null) {
+    const target = ctx.topology.services('processor').find((p) => ctx.topology.refersTo(analytics, p));
+    const internal = target && asString(target.values.ingress as never) === 'INGRESS_TRAFFIC_INTERNAL_ONLY';
+    const vpcEgress = blocks(analytics, 'template.vpc_access').length > 0;
+    if (target && internal && !vpcEgress) {
+      missing.push(`${analytics.address}: PROCESSOR_METRICS_URL points at ${target.address}, whose ingress is internal-only, and the analytics service sends no traffic through a VPC (template.vpc_access): unreachable`);
+    }
+  }
+  if (missing.length > 0) return { ...combine(ctx, name, [], missing), maxMs: null };
   const d = ctx.data;
+  const cacheMs = envNumber(dashboard!, 'LIVE_CACHE_MS') ?? d.latencyFigure('dashboard.live-cache-ms-default').value;
+  return withWorstCase(ctx, name, [
+    parts.processingHop!,
+    hopFrom('analytics fetch of processor metrics', d.hop('analytics-live-fetch'), analytics!.address, analytics!.region),
+    uniformWait(`dashboard live cache (shared for ${cacheMs} ms)`, cacheMs, `LIVE_CACHE_MS of ${dashboard!.address}`, dashboard!.address),
+    hopFrom('analytics service', d.hop('analytics-service'), analytics!.address, analytics!.region),
+    uniformWait(`dashboard refresh wait (every ${parts.intervalMs! / MS_PER_SECOND} s)`, parts.intervalMs!, `configured refresh interval of ${dashboard!.address}`, dashboard!.address),
+  ]);
+}
+
+/**
+ * The per-device window series: FINAL aggregate windows read from Bigtable. A window ending
+ * at E is final once the device's watermark passes E (E + 2 x WATERMARK_DELAY for a device
+ * that sends no newer event, E + delay + its send interval otherwise), then the processor's
+ * window pass (on the event path, or its timer every max(1 s, slide / 2)) writes it; an event
+ * waits up to one slide for the end of the first window holding it.
+ */
+function windowPath(ctx: AnalysisContext, parts: DashboardParts): LatencyPath {
+  const name = 'dashboard freshness (window series): event -> window end -> watermark -> window pass -> analytics -> dashboard poll';
+  const missing = [...parts.missing];
+  const processor = ctx.topology.services('processor')[0];
+  const d = ctx.data;
+  const instance = parts.analytics ? ctx.topology.bigtableInstances.find((i) => ctx.topology.refersTo(parts.analytics!, i)) ?? ctx.topology.bigtableInstances[0] : undefined;
+  if (!processor) missing.push('processor service');
+  if (parts.analytics && !instance) missing.push('hot store read by the analytics service');
+  const delay = processor ? envNumber(processor, 'WATERMARK_DELAY_SECONDS') : undefined;
+  if (processor && delay === undefined) missing.push(`${processor.address}: WATERMARK_DELAY_SECONDS not set as a literal`);
+  if (missing.length > 0) return { ...combine(ctx, name, [], missing), maxMs: null };
+  const slide = envNumber(processor!, 'AGGREGATE_SLIDE_SECONDS') ?? d.latencyFigure('aggregate.slide-seconds-default').value;
+  const tick = Math.max(d.latencyFigure('window.finalizer-tick-min-seconds').value, slide * d.latencyFigure('window.finalizer-tick-fraction-of-slide').value);
+  const w = ctx.spec.workload;
+  const sendInterval = w.averageEventsPerSecond > 0 ? w.deviceCount / w.averageEventsPerSecond : Number.POSITIVE_INFINITY;
+  const quietFactor = d.latencyFigure('window.watermark-delays-until-final').value;
+  const watermarkSeconds = Math.min(quietFactor * delay!, delay! + sendInterval);
   const load = hotStoreLoad(ctx, instance!);
-  const cluster = servingCluster(ctx, instance!, load.clusters, analytics!.region);
+  const cluster = servingCluster(ctx, instance!, load.clusters, parts.analytics!.region);
   const storage = cluster?.storageType ?? 'SSD';
   const hops: PathHop[] = [
-    { name: 'event processing (path above)', p50Ms: processing.p50Ms!, p99Ms: processing.p99Ms!, source: 'computed: event processing path', confidence: 'U', dist: { kind: 'lognormal', p50: processing.p50Ms!, p99: processing.p99Ms! } },
+    parts.processingHop!,
+    uniformWait(`wait for the window end (slide ${slide} s)`, slide * MS_PER_SECOND, `AGGREGATE_SLIDE_SECONDS of ${processor!.address}`, processor!.address),
     {
-      name: `dashboard refresh wait (every ${interval} s)`,
-      address: dashboard!.address,
-      p50Ms: (interval! * MS_PER_SECOND) / 2,
-      p99Ms: interval! * MS_PER_SECOND * 0.99,
-      source: `configured refresh interval of ${dashboard!.address}`,
+      name: `watermark (${fmtSeconds(watermarkSeconds)} s: ${watermarkSeconds === quietFactor * delay! ? `${quietFactor} x ${delay} s delay, a device sends every ${fmtSeconds(sendInterval)} s` : `${delay} s delay + the device's next event in ${fmtSeconds(sendInterval)} s`})`,
+      address: processor!.address,
+      p50Ms: watermarkSeconds * MS_PER_SECOND,
+      p99Ms: watermarkSeconds * MS_PER_SECOND,
+      source: `WATERMARK_DELAY_SECONDS of ${processor!.address}; ${d.latencyFigure('window.watermark-delays-until-final').source}`,
       confidence: 'V',
-      dist: { kind: 'uniform', max: interval! * MS_PER_SECOND },
+      dist: { kind: 'constant', value: watermarkSeconds * MS_PER_SECOND },
     },
-    hopFrom('analytics service', d.hop('analytics-service'), analytics!.address, analytics!.region),
+    uniformWait(`window pass timer (every ${fmtSeconds(tick)} s)`, tick * MS_PER_SECOND, d.latencyFigure('window.finalizer-tick-fraction-of-slide').source, processor!.address),
+    hopFrom(`window pass: Bigtable read (${storage})`, d.hop(`bigtable-read.${storage}`), instance!.address, cluster?.region),
+    hopFrom(`window pass: Bigtable write (${storage})`, d.hop(`bigtable-write.${storage}`), instance!.address, cluster?.region),
+    hopFrom('analytics service', d.hop('analytics-service'), parts.analytics!.address, parts.analytics!.region),
     hopFrom(`Bigtable read (${storage})`, d.hop(`bigtable-read.${storage}`), instance!.address, cluster?.region),
+    uniformWait(`dashboard refresh wait (every ${parts.intervalMs! / MS_PER_SECOND} s)`, parts.intervalMs!, `configured refresh interval of ${parts.dashboard!.address}`, parts.dashboard!.address),
   ];
-  const cross = crossRegionHop(ctx, analytics!.region, cluster?.region);
+  const cross = crossRegionHop(ctx, parts.analytics!.region, cluster?.region);
   if (cross) hops.push(cross);
-  const path = combine(ctx, 'dashboard freshness: event -> hot store -> analytics -> dashboard poll', hops, [], '; refresh wait uniform');
-  // "Never more than N s behind": a full refresh interval plus the p99 of everything else.
-  const rest = sumPercentiles(hops.filter((h) => h.dist.kind !== 'uniform').map((h) => h.dist), d.latency.monteCarlo.samples, d.latency.monteCarlo.seed);
-  return { ...path, maxMs: Math.round((interval! * MS_PER_SECOND + rest.p99) * 10) / 10 };
+  return withWorstCase(ctx, name, hops);
 }
+
+const fmtSeconds = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 100) / 100) : 'never');
 
 function batchJobMinutes(ctx: AnalysisContext): { minutes: number | null; basis: string } {
   const queries = ctx.topology.scheduledQueries;
@@ -208,14 +394,33 @@ function batchJobMinutes(ctx: AnalysisContext): { minutes: number | null; basis:
 
 export function analyseLatency(ctx: AnalysisContext): LatencyResult & { batchJobBasis: string } {
   const processing = processingPath(ctx);
-  const dashboardFreshness = dashboardPath(ctx, processing);
+  const parts = dashboardParts(ctx, processing);
+  const dashboardFreshness = livePath(ctx, parts);
+  const windowFreshness = windowPath(ctx, parts);
   const batch = batchJobMinutes(ctx);
+  const burst = speedPathBurst(ctx);
+  // During a burst the live figures trail the events by the queueing wait on top of the path.
+  const lagPath = dashboardFreshness.maxMs != null ? dashboardFreshness : windowFreshness;
+  const dashboardLagMs = burst.longestWaitSeconds === null || lagPath.maxMs == null ? null : Math.round(burst.longestWaitSeconds * MS_PER_SECOND + lagPath.maxMs);
+  const dashboardLagBasis =
+    dashboardLagMs === null
+      ? 'unknown: the burst backlog or the dashboard path is unknown'
+      : `longest queueing wait ${Math.round(burst.longestWaitSeconds! * MS_PER_SECOND)} ms + worst case of the ${lagPath === dashboardFreshness ? 'live figures' : 'window series (the live figures are unknown)'} ${lagPath.maxMs} ms`;
+  const warnings: string[] = [];
+  if (burst.monthShareBeyondBound !== null && burst.monthShareBeyondBound > burst.warnAboveShare) {
+    warnings.push(
+      `bursts delay ${(burst.monthShareBeyondBound * 100).toFixed(2)}% of the month's events beyond the ${burst.boundMs} ms p99 bound (more than ${(burst.warnAboveShare * 100).toFixed(0)}%): the latency bounds are judged at the sustained rate (assumption burst-buffered); ${burst.basis}`,
+    );
+  }
   return {
     processing,
     dashboardFreshness,
+    windowFreshness,
     batchJobMinutes: batch.minutes,
     batchJobBasis: batch.basis,
     p50Ms: processing.p50Ms,
     p99Ms: processing.p99Ms,
+    burst: { ...burst, dashboardLagMs, dashboardLagBasis },
+    warnings,
   };
 }

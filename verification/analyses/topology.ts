@@ -272,8 +272,11 @@ function computeTopology(graph: Graph, model?: ArchitectureModel): Topology {
     if (component && COMPONENT_ROLE[component]) return COMPONENT_ROLE[component];
     if (targetsAmong(svc, subscriptions).length > 0) return 'processor';
     if (targetsAmong(svc, topics).some((t) => !deadLetterTopics.has(t.address))) return 'ingest-gateway';
-    if (services.some((o) => o !== svc && refersTo(svc, o))) return 'dashboard';
-    if (targetsAmong(svc, stores).length > 0) return 'analytics';
+    // A dashboard reads another service (the analytics API); the analytics API reads the stores
+    // (and may call the processor for live figures), so reading a store decides first.
+    const readsStore = targetsAmong(svc, stores).length > 0;
+    if (!readsStore && services.some((o) => o !== svc && refersTo(svc, o))) return 'dashboard';
+    if (readsStore) return 'analytics';
     const name = `${svc.name} ${nameOf(svc) ?? ''}`.toLowerCase();
     if (/dashboard/.test(name)) return 'dashboard';
     if (/ingest|gateway/.test(name)) return 'ingest-gateway';

@@ -73,6 +73,7 @@ export class VerifierData {
   private readonly dr: Map<string, Figure>;
   private readonly hops: Map<string, LatencyHopFigure>;
   private readonly crossRegion: Map<string, LatencyHopFigure>;
+  private readonly latencyFigures: Map<string, Figure>;
   readonly latency: z.infer<typeof latencyFileSchema>;
   readonly machineTypes: z.infer<typeof machineTypesFileSchema>;
   readonly runtimes: z.infer<typeof runtimesFileSchema>;
@@ -98,6 +99,7 @@ export class VerifierData {
     this.latency = readJson(dir, 'latency.json', latencyFileSchema);
     this.hops = indexById('latency.json hops', this.latency.hops);
     this.crossRegion = indexById('latency.json crossRegion', this.latency.crossRegion);
+    this.latencyFigures = indexById('latency.json figures', this.latency.figures);
     this.machineTypes = readJson(dir, 'machine-types.json', machineTypesFileSchema);
     this.runtimes = readJson(dir, 'runtimes.json', runtimesFileSchema);
     this.free = readJson(dir, 'free-resources.json', freeResourcesFileSchema);
@@ -142,6 +144,9 @@ export class VerifierData {
   }
   crossRegionPenalty(id: 'same-continent' | 'intercontinental'): LatencyHopFigure {
     return need(this.crossRegion, id, 'latency.json');
+  }
+  latencyFigure(id: string): Figure {
+    return need(this.latencyFigures, id, 'latency.json figures');
   }
   machineType(name: string): MachineType | undefined {
     const m = this.machineTypes.machineTypes[name];

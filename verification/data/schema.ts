@@ -42,6 +42,8 @@ export const latencyFileSchema = z
       })
       .strict(),
     monteCarlo: z.object({ samples: z.number().int().min(1000), seed: z.number().int(), note: z.string().optional() }).strict(),
+    /** Scalar figures of the latency models (burst warning share, window finalization). */
+    figures: z.array(figureSchema).default([]),
   })
   .strict();
 

@@ -199,8 +199,10 @@ export interface LatencyResult {
   batchJobBasis?: string;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** The dashboard's per-device window series (final aggregate windows): reported, not what dashboard_updated bounds. */
+  windowFreshness?: LatencyPath;
   /** What a buffered burst does to the speed path and to dashboard freshness. */
-  burst?: BurstImpact & { dashboardLagMs: number | null };
+  burst?: BurstImpact & { dashboardLagMs: number | null; dashboardLagBasis: string };
   /** Warnings for the report (e.g. too many events delayed by bursts). */
   warnings?: string[];
 }

@@ -59,7 +59,7 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
     availability: analyses.availability,
     dr: analyses.dr,
     retention: analyses.retention,
-    warnings: [...graph.warnings, ...analyses.cost.warnings, ...waived.warnings],
+    warnings: [...graph.warnings, ...analyses.cost.warnings, ...(analyses.latency.warnings ?? []), ...waived.warnings],
   };
 }
 

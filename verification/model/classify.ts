@@ -114,7 +114,8 @@ export function serviceRole(r: Resource, wiring: Wiring): { role: ServiceRole; e
   if (subEnv) return { role: 'processor', evidence: `env ${subEnv.name} names a subscription` };
   const granted = grantsOn(r, wiring, SUBSCRIPTION, /subscriber/);
   if (granted) return { role: 'processor', evidence: `its service account subscribes to ${granted}` };
-  const otherServices = wiring.targets(r, [...CLOUD_RUN_TYPES]).filter((t) => t.address !== r.address);
+  // The analytics API may call the processor (live figures): reading a pull subscriber does not make a dashboard.
+  const otherServices = wiring.targets(r, [...CLOUD_RUN_TYPES]).filter((t) => t.address !== r.address && wiring.targets(t, [SUBSCRIPTION]).length === 0);
   if (otherServices.length > 0) return { role: 'dashboard', evidence: `reads service ${otherServices[0].address}` };
   const analyticsUrl = env.find((e) => e.name === 'ANALYTICS_URL');
   if (analyticsUrl) return { role: 'dashboard', evidence: 'env ANALYTICS_URL' };

@@ -46,6 +46,12 @@ export interface TemporalProperty {
 }
 
 export interface Constraints {
+  /**
+   * Latency bounds of the event path, judged at the sustained rate: a burst the design buffers
+   * rather than provisions is stated as an assumption (e.g. `burst-buffered`) and its effect
+   * (events delayed, longest wait, share of the month beyond the p99 bound) is reported beside
+   * the verdict.
+   */
   latencyP99Ms: number;
   latencyP50Ms: number;
   sustainedEventsPerSecond: number;

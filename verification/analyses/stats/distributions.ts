@@ -76,3 +76,61 @@ function simulateSum(hops: readonly HopDistribution[], samples: number, seed: nu
   const at = (q: number) => sums[Math.min(samples - 1, Math.floor(q * samples))];
   return { p50: at(0.5), p99: at(0.99), mean: total / samples };
 }
+
+export interface WeightedPath {
+  /** Share of events that take this path (weights are normalised). */
+  weight: number;
+  hops: readonly HopDistribution[];
+}
+
+/**
+ * Percentiles of a mixture: each event takes one path with probability weight / sum of
+ * weights, so the mixture's CDF is the weighted sum of the paths' CDFs (each path's sum by
+ * Monte Carlo as above, with its own seed offset).
+ */
+export function mixturePercentiles(paths: readonly WeightedPath[], samples: number, seed: number): SumPercentiles {
+  const total = paths.reduce((s, p) => s + p.weight, 0);
+  const live = paths.filter((p) => p.weight > 0);
+  if (live.length === 0 || total <= 0) throw new Error('mixturePercentiles: no path with a positive weight');
+  if (live.length === 1) return sumPercentiles(live[0].hops, samples, seed);
+  const points: { value: number; weight: number }[] = [];
+  let mean = 0;
+  live.forEach((p, i) => {
+    const sums = sampleSums(p.hops, samples, seed + i);
+    const w = p.weight / total / samples;
+    for (const v of sums) {
+      points.push({ value: v, weight: w });
+      mean += v * w;
+    }
+  });
+  points.sort((a, b) => a.value - b.value);
+  const at = (q: number) => {
+    let acc = 0;
+    for (const pt of points) {
+      acc += pt.weight;
+      if (acc >= q) return pt.value;
+    }
+    return points[points.length - 1].value;
+  };
+  return { p50: at(0.5), p99: at(0.99), mean };
+}
+
+function sampleSums(hops: readonly HopDistribution[], samples: number, seed: number): Float64Array {
+  const rand = seededRandom(seed);
+  const normal = () => {
+    const u = 1 - rand();
+    const v = rand();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  const sums = new Float64Array(samples);
+  for (let i = 0; i < samples; i++) {
+    let s = 0;
+    for (const h of hops) {
+      if (h.kind === 'lognormal') s += Math.exp(Math.log(h.p50) + (h.p99 > h.p50 ? Math.log(h.p99 / h.p50) / Z99 : 0) * normal());
+      else if (h.kind === 'uniform') s += rand() * h.max;
+      else s += h.value;
+    }
+    sums[i] = s;
+  }
+  return sums;
+}

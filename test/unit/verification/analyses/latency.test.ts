@@ -81,7 +81,7 @@ describe('event-processing critical path', () => {
     const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'location', 'europe-west1');
     const { processing } = analyse(doc).latency;
     const cross = processing.hops.find((h) => h.name.startsWith('cross-region'))!;
-    expect(cross.name).toBe('cross-region us-central1 -> europe-west1');
+    expect(cross.name).toBe('cross-region us-central1 -> europe-west1 (Pub/Sub delivery from the publish region)');
     expect([cross.p50Ms, cross.p99Ms]).toEqual([50, 70]);
     // The nearest cluster (hot-eu) serves the write: no second penalty.
     expect(processing.hops.filter((h) => h.name.startsWith('cross-region'))).toHaveLength(1);
@@ -96,14 +96,129 @@ describe('event-processing critical path', () => {
   });
 });
 
-describe('dashboard freshness and batch job', () => {
-  test('refresh every 2 s: worst case = 2,000 ms + p99 of processing, analytics and read, well under 5 s', () => {
+describe('regional processors: a mixture over the regions that pull', () => {
+  /** A second processor in europe-west1 pulling the one subscription with `min` instances of 2 vCPU. */
+  const withEuProcessor = (min: number) => {
+    const doc = pipelineDoc();
+    const eu = JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.processor)) as Record<string, unknown>;
+    eu.location = 'europe-west1';
+    (eu.template as { scaling: { min_instance_count: number } }).scaling.min_instance_count = min;
+    doc.resource.google_cloud_run_v2_service.processor_eu = eu;
+    return doc;
+  };
+
+  test('a standby at 1 instance takes 2 / (4 x 2 + 1 x 2) = 20% of the events through an intercontinental delivery: p99 124.8 ms > 100 ms', () => {
+    const alone = analyse(pipelineDoc()).latency.processing;
+    const { processing } = analyse(withEuProcessor(1)).latency;
+    // The primary runs max(4 min, ceil(10,000 / (2 x 5,000))) = 4 instances x 2 vCPU = 8; the standby 1 x 2 = 2.
+    expect(processing.method).toMatch(/us-central1 4 instance\(s\) x 2 vCPU = 80% of the events \(p50 40.5 ms, p99 92.4 ms alone\)/);
+    // Its path adds the 50/70 ms penalty of delivery from the publish region (us-central1) and writes to the nearest cluster (hot-eu).
+    expect(processing.method).toMatch(/europe-west1 1 instance\(s\) x 2 vCPU = 20% of the events \(p50 91.4 ms, p99 144.9 ms alone\)/);
+    expect(processing.hops.filter((h) => h.name.startsWith('cross-region')).map((h) => h.name)).toEqual([
+      'cross-region us-central1 -> europe-west1 (Pub/Sub delivery from the publish region) (via europe-west1, 20%)',
+    ]);
+    // The mixture's CDF is 0.8 F_us + 0.2 F_eu: its p99 lies between the two paths' p99s, far above the primary's alone.
+    expect(processing.p99Ms).toBe(124.8);
+    expect(processing.p99Ms!).toBeGreaterThan(alone.p99Ms!);
+    expect(processing.p50Ms).toBe(44.9);
+  });
+
+  test('a standby at 0 instances pulls nothing at the sustained rate: the path is the primary\'s alone (92.4 ms)', () => {
+    const { processing } = analyse(withEuProcessor(0)).latency;
+    expect(processing.p99Ms).toBe(92.4);
+    expect(processing.hops.some((h) => h.name.startsWith('cross-region'))).toBe(false);
+  });
+
+  test('no processor instance at the sustained rate is unknown, not a number', () => {
+    const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'template.scaling.min_instance_count', 0);
+    set(doc, 'google_cloud_run_v2_service', 'processor', 'template.scaling.max_instance_count', 0);
+    const { processing } = analyse(doc).latency;
+    expect(processing.p99Ms).toBeNull();
+  });
+});
+
+describe('bursts: judged at the sustained rate, their effect reported', () => {
+  // The speed path at a burst's start: min(processor 4 x 2 x 5,000 = 40,000, Bigtable 2 nodes x 14,000 / 1.1 rows
+  // per event = 25,454.5) = C = 25,454.5 events/s. B = 50,000 for D = 60 s, A = 10,000:
+  //   Q = (50,000 - 25,454.5) x 60 = 1,472,727 events; T = Q / (C - A) = 1,472,727 / 15,454.5 = 95.29 s
+  //   delayed = 50,000 x 60 + 10,000 x 95.29 = 3,952,941; longest wait = Q / C = 57.86 s
+  //   beyond 100 ms (backlog > 0.1 x C = 2,545.5): 50,000 x (60 - 2,545.5 / 24,545.5) + 10,000 x (Q - 2,545.5) / 15,454.5
+  //     = 2,994,815 + 951,294 = 3,946,109 per burst
+  //   month: 4 x 730 / 24 = 121.67 bursts; 10,111.1 events/s x 2,628,000 s = 26,572,000,000 events -> 1.81%
+  const r = analyse(pipelineDoc(), { workload: { burstsPerDay: 4 } });
+  const b = r.latency.burst!;
+
+  test('events delayed per burst, the longest wait and the share of the month beyond the p99 bound', () => {
+    expect(b.capacityEventsPerSecond).toBeCloseTo(25_454.545, 2);
+    expect(b.delayedPerBurst).toBeCloseTo(3_952_941.2, 0);
+    expect(b.longestWaitSeconds).toBeCloseTo(57.857, 3);
+    expect(b.drainSeconds).toBeCloseTo(95.294, 3);
+    expect(b.delayedBeyondBoundPerBurst).toBeCloseTo(3_946_108.9, 0);
+    expect(b.monthShareBeyondBound).toBeCloseTo(0.018068, 6);
+  });
+
+  test('more than 1% of the month beyond the bound is a warning; the p99 is still the sustained-rate figure', () => {
+    expect(r.latency.warnings).toHaveLength(1);
+    expect(r.latency.warnings![0]).toMatch(/^bursts delay 1\.81% of the month's events beyond the 100 ms p99 bound \(more than 1%\)/);
+    expect(r.latency.processing.p99Ms).toBe(92.4);
+    expect(r.latency.processing.method).toMatch(/at the sustained rate \(spec assumption burst-buffered/);
+  });
+
+  test('the dashboard lag during a burst: the longest wait plus the live path\'s worst case (57,857 + 3,110.2 = 60,967 ms)', () => {
+    expect(b.dashboardLagMs).toBe(60_967);
+  });
+
+  test('with 5 Bigtable nodes (5 x 14,000 / 1.1 = 63,636) the processor (40,000) is the slowest stage: Q = 10,000 x 60 = 600,000, longest wait 15 s', () => {
+    const doc = pipelineDoc();
+    for (const c of doc.resource.google_bigtable_instance.hot.cluster as { autoscaling_config: { min_nodes: number; max_nodes: number } }[]) {
+      c.autoscaling_config.min_nodes = 5;
+      c.autoscaling_config.max_nodes = 8;
+    }
+    // 5 x 14,000 / 1.1 = 63,636 > the processor's 40,000, which is then the slowest stage: Q = 10,000 x 60 = 600,000.
+    const x = analyse(doc, { workload: { burstsPerDay: 4 } }).latency.burst!;
+    expect(x.capacityEventsPerSecond).toBe(40_000);
+    expect(x.longestWaitSeconds).toBe(15); // 600,000 / 40,000
+  });
+});
+
+describe('dashboard freshness: the live figures (judged) and the window series (reported)', () => {
+  test('live figures, refresh every 2 s and a 1 s live cache: worst case = 2,000 + 1,000 + p99 of processing, fetch and analytics = 3,110.2 ms', () => {
     const { dashboardFreshness } = analyse(pipelineDoc()).latency;
-    expect(dashboardFreshness.maxMs!).toBeGreaterThan(2000 + 60);
-    expect(dashboardFreshness.maxMs!).toBeLessThan(2000 + 200);
-    // The median waits half an interval: ~1,000 ms plus ~50 ms of the rest.
-    expect(dashboardFreshness.p50Ms!).toBeGreaterThan(1000);
-    expect(dashboardFreshness.p50Ms!).toBeLessThan(1200);
+    expect(dashboardFreshness.maxMs).toBe(3_110.2);
+    expect(dashboardFreshness.hops.map((h) => h.name)).toEqual([
+      'event processing (path above)',
+      'analytics fetch of processor metrics',
+      'dashboard live cache (shared for 1000 ms)',
+      'analytics service',
+      'dashboard refresh wait (every 2 s)',
+    ]);
+  });
+
+  test('window series: slide 10 s + watermark 2 x 5 s (a device sends every 60,000 / 10,000 = 6 s > 5 s) + timer max(1, 10 / 2) = 5 s + refresh 2 s = 27,000 ms + p99 of the rest', () => {
+    const w = analyse(pipelineDoc()).latency.windowFreshness!;
+    expect(w.maxMs).toBe(27_123.4);
+    expect(w.hops.find((h) => h.name.startsWith('watermark'))!.name).toBe('watermark (10 s: 2 x 5 s delay, a device sends every 6 s)');
+  });
+
+  test('devices that send more often than the watermark delay close a window at their next event: 6,000 devices at 10,000 events/s send every 0.6 s -> 5 + 0.6 s', () => {
+    const w = analyse(pipelineDoc(), { workload: { deviceCount: 6_000 } }).latency.windowFreshness!;
+    expect(w.hops.find((h) => h.name.startsWith('watermark'))!.p50Ms).toBe(5_600);
+  });
+
+  test('no PROCESSOR_METRICS_URL on the analytics service: the live figures are unknown (the API answers 503)', () => {
+    const doc = pipelineDoc();
+    const c = doc.resource.google_cloud_run_v2_service.analytics.template as { containers: { env: unknown[] } };
+    c.containers.env = [c.containers.env[0]];
+    const f = analyse(doc).latency.dashboardFreshness;
+    expect(f.maxMs).toBeNull();
+    expect(f.missing.join(' ')).toMatch(/PROCESSOR_METRICS_URL is not set/);
+  });
+
+  test('a processor with internal-only ingress and an analytics service without VPC egress cannot be reached: unknown', () => {
+    const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'ingress', 'INGRESS_TRAFFIC_INTERNAL_ONLY');
+    expect(analyse(doc).latency.dashboardFreshness.missing.join(' ')).toMatch(/internal-only, and the analytics service sends no traffic through a VPC/);
+    set(doc, 'google_cloud_run_v2_service', 'analytics', 'template.vpc_access', { egress: 'ALL_TRAFFIC', network_interfaces: { network: 'default' } });
+    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(3_110.2);
   });
 
   test('no refresh interval: unknown, with the env var to set', () => {

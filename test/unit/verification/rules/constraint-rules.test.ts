@@ -196,6 +196,21 @@ describe('dashboard-freshness', () => {
     expect(f.address).toBe('google_cloud_run_v2_service.dashboard');
   });
 
+  test('the live figures are judged; the window series is reported beside them, not judged', () => {
+    const [f] = check(freshness, pipelineDoc());
+    expect(f.observed).toBe('worst case 3,110.2 ms');
+    expect(f.message).toMatch(/the per-device window series trails by up to 27,123 ms \(final windows, not bounded by this property\)/);
+  });
+
+  test('no PROCESSOR_METRICS_URL: unknown, with the fix to give the analytics service a reachable metrics endpoint', () => {
+    const doc = pipelineDoc();
+    const c = doc.resource.google_cloud_run_v2_service.analytics.template as { containers: { env: unknown[] } };
+    c.containers.env = [c.containers.env[0]];
+    const [f] = check(freshness, doc);
+    expect([f.status, f.observed, f.expected]).toEqual(['unknown', 'unknown', '<= 5000 ms']);
+    expect(f.fix).toMatch(/PROCESSOR_METRICS_URL/);
+  });
+
   test('no refresh interval is unknown', () => {
     const doc = pipelineDoc();
     const c = doc.resource.google_cloud_run_v2_service.dashboard.template as { containers: { env: unknown[] } };
