@@ -1,8 +1,16 @@
 /**
  * Recovery point and time per stateful store and processing component for zone loss,
- * region loss and operator error (deletes and replacements in the plan; deletion
- * protection). Figures come from dr.json; `null` means not bounded (the data or service is
- * gone or unavailable until the failed location returns), which never passes.
+ * region loss and operator error (deletes and replacements in the plan, of a store or of the
+ * tables under it; deletion protection). Figures come from dr.json; `null` means not bounded
+ * (the data or service is gone or unavailable until the failed location returns), which never
+ * passes.
+ *
+ * RPO counts the accepted events the recovered pipeline does not have: lost, or stranded in the
+ * lost location until it returns (Pub/Sub has no cross-region failover for stored messages).
+ * RTO is the time until the user-facing plane the component serves works again (ingest,
+ * processing into the hot store, queries); work that waits durably buffered for the failed
+ * location (archive writes to a BigQuery primary) is named in the basis with its buffer, as the
+ * availability model keeps the asynchronous archive out of the user-facing planes.
  */
 import type { DrScenario, DrResult } from '../engine/types';
 import type { Resource } from '../graph/types';
@@ -14,6 +22,7 @@ import { tableLoad } from './cold-store';
 import { datasetReplicas } from './cold-store-replica';
 import { readAttr } from '../graph/values';
 import type { ServiceRole } from './topology';
+import { speedPathBurst } from './burst-impact';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
 const toMin = (s: number) => Math.round((s / SECONDS_PER_MINUTE) * 100) / 100;
@@ -47,9 +56,28 @@ function bigtableScenarios(ctx: AnalysisContext, instance: Resource): DrScenario
       ? scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: lag, rtoMinutes: failover, basis: `clusters in ${[...regions].join(', ')}; writes not yet replicated (<= ${lag} min, U) are at risk; ${how}` })
       : scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: null, rtoMinutes: null, basis: `all clusters in ${[...regions].join(', ') || 'one region'}: no copy outside the lost region` }),
   );
-  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, backupsOf(ctx, instance)));
+  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, backupsOf(ctx, instance), ctx.topology.tablesOf(instance)));
   return out;
 }
+
+/** Backup frequency of one table's automated backup policy, seconds. */
+function tableBackupSeconds(table: Resource): number | undefined {
+  const policy = blocks(table, 'automated_backup_policy')[0];
+  const f = policy ? durationSeconds(field(policy, 'frequency')) : undefined;
+  return typeof f === 'number' ? f : undefined;
+}
+
+/** Tables the plan deletes (gone from the configuration) that named this store as their parent. */
+function removedChildrenOf(ctx: AnalysisContext, parent: Resource, kept: Resource[]): Resource[] {
+  const parentAttr = parent.type === 'google_bigtable_instance' ? 'instance_name' : 'dataset_id';
+  const childType = parent.type === 'google_bigtable_instance' ? 'google_bigtable_table' : 'google_bigquery_table';
+  const names = new Set([parent.values.name, parent.values.dataset_id].filter((x): x is string => typeof x === 'string'));
+  return ctx.graph.removed.filter(
+    (x) => x.type === childType && !kept.some((k) => k.address === x.address) && (names.has(String(x.values[parentAttr])) || textRefers(x.values[parentAttr], parent.address)),
+  );
+}
+
+const textRefers = (v: unknown, address: string) => typeof v === 'string' && v.includes(address);
 
 function backupsOf(ctx: AnalysisContext, instance: Resource): number | undefined {
   let best: number | undefined;
@@ -66,15 +94,33 @@ function destroyedByPlan(ctx: AnalysisContext, r: Resource): boolean {
   return ctx.graph.removed.some((x) => x.address === r.address) || (r.change?.actions.includes('delete') ?? false);
 }
 
-function operatorError(ctx: AnalysisContext, r: Resource, target: string, protectedFromDelete: boolean, backupFrequencySeconds: number | undefined): DrScenarioEx {
+function operatorError(ctx: AnalysisContext, r: Resource, target: string, protectedFromDelete: boolean, backupFrequencySeconds: number | undefined, children: Resource[] = []): DrScenarioEx {
   const destroyed = destroyedByPlan(ctx, r);
+  // A store's deletion protection does not cover the tables under it: a replaced table loses its rows.
+  const lostChildren = destroyed ? [] : [...children.filter((c) => destroyedByPlan(ctx, c)), ...removedChildrenOf(ctx, r, children)];
+  if (lostChildren.length > 0) {
+    const what = lostChildren.map((c) => `${c.change?.replace ? 'replaces' : 'deletes'} ${c.address}`).join(', ');
+    const backups = lostChildren.map((c) => tableBackupSeconds(c));
+    const allBacked = backups.every((b) => b !== undefined);
+    return {
+      scenario: 'operator-error',
+      target,
+      address: lostChildren[0].address,
+      rpoMinutes: allBacked ? toMin(Math.max(...(backups as number[]))) : null,
+      rtoMinutes: null,
+      basis: `the plan ${what}: ${allBacked ? `its rows since the last backup (every ${toMin(Math.max(...(backups as number[])))} min) are lost and restore time grows with size` : 'its rows are lost (no backup)'}; the ${r.type === 'google_bigtable_instance' ? 'instance' : 'dataset'}'s deletion protection does not cover its tables`,
+    };
+  }
   if (destroyed) {
     if (backupFrequencySeconds !== undefined) {
       return { scenario: 'operator-error', target, address: r.address, rpoMinutes: toMin(backupFrequencySeconds), rtoMinutes: null, basis: `the plan ${r.change?.replace ? 'replaces' : 'deletes'} it; restore from a backup taken every ${toMin(backupFrequencySeconds)} min (restore time grows with size)` };
     }
     return { scenario: 'operator-error', target, address: r.address, rpoMinutes: null, rtoMinutes: null, basis: `the plan ${r.change?.replace ? 'replaces' : 'deletes'} it and no backup exists: its data is lost` };
   }
-  if (protectedFromDelete) return { scenario: 'operator-error', target, address: r.address, rpoMinutes: 0, rtoMinutes: 0, basis: 'deletion protection blocks an accidental delete; this plan destroys nothing' };
+  if (protectedFromDelete) {
+    const plan = ctx.graph.source.kind === 'plan' ? '; this plan destroys neither it nor its tables' : '';
+    return { scenario: 'operator-error', target, address: r.address, rpoMinutes: 0, rtoMinutes: 0, basis: `deletion protection blocks an accidental delete${plan}` };
+  }
   return {
     scenario: 'operator-error',
     target,
@@ -129,16 +175,33 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
     replay.seconds === null
       ? 'no topic feeding the dataset keeps a replay window'
       : `replay window ${toMin(replay.seconds)} min (retention of ${replay.topics.map((t) => t.address).join(', ')}) ${covered ? '>=' : '<'} replication lag ${toMin(lag.value)} min (${lag.confidence})`;
+  const buffers = archiveBuffers(ctx, dataset);
   return {
     scenario: 'region-loss',
-    target,
+    target: `${target} (reads; archive writes wait for the primary)`,
     address: dataset.address,
     rpoMinutes: covered ? 0 : toMin(lag.value),
     rtoMinutes: read.value,
     basis:
       `replica in ${where}; writes not yet replicated (<= ${toMin(lag.value)} min, ${lag.confidence}) ${covered ? 'are replayed from the topic by seeking the writer\'s subscription' : 'are lost'}: ${replayText}; ` +
-      `reads move to the read-only replica in ${read.value} min (${read.confidence}); ${promotion.note}`,
+      `RTO ${read.value} min is for reads (the query plane), which move to the read-only replica (${read.confidence}); ${promotion.note} ` +
+      `Archive writes are deferred, not lost, while the outage is shorter than their buffer: ${buffers}.`,
   };
+}
+
+/** The subscriptions that buffer a dataset's writers while its primary is down, with their retention. */
+function archiveBuffers(ctx: AnalysisContext, dataset: Resource): string {
+  const parts = new Set<string>();
+  for (const table of ctx.topology.tablesIn(dataset)) {
+    const writer = tableLoad(ctx, table).writer;
+    if (!writer) continue;
+    const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
+    if (!sub) continue;
+    const retention = durationSeconds(readAttr(sub, 'message_retention_duration'));
+    const seconds = typeof retention === 'number' ? retention : ctx.data.limit('pubsub.subscription-retention-default-seconds').value;
+    parts.add(`${sub.address} keeps unacknowledged messages ${toMin(seconds) >= MINUTES_PER_HOUR * 24 ? `${Math.round((seconds / SECONDS_PER_HOUR / 24) * 10) / 10} days` : `${toMin(seconds)} min`}`);
+  }
+  return parts.size > 0 ? [...parts].join('; ') : 'no subscription buffers them (writes during the outage are lost)';
 }
 
 function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioEx[] {
@@ -150,7 +213,7 @@ function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioE
   return [
     { scenario: 'zone-loss', target, address: dataset.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${zoneRedundant.note} (${zoneRedundant.confidence})` },
     bigqueryRegionLoss(ctx, dataset, target),
-    operatorError(ctx, dataset, target, protectedTables && !deleteContents, undefined),
+    operatorError(ctx, dataset, target, protectedTables && !deleteContents, undefined, tables),
   ];
 }
 
@@ -160,12 +223,47 @@ function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
   for (const sub of ctx.topology.speedSubscriptions.length > 0 ? ctx.topology.speedSubscriptions : ctx.topology.subscriptions.slice(0, 1)) {
     const target = `queue ${sub.address}`;
     out.push({ scenario: 'zone-loss', target, address: sub.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('pubsub.zone-redundant').note} (U)` });
-    out.push({ scenario: 'region-loss', target, address: sub.address, rpoMinutes: 0, rtoMinutes: toMin(d.drFigure('pubsub.region-failover-seconds').value), basis: `${d.drFigure('pubsub.region-failover-seconds').note} (U)` });
+    out.push(queueRegionLoss(ctx, sub, target));
     if (destroyedByPlan(ctx, sub)) {
       out.push({ scenario: 'operator-error', target, address: sub.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes or replaces the subscription: its unacknowledged backlog is lost' });
     }
   }
   return out;
+}
+
+/**
+ * Pub/Sub keeps a message in the region it was stored in (nearest the publisher) and has no
+ * failover for it: a region loss strands the undelivered backlog there until it returns. The
+ * oldest such message is the recovery point: at the sustained rate the speed path keeps up,
+ * after a buffered burst the backlog is up to burst + drain seconds old. New events flow again
+ * once devices fail over to the other region's gateway, whose publishes are stored there.
+ */
+function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): DrScenarioEx {
+  const d = ctx.data;
+  const stranded = d.drFigure('pubsub.region-loss-strands-backlog');
+  const gateways = ctx.topology.services('ingest-gateway');
+  const gatewayRegions = new Set(gateways.map((g) => g.region));
+  const burst = speedPathBurst(ctx);
+  const backlogSeconds = burst.drainSeconds === null ? null : burst.drainSeconds > 0 ? burst.burstSeconds + burst.drainSeconds : 0;
+  const failover = d.drFigure('cloudrun.client-failover-seconds');
+  const rpoText =
+    backlogSeconds === null
+      ? `the backlog that can sit there is unbounded (${burst.basis})`
+      : backlogSeconds === 0
+        ? 'the speed path keeps up even in a burst, so the backlog there is the in-flight messages only'
+        : `after a burst the oldest undelivered message is ${burst.burstSeconds} + ${Math.round(burst.drainSeconds!)} = ${Math.round(backlogSeconds)} s old (${burst.basis.split(':')[0]})`;
+  const rto =
+    gatewayRegions.size >= 2
+      ? { rto: toMin(failover.value), text: `new events reach Pub/Sub again through the gateway in another region within ${toMin(failover.value)} min (${failover.confidence}; they are stored in that region)` }
+      : { rto: null, text: `every gateway is in ${[...gatewayRegions].join(', ') || 'one region'}: no publisher outside the lost region` };
+  return {
+    scenario: 'region-loss',
+    target,
+    address: sub.address,
+    rpoMinutes: backlogSeconds === null ? null : toMin(backlogSeconds),
+    rtoMinutes: rto.rto,
+    basis: `${stranded.note} (${stranded.confidence}); ${rpoText}: those events are unavailable until the region returns; ${rto.text}`,
+  };
 }
 
 function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string): DrScenarioEx[] {

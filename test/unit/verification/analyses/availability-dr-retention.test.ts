@@ -1,5 +1,7 @@
 /** Availability per plane from SLAs (slas.json), DR scenarios (dr.json), retention per store. */
-import { analyse, pipelineDoc, set } from './support/pipeline';
+import { buildModel } from '../../../../verification/model';
+import { runAnalyses } from '../../../../verification/analyses';
+import { analyse, graphOf, pipelineDoc, set, testSpec } from './support/pipeline';
 
 const plane = (r: ReturnType<typeof analyse>, p: string) => r.availability.planes.find((x) => x.plane === p)!;
 
@@ -67,6 +69,40 @@ describe('DR', () => {
 
   test('a one-region service is redeployed after a region loss: RTO 20 min', () => {
     expect(find(analyse(pipelineDoc()), 'region-loss', /ingest gateway/).rtoMinutes).toBe(20);
+  });
+
+  test('a plan replacing a table under a protected instance: the instance\'s operator-error RPO is not bounded, never "destroys nothing"', () => {
+    const graph = graphOf(pipelineDoc());
+    const table = graph.resources.find((x) => x.address === 'google_bigtable_table.events')!;
+    table.change = { actions: ['delete', 'create'], replace: true } as never;
+    const r = runAnalyses({ graph, model: buildModel(graph), spec: testSpec() });
+    const s = find(r, 'operator-error', /hot store/);
+    expect([s.address, s.rpoMinutes, s.rtoMinutes]).toEqual(['google_bigtable_table.events', null, null]);
+    expect(s.basis).toBe("the plan replaces google_bigtable_table.events: its rows are lost (no backup); the instance's deletion protection does not cover its tables");
+  });
+
+  test('Pub/Sub region loss strands the backlog stored there: RPO = burst 60 s + drain 95.29 s = 2.59 min; RTO 1 min only with a gateway in another region', () => {
+    // Speed path at a burst's start 25,454.5 events/s: Q = 24,545.5 x 60 = 1,472,727, drained at 15,454.5/s in 95.29 s.
+    const one = find(analyse(pipelineDoc(), { workload: { burstsPerDay: 4 } }), 'region-loss', /queue/);
+    expect(one.rpoMinutes).toBe(2.59);
+    expect(one.rtoMinutes).toBeNull();
+    expect(one.basis).toMatch(/no automatic failover to another region/);
+    const doc = pipelineDoc();
+    doc.resource.google_cloud_run_v2_service.gateway_eu = { ...JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.gateway)), location: 'europe-west1' };
+    const two = find(analyse(doc, { workload: { burstsPerDay: 4 } }), 'region-loss', /queue/);
+    expect([two.rpoMinutes, two.rtoMinutes]).toEqual([2.59, 1]);
+  });
+
+  test('BigQuery region loss with a replica: RTO 5 min is for reads; the archive writes wait for the primary, buffered by their subscription', () => {
+    const doc = pipelineDoc();
+    (doc.resource as Record<string, unknown>).google_bigquery_job = {
+      replica: { job_id: 'add-replica', location: 'US', query: { query: "ALTER SCHEMA `p.iot_analytics` ADD REPLICA `eu` OPTIONS(location = 'europe-west1')", use_legacy_sql: false } },
+    };
+    const s = find(analyse(doc), 'region-loss', /cold store/);
+    expect(s.target).toBe('cold store google_bigquery_dataset.analytics (reads; archive writes wait for the primary)');
+    expect(s.rtoMinutes).toBe(5);
+    expect(s.basis).toMatch(/RTO 5 min is for reads \(the query plane\)/);
+    expect(s.basis).toMatch(/Archive writes are deferred, not lost, while the outage is shorter than their buffer: google_pubsub_subscription\.archive keeps unacknowledged messages 7 days/);
   });
 
   test('operator error: deletion protection gives RPO 0; delete_contents_on_destroy leaves it unbounded', () => {
