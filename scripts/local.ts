@@ -3,10 +3,12 @@
  *
  *   npm run local -- --duration 60 --rate 10000 --burst 50000 --json local-run.json
  *
- * Exit codes: 0 every measured spec item passed, 1 some failed, 2 bad usage or the run
- * could not start (one line). Ctrl-C stops the fleet, reports and stops everything it
- * started; a second Ctrl-C kills what is left at once.
+ * Exit codes: 0 every measured spec item passed, 1 some failed, 2 bad usage (one line),
+ * 3 the run could not complete (a service or emulator did not start; one line), 130
+ * interrupted. Ctrl-C stops the fleet, reports and stops everything it started; a second
+ * Ctrl-C (at least a second later) kills what is left at once.
  */
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { emergencyStop, formatMeasurement, runLocalPipeline, RunOptionsError } from '../local/run';
 
@@ -30,7 +32,7 @@ const program = new Command('npm run local --')
   .option('--invalid-share <fraction>', 'share of events invalid on purpose (default 0.01)', num('invalid-share'))
   .option('--duration <s>', 'seconds the fleet sends (default 60)', num('duration'))
   .option('--events-per-request <n>', 'events per HTTP request (default: the spec workload)', num('events-per-request'))
-  .option('--events-per-message <n>', 'events per Pub/Sub message (default 20 locally)', num('events-per-message'))
+  .option('--events-per-message <n>', 'events per Pub/Sub message (default 50 locally: the emulator delivers a few thousand messages/s)', num('events-per-message'))
   .option('--json <file>', 'write the measurement as JSON')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -45,9 +47,14 @@ async function main(): Promise<number> {
   const o = program.opts();
   const abort = new AbortController();
   let interrupts = 0;
+  let firstAt = 0;
   const onSignal = () => {
+    // npm and tsx each relay a terminal's Ctrl-C, so one press can arrive twice within
+    // milliseconds: only a second signal a moment later means "kill now".
+    if (interrupts > 0 && Date.now() - firstAt < 1000) return;
     interrupts++;
     if (interrupts === 1) {
+      firstAt = Date.now();
       process.stderr.write('\nstopping: the fleet stops, the run reports what it measured and stops what it started (Ctrl-C again to kill at once)\n');
       abort.abort();
     } else {
@@ -73,13 +80,17 @@ async function main(): Promise<number> {
       signal: abort.signal,
     });
     process.stdout.write(`\n${formatMeasurement(m)}\n`);
-    if (o.json) process.stdout.write(`measurement written to ${o.json}\n`);
+    if (o.json && existsSync(o.json)) process.stdout.write(`measurement written to ${o.json}\n`);
     if (m.interrupted) return 130;
     return m.checks.some((c) => c.status === 'fail') ? 1 : 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`npm run local: ${err instanceof RunOptionsError ? '' : 'run failed: '}${message.split('\n')[0]}\n`);
-    return 2;
+    if (err instanceof RunOptionsError) {
+      process.stderr.write(`npm run local: ${message.split('\n')[0]}\n`);
+      return 2;
+    }
+    process.stderr.write(`npm run local: run failed: ${message.split('\n')[0]}\n`);
+    return 3;
   }
 }
 

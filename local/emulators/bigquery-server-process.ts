@@ -3,7 +3,7 @@
  * test workers and scripts reach it over HTTP and a stop takes it down with its group.
  */
 import { join } from 'node:path';
-import { freePort, spawnService, waitFor, killGroup, type RunningService, type SpawnOptions } from './processes';
+import { freePort, spawnService, waitFor, killGroup, type RunningService } from './processes';
 
 export interface RunningHttpService extends RunningService {
   /** `http://host:port`: the BigQuery client uses BIGQUERY_EMULATOR_HOST verbatim as its base URL. */
@@ -12,11 +12,11 @@ export interface RunningHttpService extends RunningService {
 
 const MAIN = join(__dirname, '..', 'bigquery-server', 'main.ts');
 
-export async function startBigQueryServerProcess(logDir: string, timeoutMs = 30_000, spawnOptions: SpawnOptions = {}): Promise<RunningHttpService> {
+export async function startBigQueryServerProcess(logDir: string, timeoutMs = 30_000): Promise<RunningHttpService> {
   const host = '127.0.0.1';
   const port = await freePort();
   const logFile = join(logDir, `bigquery-server-${port}.log`);
-  const child = spawnService('bigquery-server', process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--host', host, '--log-level', 'warn'], logFile, process.env, spawnOptions);
+  const child = spawnService('bigquery-server', process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--host', host, '--log-level', 'warn'], logFile);
   const url = `http://${host}:${port}`;
   const svc: RunningHttpService = { name: 'bigquery-server', host, port, endpoint: `${host}:${port}`, url, pid: child.pid!, logFile, stop: () => killGroup(child.pid!) };
   try {

@@ -1,10 +1,74 @@
 /**
  * Start and stop local services as child processes, each in its own process group so a
  * stop takes its children (the Pub/Sub emulator's launcher starts a JVM) and nothing else.
+ *
+ * Every group started is registered until it is stopped: `stopAllNow` kills what is left
+ * (a second Ctrl-C), and a detached reaper (./reaper.ts) reading the same list kills it when
+ * this process dies without stopping them (a crash, SIGKILL, a CI timeout), so no emulator
+ * outlives its run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { openSync, closeSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Process groups started by this process and not stopped yet. */
+const liveGroups = new Set<number>();
+/** Where the reaper reads that list; created with the reaper, on the first service started. */
+let reaperList: string | undefined;
+
+function startReaper(): string | undefined {
+  try {
+    const list = join(mkdtempSync(join(tmpdir(), 'iot-reaper-')), 'groups.json');
+    writeFileSync(list, '[]');
+    const reaper = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'reaper.ts'), list, String(process.pid)], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    reaper.on('error', () => undefined);
+    reaper.unref();
+    return list;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rewrites the reaper's list (write then rename, so it never reads half a file). */
+function publishGroups(): void {
+  reaperList ??= startReaper();
+  if (!reaperList) return;
+  try {
+    const next = `${reaperList}.next`;
+    writeFileSync(next, JSON.stringify([...liveGroups]));
+    renameSync(next, reaperList);
+  } catch {
+    /* best effort: the explicit stops still run */
+  }
+}
+
+function register(pgid: number): void {
+  liveGroups.add(pgid);
+  publishGroups();
+}
+
+function unregister(pgid: number): void {
+  if (!liveGroups.delete(pgid)) return;
+  publishGroups();
+}
+
+/** Kills every group this process started and has not stopped (synchronous, SIGKILL). */
+export function stopAllNow(): void {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    unregister(pgid);
+  }
+}
 
 export interface RunningService {
   name: string;
@@ -68,6 +132,7 @@ export async function killGroup(pid: number, graceMs = 3000): Promise<void> {
   try {
     process.kill(-pid, 'SIGTERM');
   } catch {
+    unregister(pid);
     return;
   }
   const deadline = Date.now() + graceMs;
@@ -79,21 +144,14 @@ export async function killGroup(pid: number, graceMs = 3000): Promise<void> {
       /* already gone */
     }
   }
-}
-
-export interface SpawnOptions {
-  /**
-   * CPU niceness (0 normal, 19 lowest), given at exec time so every thread the process starts
-   * inherits it (Linux nice is per thread; renicing a running process misses its threads).
-   */
-  niceness?: number;
+  unregister(pid);
 }
 
 /**
  * With the kernel's autogroup scheduling on (the default on desktop and many server kernels),
- * CPU is shared fairly between sessions and a detached service is a session of its own, so its
- * nice value counts only against its own threads. The session's group has a nice value of its
- * own: set that too. Best effort (no autogroup, or not allowed: the plain nice value remains).
+ * CPU is shared fairly between sessions and a detached service is a session of its own, so a
+ * thread's nice value counts only against the other threads of its session. The session's
+ * group has a nice value of its own: set that too. Best effort, like the per-thread values.
  */
 function setAutogroupNiceness(pid: number, niceness: number): void {
   try {
@@ -103,14 +161,48 @@ function setAutogroupNiceness(pid: number, niceness: number): void {
   }
 }
 
-export function spawnService(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env, options: SpawnOptions = {}): ChildProcess {
+/**
+ * Lowers a running service's CPU priority: every thread it has (Linux nice is per thread;
+ * threads started later inherit their creator's value) and its session's autogroup. Called
+ * once the service is ready, so a starved start-up cannot time out.
+ */
+export function lowerPriority(pid: number, niceness: number): void {
+  let tids: string[] = [String(pid)];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    /* not Linux: the process itself only */
+  }
+  for (const tid of tids) {
+    try {
+      setPriority(Number(tid), niceness);
+    } catch {
+      /* gone, or not allowed */
+    }
+  }
+  setAutogroupNiceness(pid, niceness);
+}
+
+export function spawnService(name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const fd = openSync(logFile, 'a');
-  // `nice` execs the command in place, so the child's pid (and process group) stay the service's.
-  const [cmd, argv] = options.niceness ? ['nice', ['-n', String(options.niceness), command, ...args]] : [command, args];
-  const child = spawn(cmd, argv, { detached: true, stdio: ['ignore', fd, fd], env });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
-  if (options.niceness) setAutogroupNiceness(child.pid, options.niceness);
+  const pid = child.pid;
+  register(pid);
+  child.once('exit', () => {
+    // The leader is gone; its group may still hold children until killGroup has run.
+    if (!groupAlive(pid)) unregister(pid);
+  });
   return child;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBigtableEmulator, startPubSubEmulator } from '../emulators/gcloud-emulators';
 import { startBigQueryServerProcess } from '../emulators/bigquery-server-process';
-import type { RunningService } from '../emulators/processes';
+import { lowerPriority, type RunningService } from '../emulators/processes';
 import { loadInput } from '../../verification/graph';
 import { provisionLocalCloud, type ProvisionReport } from '../provision';
 import { REPO_ROOT } from './services';
@@ -35,17 +35,23 @@ export async function startLocalCloud(logDir: string, options: { archivePathNice
   const stop = async () => {
     await Promise.all(started.splice(0).map((s) => s.stop()));
   };
-  try {
-    const [pubsub, bigtable, bigquery] = await Promise.all([
-      startPubSubEmulator(logDir).then((s) => (started.push(s), s)),
-      startBigtableEmulator(logDir).then((s) => (started.push(s), s)),
-      startBigQueryServerProcess(logDir, undefined, { niceness: options.archivePathNiceness }).then((s) => (started.push(s), s)),
-    ]);
-    return { pubsub, bigtable, bigquery, services: [...started], stop };
-  } catch (err) {
+  // Settled, not Promise.all: when one fails, the others may still be starting, and each must
+  // be stopped once it has started rather than left running.
+  const [pubsub, bigtable, bigquery] = await Promise.allSettled([
+    startPubSubEmulator(logDir),
+    startBigtableEmulator(logDir),
+    startBigQueryServerProcess(logDir).then((s) => {
+      // Lowered once it answers: a starved start-up would time out.
+      if (options.archivePathNiceness) lowerPriority(s.pid, options.archivePathNiceness);
+      return s;
+    }),
+  ]);
+  for (const r of [pubsub, bigtable, bigquery]) if (r.status === 'fulfilled') started.push(r.value);
+  if (pubsub.status === 'rejected' || bigtable.status === 'rejected' || bigquery.status === 'rejected') {
     await stop();
-    throw err;
+    throw [pubsub, bigtable, bigquery].find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason;
   }
+  return { pubsub: pubsub.value, bigtable: bigtable.value, bigquery: bigquery.value, services: [...started], stop };
 }
 
 export interface SynthOutput {

@@ -3,6 +3,9 @@
  * Values left out default to the environment's spec workload after synth (rate, burst,
  * event size, events per request) or to local defaults stated here.
  */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
 export class RunOptionsError extends Error {
   override name = 'RunOptionsError';
 }
@@ -84,5 +87,21 @@ export function validateRunOptions(o: LocalRunOptions): void {
   }
   if (o.rate !== undefined && o.devices !== undefined && o.eventsPerRequest !== undefined && o.devices * o.eventsPerRequest > o.rate * 3600) {
     throw new RunOptionsError(`--devices ${o.devices} x --events-per-request ${o.eventsPerRequest} events would take each device over an hour to fill one request at --rate ${o.rate}`);
+  }
+  if (o.json !== undefined) checkOutputFile(o.json);
+}
+
+/** The measurement file must be writable before a run of minutes starts, not after it. */
+function checkOutputFile(path: string): void {
+  if (path.trim() === '') throw new RunOptionsError('--json: a file path is required');
+  const target = resolve(path);
+  if (existsSync(target) && statSync(target).isDirectory()) throw new RunOptionsError(`--json ${path}: is a directory; give a file path`);
+  const dir = dirname(target);
+  if (!existsSync(dir)) throw new RunOptionsError(`--json ${path}: folder ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new RunOptionsError(`--json ${path}: ${dir} is not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new RunOptionsError(`--json ${path}: folder ${dir} is not writable`);
   }
 }

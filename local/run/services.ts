@@ -5,7 +5,7 @@
  * that group (the service's graceful stop: drain, flush, close), then SIGKILL if it overruns.
  */
 import { join } from 'node:path';
-import { freePort, killGroup, spawnService, waitFor } from '../emulators/processes';
+import { freePort, killGroup, lowerPriority, spawnService, waitFor } from '../emulators/processes';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -19,7 +19,7 @@ export interface ServiceDefinition {
   healthPath?: string;
   /** SIGTERM grace before SIGKILL (Cloud Run gives 10 s). */
   stopGraceMs?: number;
-  /** CPU niceness (19: runs only on what the other services leave). */
+  /** CPU niceness once ready (19: runs only on what the other services leave). */
   niceness?: number;
 }
 
@@ -46,7 +46,7 @@ export async function startService(def: ServiceDefinition, logDir: string, ready
     ...def.env,
     PORT: String(port),
   };
-  const child = spawnService(def.name, process.execPath, ['--import', 'tsx', join(REPO_ROOT, def.entry)], logFile, env, { niceness: def.niceness });
+  const child = spawnService(def.name, process.execPath, ['--import', 'tsx', join(REPO_ROOT, def.entry)], logFile, env);
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid!;
   let exit: number | null = null;
@@ -79,6 +79,7 @@ export async function startService(def: ServiceDefinition, logDir: string, ready
     await service.stop();
     throw new Error(`${(err as Error).message} (log: ${logFile})`);
   }
+  if (def.niceness) lowerPriority(pid, def.niceness);
   return service;
 }
 

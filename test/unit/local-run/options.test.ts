@@ -1,4 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RunOptionsError, validateRunOptions } from '../../../local/run/options';
+
+const scratch = mkdtempSync(join(tmpdir(), 'run-options-'));
+const aFile = join(scratch, 'a-file');
+writeFileSync(aFile, 'x');
 
 describe('local run options', () => {
   it('accepts the issue\'s command line', () => {
@@ -18,5 +25,15 @@ describe('local run options', () => {
     [{ devices: 1000, eventsPerRequest: 100, rate: 10 }, '--devices 1000 x --events-per-request 100 events would take each device over an hour to fill one request at --rate 10'],
   ])('rejects %p with one line', (options, message) => {
     expect(() => validateRunOptions(options)).toThrow(new RunOptionsError(message));
+  });
+
+  it('checks the --json file before a run of minutes starts, not after it', () => {
+    expect(() => validateRunOptions({ json: join(scratch, 'out.json') })).not.toThrow();
+    expect(() => validateRunOptions({ json: scratch })).toThrow(new RunOptionsError(`--json ${scratch}: is a directory; give a file path`));
+    expect(() => validateRunOptions({ json: join(scratch, 'missing', 'out.json') })).toThrow(
+      new RunOptionsError(`--json ${join(scratch, 'missing', 'out.json')}: folder ${join(scratch, 'missing')} does not exist`),
+    );
+    expect(() => validateRunOptions({ json: join(aFile, 'out.json') })).toThrow(new RunOptionsError(`--json ${join(aFile, 'out.json')}: ${aFile} is not a folder`));
+    expect(() => validateRunOptions({ json: ' ' })).toThrow(new RunOptionsError('--json: a file path is required'));
   });
 });
