@@ -14,8 +14,8 @@ import { isResourceType } from './references';
 import { resolveRegion } from './region';
 import { expectArray, expectObject, kindOf, optionalArray, optionalObject, optionalString, type Json } from './shape';
 import type { GraphParts } from './synth';
-import type { AttrValue, ChangeAction, Edge, ProviderRef, Resource, ResourceChange } from './types';
-import { pending } from './values';
+import { isPending, type AttrValue, type ChangeAction, type Edge, type ProviderRef, type Resource, type ResourceChange } from './types';
+import { pending, readAttr } from './values';
 
 const ACTIONS = new Set<string>(['create', 'update', 'delete', 'no-op', 'read']);
 
@@ -281,8 +281,12 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       type = root;
       name = steps[1].name;
       key = steps[1].key;
+    } else if (root === 'local') {
+      // Plan JSON holds no locals: the reference is kept by name (never an edge) and reported
+      // where it leaves a value pending.
+      return [`${ctx.length > 0 ? `${ctx.join('.')}.` : ''}local.${steps[1].name}`];
     } else {
-      return []; // local.*, each.*, count.*, path.*: not resources (locals are not in plan JSON)
+      return []; // each.*, count.*, path.*: not resources
     }
     const found = byConfig.get(`${ctx.join('.')}|${configAddress({ mode, type, name })}`) ?? [];
     const picked = key === undefined ? found : found.filter((i) => i.parsed.index === key);
@@ -360,6 +364,14 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     }
     const normalised = normalisePlanValue(raw ?? {}, unknown, sensitive, ctx, '');
     const values = isPlainObject(normalised) ? (normalised as Record<string, AttrValue>) : {};
+    for (const [path, targets] of resolvedByPath) {
+      const locals = targets.filter((t) => /(^|\.)local\.[^.]+$/.test(t));
+      if (locals.length === 0 || targets.some((t) => instances.has(t))) continue;
+      const v = readAttr({ values, valuesPending }, path);
+      if (v !== undefined && isPending(v)) {
+        warnings.push(`${inst.address}: ${path} comes from ${locals.join(', ')}, which plan JSON does not define, and is known only at apply: what it refers to is unknown`);
+      }
+    }
 
     const providerKey = typeof cfg?.provider_config_key === 'string' ? cfg.provider_config_key : undefined;
     const provider = (providerKey ? providers.get(providerKey) : undefined) ?? defaultProvider(inst, providers);

@@ -6,6 +6,7 @@ import { rule as instanceCountRule } from '../../../../verification/rules/instan
 import { rule as statefulRule } from '../../../../verification/rules/stateful-resource-not-destroyed';
 import { fixture, readFixture } from '../helpers';
 import { check } from '../rules-core/rule-context';
+import { buildTopology } from '../../../../verification/analyses/topology';
 
 describe('plan loader', () => {
   it('keeps a value from after_unknown as pending, with the references of its expression', () => {
@@ -132,5 +133,37 @@ describe('plan loader: errored and incomplete plans', () => {
     expect(check(instanceCountRule, g).map((f) => [f.address, f.status, f.observed])).toEqual([
       ['google_pubsub_topic.fanout[*]', 'unknown', 'instance count deferred by Terraform (instance_count_unknown)'],
     ]);
+  });
+});
+
+describe('plan loader: references through locals', () => {
+  it('keeps a local reference by name and warns when it leaves the target unknown', () => {
+    const g = loadInput(fixture('plan-locals.json'));
+    const sub = g.byAddress.get('google_pubsub_subscription.speed')!;
+    expect(readAttr(sub, 'topic')).toEqual({ $pending: true, reason: 'after_unknown', references: ['local.topic_id'] });
+    expect(readAttr(sub, 'dead_letter_policy.dead_letter_topic')).toEqual({ $pending: true, reason: 'after_unknown', references: ['local.dl_topic'] });
+    expect(g.warnings).toEqual([
+      'google_pubsub_subscription.speed: topic comes from local.topic_id, which plan JSON does not define, and is known only at apply: what it refers to is unknown',
+      'google_pubsub_subscription.speed: dead_letter_policy.dead_letter_topic comes from local.dl_topic, which plan JSON does not define, and is known only at apply: what it refers to is unknown',
+    ]);
+    expect(g.edges.filter((e) => e.from === 'google_pubsub_subscription.speed')).toEqual([]);
+  });
+
+  it('a local whose value the plan knows is matched by that literal value, without a warning', () => {
+    const plan = readFixture('plan-locals.json') as {
+      planned_values: { root_module: { resources: { address: string; values: Record<string, unknown> }[] } };
+      resource_changes: { address: string; change: { after: Record<string, unknown>; after_unknown: Record<string, unknown> } }[];
+    };
+    const known = 'projects/iot-prod/topics/telemetry';
+    plan.planned_values.root_module.resources.find((r) => r.address === 'google_pubsub_subscription.speed')!.values.topic = known;
+    const change = plan.resource_changes.find((r) => r.address === 'google_pubsub_subscription.speed')!.change;
+    change.after.topic = known;
+    delete change.after_unknown.topic;
+    const g = loadTerraformJson(plan, 'plan.json');
+    expect(g.warnings).toEqual([
+      'google_pubsub_subscription.speed: dead_letter_policy.dead_letter_topic comes from local.dl_topic, which plan JSON does not define, and is known only at apply: what it refers to is unknown',
+    ]);
+    const topology = buildTopology(g);
+    expect(topology.topicOf(g.byAddress.get('google_pubsub_subscription.speed')!)?.address).toBe('google_pubsub_topic.telemetry');
   });
 });
