@@ -35,7 +35,7 @@ export interface ComponentMembership {
 
 /** A data-flow path, e.g. ingest -> topic -> subscription -> processor -> Bigtable. */
 export interface Flow {
-  name: 'speed' | 'archive' | 'serving' | 'dashboard' | 'monitoring' | 'dead-letter';
+  name: 'speed' | 'archive' | 'serving' | 'serving-history' | 'dashboard' | 'monitoring' | 'dead-letter';
   /** Addresses in order. */
   hops: string[];
   /** Hops that could not be found, named by role ("processor service"). */

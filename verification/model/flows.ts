@@ -48,7 +48,10 @@ class FlowBuilder {
 
 export function deriveFlows(wiring: Wiring, serviceRoles: Map<string, { role: ServiceRole }>): { flows: Flow[]; roles: FlowRoles } {
   const services = wiring.ofType(...CLOUD_RUN_TYPES);
-  const withRole = (role: ServiceRole) => services.filter((s) => serviceRoles.get(s.address)?.role === role);
+  // A role deployed in several regions: the deployment in its provider's (home) region first,
+  // the one that takes the traffic (the analyses order services the same way).
+  const home = (s: Resource) => (s.provider?.region !== undefined && s.region === s.provider.region ? 0 : 1);
+  const withRole = (role: ServiceRole) => services.filter((s) => serviceRoles.get(s.address)?.role === role).sort((a, b) => home(a) - home(b));
   const roles: FlowRoles = {};
 
   const jobs = wiring.ofType(...DATAFLOW_TYPES);
@@ -82,9 +85,10 @@ export function deriveFlows(wiring: Wiring, serviceRoles: Map<string, { role: Se
   roles.archiveSubscription =
     (roles.archiveJob && wiring.targets(roles.archiveJob, [SUBSCRIPTION])[0]) ??
     subscriptions.find((s) => s !== roles.speedSubscription && topicOf(s)?.address === roles.topic?.address);
+  // The output table parameter first: a job also references its error (dead-letter) table.
   roles.archiveTable =
-    (roles.archiveJob && wiring.targets(roles.archiveJob, [BIGQUERY_TABLE])[0]) ??
     (roles.archiveJob && archiveTableByLiteral(roles.archiveJob, wiring)) ??
+    (roles.archiveJob && wiring.targets(roles.archiveJob, [BIGQUERY_TABLE]).find((t) => !isErrorTableOf(roles.archiveJob!, t, wiring))) ??
     (roles.archiveSubscription && wiring.pointee(roles.archiveSubscription, 'bigquery_config.table', [BIGQUERY_TABLE]));
   const archiveBySubscription = !roles.archiveJob && roles.archiveSubscription && isBigQuerySubscription(roles.archiveSubscription);
   const archive = new FlowBuilder()
@@ -93,14 +97,12 @@ export function deriveFlows(wiring: Wiring, serviceRoles: Map<string, { role: Se
   if (!archiveBySubscription) archive.add(roles.archiveJob, 'archive job (Dataflow)');
   archive.add(roles.archiveTable, 'raw events table (BigQuery)');
 
-  // serving: stores -> analytics
+  // serving: each store -> analytics (recent ranges from Bigtable, history from BigQuery; the
+  // stores feed the service side by side, neither feeds the other)
   roles.analytics = withRole('analytics')[0];
   roles.dataset = (roles.archiveTable && wiring.pointee(roles.archiveTable, 'dataset_id', [BIGQUERY_DATASET])) ?? wiring.ofType(BIGQUERY_DATASET)[0];
-  const serving = new FlowBuilder()
-    .add(roles.hotInstance, 'hot store (Bigtable instance)')
-    .add(roles.dataset, 'cold store (BigQuery dataset)')
-    .add(roles.analytics, 'analytics service')
-    .build('serving');
+  const serving = new FlowBuilder().add(roles.hotInstance, 'hot store (Bigtable instance)').add(roles.analytics, 'analytics service').build('serving');
+  const servingHistory = new FlowBuilder().add(roles.dataset, 'cold store (BigQuery dataset)').add(roles.analytics, 'analytics service').build('serving-history');
 
   // dashboard: analytics -> dashboard
   roles.dashboard = withRole('dashboard')[0];
@@ -127,7 +129,7 @@ export function deriveFlows(wiring: Wiring, serviceRoles: Map<string, { role: Se
     .add(roles.deadLetterTable, 'dead-letter table (BigQuery)')
     .build('dead-letter');
 
-  return { flows: [speed, archive.build('archive'), serving, dashboard, monitoring.build('monitoring'), deadLetter], roles };
+  return { flows: [speed, archive.build('archive'), serving, servingHistory, dashboard, monitoring.build('monitoring'), deadLetter], roles };
 }
 
 function hotInstanceOf(processor: Resource, wiring: Wiring): Resource | undefined {
@@ -137,7 +139,12 @@ function hotInstanceOf(processor: Resource, wiring: Wiring): Resource | undefine
   return table ? wiring.pointee(table, 'instance_name', [BIGTABLE_INSTANCE]) : undefined;
 }
 
-/** Template parameter `outputTableSpec` = "project:dataset.table" written as a literal. */
+/** The table a job names as its dead-letter (error) output, e.g. the template's `outputDeadletterTable`. */
+function isErrorTableOf(job: Resource, table: Resource, wiring: Wiring): boolean {
+  return ['parameters.outputDeadletterTable', 'parameters.outputDeadLetterTable'].some((key) => wiring.pointee(job, key, [BIGQUERY_TABLE])?.address === table.address);
+}
+
+/** Template parameter `outputTableSpec` = "project:dataset.table", by reference or as a literal. */
 function archiveTableByLiteral(job: Resource, wiring: Wiring): Resource | undefined {
   for (const key of ['parameters.outputTableSpec', 'parameters.outputTable', 'parameters.output_table_spec']) {
     const t = wiring.pointee(job, key, [BIGQUERY_TABLE]);

@@ -26,6 +26,7 @@ const FLOW_COLOR: Record<string, string> = {
   speed: '#1b6ec2',
   archive: '#7b4fb0',
   serving: '#2a8a4a',
+  'serving-history': '#2a8a4a',
   dashboard: '#c2761b',
   monitoring: '#888888',
   'dead-letter': '#b0302a',

@@ -36,7 +36,7 @@ describe('model from hand-written Terraform (no labels, no construct paths, neut
     expect(shared).toEqual([]);
   });
 
-  it('derives all six flows with no missing hop, following literal names where there is no reference', () => {
+  it('derives all seven flows with no missing hop, following literal names where there is no reference', () => {
     const flow = (name: string) => model.flows.find((f) => f.name === name)!;
     expect(flow('speed')).toEqual({
       name: 'speed',
@@ -45,11 +45,25 @@ describe('model from hand-written Terraform (no labels, no construct paths, neut
     });
     // `slow` names its topic as a literal "projects/iot-prod/topics/events"; the job names its table "iot-prod:warehouse.raw".
     expect(flow('archive').hops).toEqual(['google_pubsub_topic.events', 'google_pubsub_subscription.slow', 'google_dataflow_job.copy', 'google_bigquery_table.raw']);
-    expect(flow('serving').hops).toEqual(['google_bigtable_instance.store', 'google_bigquery_dataset.warehouse', 'google_cloud_run_v2_service.charlie']);
+    // Each store feeds the analytics service; neither feeds the other.
+    expect(flow('serving').hops).toEqual(['google_bigtable_instance.store', 'google_cloud_run_v2_service.charlie']);
+    expect(flow('serving-history').hops).toEqual(['google_bigquery_dataset.warehouse', 'google_cloud_run_v2_service.charlie']);
     expect(flow('dashboard').hops).toEqual(['google_cloud_run_v2_service.charlie', 'google_cloud_run_v2_service.delta']);
     expect(flow('monitoring').hops).toEqual(['google_monitoring_alert_policy.backlog', 'google_monitoring_notification_channel.pager']);
     expect(flow('dead-letter').hops).toEqual(['google_pubsub_subscription.fast', 'google_pubsub_topic.poison', 'google_pubsub_subscription.poison_sink', 'google_bigquery_table.rejects']);
     expect(model.flows.flatMap((f) => f.missing)).toEqual([]);
+  });
+});
+
+describe('flows of a role deployed in two regions', () => {
+  it('follow the deployment in the provider\'s home region (it takes the traffic), whatever the address order', () => {
+    const doc = clone(readFixture('synth-hand-written/cdk.tf.json')) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const services = doc.resource.google_cloud_run_v2_service;
+    // "a_standby" sorts before "bravo"; it is the same processor in europe-west1.
+    services.a_standby = { ...clone(services.bravo), name: 'bravo', location: 'europe-west1' };
+    const model = buildModel(loadTerraformJson(doc, 'two-regions.json'));
+    expect(model.serviceRoles.get('google_cloud_run_v2_service.a_standby')?.role).toBe('processor');
+    expect(model.flows.find((f) => f.name === 'speed')!.hops[3]).toBe('google_cloud_run_v2_service.bravo');
   });
 });
 
