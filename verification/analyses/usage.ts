@@ -33,6 +33,12 @@ export const usageEntrySchema = z
     monthlyMetricMiB: z.number().nonnegative().optional(),
     /** Secret Manager access operations a month. */
     accessesPerMonth: z.number().nonnegative().optional(),
+    /** Serving queries/s this service answers from BigQuery (analytics), instead of the spec's coldQueryShare. */
+    bigQueryQueriesPerSecond: z.number().nonnegative().optional(),
+    /** Bytes one such query bills, GiB (instead of the per-table minimum the model derives). */
+    bigQueryGiBPerQuery: z.number().nonnegative().optional(),
+    /** Log volume this service or job writes beyond what the models derive (application logs), GiB a month. */
+    logGiBPerMonth: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -93,6 +99,9 @@ export const USAGE_FIELD_TYPES: Readonly<Record<keyof UsageEntry, readonly strin
   refreshIntervalSeconds: ['google_cloud_run_v2_service'],
   monthlyMetricMiB: ['google_monitoring_metric_descriptor'],
   accessesPerMonth: ['google_secret_manager_secret_version'],
+  bigQueryQueriesPerSecond: ['google_cloud_run_v2_service'],
+  bigQueryGiBPerQuery: ['google_cloud_run_v2_service'],
+  logGiBPerMonth: ['google_cloud_run_v2_service', 'google_dataflow_job', 'google_dataflow_flex_template_job'],
 };
 
 /**

@@ -49,6 +49,7 @@ export const specSchema = z.object({
     eventsPerIngestRequest: positive,
     deviceCount: positive,
     queryRatePerSecond: nonNegative,
+    coldQueryShare: z.number().min(0).max(1).optional(),
     aggregateWindowSeconds: positive,
     watermarkDelaySeconds: nonNegative,
     hotWindowHours: positive,

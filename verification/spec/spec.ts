@@ -100,6 +100,13 @@ export interface Workload {
   deviceCount: number;
   /** Requests per second against the analytics (serving) API, dashboard included. */
   queryRatePerSecond: number;
+  /**
+   * Share (0..1) of `queryRatePerSecond` the serving layer answers from BigQuery (history,
+   * hourly ranges older than the hot window). Each such query bills at least 10 MiB per table
+   * it reads. Absent: unknown, so the serving queries are unpriced (a usage file can give the
+   * rate per service instead).
+   */
+  coldQueryShare?: number;
   /** Sliding aggregate window and the watermark delay before a window is final. */
   aggregateWindowSeconds: number;
   watermarkDelaySeconds: number;

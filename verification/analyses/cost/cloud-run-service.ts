@@ -6,7 +6,7 @@
  */
 import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
 import { expectedInstances, isStandby, serviceSizing } from '../cloud-run';
-import { monthMean } from '../traffic';
+import { requestRate } from './cloud-run-requests';
 
 const REQUESTS_PER_MILLION = 1e6;
 
@@ -46,37 +46,10 @@ export const cloudRunServiceModel: PriceModel = {
     if (s.role === 'processor') warnings.push(`${what}: a pull subscriber with request-based CPU is throttled between requests; set cpu_idle = false`);
     const requestPrice = needPrice(ctx, 'cloudrun.request.per-million', svc.region, what);
     if (typeof requestPrice === 'string') return { lines: [], unpriced: [requestPrice] };
-    const w = ctx.spec.workload;
-    const t = ctx.traffic;
-    const override = ctx.usageOf(svc.address).requestsPerSecond;
-    let rpsAvg: number;
-    let rpsExp: number;
-    let busyPerRequest: number;
-    let rpsBasis: string;
+    const rate = requestRate(ctx, svc, s);
+    const { averageRps: rpsAvg, expectedRps: rpsExp, busySecondsPerRequest: busyPerRequest, basis: rpsBasis } = rate;
     const duration = ctx.data.perf('cloudrun.request-duration-seconds');
-    if (override !== undefined) {
-      rpsAvg = rpsExp = override;
-      busyPerRequest = duration.value;
-      rpsBasis = `usage file: ${override} requests/s`;
-    } else if (isStandby(ctx, svc)) {
-      rpsAvg = rpsExp = 0;
-      busyPerRequest = duration.value;
-      rpsBasis = 'standby region: clients use the first regional endpoint and fail over to this one (0 requests/s until then; set requestsPerSecond in the usage file otherwise)';
-    } else if (s.role === 'ingest-gateway' && s.eventsPerInstance) {
-      rpsAvg = t.averageEps / w.eventsPerIngestRequest;
-      rpsExp = monthMean(t, rpsAvg, t.burstEps / w.eventsPerIngestRequest);
-      busyPerRequest = w.eventsPerIngestRequest / s.eventsPerInstance;
-      rpsBasis = `${fmt(rpsExp)} requests/s (${w.eventsPerIngestRequest} events each)`;
-    } else if (s.role === 'analytics') {
-      rpsAvg = rpsExp = w.queryRatePerSecond;
-      busyPerRequest = duration.value;
-      rpsBasis = `${w.queryRatePerSecond} queries/s (spec workload)`;
-    } else {
-      rpsAvg = rpsExp = 0;
-      busyPerRequest = duration.value;
-      rpsBasis = 'no request volume in the spec for this service (0 assumed beyond min instances; set requestsPerSecond in the usage file)';
-      warnings.push(`${what}: request volume assumed 0 beyond min instances; set requestsPerSecond in the usage file`);
-    }
+    if (rate.assumedZero || s.role === 'processor') warnings.push(`${what}: request volume assumed 0 beyond min instances; set requestsPerSecond in the usage file`);
     const busy = (rps: number) => Math.max(s.minInstances ?? 0, rps * busyPerRequest);
     const compute = (rps: number) => busy(rps) * perInstanceSecond * seconds;
     // The ceiling: every allowed instance busy the whole month (what max_instance_count permits).
