@@ -1,7 +1,10 @@
 /**
  * Through the real gateway and the Pub/Sub emulator: per-device order survives injected
  * publish failures (paused key, re-publish first, resume), and fuzzed requests never crash
- * the gateway, reject every invalid event with a reason and store every valid one.
+ * the gateway, reject every invalid event with a reason and store every valid one. The fuzz
+ * covers broken fields, structure (non-objects), property names (__proto__ vs Object.prototype
+ * names that are ordinary), nesting, and sizes on both sides of 8 KiB as published, in JSON
+ * arrays and NDJSON.
  */
 import fc from 'fast-check';
 import type { Message } from '@google-cloud/pubsub';
@@ -44,6 +47,32 @@ function failingEvery(nth: number) {
     };
     return wrapper;
   };
+}
+
+/** Sorted copy (the published form sorts metric and attribute names). */
+const sorted = (o: object) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, (o as Record<string, unknown>)[k]]));
+
+/** The event's size as the gateway publishes it: RFC 3339 time, sorted names, attributes always present. */
+function publishedSize(e: Record<string, unknown>): number {
+  const ms = typeof e.eventTime === 'number' ? e.eventTime : Date.parse(e.eventTime as string);
+  const wire = { eventId: e.eventId, deviceId: e.deviceId, type: e.type, eventTime: new Date(ms).toISOString(), metrics: sorted(e.metrics as object), attributes: sorted((e.attributes as object) ?? {}) };
+  return Buffer.byteLength(JSON.stringify(wire), 'utf8');
+}
+
+/** Adds 12 attributes p00..p11 of '€' (3 bytes, 1 character) and 'x' so the published size is `bytes`. */
+function padToPublished(e: Record<string, unknown>, bytes: number): void {
+  const attributes: Record<string, string> = { ...((e.attributes as Record<string, string>) ?? {}) };
+  const keys = Array.from({ length: 12 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+  for (const key of keys) attributes[key] = '';
+  e.attributes = attributes;
+  let left = bytes - publishedSize(e);
+  for (const key of keys) {
+    const euros = Math.max(0, Math.min(256, Math.floor(left / 3)));
+    const xs = Math.max(0, Math.min(256 - euros, left - euros * 3));
+    attributes[key] = '€'.repeat(euros) + 'x'.repeat(xs);
+    left -= euros * 3 + xs;
+  }
+  if (publishedSize(e) !== bytes) throw new Error(`could not pad to ${bytes} bytes (at ${publishedSize(e)})`);
 }
 
 describe('gateway on the emulator', () => {
@@ -107,35 +136,54 @@ describe('gateway on the emulator', () => {
     let counter = 0;
     const accepted = new Set<string>();
 
+    // Metric names include Object.prototype members: ordinary names that must aggregate like any other.
+    const metricName = fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/), fc.constantFrom('constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'));
     const validEvent = fc.record({
       deviceId: fc.stringMatching(/^[A-Za-z0-9._:-]{1,40}$/),
       type: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,20}$/),
       offsetMs: fc.integer({ min: -6 * 24 * 3600_000, max: 60_000 }),
       asString: fc.boolean(),
-      metrics: fc.dictionary(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/), fc.double({ noNaN: true, noDefaultInfinity: true }), { minKeys: 1, maxKeys: 5 }),
+      metrics: fc.dictionary(metricName, fc.double({ noNaN: true, noDefaultInfinity: true }), { minKeys: 1, maxKeys: 5 }),
       attributes: fc.option(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/), fc.string({ maxLength: 40 }), { maxKeys: 4 }), { nil: undefined }),
+      // Padded to this many bytes as published (the size the contract limits), or not padded.
+      publishedBytes: fc.option(fc.integer({ min: 8000, max: 8192 }), { nil: undefined }),
     });
-    // Each breakage names the field its reason must start with.
-    const breakages: [string, (e: Record<string, unknown>) => void][] = [
-      ['deviceId', (e) => (e.deviceId = 'has space')],
-      ['deviceId', (e) => (e.deviceId = 'x'.repeat(129))],
-      ['eventId', (e) => (e.eventId = 'hash#tag')],
-      ['type', (e) => (e.type = '')],
-      ['eventTime', (e) => (e.eventTime = now + 24 * 3600_000)],
-      ['eventTime', (e) => (e.eventTime = 'yesterday')],
-      ['metrics', (e) => (e.metrics = {})],
-      ['metrics.', (e) => (e.metrics = { ok: 1, bad: 'x' })],
-      ['attributes.', (e) => (e.attributes = { k: 'y'.repeat(300) })],
-      ['extra', (e) => (e.extra = 1)],
+    const deep = (levels: number): unknown => (levels === 0 ? 1 : [deep(levels - 1)]);
+    /**
+     * Each breakage names the field its reason must start with; it edits the event, or returns
+     * what is sent instead of it (structure breakages).
+     */
+    const breakages: [string, (e: Record<string, unknown>) => unknown][] = [
+      ['deviceId', (e) => void (e.deviceId = 'has space')],
+      ['deviceId', (e) => void (e.deviceId = 'x'.repeat(129))],
+      ['eventId', (e) => void (e.eventId = 'hash#tag')],
+      ['type', (e) => void (e.type = '')],
+      ['eventTime', (e) => void (e.eventTime = now + 24 * 3600_000)],
+      ['eventTime', (e) => void (e.eventTime = 'yesterday')],
+      ['metrics', (e) => void (e.metrics = {})],
+      ['metrics.', (e) => void (e.metrics = { ok: 1, bad: 'x' })],
+      ['attributes.', (e) => void (e.attributes = { k: 'y'.repeat(300) })],
+      ['extra', (e) => void (e.extra = 1)],
+      // Structure: not an object at all.
+      ['event: must be a JSON object', () => null],
+      ['event: must be a JSON object', (e) => [e]],
+      ['event: must be a JSON object', () => 'an event'],
+      // Property names: __proto__ would set a prototype instead of a value.
+      ['metrics.__proto__', (e) => void (e.metrics = Object.defineProperty({ ok: 1 }, '__proto__', { value: 5, enumerable: true }))],
+      ['attributes.__proto__', (e) => void (e.attributes = Object.defineProperty({}, '__proto__', { value: 'v', enumerable: true }))],
+      // Nesting beyond MAX_NESTING_DEPTH.
+      ['event: nested more than 16 levels', (e) => void (e.attributes = { a: deep(40) })],
+      // Just over 8 KiB as published.
+      ['event: 8', (e) => void padToPublished(e, 8193 + (counter % 100))],
     ];
     const item = fc.oneof(
-      validEvent.map((v) => ({ broken: undefined as string | undefined, v })),
-      fc.tuple(validEvent, fc.integer({ min: 0, max: breakages.length - 1 })).map(([v, b]) => ({ broken: String(b), v })),
+      validEvent.map((v) => ({ broken: undefined as number | undefined, v })),
+      fc.tuple(validEvent, fc.integer({ min: 0, max: breakages.length - 1 })).map(([v, b]) => ({ broken: b as number | undefined, v })),
     );
 
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 8 }), async (items) => {
+        fc.asyncProperty(fc.array(item, { minLength: 1, maxLength: 8 }), fc.boolean(), async (items, ndjson) => {
           const body = items.map(({ broken, v }) => {
             const e: Record<string, unknown> = {
               eventId: `fz-${++counter}`,
@@ -145,21 +193,29 @@ describe('gateway on the emulator', () => {
               metrics: v.metrics,
               ...(v.attributes ? { attributes: v.attributes } : {}),
             };
-            if (broken !== undefined) breakages[Number(broken)][1](e);
-            return e;
+            if (v.publishedBytes !== undefined) padToPublished(e, v.publishedBytes);
+            if (broken === undefined) return e;
+            const replaced = breakages[broken][1](e);
+            return replaced === undefined ? e : replaced;
           });
-          const res = await fetch(`${ingest.address}/v1/events`, { method: 'POST', headers, body: JSON.stringify(body) });
+          const text = ndjson ? body.map((b) => JSON.stringify(b)).join('\n') : JSON.stringify(body);
+          const res = await fetch(`${ingest.address}/v1/events`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' },
+            body: text,
+          });
           const invalid = items.filter((i) => i.broken !== undefined).length;
           expect(res.status).toBe(invalid === 0 ? 200 : invalid === items.length ? 400 : 207);
           const json = await res.json();
           items.forEach((it, i) => {
             const r = json.results[i];
             if (it.broken === undefined) {
-              expect(r).toEqual({ index: i, eventId: body[i].eventId, status: 'accepted' });
-              accepted.add(body[i].eventId as string);
+              expect(r).toEqual({ index: i, eventId: (body[i] as { eventId: string }).eventId, status: 'accepted' });
+              accepted.add((body[i] as { eventId: string }).eventId);
             } else {
               expect(r.status).toBe('rejected');
-              expect(r.reason.startsWith(breakages[Number(it.broken)][0])).toBe(true);
+              // The diff shows the whole reason when it does not start with the field.
+              expect(r.reason.startsWith(breakages[it.broken][0]) ? breakages[it.broken][0] : r.reason).toBe(breakages[it.broken][0]);
             }
           });
         }),
@@ -172,6 +228,8 @@ describe('gateway on the emulator', () => {
         return rows.length >= accepted.size && rows;
       }, 30_000, 250);
       expect(new Set(stored.map((r) => r.key.split('#')[2]))).toEqual(accepted);
+      // Nothing the gateway accepted was dead-lettered downstream.
+      expect(processor.metrics.counters.eventsDeadLettered).toBe(0);
     } finally {
       await Promise.all([ingest.stop(), processor.stop()]);
     }
