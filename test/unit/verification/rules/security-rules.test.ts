@@ -30,6 +30,69 @@ describe('no-public-iam', () => {
   });
 });
 
+describe('no-public-iam: every way to grant everyone', () => {
+  const failedAddresses = (doc: ReturnType<typeof pipelineDoc>) => check(publicIam, doc).filter((f) => f.status === 'fail').map((f) => f.address).sort();
+
+  test('a topic IAM policy whose policy_data comes from a data.google_iam_policy granting allUsers fails', () => {
+    const doc = pipelineDoc();
+    (doc as Record<string, unknown>).data = { google_iam_policy: { pub: { binding: [{ role: 'roles/pubsub.subscriber', members: ['allUsers'] }] } } };
+    doc.resource.google_pubsub_topic_iam_policy = { p: { topic: '${google_pubsub_topic.telemetry.name}', policy_data: '${data.google_iam_policy.pub.policy_data}' } };
+    const f = check(publicIam, doc).find((x) => x.address === 'google_pubsub_topic_iam_policy.p')!;
+    expect(f.status).toBe('fail');
+    expect(f.observed).toBe('allUsers holds roles/pubsub.subscriber');
+  });
+
+  test('a literal JSON policy_data is read too; one naming only a service account passes', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_pubsub_topic_iam_policy = {
+      bad: { topic: 'telemetry', policy_data: JSON.stringify({ bindings: [{ role: 'roles/pubsub.viewer', members: ['allAuthenticatedUsers'] }] }) },
+      good: { topic: 'telemetry', policy_data: JSON.stringify({ bindings: [{ role: 'roles/pubsub.viewer', members: ['serviceAccount:a@p.iam.gserviceaccount.com'] }] }) },
+    };
+    const f = check(publicIam, doc);
+    expect(f.find((x) => x.address === 'google_pubsub_topic_iam_policy.bad')!.status).toBe('fail');
+    expect(f.find((x) => x.address === 'google_pubsub_topic_iam_policy.good')).toBeUndefined();
+  });
+
+  test('dataset access entries: google_bigquery_dataset_access special_group allAuthenticatedUsers and an access block iam_member allUsers fail', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_bigquery_dataset_access = { a: { dataset_id: '${google_bigquery_dataset.analytics.dataset_id}', role: 'READER', special_group: 'allAuthenticatedUsers' } };
+    set(doc, 'google_bigquery_dataset', 'analytics', 'access', [{ role: 'OWNER', special_group: 'projectOwners' }, { role: 'READER', iam_member: 'allUsers' }]);
+    expect(failedAddresses(doc)).toEqual(['google_bigquery_dataset.analytics', 'google_bigquery_dataset_access.a']);
+  });
+
+  test('Cloud Storage ACLs: an access control entity allUsers, an ACL role_entity READER:allUsers and a publicRead canned ACL fail', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_storage_bucket_access_control = { b: { bucket: '${google_storage_bucket.udf.name}', role: 'READER', entity: 'allUsers' } };
+    doc.resource.google_storage_default_object_access_control = { d: { bucket: '${google_storage_bucket.udf.name}', role: 'READER', entity: 'allAuthenticatedUsers' } };
+    doc.resource.google_storage_bucket_acl = { acl: { bucket: '${google_storage_bucket.udf.name}', role_entity: ['OWNER:project-owners-1', 'READER:allUsers'] } };
+    set(doc, 'google_storage_bucket_object', 'udf', 'predefined_acl', 'publicRead');
+    expect(failedAddresses(doc)).toEqual([
+      'google_storage_bucket_access_control.b',
+      'google_storage_bucket_acl.acl',
+      'google_storage_bucket_object.udf',
+      'google_storage_default_object_access_control.d',
+    ]);
+  });
+
+  test('a member known only at apply is unknown unless it is provably a named principal: ${var.reader} and a sensitive member are unknown; serviceAccount:${...} and a service-account reference pass', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_pubsub_subscription_iam_member = {
+      ...(doc.resource.google_pubsub_subscription_iam_member ?? {}),
+      byVariable: { subscription: 'telemetry-speed-layer', role: 'roles/pubsub.subscriber', member: '${var.reader}' },
+      sensitive: { subscription: 'telemetry-speed-layer', role: 'roles/pubsub.subscriber', member: '(sensitive)' },
+      prefixed: { subscription: 'telemetry-speed-layer', role: 'roles/pubsub.subscriber', member: 'serviceAccount:${google_service_account.processor.email}' },
+      referenced: { subscription: 'telemetry-speed-layer', role: 'roles/pubsub.subscriber', member: '${google_service_account.processor.member}' },
+    };
+    const f = check(publicIam, doc);
+    const status = (name: string) => f.find((x) => x.address === `google_pubsub_subscription_iam_member.${name}`)?.status;
+    expect(status('byVariable')).toBe('unknown');
+    expect(status('sensitive')).toBe('unknown');
+    expect(status('prefixed')).toBeUndefined();
+    expect(status('referenced')).toBeUndefined();
+    expect(f.find((x) => x.address === 'google_pubsub_subscription_iam_member.byVariable')!.fix).toMatch(/literal principal/);
+  });
+});
+
 describe('dataflow-private-workers', () => {
   test('WORKER_IP_PRIVATE passes; unset (public by default) fails', () => {
     expect(statuses(check(privateWorkers, pipelineDoc()))).toEqual(['pass']);
