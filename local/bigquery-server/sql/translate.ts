@@ -237,6 +237,8 @@ export class Translator {
       const tok = n.tok;
       switch (tok.kind) {
         case 'string':
+          // DuckDB reads a string in FROM as a file path; GoogleSQL has no such form.
+          if (TABLE_POSITION.has(prevWord) || (fromClause && prevWord === 'FROM')) this.fail(`Syntax error: Unexpected string literal ${tok.text}`, n);
           out += sp + sqlString(tok.value!);
           break;
         case 'bytes':

@@ -19,6 +19,11 @@ export class Engine {
     const connection = await instance.connect();
     // TIMESTAMP functions (date_trunc, casts to DATE) follow the session zone; BigQuery's default is UTC.
     await connection.run(`SET TimeZone = 'UTC'`);
+    // Queries come from HTTP callers: no reading or writing files, no extensions from disk or network
+    // (DuckDB would otherwise answer `SELECT * FROM '/etc/passwd'`). The database file is already open.
+    await connection.run(`SET enable_external_access = false`);
+    // And no statement may switch that back on.
+    await connection.run(`SET lock_configuration = true`);
     return new Engine(instance, connection);
   }
 
