@@ -31,50 +31,29 @@ export interface SumPercentiles {
   mean: number;
 }
 
-/** Percentiles of the sum of independent hops. */
 /**
  * The simulation is pure (fixed seed), so equal inputs give equal results: memoised, because
  * the advice stage re-verifies hundreds of edited graphs whose latency hops rarely differ.
  */
-const SUM_CACHE_LIMIT = 256;
-const sumCache = new Map<string, SumPercentiles>();
+const CACHE_LIMIT = 256;
+const cache = new Map<string, SumPercentiles>();
 
-export function sumPercentiles(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
-  const key = JSON.stringify([hops, samples, seed]);
-  const hit = sumCache.get(key);
+function memo(key: string, compute: () => SumPercentiles): SumPercentiles {
+  const hit = cache.get(key);
   if (hit) return { ...hit };
-  const result = simulateSum(hops, samples, seed);
-  if (sumCache.size >= SUM_CACHE_LIMIT) sumCache.delete(sumCache.keys().next().value as string);
-  sumCache.set(key, result);
+  const result = compute();
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, result);
   return { ...result };
 }
 
-function simulateSum(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
-  const rand = seededRandom(seed);
-  const normal = () => {
-    // Box-Muller; 1 - u keeps the log argument in (0, 1].
-    const u = 1 - rand();
-    const v = rand();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-  const fitted = hops.map((h) =>
-    h.kind === 'lognormal' ? { ...h, mu: Math.log(h.p50), sigma: h.p99 > h.p50 ? Math.log(h.p99 / h.p50) / Z99 : 0 } : h,
-  );
-  const sums = new Float64Array(samples);
-  let total = 0;
-  for (let i = 0; i < samples; i++) {
-    let s = 0;
-    for (const h of fitted) {
-      if (h.kind === 'lognormal') s += Math.exp((h as { mu: number }).mu + (h as { sigma: number }).sigma * normal());
-      else if (h.kind === 'uniform') s += rand() * h.max;
-      else s += h.value;
-    }
-    sums[i] = s;
-    total += s;
-  }
-  sums.sort();
-  const at = (q: number) => sums[Math.min(samples - 1, Math.floor(q * samples))];
-  return { p50: at(0.5), p99: at(0.99), mean: total / samples };
+/** Percentiles of the sum of independent hops. */
+export function sumPercentiles(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
+  return memo(JSON.stringify(['sum', hops, samples, seed]), () => {
+    const sums = sortedSums(hops, samples, seed);
+    const at = (q: number) => sums[Math.min(samples - 1, Math.floor(q * samples))];
+    return { p50: at(0.5), p99: at(0.99), mean: meanOf(sums) };
+  });
 }
 
 export interface WeightedPath {
@@ -86,51 +65,75 @@ export interface WeightedPath {
 /**
  * Percentiles of a mixture: each event takes one path with probability weight / sum of
  * weights, so the mixture's CDF is the weighted sum of the paths' CDFs (each path's sum by
- * Monte Carlo as above, with its own seed offset).
+ * Monte Carlo as above, with its own seed offset). A quantile is found by bisection on the
+ * value, each path's CDF read from its sorted samples.
  */
 export function mixturePercentiles(paths: readonly WeightedPath[], samples: number, seed: number): SumPercentiles {
   const total = paths.reduce((s, p) => s + p.weight, 0);
   const live = paths.filter((p) => p.weight > 0);
   if (live.length === 0 || total <= 0) throw new Error('mixturePercentiles: no path with a positive weight');
   if (live.length === 1) return sumPercentiles(live[0].hops, samples, seed);
-  const points: { value: number; weight: number }[] = [];
-  let mean = 0;
-  live.forEach((p, i) => {
-    const sums = sampleSums(p.hops, samples, seed + i);
-    const w = p.weight / total / samples;
-    for (const v of sums) {
-      points.push({ value: v, weight: w });
-      mean += v * w;
-    }
+  return memo(JSON.stringify(['mixture', paths, samples, seed]), () => {
+    const parts = paths
+      .map((p, i) => ({ weight: p.weight / total, sums: p.weight > 0 ? sortedSums(p.hops, samples, seed + i) : undefined }))
+      .filter((x): x is { weight: number; sums: Float64Array } => x.sums !== undefined);
+    const cdf = (x: number) => parts.reduce((acc, p) => acc + (p.weight * countAtMost(p.sums, x)) / samples, 0);
+    const lo = Math.min(...parts.map((p) => p.sums[0]));
+    const hi = Math.max(...parts.map((p) => p.sums[samples - 1]));
+    const quantile = (q: number) => {
+      let a = lo;
+      let b = hi;
+      // 60 halvings take any span of milliseconds far below a sample's spacing.
+      for (let k = 0; k < 60 && b - a > 1e-9 * Math.max(1, Math.abs(b)); k++) {
+        const mid = (a + b) / 2;
+        if (cdf(mid) >= q) b = mid;
+        else a = mid;
+      }
+      return b;
+    };
+    return { p50: quantile(0.5), p99: quantile(0.99), mean: parts.reduce((acc, p) => acc + p.weight * meanOf(p.sums), 0) };
   });
-  points.sort((a, b) => a.value - b.value);
-  const at = (q: number) => {
-    let acc = 0;
-    for (const pt of points) {
-      acc += pt.weight;
-      if (acc >= q) return pt.value;
-    }
-    return points[points.length - 1].value;
-  };
-  return { p50: at(0.5), p99: at(0.99), mean };
 }
 
-function sampleSums(hops: readonly HopDistribution[], samples: number, seed: number): Float64Array {
+/** Samples of the path's sum, sorted ascending. */
+function sortedSums(hops: readonly HopDistribution[], samples: number, seed: number): Float64Array {
   const rand = seededRandom(seed);
   const normal = () => {
+    // Box-Muller; 1 - u keeps the log argument in (0, 1].
     const u = 1 - rand();
     const v = rand();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
+  const fitted = hops.map((h) =>
+    h.kind === 'lognormal' ? { kind: 'lognormal' as const, mu: Math.log(h.p50), sigma: h.p99 > h.p50 ? Math.log(h.p99 / h.p50) / Z99 : 0 } : h,
+  );
   const sums = new Float64Array(samples);
   for (let i = 0; i < samples; i++) {
     let s = 0;
-    for (const h of hops) {
-      if (h.kind === 'lognormal') s += Math.exp(Math.log(h.p50) + (h.p99 > h.p50 ? Math.log(h.p99 / h.p50) / Z99 : 0) * normal());
+    for (const h of fitted) {
+      if (h.kind === 'lognormal') s += Math.exp(h.mu + h.sigma * normal());
       else if (h.kind === 'uniform') s += rand() * h.max;
       else s += h.value;
     }
     sums[i] = s;
   }
-  return sums;
+  return sums.sort();
+}
+
+function meanOf(sums: Float64Array): number {
+  let total = 0;
+  for (const v of sums) total += v;
+  return total / sums.length;
+}
+
+/** How many of the sorted samples are <= x (upper bound by binary search). */
+function countAtMost(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
