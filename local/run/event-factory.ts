@@ -40,7 +40,9 @@ export function validEventJson(runTag: string, device: number, seq: number, even
   const m = metricsOf(device, seq);
   const head =
     `{"eventId":"${eventIdOf(runTag, device, seq)}","deviceId":"${deviceIdOf(runTag, device)}","type":"telemetry",` +
-    `"eventTime":${eventTimeMs},"metrics":{"temperature":${m.temperature},"humidity":${m.humidity},"seq":${seq}},"attributes":{"site":"local"`;
+    // The time as the gateway publishes it (ISO-8601), so the event's size as sent is its size
+    // as published, the size the spec's workload bills and the contract's limit applies to.
+    `"eventTime":"${new Date(eventTimeMs).toISOString()}","metrics":{"temperature":${m.temperature},"humidity":${m.humidity},"seq":${seq}},"attributes":{"site":"local"`;
   let missing = targetBytes - head.length - 2;
   let attrs = '';
   for (let i = 0; i < MAX_PAD_ATTRIBUTES && missing > 0; i++) {
@@ -51,6 +53,9 @@ export function validEventJson(runTag: string, device: number, seq: number, even
   }
   return `${head}${attrs}}}`;
 }
+
+/** The largest size the padding reaches for any ids (computed with the shortest; longer ids reach further). */
+export const MAX_FLEET_EVENT_BYTES = Buffer.byteLength(validEventJson('r', 0, 0, Date.UTC(2026, 0, 1), Number.MAX_SAFE_INTEGER));
 
 /** The contract rules broken on purpose, one per invalid event in rotation. */
 export const INVALID_KINDS = ['bad-device-id', 'missing-metrics', 'non-numeric-metric', 'unknown-field', 'time-in-seconds'] as const;

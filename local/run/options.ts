@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { MAX_FLEET_EVENT_BYTES } from './event-factory';
 
 export class RunOptionsError extends Error {
   override name = 'RunOptionsError';
@@ -76,7 +77,7 @@ export function validateRunOptions(o: LocalRunOptions): void {
   check('rate', o.rate, (v) => int(v) && v >= 1 && v <= 1_000_000, 'an integer from 1 to 1,000,000 events/s');
   check('burst', o.burst, (v) => int(v) && v >= 0 && v <= 1_000_000, 'an integer from 0 (no burst) to 1,000,000 events/s');
   check('burst-seconds', o.burstSeconds, (v) => int(v) && v >= 0 && v <= 3600, 'an integer from 0 to 3,600 seconds');
-  check('event-size', o.eventSize, (v) => int(v) && v >= 200 && v <= 8192, 'an integer from 200 to 8,192 bytes (MAX_EVENT_BYTES)');
+  check('event-size', o.eventSize, (v) => int(v) && v >= 200 && v <= MAX_FLEET_EVENT_BYTES, `an integer from 200 to ${MAX_FLEET_EVENT_BYTES.toLocaleString('en-US')} bytes (the largest event the fleet pads to within the contract's attribute limits)`);
   check('invalid-share', o.invalidShare, (v) => v >= 0 && v <= 0.5, 'a fraction from 0 to 0.5');
   check('duration', o.duration, (v) => int(v) && v >= 5 && v <= 86_400, 'an integer from 5 to 86,400 seconds');
   check('events-per-request', o.eventsPerRequest, (v) => int(v) && v >= 1 && v <= 1000, 'an integer from 1 to 1,000 (MAX_EVENTS_PER_REQUEST)');

@@ -1,5 +1,6 @@
 import { validateEvent } from '../../../functions/shared/event';
-import { INVALID_KINDS, eventIdOf, invalidEventJson, parseEventId, validEventJson, deviceIdOf } from '../../../local/run/event-factory';
+import { encodeMessagePayload } from '../../../functions/shared/message';
+import { INVALID_KINDS, MAX_FLEET_EVENT_BYTES, eventIdOf, invalidEventJson, parseEventId, validEventJson, deviceIdOf } from '../../../local/run/event-factory';
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 
@@ -15,6 +16,20 @@ describe('fleet events', () => {
       // metricsOf(7, 42): temperature 15 + ((49 + 42) % 200) / 10 = 24.1; humidity 30 + ((91 + 126) % 400) / 10 = 51.7
       expect(verdict.event.metrics).toEqual({ humidity: 51.7, seq: 42, temperature: 24.1 });
     }
+  });
+
+  it.each([512, 4000])('sends an event of %i bytes whose published form has the same size (the contract limit applies to it)', (size) => {
+    const json = validEventJson('rtest', 7, 42, NOW, size);
+    const verdict = validateEvent(JSON.parse(json), { nowMs: NOW });
+    expect(verdict.ok).toBe(true);
+    if (verdict.ok) expect(Buffer.byteLength(encodeMessagePayload([verdict.event]))).toBe(size);
+  });
+
+  it('reaches every size up to the --event-size bound, which the contract\'s attribute limits set', () => {
+    // 15 padding attributes of at most 256 characters: about 4 KiB, whatever the ids.
+    expect(MAX_FLEET_EVENT_BYTES).toBeGreaterThan(4000);
+    expect(MAX_FLEET_EVENT_BYTES).toBeLessThan(8192);
+    expect(Buffer.byteLength(validEventJson('rtest', 7, 42, NOW, MAX_FLEET_EVENT_BYTES))).toBe(MAX_FLEET_EVENT_BYTES);
   });
 
   it('never pads below the unpadded event (a target smaller than the event is ignored)', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_FLEET_EVENT_BYTES } from '../../../local/run/event-factory';
 import { RunOptionsError, validateRunOptions } from '../../../local/run/options';
 
 const scratch = mkdtempSync(join(tmpdir(), 'run-options-'));
@@ -17,7 +18,7 @@ describe('local run options', () => {
     [{ rate: 0 }, '--rate: an integer from 1 to 1,000,000 events/s, got 0'],
     [{ rate: 1.5 }, '--rate: an integer from 1 to 1,000,000 events/s, got 1.5'],
     [{ duration: 2 }, '--duration: an integer from 5 to 86,400 seconds, got 2'],
-    [{ eventSize: 9000 }, '--event-size: an integer from 200 to 8,192 bytes (MAX_EVENT_BYTES), got 9000'],
+    [{ eventSize: 9000 }, `--event-size: an integer from 200 to ${MAX_FLEET_EVENT_BYTES.toLocaleString('en-US')} bytes (the largest event the fleet pads to within the contract's attribute limits), got 9000`],
     [{ invalidShare: 0.9 }, '--invalid-share: a fraction from 0 to 0.5, got 0.9'],
     [{ burstSeconds: 30, duration: 20 }, '--burst-seconds 30 is longer than --duration 20'],
     [{ env: 'Prod!' }, '--env: must be an environment name like prod or dev, got Prod!'],
