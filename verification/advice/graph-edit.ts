@@ -206,6 +206,7 @@ export function applyChanges(graph: Graph, spec: Spec, changes: readonly GraphCh
           provider: sibling?.provider,
           values: structuredClone(change.values),
           sensitivePaths: [],
+          ...(change.meta ? { meta: structuredClone(change.meta) } : {}),
         }));
         order.push(change.address);
         touched.add(change.address);
@@ -242,4 +243,25 @@ export function applyChanges(graph: Graph, spec: Spec, changes: readonly GraphCh
 /** A Pending reference value, as the loader writes for `${...}` tokens. */
 export function referenceTo(address: string, attribute: string): AttrValue {
   return { $pending: true, reason: 'expression', expression: `\${${address}.${attribute}}`, references: [`${address}.${attribute}`] };
+}
+
+/**
+ * A copy of `value` whose references to the addresses in `renames` point at their new
+ * addresses instead (the expressions too), as a construct deployed twice refers to its own copies.
+ */
+export function rewriteReferences(value: AttrValue | undefined, renames: ReadonlyMap<string, string>): AttrValue | undefined {
+  if (value === undefined || value === null) return value;
+  if (isPending(value)) {
+    let expression = value.expression;
+    for (const [from, to] of renames) expression = expression?.split(`\${${from}.`).join(`\${${to}.`);
+    return { ...value, ...(expression !== undefined ? { expression } : {}), references: value.references.map((r) => renameReference(r, renames)) };
+  }
+  if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, renames) as AttrValue);
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewriteReferences(v, renames) as AttrValue]));
+  return value;
+}
+
+function renameReference(ref: string, renames: ReadonlyMap<string, string>): string {
+  for (const [from, to] of renames) if (ref === from || ref.startsWith(`${from}.`)) return `${to}${ref.slice(from.length)}`;
+  return ref;
 }

@@ -3,7 +3,7 @@
  * effect was re-verified, and the synthesized sizing. The engine's report carries these in
  * its optional `patterns`, `recommendations` and `synthesis` fields.
  */
-import type { AttrValue, Graph } from '../graph/types';
+import type { AttrValue, Graph, Resource } from '../graph/types';
 import type { Spec, SpecItemId } from '../spec/spec';
 import type { Range, Status, VerificationReport } from '../engine/types';
 
@@ -67,6 +67,8 @@ export interface AddResourceChange {
   values: Record<string, AttrValue>;
   /** Provider config key of the new resource, copied from a sibling. */
   providerKey?: string;
+  /** Meta-arguments (depends_on) of the new resource, e.g. those of the resource it copies. */
+  meta?: Resource['meta'];
 }
 
 /** Remove a resource (e.g. a public IAM member). */

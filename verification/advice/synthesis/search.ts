@@ -28,6 +28,12 @@ export interface Dimension {
   current: Value;
   /** The one earlier dimension the domain depends on, if any (for counting the space). */
   dependsOn?: string;
+  /**
+   * Spec items, besides the cost, that the dimension's value can change; undefined: any. The
+   * decomposition relies on it: an item no dimension of a subproblem affects is not that
+   * subproblem's concern. Over-stating is safe, under-stating is not (a test checks it).
+   */
+  affects?: readonly string[];
 }
 
 export interface Outcome {

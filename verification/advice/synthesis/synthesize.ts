@@ -6,10 +6,9 @@
  */
 import type { Graph } from '../../graph/types';
 import type { Spec, SpecItemId } from '../../spec/spec';
-import { configEditOf, flattenConfigEdit } from '../config-mapping';
 import { applyChanges } from '../graph-edit';
 import { openItems } from '../evaluation';
-import type { ConfigDiffEntry, Evaluation, Evaluator, SynthesisResult } from '../types';
+import type { Evaluation, Evaluator, SynthesisResult } from '../types';
 import { changeView, plain } from '../whatif/describe';
 import { branchAndBound, exhaustiveSearch, type Assignment, type Outcome, type SearchProblem } from './search';
 import { currentAssignment, sizingSpace, type SizingSpace, type SpaceOptions } from './space';
@@ -74,20 +73,8 @@ function corner(space: SizingSpace, pick: 'cheapest' | 'capable'): Assignment {
   return a;
 }
 
-function configDiff(graph: Graph, space: SizingSpace, a: Assignment): { diff: ConfigDiffEntry[]; config: Record<string, unknown> } {
-  const byKey = new Map<string, ConfigDiffEntry>();
-  for (const change of space.changesFor(a)) {
-    const edit = configEditOf(graph, change);
-    if (!edit) continue;
-    for (const flat of flattenConfigEdit(edit)) {
-      const prior = byKey.get(flat.configKey);
-      byKey.set(flat.configKey, { configKey: flat.configKey, from: prior ? prior.from : flat.from, to: flat.to });
-    }
-  }
-  const diff = [...byKey.values()].filter((d) => JSON.stringify(d.from) !== JSON.stringify(d.to)).sort((x, y) => x.configKey.localeCompare(y.configKey));
-  const config: Record<string, unknown> = {};
-  for (const d of space.dims) config[d.id] = a[d.id];
-  return { diff, config };
+function configOf(space: SizingSpace, a: Assignment): Record<string, unknown> {
+  return Object.fromEntries(space.dims.map((d) => [d.id, a[d.id]]));
 }
 
 export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, options: SynthesizeOptions = {}): SynthesisRun {
@@ -156,7 +143,10 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
     const applied = applyChanges(graph, spec, space.changesFor(best));
     winner = options.confirm(applied.graph, applied.spec);
   }
-  const { diff, config } = configDiff(graph, space, best);
+  const diff = space.diffFor(best);
+  const config = configOf(space, best);
+  // every dimension is a config field: a graph edit the diff does not show would be advice nobody can apply
+  if (diff.length === 0 && space.changesFor(best).length > 0) throw new Error('synthesis: the proposal edits the graph but changes no config field');
   const changes = space.changesFor(best).map((c) => {
     const v = changeView(graph, c, 'synthesized sizing');
     return { ...v, from: plain(v.from), to: plain(v.to) };

@@ -11,7 +11,7 @@ import type { GraphChange } from '../../../../verification/advice/types';
 import { batchingChanges } from '../../../../verification/advice/whatif/generators/batching';
 import type { Graph } from '../../../../verification/graph/types';
 import type { EnvironmentConfig } from '../../../../stacks/config/types';
-import { applyConfigEntries, graphOfConfig, TODAY, verdictOf, verifyConfig } from './support/config-apply';
+import { applyConfigEntries, graphDifferences, graphOfConfig, TODAY, verdictOf, verifyConfig } from './support/config-apply';
 import { cloudRunScaling } from '../../../../verification/advice/whatif/generators/cloud-run-scaling';
 import { currentAssignment, sizingSpace } from '../../../../verification/advice/synthesis/space';
 import { evaluationFromReport } from '../../../../verification/advice/evaluation';
@@ -84,4 +84,44 @@ describe('regional Cloud Run copies are sized from the primary copy', () => {
     const { byGraph, byConfig } = roundTrip(config, graph, lower!.changes);
     expect(verdictOf(byGraph)).toEqual(verdictOf(byConfig));
   });
+});
+
+describe('every sizing dimension builds the graph the stacks synthesize from its config diff', () => {
+  // prod: each dimension at its lowest and highest value; the others: one value each (the
+  // structural edits, second region and cluster count, are covered both ways across the three)
+  it.each([
+    ['prod', 'both ends'],
+    ['first-proposal', 'lowest'],
+    ['dev', 'highest'],
+  ] as const)('%s (%s)', (env, which) => {
+    const config = getEnvironmentConfig(env);
+    const graph = graphOfConfig(config);
+    const space = sizingSpace(graph, config.spec);
+    const current = currentAssignment(space);
+    let cases = 0;
+    for (const d of space.dims) {
+      const domain = d.domain(current);
+      const ends = which === 'both ends' ? [domain[0], domain[domain.length - 1]] : which === 'lowest' ? [domain[0]] : [domain[domain.length - 1]];
+      for (const v of ends.filter((x) => x !== d.current)) {
+        const a: Record<string, string | number> = { ...current, [d.id]: v };
+        // a lowered ceiling takes its dependent floor down with it
+        for (const k of space.dims.filter((x) => x.dependsOn === d.id)) {
+          const kd = k.domain(a);
+          if (!kd.includes(a[k.id])) a[k.id] = [...kd].reverse().find((x) => Number(x) <= Number(a[k.id])) ?? kd[0];
+        }
+        const diff = space.diffFor(a);
+        // the standby size of a second region that does not exist changes nothing
+        if (diff.length === 0) {
+          expect(space.changesFor(a)).toEqual([]);
+          continue;
+        }
+        const edited = applyChanges(graph, config.spec, space.changesFor(a));
+        const fromConfig = applyConfigEntries(config, diff);
+        expect({ dimension: d.id, value: v, differences: graphDifferences(edited.graph, graphOfConfig(fromConfig)) }).toEqual({ dimension: d.id, value: v, differences: [] });
+        expect(edited.spec).toEqual(fromConfig.spec);
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThanOrEqual(space.dims.length / 2);
+  }, 600_000);
 });

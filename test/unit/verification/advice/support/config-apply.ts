@@ -61,3 +61,30 @@ export function verdictOf(r: VerificationReport) {
     failing: r.results.filter((x) => x.status === 'fail' || x.status === 'unknown').map((x) => `${x.rule}@${x.address ?? ''}`).sort(),
   };
 }
+
+/** Addresses and references without the synth's 8-hex-digit construct hash (a copied resource cannot know it). */
+const withoutHash = (s: string) => s.replace(/_[0-9A-F]{8}\b/g, '');
+
+function canonicalValue(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalValue).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (o.$pending === true) return `pending(${withoutHash(String(o.expression ?? ''))})`;
+    return `{${Object.keys(o).sort().map((k) => `${k}:${canonicalValue(o[k])}`).join(',')}}`;
+  }
+  return typeof v === 'string' ? JSON.stringify(withoutHash(v)) : JSON.stringify(v);
+}
+
+/** Every difference between two graphs' resources (addresses, attribute values, depends_on), hashes aside. */
+export function graphDifferences(edited: Graph, synthesized: Graph): string[] {
+  const shot = (g: Graph) => new Map(g.resources.map((r) => [withoutHash(r.address), `${canonicalValue(r.values)} depends_on=${canonicalValue(r.meta?.dependsOn ?? [])}`]));
+  const a = shot(edited);
+  const b = shot(synthesized);
+  const out: string[] = [];
+  for (const [k, v] of a) {
+    if (!b.has(k)) out.push(`only in the edited graph: ${k}`);
+    else if (b.get(k) !== v) out.push(`${k} differs:\n  edited:      ${v}\n  synthesized: ${b.get(k)}`);
+  }
+  for (const k of b.keys()) if (!a.has(k)) out.push(`only in the synthesized graph: ${k}`);
+  return out;
+}
