@@ -8,9 +8,11 @@ import { waiverFileSchema } from './schema';
 export function parseWaivers(doc: unknown, where: string): Waiver[] {
   const result = waiverFileSchema.safeParse(doc);
   if (!result.success) {
-    // The union reports its branches; the array branch's first issue is the useful one.
+    // The union reports both branches; the useful one is the branch the document's shape chose
+    // (a list, or an object with `waivers`), not the first that failed.
     const issue = result.error.issues[0];
-    const inner = issue.code === 'invalid_union' ? (issue.errors.find((e) => e.length > 0)?.[0] ?? issue) : issue;
+    const branch = Array.isArray(doc) ? 0 : 1;
+    const inner = issue.code === 'invalid_union' ? (issue.errors[branch]?.[0] ?? issue.errors.find((e) => e.length > 0)?.[0] ?? issue) : issue;
     const path = [...issue.path, ...(inner === issue ? [] : inner.path)];
     const at = path.length > 0 ? ` at ${path.join('.')}` : '';
     throw new InputError(`${where}: invalid waivers file${at}: ${inner.message}`);
@@ -30,5 +32,7 @@ export function loadWaiversFile(path: string): Waiver[] {
   } catch (e) {
     throw new InputError(`${path}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`);
   }
+  // Only comments (an empty, documented file): no waivers.
+  if (doc === null || doc === undefined) return [];
   return parseWaivers(doc, path);
 }

@@ -27,6 +27,9 @@ describe('waivers file', () => {
     ['a rule id not kebab-case', '[{"rule": "NoPublic", "address": "x", "reason": "long enough reason", "expires": "2027-01-01"}]', 'expected a kebab-case rule id'],
     ['an unknown key', '[{"rule": "a", "address": "x", "reason": "long enough reason", "expires": "2027-01-01", "owner": "me"}]', 'Unrecognized key'],
     ['broken YAML', 'waivers: [\n', 'not valid YAML or JSON'],
+    // The document's shape picks the branch to explain, not "expected array" from the other one.
+    ['a waiver without its reason', 'waivers:\n  - {rule: a-b, address: x, expires: "2027-01-01"}\n', 'at waivers.0.reason:'],
+    ['a waiver without its expiry, in a bare list', '[{"rule": "a-b", "address": "x", "reason": "long enough reason"}]', 'at 0.expires:'],
   ])('rejects %s with one line', (_n, text, part) => {
     const p = write(`bad-${Math.random()}.yaml`, text);
     let caught: unknown;
@@ -38,6 +41,11 @@ describe('waivers file', () => {
     expect(caught).toBeInstanceOf(InputError);
     expect((caught as Error).message).toContain(part);
     expect((caught as Error).message).not.toContain('\n');
+  });
+
+  it('a file of comments only holds no waivers (the committed empty file)', () => {
+    expect(loadWaiversFile(write('comments.yaml', '# nothing waived yet\n'))).toEqual([]);
+    expect(loadWaiversFile(join(__dirname, '..', '..', '..', '..', 'verification-waivers.yaml'))).toEqual([]);
   });
 
   it('a missing file is an InputError', () => {
