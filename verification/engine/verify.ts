@@ -92,8 +92,9 @@ export function loadForVerification(path: string, options: { spec?: Spec; env?: 
   if (!spec) {
     throw new InputError(`${path}: no spec found (no spec.json beside the input); pass one with --spec`);
   }
+  // Judging one environment against another's spec would print a verdict for neither.
   if (options.env && spec.environment !== options.env) {
-    loaded.graph.warnings.push(`spec environment ${spec.environment} differs from --env ${options.env}`);
+    throw new InputError(`${path}: --env ${options.env} but the spec ${options.spec ? 'given' : 'beside the input'} is for ${spec.environment}`);
   }
   return { graph: loaded.graph, spec };
 }

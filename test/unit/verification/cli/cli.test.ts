@@ -68,6 +68,8 @@ describe('verify CLI (in process)', () => {
     [['--spec', 'x.json'], "error: missing required argument 'path'"],
     [[fixture('plan-delete-bigquery-table.json')], 'no spec found (no spec.json beside the input); pass one with --spec'],
     [[fixture('synth-folder'), '--env', 'staging'], 'no stack for environment staging'],
+    // One stack's folder judged as another environment: its spec says prod.
+    [[fixture('plan-delete-bigquery-table.json'), '--spec', fixture('spec.json'), '--env', 'dev'], '--env dev but the spec given is for prod'],
     [[fixture('synth-folder'), '--waivers', fixture('missing.yaml')], 'no such waivers file'],
     [[fixture('synth-folder'), '--today', '3 Dec'], '--today 3 Dec: expected YYYY-MM-DD'],
     [[fixture('synth-folder'), '--spec', fixture('plan-sensitive.json')], 'invalid spec at version'],
