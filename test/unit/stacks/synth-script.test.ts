@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { synthesizeEnvironment } from '../../../stacks/synth-environment';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -25,5 +28,18 @@ describe('npm run synth', () => {
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('usage: npm run synth -- <environment>');
+  });
+});
+
+describe('synthesizing several environments into one folder', () => {
+  it('keeps every synthesized stack listed in manifest.json, so the verifier finds each by --env', () => {
+    // In-process, gate off (this is about the folder, not the verdict).
+    const outdir = mkdtempSync(path.join(tmpdir(), 'synth-many-'));
+    const quiet = { skip: true, warn: () => undefined };
+    synthesizeEnvironment('dev', { outdir, verification: quiet });
+    synthesizeEnvironment('prod', { outdir, verification: quiet });
+    const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['iot-pipeline-dev', 'iot-pipeline-prod']);
+    expect(manifest.stacks['iot-pipeline-dev'].synthesizedStackPath).toBe('stacks/iot-pipeline-dev/cdk.tf.json');
   });
 });
