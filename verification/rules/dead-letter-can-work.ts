@@ -1,5 +1,6 @@
 /**
- * no_data_loss: every consuming pull subscription has a dead-letter topic that can work.
+ * no_data_loss: every consuming subscription (pull, push, BigQuery or Cloud Storage: Pub/Sub
+ * retries all of them and dead-letters all of them) has a dead-letter topic that can work.
  * The Pub/Sub service agent must be allowed to publish to the dead-letter topic AND to
  * subscribe to the source subscription (else forwarding fails and messages are retried until
  * retention drops them); something must read the dead letters; ack deadline, delivery
@@ -22,10 +23,6 @@ function agentHolds(grants: Grant[], roles: string[]): Grant | undefined {
   return grants.find((g) => roles.includes(g.role) && g.members.some((m) => PUBSUB_AGENT.test(m)));
 }
 
-function isPull(sub: Resource): boolean {
-  return ['push_config', 'bigquery_config', 'cloud_storage_config'].every((k) => readAttr(sub, k) === undefined);
-}
-
 export const rule: Rule = {
   id: 'dead-letter-can-work',
   title: 'Dead-lettering can work: agent IAM, a dead-letter reader, sane delivery settings, retention over the RTO',
@@ -33,17 +30,18 @@ export const rule: Rule = {
   specItem: 'no_data_loss',
   reads: ['google_pubsub_subscription', 'google_pubsub_topic', 'google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding', 'google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding', 'google_project_iam_member'],
   rationale:
-    'Pub/Sub forwards a message to the dead-letter topic as its service agent: without publisher on the topic and subscriber on the source subscription the forward fails silently and the message is retried until retention expires. Dead letters nobody reads are lost at the topic. A backlog must survive an outage as long as the RTO.',
+    'Pub/Sub forwards a message to the dead-letter topic as its service agent: without publisher on the topic and subscriber on the source subscription the forward fails silently and the message is retried until retention expires. Dead letters nobody reads are lost at the topic. A backlog must survive an outage as long as the RTO. Push and export (BigQuery, Cloud Storage) subscriptions are judged like pull ones: a refused push or write is retried and dead-lettered the same way.',
   check(ctx) {
     const data = loadVerifierData();
     const topo = buildTopology(ctx.graph, ctx.model);
     const readByDataflow = (s: Resource) => topo.dataflowJobs.some((j) => topo.inputSubscriptionOf(j) === s);
     const consuming = topo.subscriptions.filter((s) => {
       const t = topo.topicOf(s);
-      return isPull(s) && !readByDataflow(s) && !(t && topo.isDeadLetterTopic(t));
+      // Dataflow dead-letters inside the pipeline; a drain of dead letters is the end of the path.
+      return !readByDataflow(s) && !(t && topo.isDeadLetterTopic(t));
     });
     if (consuming.length === 0) {
-      return [{ status: 'unknown', message: 'no consuming pull subscription found, so no dead-letter path can be judged', fix: 'declare the speed-layer subscription with its dead-letter policy', expected: 'a consuming subscription with a working dead-letter topic' }];
+      return [{ status: 'unknown', message: 'no consuming subscription found, so no dead-letter path can be judged', fix: 'declare the speed-layer subscription with its dead-letter policy', expected: 'a consuming subscription with a working dead-letter topic' }];
     }
     const rtoSeconds = ctx.spec.constraints.rtoMinutes * SECONDS_PER_MINUTE;
     const project = projectGrants(ctx.graph);

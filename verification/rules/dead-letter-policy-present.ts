@@ -1,6 +1,7 @@
 /**
- * Every pull subscription that a consumer drains has a dead-letter policy, so a message
- * that keeps failing is set aside instead of being redelivered until retention drops it.
+ * Every subscription a consumer drains (pull, push, BigQuery or Cloud Storage) has a
+ * dead-letter policy, so a message that keeps failing is set aside instead of being
+ * redelivered until retention drops it.
  */
 import { isPending } from '../graph/types';
 import { asNumber, asRecord, asString, readAttr } from '../graph/values';
@@ -22,12 +23,12 @@ const FIX =
 
 export const rule: Rule = {
   id: 'dead-letter-policy-present',
-  title: 'Every consuming pull subscription has a dead-letter policy',
+  title: 'Every consuming subscription has a dead-letter policy',
   severity: 'error',
   specItem: 'no_data_loss',
   reads: [SUBSCRIPTION, ...DATAFLOW],
   rationale:
-    'Without a dead-letter topic a message its consumer cannot process is redelivered until the subscription\'s retention expires, then dropped: a silent loss. Push, BigQuery and Cloud Storage subscriptions are out of scope (Pub/Sub itself delivers them). Subscriptions read by Dataflow pass with a note: Dataflow acknowledges a message once it is durably checkpointed, so a Pub/Sub dead-letter topic never sees the pipeline\'s failures (Google documents Pub/Sub dead-letter topics as not fully supported with Dataflow); failed elements go to the template\'s own dead-letter output. A topic created in the same plan (pending until apply) counts as present.',
+    'Without a dead-letter topic a message its consumer cannot process is redelivered until the subscription\'s retention expires, then dropped: a silent loss. That holds for push, BigQuery and Cloud Storage subscriptions too: Pub/Sub retries a failed push or a write the table refuses (schema, permissions) and supports dead-letter topics on them. A subscription that drains a dead-letter topic passes (a policy there would only move failures one hop further); its write permission and alert are judged by export-subscription-can-write and alert-on-every-queue-and-store. Subscriptions read by Dataflow pass with a note: Dataflow acknowledges a message once it is durably checkpointed, so a Pub/Sub dead-letter topic never sees the pipeline\'s failures (Google documents Pub/Sub dead-letter topics as not fully supported with Dataflow); failed elements go to the template\'s own dead-letter output. A topic created in the same plan (pending until apply) counts as present.',
   check(ctx) {
     const subscriptions = ctx.graph.resources.filter((r) => r.type === SUBSCRIPTION && r.mode === 'managed');
     const jobs = ctx.graph.resources.filter((r) => DATAFLOW.includes(r.type));
@@ -58,12 +59,11 @@ function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Se
       status: 'unknown',
       address: s.address,
       observed: 'delivery type pending',
-      expected: 'a pull subscription with a dead-letter policy',
-      message: 'cannot tell whether this is a pull subscription: its push/BigQuery/Cloud Storage settings are known only after apply',
+      expected: 'a subscription with a dead-letter policy',
+      message: 'cannot tell how this subscription delivers: its push/BigQuery/Cloud Storage settings are known only after apply',
       fix: 'write the delivery settings as literals',
     };
   }
-  if (delivery !== 'pull') return undefined;
   const job = readByJob.get(s.address);
   if (job) {
     return {
@@ -100,7 +100,7 @@ function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Se
       address: s.address,
       observed: 'no dead_letter_policy',
       expected: 'dead_letter_policy with a topic',
-      message: `no dead-letter policy: a message that keeps failing is redelivered until retention (${describeRetention(s)}) expires and is then lost`,
+      message: `no dead-letter policy: a message that keeps failing${delivery === 'pull' ? '' : delivery === 'push' ? ' (its push endpoint refuses it)' : ' (the destination refuses the write)'} is redelivered until retention (${describeRetention(s)}) expires and is then lost`,
       fix: FIX,
     };
   }

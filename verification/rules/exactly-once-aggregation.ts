@@ -2,20 +2,46 @@
  * exactly_once_aggregation: credited only when exactly-once delivery AND an idempotent sink
  * are both present on the aggregating path (the speed layer), and the archive job runs in
  * Dataflow's exactly-once streaming mode writing with the exactly-once Storage Write API.
+ *
+ * Exactly-once delivery holds within one cloud region: processors pulling the subscription
+ * from two regions at once can each receive a message, so it is credited only when the
+ * processors that pull all the time (min instances above 0) sit in one region. The sink must
+ * be an aggregate table of the Bigtable instance the processor is configured to write (not
+ * just any instance it names); that its cells are keyed by event id and timestamped
+ * deterministically is the processor's design (functions/README.md), which the graph cannot show.
  */
 import type { Finding, Rule } from '../engine/types';
-import { readAttr } from '../graph/values';
-import { buildTopology } from '../analyses/topology';
+import type { Resource } from '../graph/types';
+import { isPending } from '../graph/types';
+import { asNumber, asString, readAttr } from '../graph/values';
+import { buildTopology, type Topology } from '../analyses/topology';
 import { textOf } from './support/evidence';
+
+const AGGREGATE_TABLE = /agg/i;
+
+/** Aggregate tables (by name) of the instances a processor names, that it names too. */
+function aggregateSinks(topo: Topology, processor: Resource): Resource[] {
+  return topo.bigtableInstances
+    .filter((i) => topo.refersTo(processor, i))
+    .flatMap((i) => topo.tablesOf(i))
+    .filter((t) => AGGREGATE_TABLE.test(`${t.name} ${asString(t.values.name) ?? ''}`) && topo.refersTo(processor, t));
+}
+
+/** Min instances of a Cloud Run processor: a pull subscriber pulls whenever an instance runs. */
+function minInstances(p: Resource): number | 'pending' {
+  const v = readAttr(p, 'template.scaling.min_instance_count');
+  if (v !== undefined && v !== null && isPending(v)) return 'pending';
+  return asNumber(v) ?? 0;
+}
 
 export const rule: Rule = {
   id: 'exactly-once-aggregation',
   title: 'Aggregates count every event exactly once',
   severity: 'error',
   specItem: 'exactly_once_aggregation',
-  reads: ['google_pubsub_subscription', 'google_cloud_run_v2_service', 'google_bigtable_instance', 'google_dataflow_job'],
+  reads: ['google_pubsub_subscription', 'google_cloud_run_v2_service', 'google_bigtable_instance', 'google_bigtable_table', 'google_dataflow_job'],
   rationale:
-    'Pub/Sub redelivers; exactly-once delivery narrows it to acknowledged-once per subscription, and an idempotent sink (Bigtable cells written at deterministic row keys and timestamps overwrite, not add) makes a redelivery harmless. Either alone is not enough. Dataflow\'s at-least-once streaming mode and the Storage Write API at-least-once method duplicate rows that the batch views would count.',
+    'Pub/Sub redelivers; exactly-once delivery narrows it to acknowledged-once per subscription, but only for subscribers in one cloud region (https://cloud.google.com/pubsub/docs/exactly-once-delivery), and an idempotent sink (Bigtable cells written at deterministic row keys, qualifiers and timestamps overwrite, not add) makes a redelivery harmless. Either alone is not enough. Dataflow\'s at-least-once streaming mode and the Storage Write API at-least-once method duplicate rows that the batch views would count.',
   check(ctx) {
     const topo = buildTopology(ctx.graph, ctx.model);
     const findings: Finding[] = [];
@@ -24,20 +50,43 @@ export const rule: Rule = {
       findings.push({ status: 'fail', observed: 'no aggregating consumer found', expected: 'a speed-layer subscription consumed by the processor', message: 'no subscription is consumed by a processor service, so no aggregation path can be credited', fix: 'declare the processor service with the speed-layer subscription (env SPEED_SUBSCRIPTION)' });
     }
     for (const sub of subs) {
-      const exactly = readAttr(sub, 'enable_exactly_once_delivery') === true;
+      const flag = readAttr(sub, 'enable_exactly_once_delivery') === true;
       const processors = topo.services('processor').filter((p) => topo.refersTo(p, sub));
-      const sinks = topo.bigtableInstances.filter((i) => processors.some((p) => topo.refersTo(p, i)));
+      const mins = processors.map((p) => ({ p, min: minInstances(p) }));
+      if (flag && mins.some((m) => m.min === 'pending')) {
+        findings.push({ status: 'unknown', address: sub.address, observed: 'processor min instances pending', expected: 'the regions that pull known', message: `${sub.address}: which regions pull all the time is known only after apply, so whether exactly-once delivery holds (it does within one region) is unknown`, fix: 'write min_instance_count as a literal' });
+        continue;
+      }
+      const pullingRegions = [...new Set(mins.filter((m) => m.min !== 0).map((m) => m.p.region ?? '?'))];
+      const oneRegion = pullingRegions.length <= 1;
+      const exactly = flag && oneRegion;
+      const sinks = [...new Set(processors.flatMap((p) => aggregateSinks(topo, p)))];
       const idempotent = sinks.length > 0;
       const ok = exactly && idempotent;
+      const delivery = !flag ? 'exactly-once delivery off' : oneRegion ? `exactly-once delivery on, pulled from ${pullingRegions[0] ?? 'no region until a failover'}` : `exactly-once delivery on but pulled from ${pullingRegions.join(' and ')} at once (it holds within one region)`;
+      const problems = [
+        ...(!flag ? ['exactly-once delivery is off'] : []),
+        ...(flag && !oneRegion ? [`processors in ${pullingRegions.join(' and ')} pull it at the same time, and exactly-once delivery holds only within one region, so a message can reach both`] : []),
+        ...(!idempotent ? ['the processor writes no aggregate table of its Bigtable instance (an idempotent sink)'] : []),
+      ];
       findings.push({
         status: ok ? 'pass' : 'fail',
         address: sub.address,
-        observed: `exactly-once delivery ${exactly ? 'on' : 'off'}; idempotent sink ${idempotent ? sinks.map((s) => s.address).join(', ') : 'none'}`,
-        expected: 'exactly-once delivery and an idempotent sink',
+        observed: `${delivery}; idempotent sink ${idempotent ? sinks.map((s) => s.address).join(', ') : 'none'}`,
+        expected: 'exactly-once delivery within one region and an idempotent sink',
         message: ok
-          ? `${sub.address}: exactly-once delivery into idempotent Bigtable writes (${sinks.map((s) => s.address).join(', ')})`
-          : `${sub.address}: ${!exactly ? 'exactly-once delivery is off' : ''}${!exactly && !idempotent ? ' and ' : ''}${!idempotent ? 'the processor writes to no idempotent sink' : ''}; redeliveries can double-count`,
-        ...(ok ? {} : { fix: !exactly ? 'set enable_exactly_once_delivery = true on the speed-layer subscription' : 'write aggregates to Bigtable with deterministic row keys and timestamps' }),
+          ? `${sub.address}: exactly-once delivery (one pulling region) into the aggregate table ${sinks.map((s) => s.address).join(', ')}, whose cells the processor writes at deterministic keys and timestamps (by its design; the graph shows only that it writes them)`
+          : `${sub.address}: ${problems.join('; ')}; redeliveries can double-count`,
+        evidence: { pullingRegions, processors: mins.map((m) => ({ address: m.p.address, region: m.p.region, minInstances: m.min })), sinks: sinks.map((s) => s.address) },
+        ...(ok
+          ? {}
+          : {
+              fix: !flag
+                ? 'set enable_exactly_once_delivery = true on the speed-layer subscription'
+                : !oneRegion
+                  ? 'let one region pull at a time: the standby processor at min_instance_count = 0 until a failover, or every subscriber on one regional Pub/Sub endpoint'
+                  : 'configure the processor with the aggregate table (env BIGTABLE_AGGREGATES_TABLE) it writes at deterministic row keys and timestamps',
+            }),
       });
     }
     for (const job of topo.dataflowJobs) {

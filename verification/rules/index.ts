@@ -19,6 +19,7 @@ import { rule as deadLetterPolicyPresent } from './dead-letter-policy-present';
 import { rule as deletionProtectionOnStores } from './deletion-protection-on-stores';
 import { rule as eventProcessedWithinBound } from './event-processed-within-bound';
 import { rule as exactlyOnceAggregation } from './exactly-once-aggregation';
+import { rule as exportSubscriptionCanWrite } from './export-subscription-can-write';
 import { rule as instanceCountKnown } from './instance-count-known';
 import { rule as latencyP50WithinBound } from './latency-p50-within-bound';
 import { rule as latencyP99WithinBound } from './latency-p99-within-bound';
@@ -30,6 +31,7 @@ import { rule as retentionCoversSpec } from './retention-covers-spec';
 import { rule as rpoWithinBound } from './rpo-within-bound';
 import { rule as rtoWithinBound } from './rto-within-bound';
 import { rule as scalingBoundsOrdered } from './scaling-bounds-ordered';
+import { rule as spillBucketReplayed } from './spill-bucket-replayed';
 import { rule as statefulResourceNotDestroyed } from './stateful-resource-not-destroyed';
 import { rule as supportedRuntimes } from './supported-runtimes';
 import { rule as sustainedThroughput } from './sustained-throughput';
@@ -49,6 +51,7 @@ export const RULES: readonly Rule[] = [
   deletionProtectionOnStores,
   eventProcessedWithinBound,
   exactlyOnceAggregation,
+  exportSubscriptionCanWrite,
   instanceCountKnown,
   latencyP50WithinBound,
   latencyP99WithinBound,
@@ -60,6 +63,7 @@ export const RULES: readonly Rule[] = [
   rpoWithinBound,
   rtoWithinBound,
   scalingBoundsOrdered,
+  spillBucketReplayed,
   statefulResourceNotDestroyed,
   supportedRuntimes,
   sustainedThroughput,

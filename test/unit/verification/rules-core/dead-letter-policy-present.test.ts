@@ -73,15 +73,18 @@ describe('dead-letter-policy-present', () => {
     expect(check(rule, graph)[0]).toMatchObject({ status: 'unknown', message: 'the dead-letter policy block as a whole is known only after apply' });
   });
 
-  it('skips push and BigQuery subscriptions, passes one read by Dataflow with a note', () => {
+  it('judges push and BigQuery subscriptions too (Pub/Sub retries and dead-letters them); a BigQuery drain of the dead-letter topic passes; one read by Dataflow passes with a note', () => {
     const graph = loadInput(fixture('synth-hand-written/cdk.tf.json'));
     const findings = check(rule, graph);
-    expect(findings.map((f) => `${f.address}:${f.status}`)).toEqual(['google_pubsub_subscription.fast:pass', 'google_pubsub_subscription.slow:pass']);
+    expect(findings.map((f) => `${f.address}:${f.status}`)).toEqual(['google_pubsub_subscription.fast:pass', 'google_pubsub_subscription.slow:pass', 'google_pubsub_subscription.poison_sink:pass']);
     expect(findings[1].message).toContain('read by Dataflow job google_dataflow_job.copy');
-    const push = editSubscription((after) => {
+    expect(findings[2].message).toContain('drains a dead-letter topic');
+    const push = editSubscription((after, unknown) => {
       after.push_config = [{ push_endpoint: 'https://example.com/push' }];
       delete after.dead_letter_policy;
+      delete unknown.dead_letter_policy;
     });
-    expect(check(rule, push)).toEqual([]);
+    expect(check(rule, push)[0]).toMatchObject({ status: 'fail', observed: 'no dead_letter_policy' });
+    expect(check(rule, push)[0].message).toMatch(/its push endpoint refuses it/);
   });
 });

@@ -3,7 +3,34 @@ import { rule as deadLetter } from '../../../../verification/rules/dead-letter-c
 import { rule as exactlyOnce } from '../../../../verification/rules/exactly-once-aggregation';
 import { rule as ordering } from '../../../../verification/rules/ordering-enabled';
 import { rule as alerts } from '../../../../verification/rules/alert-on-every-queue-and-store';
+import { rule as exportWrite } from '../../../../verification/rules/export-subscription-can-write';
+import { rule as spill } from '../../../../verification/rules/spill-bucket-replayed';
+import { rule as deletion } from '../../../../verification/rules/deletion-protection-on-stores';
 import { check, pipelineDoc, set, statuses, unset } from '../analyses/support/pipeline';
+
+const AGENT = 'serviceAccount:service-${data.google_project.project.number}@gcp-sa-pubsub.iam.gserviceaccount.com';
+
+/** The reference pipeline with the gateway's spill bucket (SPILL_BUCKET), replayed in-process by the gateway's account. */
+function withSpillBucket(o: { grant?: boolean; deleteAfterDays?: number; forceDestroy?: boolean } = {}) {
+  const doc = pipelineDoc();
+  doc.resource.google_storage_bucket.spill = {
+    name: 'spill',
+    location: 'US',
+    force_destroy: o.forceDestroy ?? false,
+    lifecycle_rule: [{ condition: { age: o.deleteAfterDays ?? 7 }, action: { type: 'Delete' } }],
+  };
+  set(doc, 'google_cloud_run_v2_service', 'gateway', 'template.service_account', '${google_service_account.gateway.email}');
+  set(doc, 'google_cloud_run_v2_service', 'gateway', 'template.containers.env', [
+    { name: 'TELEMETRY_TOPIC', value: '${google_pubsub_topic.telemetry.name}' },
+    { name: 'SPILL_BUCKET', value: '${google_storage_bucket.spill.name}' },
+  ]);
+  if (o.grant ?? true) {
+    doc.resource.google_storage_bucket_iam_member = {
+      gateway_spill: { bucket: '${google_storage_bucket.spill.name}', role: 'roles/storage.objectUser', member: 'serviceAccount:${google_service_account.gateway.email}' },
+    };
+  }
+  return doc;
+}
 
 describe('dead-letter-can-work', () => {
   test('passes: agent publishes to the DL topic and subscribes to the source, a BigQuery subscription reads dead letters', () => {
@@ -52,6 +79,74 @@ describe('dead-letter-can-work', () => {
   });
 });
 
+describe('dead-letter-can-work on push and export subscriptions', () => {
+  test('a BigQuery subscription on the event topic without a dead-letter policy fails (a refused write is retried until retention drops it)', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_pubsub_subscription.export = { name: 'telemetry-export', topic: '${google_pubsub_topic.telemetry.id}', bigquery_config: { table: 'p.iot_analytics.events_raw' } };
+    const f = check(deadLetter, doc).find((x) => x.address === 'google_pubsub_subscription.export' && x.status === 'fail');
+    expect(f?.observed).toBe('no dead_letter_policy');
+  });
+
+  test('the BigQuery subscription draining the dead-letter topic is the end of the path, not judged here', () => {
+    expect(check(deadLetter, pipelineDoc()).map((x) => x.address)).toEqual(['google_pubsub_subscription.speed']);
+  });
+});
+
+describe('export-subscription-can-write', () => {
+  test('the dead-letter archive subscription without a write grant for the Pub/Sub agent fails, naming the table and the role', () => {
+    const [f] = check(exportWrite, pipelineDoc());
+    expect(f).toMatchObject({ status: 'fail', address: 'google_pubsub_subscription.dead_letter_archive' });
+    expect(f.message).toMatch(/cannot write google_bigquery_table.dead_letter: .*dead letters/);
+    expect(f.fix).toMatch(/roles\/bigquery.dataEditor on google_bigquery_table.dead_letter/);
+  });
+
+  test('a table grant or a dataset grant to the agent passes; a viewer role does not', () => {
+    const table = pipelineDoc();
+    table.resource.google_bigquery_table_iam_member = { agent: { dataset_id: 'iot_analytics', table_id: '${google_bigquery_table.dead_letter.table_id}', role: 'roles/bigquery.dataEditor', member: AGENT } };
+    expect(statuses(check(exportWrite, table))).toEqual(['pass']);
+    const dataset = pipelineDoc();
+    dataset.resource.google_bigquery_dataset_iam_member = { agent: { dataset_id: '${google_bigquery_dataset.analytics.dataset_id}', role: 'roles/bigquery.dataEditor', member: AGENT } };
+    expect(statuses(check(exportWrite, dataset))).toEqual(['pass']);
+    const viewer = pipelineDoc();
+    viewer.resource.google_bigquery_table_iam_member = { agent: { dataset_id: 'iot_analytics', table_id: '${google_bigquery_table.dead_letter.table_id}', role: 'roles/bigquery.dataViewer', member: AGENT } };
+    expect(statuses(check(exportWrite, viewer))).toEqual(['fail']);
+  });
+
+  test('a subscription writing as its own service account needs the grant for that account, not the agent', () => {
+    const doc = set(pipelineDoc(), 'google_pubsub_subscription', 'dead_letter_archive', 'bigquery_config.service_account_email', '${google_service_account.dataflow.email}');
+    doc.resource.google_bigquery_table_iam_member = { agent: { dataset_id: 'iot_analytics', table_id: '${google_bigquery_table.dead_letter.table_id}', role: 'roles/bigquery.dataEditor', member: AGENT } };
+    expect(statuses(check(exportWrite, doc))).toEqual(['fail']);
+    doc.resource.google_bigquery_table_iam_member.sa = { dataset_id: 'iot_analytics', table_id: '${google_bigquery_table.dead_letter.table_id}', role: 'roles/bigquery.dataEditor', member: 'serviceAccount:${google_service_account.dataflow.email}' };
+    expect(statuses(check(exportWrite, doc))).toEqual(['pass']);
+  });
+});
+
+describe('spill-bucket-replayed', () => {
+  test('the gateway may read and delete spilled objects, kept 7 d > the 15 min RTO: pass', () => {
+    const [f] = check(spill, withSpillBucket());
+    expect(f).toMatchObject({ status: 'pass', address: 'google_storage_bucket.spill' });
+    expect(f.observed).toMatch(/replayed by google_cloud_run_v2_service.gateway .*deleted after 7 d/);
+  });
+
+  test('no workload may read and delete the objects: fail; a lifecycle that deletes them the same day (age 0) before an outage of the RTO ends: fail', () => {
+    expect(check(spill, withSpillBucket({ grant: false }))[0]).toMatchObject({ status: 'fail', observed: 'no workload may read and delete its objects' });
+    expect(check(spill, withSpillBucket({ deleteAfterDays: 0 }))[0]).toMatchObject({ status: 'fail', observed: 'spilled objects deleted after 0 d' });
+  });
+
+  test('without a spill bucket there is nothing to replay', () => {
+    expect(check(spill, pipelineDoc())[0].observed).toBe('no spill bucket');
+  });
+});
+
+describe('deletion protection on the spill bucket', () => {
+  test('force_destroy on the bucket holding spilled events fails; the UDF bucket is not a store of events', () => {
+    const f = check(deletion, withSpillBucket({ forceDestroy: true }));
+    expect(f.find((x) => x.address === 'google_storage_bucket.spill')).toMatchObject({ status: 'fail', expected: 'force_destroy = false' });
+    expect(f.find((x) => x.address === 'google_storage_bucket.udf')).toBeUndefined();
+    expect(check(deletion, withSpillBucket()).find((x) => x.address === 'google_storage_bucket.spill')!.status).toBe('pass');
+  });
+});
+
 describe('exactly-once-aggregation', () => {
   test('exactly-once delivery into Bigtable, and the archive in exactly-once mode with the Write API, pass', () => {
     expect(statuses(check(exactlyOnce, pipelineDoc()))).toEqual(['pass', 'pass']);
@@ -62,6 +157,29 @@ describe('exactly-once-aggregation', () => {
     const f = check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
     expect(f.status).toBe('fail');
     expect(f.fix).toMatch(/enable_exactly_once_delivery/);
+  });
+
+  test('processors pulling from two regions at once: exactly-once delivery holds only within a region, so it fails; a standby at min 0 pulls only after a failover and passes', () => {
+    const doc = pipelineDoc();
+    const standby = JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.processor)) as Record<string, unknown>;
+    standby.location = 'europe-west1';
+    (standby.template as { scaling: Record<string, number> }).scaling.min_instance_count = 1;
+    doc.resource.google_cloud_run_v2_service.processor_eu = standby;
+    const f = check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/processors in us-central1 and europe-west1 pull it at the same time/);
+    expect(f.fix).toMatch(/min_instance_count = 0/);
+    (standby.template as { scaling: Record<string, number> }).scaling.min_instance_count = 0;
+    expect(check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!.status).toBe('pass');
+  });
+
+  test('a processor naming only the instance, not an aggregate table, has no idempotent sink credited', () => {
+    const doc = pipelineDoc();
+    const env = (doc.resource.google_cloud_run_v2_service.processor.template as { containers: { env: { name: string }[] } }).containers.env;
+    (doc.resource.google_cloud_run_v2_service.processor.template as { containers: { env: { name: string }[] } }).containers.env = env.filter((e) => e.name !== 'BIGTABLE_AGGREGATES_TABLE');
+    const f = check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/writes no aggregate table/);
   });
 
   test('the archive job in at-least-once streaming mode fails', () => {
@@ -75,6 +193,30 @@ describe('ordering-enabled', () => {
     expect(statuses(check(ordering, pipelineDoc()))).toEqual(['pass']);
     const doc = set(pipelineDoc(), 'google_pubsub_subscription', 'speed', 'enable_message_ordering', false);
     expect(statuses(check(ordering, doc))).toEqual(['fail']);
+  });
+});
+
+describe('alert-on-every-queue-and-store: alerts must notify, the spill bucket must be watched', () => {
+  test('a policy without a notification channel does not count', () => {
+    const doc = unset(pipelineDoc(), 'google_monitoring_alert_policy', 'bigtable_cpu', 'notification_channels');
+    const f = check(alerts, doc).find((x) => x.address === 'google_bigtable_instance.hot')!;
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/watched only by google_monitoring_alert_policy.bigtable_cpu, with no notification channel/);
+    expect(f.fix).toMatch(/notification_channels/);
+  });
+
+  test('the bucket the gateway spills to needs an alert; an object-count alert on gcs_bucket watches it', () => {
+    const doc = withSpillBucket();
+    expect(check(alerts, doc).find((x) => x.address === 'google_storage_bucket.spill')!.status).toBe('fail');
+    doc.resource.google_monitoring_alert_policy.spill = {
+      display_name: 'spilled events waiting',
+      combiner: 'OR',
+      notification_channels: ['${google_monitoring_notification_channel.email.name}'],
+      conditions: [{ display_name: 'objects', condition_threshold: { filter: 'resource.type = "gcs_bucket" AND resource.labels.bucket_name = "spill" AND metric.type = "storage.googleapis.com/storage/object_count"', comparison: 'COMPARISON_GT', duration: '600s', threshold_value: 0 } }],
+    };
+    expect(check(alerts, doc).find((x) => x.address === 'google_storage_bucket.spill')!.status).toBe('pass');
+    // The UDF bucket holds no events and needs no alert.
+    expect(check(alerts, doc).find((x) => x.address === 'google_storage_bucket.udf')).toBeUndefined();
   });
 });
 
