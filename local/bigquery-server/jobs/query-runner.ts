@@ -12,6 +12,8 @@ import { duckTypeSql, quoteIdent, type BqField } from '../types/schema';
 import { bindParameters } from '../sql/parameters';
 import { parseCreate, parseCreateSchema, parseDrop, parseStatement, refFromParts, type StatementKind } from '../sql/statements';
 import { Translator, type Node } from '../sql/translate';
+import { RUNTIME_NAMES } from '../store/google-sql-runtime';
+
 
 export interface QueryRequest {
   query: string;
@@ -57,7 +59,10 @@ const STATEMENT_TYPES: Record<StatementKind, string> = {
 export function duckErrorToBigQuery(err: unknown): BigQueryError {
   if (err instanceof BigQueryError) return err;
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  const cleaned = message.replace(/^(Parser|Binder|Catalog|Conversion|Invalid Input|Out of Range|Constraint|Not implemented|Dependency|Serialization|TransactionContext) Error: /, '');
+  const cleaned = message
+    .replace(/^(Parser|Binder|Catalog|Conversion|Invalid Input|Out of Range|Constraint|Not implemented|Dependency|Serialization|TransactionContext) Error: /, '')
+    // The GoogleSQL helpers' names mean nothing to the caller: name what the query said.
+    .replace(/\b(?:Macro|Scalar Function) (bq_[a-z_]+)\(\) (?:has multiple overloads that match the supplied arguments|does not support the supplied arguments)[^]*/, (_, fn: string) => `No matching signature for ${RUNTIME_NAMES[fn] ?? fn} for the argument types given${/unbound|avg|intdiv/.test(fn) ? ' (the local server needs operands whose type it can tell before aggregating)' : ''}`);
   if (/^Constraint Error: .*NOT NULL/.test(message)) return invalidQuery(`Required field cannot be null: ${cleaned}`);
   if (/^Not implemented Error/.test(message)) return invalidQuery(`Not supported by the local server's engine: ${cleaned}`);
   return invalidQuery(cleaned);

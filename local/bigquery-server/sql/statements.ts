@@ -6,7 +6,7 @@ import { invalidQuery } from '../errors';
 import { canonicalType, normalizeSchema, type BqField } from '../types/schema';
 import { parseTimestamp } from '../types/temporal';
 import { tokenize, type Token } from './tokenizer';
-import { isGroup, isIdent, isTok, parseTree, splitArgs, upper, type Node } from './translate';
+import { isGroup, isIdent, isTok, parseTree, splitArgs, upper, type Node } from './tree';
 import type { TableRef } from '../store/names';
 
 export type StatementKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE' | 'CREATE_TABLE' | 'CREATE_VIEW' | 'CREATE_SCHEMA' | 'DROP_TABLE' | 'DROP_VIEW' | 'DROP_SCHEMA' | 'TRUNCATE_TABLE';

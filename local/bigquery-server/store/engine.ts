@@ -4,6 +4,7 @@
  * with another request's; DuckDB does the heavy lifting inside each operation).
  */
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { installGoogleSqlRuntime } from './google-sql-runtime';
 
 export class Engine {
   private tail: Promise<unknown> = Promise.resolve();
@@ -19,6 +20,9 @@ export class Engine {
     const connection = await instance.connect();
     // TIMESTAMP functions (date_trunc, casts to DATE) follow the session zone; BigQuery's default is UTC.
     await connection.run(`SET TimeZone = 'UTC'`);
+    // GoogleSQL sorts NULLs first ascending and last descending (DuckDB: last both ways).
+    await connection.run(`SET default_null_order = 'nulls_first_on_asc_last_on_desc'`);
+    await installGoogleSqlRuntime(connection);
     // Queries come from HTTP callers: no reading or writing files, no extensions from disk or network
     // (DuckDB would otherwise answer `SELECT * FROM '/etc/passwd'`). The database file is already open.
     await connection.run(`SET enable_external_access = false`);

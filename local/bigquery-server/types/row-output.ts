@@ -19,7 +19,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { BqField } from './schema';
-import { canonicalDecimal } from './row-input';
+import { canonicalDecimal, scaleDecimal } from './row-input';
 import { formatDate, formatDatetime, formatTime, formatTimestampIso, formatTimestampSeconds } from './temporal';
 
 /**
@@ -70,6 +70,7 @@ function encodeScalar(field: BqField, value: DuckDBValue, format: TimestampForma
       return Object.is(n, -0) ? '-0' : String(n);
     }
     case 'NUMERIC':
+      return numericText(value);
     case 'BIGNUMERIC':
       return canonicalDecimal(value.toString()) ?? value.toString();
     case 'BOOLEAN':
@@ -98,6 +99,15 @@ function encodeScalar(field: BqField, value: DuckDBValue, format: TimestampForma
     default:
       return typeof value === 'string' ? value : String(value);
   }
+}
+
+/** A NUMERIC cell: at most 9 decimal places, rounded half away from zero as BigQuery rounds. */
+function numericText(value: DuckDBValue): string {
+  const raw = value!.toString();
+  const scaled = scaleDecimal(raw, 9);
+  if (scaled === undefined) return raw;
+  const digits = (scaled < 0n ? -scaled : scaled).toString().padStart(10, '0');
+  return canonicalDecimal(`${scaled < 0n ? '-' : ''}${digits.slice(0, -9)}.${digits.slice(-9)}`) ?? raw;
 }
 
 function timestampMicros(value: DuckDBValue): bigint | undefined {
@@ -152,7 +162,8 @@ function scalarType(type: DuckDBType): BqField['type'] {
     case DuckDBTypeId.DOUBLE:
       return 'FLOAT';
     case DuckDBTypeId.DECIMAL:
-      return type.scale <= 9 && type.width - type.scale <= 29 ? 'NUMERIC' : 'BIGNUMERIC';
+      // NUMERIC * NUMERIC comes out of DuckDB at scale 18: still NUMERIC, rounded to 9 when written.
+      return type.width - type.scale <= 29 ? 'NUMERIC' : 'BIGNUMERIC';
     case DuckDBTypeId.BLOB:
       return 'BYTES';
     case DuckDBTypeId.DATE:
