@@ -12,8 +12,9 @@ import { duckTypeSql, quoteIdent, type BqField } from '../types/schema';
 import { bindParameters } from '../sql/parameters';
 import { parseCreate, parseCreateSchema, parseDrop, parseStatement, refFromParts, type StatementKind } from '../sql/statements';
 import { Translator, type Node } from '../sql/translate';
+import { textStoredColumn } from '../types/schema';
 import { RUNTIME_NAMES } from '../store/google-sql-runtime';
-
+import { refuseTextStoredTable } from '../sql/type-names';
 
 export interface QueryRequest {
   query: string;
@@ -102,7 +103,7 @@ export class QueryRunner {
 
     switch (statement.kind) {
       case 'SELECT': {
-        const sql = translator.translate(statement.nodes);
+        const sql = this.translated(translator, statement.nodes);
         if (req.dryRun) {
           const reader = await this.execute(`SELECT * FROM (${sql}) AS q LIMIT 0`);
           return { statementType, result: { duckTable: '', fields: resultSchema(reader.columnNames(), reader.columnTypes()), totalRows: 0 }, referencedTables: translator.tables };
@@ -119,7 +120,7 @@ export class QueryRunner {
       case 'UPDATE':
       case 'DELETE':
       case 'MERGE': {
-        const sql = translator.translate(statement.nodes);
+        const sql = this.translated(translator, statement.nodes);
         const target = translator.tables[0];
         if (target && (await this.catalog.getTable(target)).kind === 'VIEW') throw invalidQuery(`Cannot modify view ${tableKey(target)}`);
         if (req.dryRun) return { statementType, referencedTables: translator.tables };
@@ -193,7 +194,7 @@ export class QueryRunner {
       throw invalidQuery(`${tableKey(target)} is a ${existing.kind === 'VIEW' ? 'view' : 'table'}; it cannot be replaced by a ${kind === 'CREATE_VIEW' ? 'view' : 'table'}`);
     }
     const operation = existing ? 'REPLACE' : 'CREATE';
-    const querySql = create.query ? translator.translate(create.query) : undefined;
+    const querySql = create.query ? this.translated(translator, create.query) : undefined;
     if (kind === 'CREATE_VIEW' && !querySql) throw invalidQuery('CREATE VIEW needs AS <query>');
     if (create.fields && querySql) throw invalidQuery('A column list together with AS <query> is not supported by the local server; cast in the query instead.');
     if (!create.fields && !querySql) throw invalidQuery('CREATE TABLE needs a column list or AS <query>');
@@ -261,6 +262,18 @@ export class QueryRunner {
   private async destinationOutcome(target: TableRef, fields: BqField[], statementType: string, referenced: TableRef[]): Promise<QueryOutcome> {
     const count = await this.execute(`SELECT count(*) FROM ${duckTableSql(target)}`);
     return { statementType, result: { duckTable: duckTableSql(target), fields, totalRows: Number(count.getRows()[0][0]) }, referencedTables: referenced };
+  }
+
+  /** Translate, refusing tables whose BIGNUMERIC or GEOGRAPHY columns only exist as text here. */
+  private translated(translator: Translator, nodes: Node[]): string {
+    const sql = translator.translate(nodes);
+    for (const ref of translator.tables) {
+      const key = tableKey(ref);
+      const record = this.catalog.listTables(ref).find((t) => tableKey(t.ref) === key);
+      const column = record && textStoredColumn(record.fields);
+      if (column) refuseTextStoredTable(key, column);
+    }
+    return sql;
   }
 
   private async execute(sql: string) {

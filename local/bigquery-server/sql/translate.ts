@@ -13,7 +13,7 @@ import { datasetKey, tableKey, duckTableSql, type TableRef } from '../store/name
 import { isGroup, isIdent, isName, isTok, parseTree, sqlString, upper, type GroupNode, type Node, type TokNode } from './tree';
 import { CALLABLE_KEYWORDS, KEYWORDS, TYPED_LITERALS } from './keywords';
 import { DATE_PARTS } from './date-parts';
-import { SCALAR_TYPES, translateType } from './type-names';
+import { SCALAR_TYPES, TEXT_STORED_TYPES, refuseTextStoredType, translateType } from './type-names';
 import { endsOperand, groupDivisions } from './operators';
 import { translateCall, unknownPathCall } from './functions';
 
@@ -159,6 +159,7 @@ export class Translator {
     if (n.tok.kind === 'ident') {
       // Typed literals: TIMESTAMP '...', DATE '...', NUMERIC '...', JSON '...'.
       if (isTok(next) && next.tok.kind === 'string' && TYPED_LITERALS.has(word)) {
+        if (TEXT_STORED_TYPES.has(word)) refuseTextStoredType(word);
         let text = next.tok.value!;
         if (word === 'TIMESTAMP') {
           const micros = parseTimestamp(text);

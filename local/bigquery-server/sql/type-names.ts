@@ -2,7 +2,7 @@
  * GoogleSQL type names in SQL text (CAST targets, typed literals, ARRAY<...>/STRUCT<...>)
  * and the DuckDB types they become.
  */
-import { invalidQuery } from '../errors';
+import { invalidQuery, notImplemented } from '../errors';
 import { quoteIdent } from '../types/schema';
 import { isGroup, isTok, splitArgs, upper, type Node } from './tree';
 
@@ -27,10 +27,25 @@ export const SCALAR_TYPES: Record<string, string> = {
   DATE: 'DATE',
   TIME: 'TIME',
   JSON: 'JSON',
-  BIGNUMERIC: 'VARCHAR',
-  BIGDECIMAL: 'VARCHAR',
-  GEOGRAPHY: 'VARCHAR',
 };
+
+/**
+ * Types the local server stores as exact text but cannot compute with: BIGNUMERIC has 76
+ * digits (DuckDB's DECIMAL has 38) and GEOGRAPHY needs spatial functions.
+ */
+export const TEXT_STORED_TYPES = new Set(['BIGNUMERIC', 'BIGDECIMAL', 'GEOGRAPHY']);
+
+export function refuseTextStoredType(name: string): never {
+  throw notImplemented(
+    `${name} is not supported in queries by the local server: it keeps ${name} values as exact text (insertAll and tabledata.list round-trip them), but cannot compute with them. Use NUMERIC or STRING locally.`,
+  );
+}
+
+export function refuseTextStoredTable(table: string, column: { path: string; type: string }): never {
+  throw notImplemented(
+    `Table ${table} cannot be queried on the local server: its ${column.type} column ${column.path} is kept as exact text (insertAll and tabledata.list round-trip it), and the local server cannot compute with ${column.type}. Query a copy without it, or use NUMERIC or STRING locally.`,
+  );
+}
 
 /** A GoogleSQL type (tokens) -> DuckDB type text. Returns the type and how many nodes it used. */
 export function translateType(nodes: Node[], start = 0): { sql: string; used: number } {
@@ -58,6 +73,7 @@ export function translateType(nodes: Node[], start = 0): { sql: string; used: nu
     }
     return { sql: `STRUCT(${entries.join(', ')})`, used: i - start + 1 };
   }
+  if (TEXT_STORED_TYPES.has(name)) refuseTextStoredType(name);
   const mapped = SCALAR_TYPES[name];
   if (!mapped) throw invalidQuery(`Type not found: ${isTok(head) ? head.tok.text : '(none)'}`);
   // Parameterised types: STRING(10), NUMERIC(10, 2), BYTES(5).

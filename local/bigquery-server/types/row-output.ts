@@ -162,8 +162,9 @@ function scalarType(type: DuckDBType): BqField['type'] {
     case DuckDBTypeId.DOUBLE:
       return 'FLOAT';
     case DuckDBTypeId.DECIMAL:
-      // NUMERIC * NUMERIC comes out of DuckDB at scale 18: still NUMERIC, rounded to 9 when written.
-      return type.width - type.scale <= 29 ? 'NUMERIC' : 'BIGNUMERIC';
+      // Queries compute no BIGNUMERIC locally (sql/type-names.ts), so every DECIMAL is a NUMERIC;
+      // NUMERIC * NUMERIC comes out of DuckDB at scale 18 and is rounded to 9 when written.
+      return 'NUMERIC';
     case DuckDBTypeId.BLOB:
       return 'BYTES';
     case DuckDBTypeId.DATE:

@@ -202,6 +202,16 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** The first BIGNUMERIC or GEOGRAPHY column (they are stored as exact text), with its path. */
+export function textStoredColumn(fields: readonly BqField[], prefix = ''): { path: string; type: BqType } | undefined {
+  for (const f of fields) {
+    if (f.type === 'BIGNUMERIC' || f.type === 'GEOGRAPHY') return { path: `${prefix}${f.name}`, type: f.type };
+    const inner = f.fields && textStoredColumn(f.fields, `${prefix}${f.name}.`);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 /** Find a field by name, case-insensitively (BigQuery column names are case-insensitive). */
 export function findField(fields: readonly BqField[], name: string): BqField | undefined {
   const lower = name.toLowerCase();

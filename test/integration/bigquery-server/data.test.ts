@@ -120,7 +120,11 @@ describe('type round trips', () => {
   });
 
   it('returns the same values from a query (jobs.query and getQueryResults)', async () => {
-    const [rows] = await bq.query({ query: `SELECT * FROM \`${bq.projectId}.${dataset.id}.types\` WHERE id = 'full'`, wrapIntegers: true });
+    // The same row in a table without the BIGNUMERIC column, which queries cannot read locally (next test).
+    const queryable = await tableWith('types_q', { fields: allTypes.fields.filter((f) => f.type !== 'BIGNUMERIC') });
+    const { bignum: _bignum, ...queryableRow } = fullRow;
+    await queryable.insert([queryableRow]);
+    const [rows] = await bq.query({ query: `SELECT * FROM \`${bq.projectId}.${dataset.id}.types_q\` WHERE id = 'full'`, wrapIntegers: true });
     const full = rows[0];
     expect(full.ts.value).toBe('2026-12-03T10:11:12.123456000Z');
     expect(full.dt.value).toBe('2026-12-03T10:11:12.654321');
@@ -130,9 +134,30 @@ describe('type round trips', () => {
     expect(full.rec.inner).toEqual({ z: 'deep' });
     expect(JSON.parse(full.j)).toEqual({ a: [1, 2, { b: null }], s: 'x' });
     // The JSON type survives into the result schema.
-    const [job] = await bq.createQueryJob({ query: `SELECT j, tags, rec FROM \`${bq.projectId}.${dataset.id}.types\`` });
+    const [job] = await bq.createQueryJob({ query: `SELECT j, tags, rec FROM \`${bq.projectId}.${dataset.id}.types_q\`` });
     const [, , response] = await job.getQueryResults({ autoPaginate: false });
     expect(response!.schema!.fields!.map((f) => `${f.name}:${f.type}:${f.mode}`)).toEqual(['j:JSON:NULLABLE', 'tags:STRING:REPEATED', 'rec:RECORD:NULLABLE']);
+  });
+
+  it('refuses, with 501 notImplemented, a query on a table with a BIGNUMERIC or GEOGRAPHY column and a BIGNUMERIC in SQL', async () => {
+    const table = `\`${bq.projectId}.${dataset.id}.types\``;
+    for (const query of [`SELECT bignum FROM ${table}`, `SELECT id FROM ${table}`, `SELECT SUM(bignum) AS s FROM ${table}`]) {
+      const err = await rejection(bq.query(query));
+      expect([err.code, err.errors?.[0].reason]).toEqual([501, 'notImplemented']);
+      expect(err.message).toBe(
+        `Table ${bq.projectId}:${dataset.id}.types cannot be queried on the local server: its BIGNUMERIC column bignum is kept as exact text (insertAll and tabledata.list round-trip it), and the local server cannot compute with BIGNUMERIC. Query a copy without it, or use NUMERIC or STRING locally.`,
+      );
+    }
+    const geo = await tableWith('places', { fields: [{ name: 'id', type: 'STRING' }, { name: 'where', type: 'RECORD', fields: [{ name: 'point', type: 'GEOGRAPHY' }] }] } as typeof allTypes);
+    await geo.insert([{ id: 'p', where: { point: 'POINT(1 2)' } }]);
+    const [geoRows] = await geo.getRows();
+    expect(geoRows.map((r) => [r.id, r.where.point.value])).toEqual([['p', 'POINT(1 2)']]);
+    const err = await rejection(bq.query(`SELECT id FROM \`${bq.projectId}.${dataset.id}.places\``));
+    expect(err.message).toMatch(/its GEOGRAPHY column where\.point is kept as exact text/);
+    for (const query of ["SELECT BIGNUMERIC '1.5' AS b", "SELECT CAST('1.5' AS BIGNUMERIC) AS b", "SELECT CAST(NULL AS GEOGRAPHY) AS g"]) {
+      const literal = await rejection(bq.query(query));
+      expect([literal.code, literal.message]).toEqual([501, expect.stringMatching(/^(BIGNUMERIC|GEOGRAPHY) is not supported in queries by the local server/)]);
+    }
   });
 
   it('accepts timestamps as seconds since the epoch and with zone offsets', async () => {
