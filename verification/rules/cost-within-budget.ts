@@ -1,6 +1,8 @@
 /**
  * Expected monthly cost within the budget. Any unpriced resource makes the verdict unknown
- * (never $0); a maximum (autoscaling ceilings) above the budget is reported on a pass.
+ * (never $0), unless the priced lines alone already exceed the budget (unpriced usage can
+ * only add to it): then it fails. A maximum (autoscaling ceilings) above the budget is
+ * reported on a pass.
  */
 import type { Finding, Rule } from '../engine/types';
 import { costLineEvidence, fmtUsd } from './support/evidence';
@@ -28,6 +30,19 @@ export const rule: Rule = {
       warnings: cost.warnings,
     };
     const findings: Finding[] = [];
+    const lineText = top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
+    // Unpriced usage can only add cost: priced lines already over the budget fail regardless.
+    if (cost.unpriced.length > 0 && m.expected > budget) {
+      findings.push({
+        status: 'fail',
+        observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${cost.unpriced.length} unpriced resource(s)`,
+        expected: `<= ${fmtUsd(budget)}/month`,
+        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText}`,
+        fix: `cut ${fmtUsd(m.expected - budget)}/month from the largest lines: ${top[0] ? `${top[0].address} (${top[0].item}: ${top[0].formula})` : ''}; and price ${cost.unpriced.map((u) => u.address).join(', ')}`,
+        evidence: { ...evidence, unpriced: cost.unpriced },
+      });
+      return findings;
+    }
     if (cost.unpriced.length > 0) {
       findings.push({
         status: 'unknown',
@@ -39,7 +54,6 @@ export const rule: Rule = {
       });
       return findings;
     }
-    const lineText = top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
     if (m.expected > budget) {
       findings.push({
         status: 'fail',

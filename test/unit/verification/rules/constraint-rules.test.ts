@@ -52,6 +52,14 @@ describe('cost-within-budget', () => {
     expect((f.evidence as { warnings: string[] }).warnings.join(' ')).toMatch(/without max_workers/);
   });
 
+  test('priced lines already over the budget fail even with an unpriced resource (it can only add cost)', () => {
+    const doc = pipelineDoc();
+    doc.resource.google_compute_instance = { vm: { name: 'vm', zone: 'us-central1-a', machine_type: 'e2-small' } };
+    const [f] = check(cost, doc);
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/the priced lines alone .* exceed the budget \$8,000 .* before google_compute_instance.vm \(unpriced\)/);
+  });
+
   test('an unpriced resource makes it unknown, never a pass', () => {
     const doc = pipelineDoc();
     doc.resource.google_compute_instance = { vm: { name: 'vm', zone: 'us-central1-a', machine_type: 'e2-small' } };
