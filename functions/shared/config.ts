@@ -27,8 +27,8 @@ export const googleProjectSchema = z.object({
   GOOGLE_CLOUD_PROJECT: requiredName,
   PUBSUB_EMULATOR_HOST: hostPort.optional(),
   BIGTABLE_EMULATOR_HOST: hostPort.optional(),
-  /** The local BigQuery server's base URL (http://host:port) or host:port. */
-  BIGQUERY_EMULATOR_HOST: z.string().regex(/^(https?:\/\/)?[^\s/]+:\d{1,5}\/?$/, 'must be http://host:port or host:port').optional(),
+  /** A BigQuery emulator's base URL, http://host:port[/path] or host:port (local/bigquery-server/base-url.ts). */
+  BIGQUERY_EMULATOR_HOST: z.string().regex(/^(https?:\/\/)?[^\s/]+:\d{1,5}(\/[^\s?#]*)?$/, 'must be http://host:port, optionally with the path the emulator serves the API under').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

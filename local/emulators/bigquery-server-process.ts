@@ -4,9 +4,10 @@
  */
 import { join } from 'node:path';
 import { freePort, spawnService, waitFor, killGroup, type RunningService } from './processes';
+import { bigQueryBaseUrl } from '../bigquery-server/base-url';
 
 export interface RunningHttpService extends RunningService {
-  /** `http://host:port`: the BigQuery client uses BIGQUERY_EMULATOR_HOST verbatim as its base URL. */
+  /** `http://host:port`, the base URL for BIGQUERY_EMULATOR_HOST (local/bigquery-server/base-url.ts). */
   url: string;
 }
 
@@ -39,7 +40,5 @@ export async function startBigQueryServerProcess(logDir: string, timeoutMs = 30_
   return svc;
 }
 
-/** BIGQUERY_EMULATOR_HOST as the client needs it: with a scheme (`localhost:9050` -> `http://localhost:9050`). */
-export function normaliseBigQueryEmulatorHost(value: string): string {
-  return /^[a-z]+:\/\//i.test(value) ? value.replace(/\/+$/, '') : `http://${value.replace(/\/+$/, '')}`;
-}
+/** BIGQUERY_EMULATOR_HOST as the client needs it (see local/bigquery-server/base-url.ts). */
+export const normaliseBigQueryEmulatorHost = bigQueryBaseUrl;

@@ -3,13 +3,18 @@
  * the endpoint), created when missing and brought up to date where BigQuery allows.
  */
 import { BigQuery } from '@google-cloud/bigquery';
+import { bigQueryBaseUrl } from '../bigquery-server/base-url';
 import type { DeclaredLocalCloud } from './declared';
 import type { ProvisionedItem } from './report';
 
-/** A client for exactly this endpoint (BIGQUERY_EMULATOR_HOST would otherwise override apiEndpoint). */
+/**
+ * A client for exactly this endpoint, taken as BIGQUERY_EMULATOR_HOST is: the base URL
+ * verbatim (local/bigquery-server/base-url.ts). Set on the client, because the variable would
+ * otherwise override an apiEndpoint, and apiEndpoint would append /bigquery/v2 again.
+ */
 export function bigQueryAt(endpoint: string, projectId: string): BigQuery {
   const client = new BigQuery({ projectId, apiEndpoint: endpoint });
-  (client as unknown as { baseUrl: string }).baseUrl = `${endpoint.replace(/\/+$/, '')}/bigquery/v2`;
+  (client as unknown as { baseUrl: string }).baseUrl = bigQueryBaseUrl(endpoint);
   return client;
 }
 

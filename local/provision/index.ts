@@ -20,7 +20,7 @@ export interface LocalEndpoints {
   pubsub?: string;
   /** host:port of the Bigtable emulator (default: BIGTABLE_EMULATOR_HOST). */
   bigtable?: string;
-  /** http://host:port of the BigQuery server (default: BIGQUERY_EMULATOR_HOST). */
+  /** The BigQuery emulator's base URL, http://host:port[/path] (default: BIGQUERY_EMULATOR_HOST). */
   bigquery?: string;
 }
 

@@ -2,7 +2,7 @@
  * Datasets and tables through the real @google-cloud/bigquery client, and the error shapes.
  */
 import type { Dataset } from '@google-cloud/bigquery';
-import { PROJECT, bigQueryClient, rejection, uniqueDatasetId } from './client';
+import { PROJECT, bigQueryClient, itOnLocalServer, rejection, uniqueDatasetId } from './client';
 
 const bq = bigQueryClient();
 
@@ -80,7 +80,7 @@ describe('datasets', () => {
     });
   });
 
-  it('serves the same API under /bigquery/v2 (the apiEndpoint form)', async () => {
+  itOnLocalServer('serves the same API under /bigquery/v2 (the apiEndpoint form)', async () => {
     const res = await fetch(`${process.env.BIGQUERY_EMULATOR_HOST}/bigquery/v2/projects/${PROJECT}/datasets`);
     expect(res.status).toBe(200);
     expect((await res.json()).kind).toBe('bigquery#datasetList');

@@ -31,7 +31,7 @@ describe('archive path and analytics across the stores', () => {
   let udfPath: string;
 
   beforeAll(async () => {
-    expect(process.env.BIGQUERY_EMULATOR_HOST).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(process.env.BIGQUERY_EMULATOR_HOST).toMatch(/^https?:\/\/[^\s/]+(\/\S*)?$/);
     udfPath = buildUdf(join(mkdtempSync(join(tmpdir(), 'udf-')), 'transform.js'));
     topo = await createTopology(c.pubsub, c.bigtable, { BIGQUERY_EMULATOR_HOST: process.env.BIGQUERY_EMULATOR_HOST, BIGQUERY_DATASET: datasetId });
     await c.pubsub.topic(topo.topicName).createSubscription(`${topo.topicName}-archive`, { ackDeadlineSeconds: 10 });
