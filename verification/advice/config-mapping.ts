@@ -1,45 +1,18 @@
 /**
- * Maps graph attributes back to the environment config fields the stacks build them from
- * (`EnvironmentConfig` in stacks/config/types.ts), so a what-if change or a synthesized sizing
- * can be shown as the edit a person makes. The verifier does not import stacks/: config keys
- * are strings, and resources are told apart by the names in docs/architecture.md.
+ * Maps a graph edit back to the EnvironmentConfig fields the stacks build it from
+ * (stacks/config/types.ts), in the config's units (days, seconds, hours, node counts, booleans),
+ * so a what-if change prints as the edit a person makes. Sizing candidates carry their config
+ * diff from the sizing space already; this mapping serves the other generators' edits and the
+ * per-change labels. An attribute the constructs derive from another field (a cluster id from
+ * its zone, a standby copy's clamped floor) is `derived`: it follows its field, it is not one.
+ * The verifier does not import stacks/: config keys are strings, and resources are told apart
+ * by the names in docs/architecture.md.
  */
 import type { AttrValue, Graph, Resource } from '../graph/types';
-import type { GraphChange } from './types';
+import type { ConfigDiffEntry, GraphChange } from './types';
 import { getAttr } from './graph-edit';
+import { cloudRunGroups } from './cloud-run-sizing';
 import { cpuOf, durationSeconds, goDurationHours, num, str } from './graph-query';
-
-interface MappingRow {
-  type: string;
-  /** Which resource of the type (by its name attribute), when the type has several roles. */
-  name?: (r: Resource) => boolean;
-  attribute: RegExp;
-  key: (match: RegExpExecArray, r: Resource) => string | undefined;
-  /** Graph value -> config value. */
-  convert: (v: AttrValue | undefined) => unknown;
-}
-
-const same = (v: AttrValue | undefined): unknown => (v === undefined ? undefined : v);
-const seconds = (v: AttrValue | undefined): unknown => durationSeconds(v);
-const hours = (v: AttrValue | undefined): unknown => goDurationHours(v);
-const msToDays = (v: AttrValue | undefined): unknown => {
-  const n = num(v);
-  return n === undefined ? undefined : n / 86_400_000;
-};
-const privateIps = (v: AttrValue | undefined): unknown => (v === undefined ? undefined : v === 'WORKER_IP_PRIVATE');
-const storageWrite = (v: AttrValue | undefined): unknown => (v === undefined ? undefined : v === true || v === 'true');
-const cloudRunCpu = (v: AttrValue | undefined): unknown => cpuOf(v);
-/** A whole Bigtable cluster block -> the config's cluster entry. */
-const clusterBlock = (v: AttrValue | undefined): unknown => {
-  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-  const c = v as Record<string, AttrValue>;
-  const auto = c.autoscaling_config as Record<string, AttrValue> | undefined;
-  const storageType = str(c.storage_type) ?? 'SSD';
-  return auto
-    ? { zone: str(c.zone), storageType, minNodes: num(auto.min_nodes), maxNodes: num(auto.max_nodes), cpuTargetPercent: num(auto.cpu_target) }
-    : { zone: str(c.zone), storageType, minNodes: num(c.num_nodes), maxNodes: num(c.num_nodes), fixedNodes: num(c.num_nodes) };
-};
-const clusterBlocks = (v: AttrValue | undefined): unknown => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(clusterBlock));
 
 /** Cloud Run service name -> EnvironmentConfig section (names from docs/architecture.md). */
 export const CLOUD_RUN_SECTIONS: Record<string, string> = {
@@ -49,114 +22,140 @@ export const CLOUD_RUN_SECTIONS: Record<string, string> = {
   dashboard: 'dashboard',
 };
 
+export type ConfigMapping =
+  /** The config edits the change amounts to (one or more fields). */
+  | { kind: 'field'; edits: ConfigDiffEntry[] }
+  /** The constructs derive the attribute from another field; the change follows that field's edit. */
+  | { kind: 'derived'; from: string };
+
+interface Row {
+  type: string | RegExp;
+  /** Which resource of the type, when the type has several roles. */
+  when?: (r: Resource, graph: Graph) => boolean;
+  attribute: RegExp;
+  map: (m: RegExpExecArray, from: AttrValue | undefined, to: AttrValue | undefined, r: Resource, graph: Graph) => ConfigMapping | undefined;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/** Unset stays null in a config edit: the optional field is removed. */
+const orNull = (v: unknown): unknown => (v === undefined ? null : v);
+const field = (configKey: string, convert: (v: AttrValue | undefined) => unknown) => (_m: RegExpExecArray, from: AttrValue | undefined, to: AttrValue | undefined): ConfigMapping => ({
+  kind: 'field',
+  edits: [{ configKey, from: orNull(convert(from)), to: orNull(convert(to)) }],
+});
+const same = (v: AttrValue | undefined): unknown => v;
+const bool = (v: AttrValue | undefined): unknown => (v === undefined ? undefined : v === true || v === 'true' || v === 'PROTECTED');
 const named = (...names: string[]) => (r: Resource) => names.includes(str(r.values.name) ?? '') || names.includes(str(r.values.table_id) ?? '');
 
-const ROWS: MappingRow[] = [
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config\.min_nodes$/, key: (m) => `hotStorage.clusters[${m[1]}].minNodes`, convert: same },
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config\.max_nodes$/, key: (m) => `hotStorage.clusters[${m[1]}].maxNodes`, convert: same },
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config\.cpu_target$/, key: (m) => `hotStorage.clusters[${m[1]}].cpuTargetPercent`, convert: same },
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.num_nodes$/, key: (m) => `hotStorage.clusters[${m[1]}].fixedNodes`, convert: same },
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config$/, key: (m) => `hotStorage.clusters[${m[1]}]`, convert: same },
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.storage_type$/, key: () => 'hotStorage.storageType', convert: same },
-  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)$/, key: (m) => `hotStorage.clusters[${m[1]}]`, convert: clusterBlock },
-  { type: 'google_bigtable_instance', attribute: /^cluster$/, key: () => 'hotStorage.clusters', convert: clusterBlocks },
-  { type: 'google_bigtable_instance', attribute: /^deletion_protection$/, key: () => 'hotStorage.deletionProtection', convert: same },
-  { type: 'google_bigtable_app_profile', attribute: /^multi_cluster_routing_use_any$/, key: () => 'hotStorage.multiClusterRouting', convert: (v) => v === true },
-  { type: 'google_bigtable_gc_policy', attribute: /^max_age\.duration$/, key: (_m, r) => (/aggregat/.test(r.name) ? 'hotStorage.aggregatesMaxAgeHours' : 'hotStorage.eventsMaxAgeHours'), convert: hours },
-  { type: 'google_pubsub_topic', name: named('telemetry'), attribute: /^message_retention_duration$/, key: () => 'ingestion.topicRetentionSeconds', convert: seconds },
-  { type: 'google_pubsub_subscription', name: named('telemetry-speed-layer'), attribute: /^message_retention_duration$/, key: () => 'ingestion.subscriptionRetentionSeconds', convert: seconds },
-  { type: 'google_pubsub_subscription', name: named('telemetry-speed-layer', 'telemetry-archive'), attribute: /^ack_deadline_seconds$/, key: () => 'ingestion.ackDeadlineSeconds', convert: same },
-  { type: 'google_pubsub_subscription', name: named('telemetry-speed-layer', 'telemetry-archive'), attribute: /^dead_letter_policy\.max_delivery_attempts$/, key: () => 'ingestion.maxDeliveryAttempts', convert: same },
-  { type: 'google_pubsub_subscription', name: named('telemetry-speed-layer'), attribute: /^enable_exactly_once_delivery$/, key: () => 'ingestion.exactlyOnceDelivery', convert: same },
-  { type: 'google_pubsub_subscription', name: named('telemetry-speed-layer'), attribute: /^enable_message_ordering$/, key: () => 'ingestion.messageOrdering', convert: same },
-  { type: 'google_dataflow_job', attribute: /^machine_type$/, key: () => 'processing.dataflow.machineType', convert: same },
-  { type: 'google_dataflow_job', attribute: /^max_workers$/, key: () => 'processing.dataflow.maxWorkers', convert: same },
-  { type: 'google_dataflow_job', attribute: /^labels\.workers-initial$/, key: () => 'processing.dataflow.numWorkers', convert: (v) => num(v) },
-  { type: 'google_dataflow_job', attribute: /^labels\.workers-min$/, key: () => 'processing.dataflow.minWorkers', convert: (v) => num(v) },
-  { type: 'google_dataflow_job', attribute: /^enable_streaming_engine$/, key: () => 'processing.dataflow.enableStreamingEngine', convert: same },
-  { type: 'google_dataflow_job', attribute: /^ip_configuration$/, key: () => 'processing.dataflow.privateIps', convert: privateIps },
-  { type: 'google_dataflow_job', attribute: /^parameters\.useStorageWriteApi$/, key: () => 'processing.dataflow.useStorageWriteApi', convert: storageWrite },
-  { type: 'google_bigquery_table', name: named('events_raw'), attribute: /^time_partitioning\.expiration_ms$/, key: () => 'coldStorage.partitionExpirationDays', convert: msToDays },
-  { type: 'google_bigquery_table', attribute: /^deletion_protection$/, key: () => 'coldStorage.deletionProtection', convert: same },
+/** A Bigtable autoscaling block -> the config's bound fields of cluster i. */
+function autoscalingEdits(i: string, from: AttrValue | undefined, to: AttrValue | undefined): ConfigDiffEntry[] {
+  const f = (from ?? {}) as Record<string, AttrValue>;
+  const t = (to ?? {}) as Record<string, AttrValue>;
+  const out: ConfigDiffEntry[] = [];
+  for (const [tf, key] of [['min_nodes', 'minNodes'], ['max_nodes', 'maxNodes'], ['cpu_target', 'cpuTargetPercent']] as const) {
+    if (num(f[tf]) !== num(t[tf])) out.push({ configKey: `hotStorage.clusters[${i}].${key}`, from: orNull(num(f[tf])), to: orNull(num(t[tf])) });
+  }
+  return out;
+}
+
+/** A Bigtable cluster block -> the config's cluster entry (the storage type is the instance's). */
+function clusterEntry(v: AttrValue | undefined): Record<string, unknown> | null {
+  if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const c = v as Record<string, AttrValue>;
+  const auto = c.autoscaling_config as Record<string, AttrValue> | undefined;
+  const fixed = num(c.num_nodes);
+  return auto
+    ? { zone: str(c.zone), minNodes: num(auto.min_nodes), maxNodes: num(auto.max_nodes), cpuTargetPercent: num(auto.cpu_target) }
+    : { zone: str(c.zone), minNodes: fixed, maxNodes: fixed, fixedNodes: fixed };
+}
+
+const isSecondaryCopy = (r: Resource, graph: Graph) => cloudRunGroups(graph).some((g) => g.secondaries.some((s) => s.address === r.address));
+
+const ROWS: Row[] = [
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config\.(min_nodes|max_nodes|cpu_target)$/, map: (m, f, t) => ({ kind: 'field', edits: autoscalingEdits(m[1], { [m[2]]: f ?? null }, { [m[2]]: t ?? null }) }) },
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.autoscaling_config$/, map: (m, f, t) => ({ kind: 'field', edits: autoscalingEdits(m[1], f, t) }) },
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.num_nodes$/, map: (m, f, t) => field(`hotStorage.clusters[${m[1]}].fixedNodes`, (v) => num(v))(m, f, t) },
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.storage_type$/, map: field('hotStorage.storageType', same) },
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.zone$/, map: (m, f, t) => field(`hotStorage.clusters[${m[1]}].zone`, same)(m, f, t) },
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)\.cluster_id$/, map: () => ({ kind: 'derived', from: 'hotStorage.clusters[i].zone' }) },
+  { type: 'google_bigtable_instance', attribute: /^cluster\.(\d+)$/, map: (m, f, t) => ({ kind: 'field', edits: [{ configKey: `hotStorage.clusters[${m[1]}]`, from: clusterEntry(f), to: clusterEntry(t) }] }) },
+  { type: 'google_bigtable_instance', attribute: /^deletion_protection$/, map: field('hotStorage.deletionProtection', bool) },
+  { type: 'google_bigtable_table', attribute: /^deletion_protection$/, map: field('hotStorage.deletionProtection', bool) },
+  { type: 'google_bigtable_app_profile', attribute: /^multi_cluster_routing_use_any$/, map: field('hotStorage.multiClusterRouting', (v) => (v === undefined ? false : v === true)) },
+  { type: 'google_bigtable_app_profile', attribute: /^(single_cluster_routing|app_profile_id|description)$/, map: () => ({ kind: 'derived', from: 'hotStorage.multiClusterRouting' }) },
+  { type: 'google_bigtable_gc_policy', attribute: /^max_age\.duration$/, map: (m, f, t, r) => field(/aggregat/.test(r.address) ? 'hotStorage.aggregatesMaxAgeHours' : 'hotStorage.eventsMaxAgeHours', goDurationHours)(m, f, t) },
+  { type: 'google_pubsub_topic', when: named('telemetry', 'telemetry-dead-letter'), attribute: /^message_retention_duration$/, map: field('ingestion.topicRetentionSeconds', durationSeconds) },
+  { type: 'google_pubsub_subscription', when: named('telemetry-speed-layer', 'telemetry-archive', 'telemetry-dead-letter-archive'), attribute: /^message_retention_duration$/, map: field('ingestion.subscriptionRetentionSeconds', durationSeconds) },
+  { type: 'google_pubsub_subscription', when: named('telemetry-speed-layer'), attribute: /^ack_deadline_seconds$/, map: field('ingestion.ackDeadlineSeconds', same) },
+  { type: 'google_pubsub_subscription', when: named('telemetry-speed-layer'), attribute: /^dead_letter_policy\.max_delivery_attempts$/, map: field('ingestion.maxDeliveryAttempts', same) },
+  { type: 'google_pubsub_subscription', when: named('telemetry-speed-layer'), attribute: /^enable_exactly_once_delivery$/, map: field('ingestion.exactlyOnceDelivery', bool) },
+  { type: 'google_pubsub_subscription', when: named('telemetry-speed-layer'), attribute: /^enable_message_ordering$/, map: field('ingestion.messageOrdering', bool) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^machine_type$/, map: field('processing.dataflow.machineType', same) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^max_workers$/, map: field('processing.dataflow.maxWorkers', (v) => num(v)) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^labels\.workers-initial$/, map: field('processing.dataflow.numWorkers', (v) => num(v)) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^labels\.workers-min$/, map: field('processing.dataflow.minWorkers', (v) => num(v)) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^enable_streaming_engine$/, map: field('processing.dataflow.enableStreamingEngine', bool) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^ip_configuration$/, map: field('processing.dataflow.privateIps', (v) => (v === undefined ? false : v === 'WORKER_IP_PRIVATE')) },
+  { type: /^google_dataflow_(flex_template_)?job$/, attribute: /^parameters\.useStorageWriteApi$/, map: field('processing.dataflow.useStorageWriteApi', bool) },
+  { type: 'google_bigquery_table', attribute: /^time_partitioning\.expiration_ms$/, map: field('coldStorage.partitionExpirationDays', (v) => { const n = num(v); return n === undefined ? undefined : n / MS_PER_DAY; }) },
+  { type: 'google_bigquery_table', attribute: /^deletion_protection$/, map: field('coldStorage.deletionProtection', bool) },
+  // the gateway's EVENTS_PER_MESSAGE is the spec's eventsPerMessage, written by the ingestion construct
+  {
+    type: 'google_cloud_run_v2_service',
+    attribute: /^template\.containers\.(\d+)\.env\.(\d+)\.value$/,
+    map: (m, f, t, r) => (str(getAttr(r.values, `template.containers.${m[1]}.env.${m[2]}.name`)) === 'EVENTS_PER_MESSAGE' ? { kind: 'derived', from: 'spec.workload.eventsPerMessage' } : undefined),
+  },
 ];
 
 for (const [serviceName, section] of Object.entries(CLOUD_RUN_SECTIONS)) {
   for (const type of ['google_cloud_run_v2_service', 'google_cloud_run_v2_worker_pool']) {
+    const when = named(serviceName);
     ROWS.push(
-      { type, name: named(serviceName), attribute: /^template\.scaling\.min_instance_count$/, key: () => `${section}.minInstances`, convert: same },
-      { type, name: named(serviceName), attribute: /^template\.scaling\.max_instance_count$/, key: () => `${section}.maxInstances`, convert: same },
-      { type, name: named(serviceName), attribute: /^template\.containers\.0\.resources\.limits\.cpu$/, key: () => `${section}.cpu`, convert: cloudRunCpu },
+      // a standby copy's floor is min(secondary.minInstances, max): it follows those fields
+      { type, when: (r, g) => when(r) && isSecondaryCopy(r, g), attribute: /^template\.scaling\.min_instance_count$/, map: () => ({ kind: 'derived', from: `secondary.minInstances and ${section}.maxInstances` }) },
+      { type, when, attribute: /^template\.scaling\.min_instance_count$/, map: field(`${section}.minInstances`, same) },
+      { type, when, attribute: /^template\.scaling\.max_instance_count$/, map: field(`${section}.maxInstances`, same) },
+      { type, when, attribute: /^template\.containers\.0\.resources\.limits\.cpu$/, map: field(`${section}.cpu`, (v) => cpuOf(v)) },
     );
   }
 }
 
-// the gateway's EVENTS_PER_MESSAGE is the spec's eventsPerMessage, written by the ingestion construct
-ROWS.push({
-  type: 'google_cloud_run_v2_service',
-  attribute: /^template\.containers\.(\d+)\.env\.(\d+)\.value$/,
-  key: (m, r) => (str(getAttr(r.values, `template.containers.${m[1]}.env.${m[2]}.name`)) === 'EVENTS_PER_MESSAGE' ? 'spec.workload.eventsPerMessage' : undefined),
-  convert: (v) => num(v),
-});
-
 /** The spec workload figures that are design choices. */
 const SPEC_KEYS: Record<string, string> = { 'workload.eventsPerMessage': 'spec.workload.eventsPerMessage' };
 
-export interface ConfigEdit {
-  configKey: string;
-  from: unknown;
-  to: unknown;
-}
-
-/** The config field a change edits, with both values in the config's units; undefined when no field maps. */
-export function configEditOf(graph: Graph, change: GraphChange): ConfigEdit | undefined {
+/** The config edits a change amounts to; undefined when no config field builds the attribute. */
+export function configEditsOf(graph: Graph, change: GraphChange): ConfigMapping | undefined {
   if (change.kind === 'spec') {
     const key = SPEC_KEYS[change.path];
-    return key ? { configKey: key, from: change.from, to: change.to } : undefined;
+    return key ? { kind: 'field', edits: [{ configKey: key, from: change.from, to: change.to }] } : undefined;
   }
   if (change.kind !== 'set') return undefined;
   const resource = graph.byAddress.get(change.address);
   if (!resource) return undefined;
   for (const row of ROWS) {
-    if (row.type !== resource.type || (row.name && !row.name(resource))) continue;
+    if (typeof row.type === 'string' ? row.type !== resource.type : !row.type.test(resource.type)) continue;
+    if (row.when && !row.when(resource, graph)) continue;
     const m = row.attribute.exec(change.attribute);
     if (!m) continue;
-    const key = row.key(m, resource);
-    if (!key) continue;
-    return { configKey: key, from: row.convert(change.from), to: row.convert(change.to) };
+    const mapped = row.map(m, change.from, change.to, resource, graph);
+    if (mapped) return mapped;
   }
   return undefined;
 }
 
-export interface FlatConfigEdit {
-  configKey: string;
-  from: unknown;
-  to: unknown;
-}
-
 /**
- * Flattens an edit of a list of cluster objects into per-field config keys
- * ("hotStorage.clusters[1].maxNodes"); the per-cluster storage type is the config's single
- * `hotStorage.storageType`.
+ * Config edits in the order they were made, merged per key: first value to last, moved to the
+ * last edit's place (so a later edit of a whole list cannot undo an earlier field edit); no-ops
+ * drop out.
  */
-export function flattenConfigEdit(edit: ConfigEdit): FlatConfigEdit[] {
-  if (edit.configKey !== 'hotStorage.clusters' || !(Array.isArray(edit.from) || Array.isArray(edit.to))) return [edit];
-  const from = (Array.isArray(edit.from) ? edit.from : []) as Record<string, unknown>[];
-  const to = (Array.isArray(edit.to) ? edit.to : []) as Record<string, unknown>[];
-  const out: FlatConfigEdit[] = [];
-  const storageFrom = from[0]?.storageType;
-  const storageTo = to[0]?.storageType;
-  if (storageFrom !== storageTo) out.push({ configKey: 'hotStorage.storageType', from: storageFrom, to: storageTo });
-  for (let i = 0; i < Math.max(from.length, to.length); i++) {
-    const f = from[i];
-    const t = to[i];
-    if (!f || !t) {
-      const strip = (c: Record<string, unknown> | undefined) => (c ? Object.fromEntries(Object.entries(c).filter(([k, v]) => k !== 'storageType' && v !== undefined)) : undefined);
-      out.push({ configKey: `hotStorage.clusters[${i}]`, from: strip(f), to: strip(t) });
-      continue;
-    }
-    for (const field of ['zone', 'minNodes', 'maxNodes', 'cpuTargetPercent', 'fixedNodes']) {
-      if (f[field] !== t[field]) out.push({ configKey: `hotStorage.clusters[${i}].${field}`, from: f[field], to: t[field] });
-    }
+export function mergeConfigEdits(edits: readonly ConfigDiffEntry[]): ConfigDiffEntry[] {
+  const out: ConfigDiffEntry[] = [];
+  for (const e of edits) {
+    const prior = out.findIndex((o) => o.configKey === e.configKey);
+    const merged = prior === -1 ? e : { ...e, from: out[prior].from };
+    if (prior !== -1) out.splice(prior, 1);
+    if (JSON.stringify(merged.from) !== JSON.stringify(merged.to)) out.push(merged);
   }
   return out;
 }

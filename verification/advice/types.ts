@@ -97,6 +97,11 @@ export interface ChangeView {
   to: unknown;
   /** EnvironmentConfig field path the change maps to (stacks/config/types.ts), when known. */
   configKey?: string;
+  /** The field's values in the config's units (days, seconds, hours, counts), beside the Terraform values. */
+  configFrom?: unknown;
+  configTo?: unknown;
+  /** The config field the constructs derive this attribute from, when it is not a field itself. */
+  derivedFrom?: string;
   description: string;
 }
 
@@ -169,6 +174,10 @@ export interface Recommendation {
   effect: RecommendationEffect;
   /** "single" change, a "combination" when no single change fixes an item, or the "plan" applying every fix together. */
   scope: 'single' | 'combination' | 'plan';
+  /** The recommendation as EnvironmentConfig edits (config units), in the order they apply. */
+  config: ConfigDiffEntry[];
+  /** False when some change has no config field (e.g. an IAM binding the constructs do not make): then `config` alone does not rebuild it. */
+  configComplete: boolean;
 }
 
 export interface UnfixedItem {

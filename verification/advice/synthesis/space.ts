@@ -72,3 +72,19 @@ export function sizingSpace(graph: Graph, spec: Spec, options: SpaceOptions = {}
 export function currentAssignment(space: SizingSpace): Assignment {
   return Object.fromEntries(space.dims.map((d) => [d.id, d.current]));
 }
+
+/**
+ * `base` with `values` set, each dependent dimension moved back inside its domain (a lowered
+ * ceiling takes the floor down to it): the largest admissible value not above its own, else the
+ * smallest admissible.
+ */
+export function assign(space: SizingSpace, base: Assignment, values: Readonly<Record<string, Value>>): Assignment {
+  const a: Record<string, Value> = { ...base, ...values };
+  for (const d of space.dims) {
+    if (!d.dependsOn || values[d.id] !== undefined) continue;
+    const domain = d.domain(a);
+    if (domain.length === 0 || domain.includes(a[d.id])) continue;
+    a[d.id] = [...domain].reverse().find((v) => Number(v) <= Number(a[d.id])) ?? domain[0];
+  }
+  return a;
+}

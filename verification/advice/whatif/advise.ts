@@ -8,9 +8,11 @@
 import type { Graph } from '../../graph/types';
 import type { Spec, SpecItemId } from '../../spec/spec';
 import type { Status } from '../../engine/types';
-import { applyChanges } from '../graph-edit';
+import { applyChanges, setAttr } from '../graph-edit';
+import type { AttrValue } from '../../graph/types';
 import { distance, EvaluationCache, failingRuleCount, ITEM_METRICS, openItems } from '../evaluation';
-import type { ChangeView, Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
+import type { ChangeView, ConfigDiffEntry, Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
+import { configEditsOf, mergeConfigEdits } from '../config-mapping';
 import { changeView, summarise } from './describe';
 import type { Candidate, ChangeGenerator } from './generator';
 import { CHANGE_GENERATORS } from './generators';
@@ -35,7 +37,24 @@ interface State {
   /** Keys of the candidates applied so far, in order: the cache key of this state. */
   path: string[];
   changes: { change: GraphChange; description: string; graph: Graph }[];
+  /** The applied candidates as config edits, in order. */
+  config: ConfigDiffEntry[];
+  /** False once a candidate with a change no config field builds was applied. */
+  configComplete: boolean;
   evaluation: Evaluation;
+}
+
+/** A candidate's config edits: its own (sizing candidates), else each change's mapped field. */
+function candidateConfig(graph: Graph, candidate: Candidate): { edits: ConfigDiffEntry[]; complete: boolean } {
+  if (candidate.config) return { edits: candidate.config, complete: true };
+  const edits: ConfigDiffEntry[] = [];
+  let complete = true;
+  for (const change of candidate.changes) {
+    const mapped = configEditsOf(graph, change);
+    if (mapped === undefined) complete = false;
+    else if (mapped.kind === 'field') edits.push(...mapped.edits);
+  }
+  return { edits, complete };
 }
 
 interface Trial {
@@ -86,16 +105,26 @@ function better(a: [number, number, number], b: [number, number, number]): boole
   return a[2] < b[2] - EPS;
 }
 
-/** Later edits of the same attribute supersede earlier ones: one view from the first value to the last. */
+/**
+ * Later edits of the same attribute supersede earlier ones: one view from the first value to the
+ * last. An edit inside a block an earlier view set whole (a ceiling raised after autoscaling was
+ * turned on) folds into that view's value.
+ */
 export function mergeViews(views: ChangeView[]): ChangeView[] {
   const out: ChangeView[] = [];
   for (const v of views) {
+    const block = v.action === 'set' ? out.findIndex((o) => o.action === 'set' && o.address === v.address && v.attribute.startsWith(`${o.attribute}.`) && o.to !== null && typeof o.to === 'object') : -1;
+    if (block !== -1) {
+      const parent = out[block];
+      out[block] = { ...parent, to: setAttr(structuredClone(parent.to) as Record<string, AttrValue>, v.attribute.slice(parent.attribute.length + 1), v.to as AttrValue) };
+      continue;
+    }
     const prior = v.action === 'set' ? out.findIndex((o) => o.action === 'set' && o.address === v.address && o.attribute === v.attribute) : -1;
     if (prior === -1) {
       out.push(v);
       continue;
     }
-    const merged = { ...v, from: out[prior].from };
+    const merged = { ...v, from: out[prior].from, ...(out[prior].configFrom !== undefined ? { configFrom: out[prior].configFrom } : {}) };
     out.splice(prior, 1);
     if (JSON.stringify(merged.from) !== JSON.stringify(merged.to)) out.push(merged);
   }
@@ -167,11 +196,14 @@ export class Advisor {
 
   private step(state: State, trial: Trial): State {
     const { graph, spec } = this.apply(state, trial.candidate);
+    const config = candidateConfig(state.graph, trial.candidate);
     return {
       graph,
       spec,
       path: [...state.path, trial.candidate.key],
       changes: [...state.changes, ...trial.candidate.changes.map((change) => ({ change, description: trial.candidate.description, graph: state.graph }))],
+      config: [...state.config, ...config.edits],
+      configComplete: state.configComplete && config.complete,
       evaluation: trial.evaluation,
     };
   }
@@ -217,11 +249,13 @@ export class Advisor {
       summary: summarise(descriptions.join('; '), items, effect),
       effect,
       scope,
+      config: mergeConfigEdits(final.config),
+      configComplete: final.configComplete,
     };
   }
 
   advise(graph: Graph, spec: Spec, before: Evaluation): { recommendations: Recommendation[]; unfixed: UnfixedItem[]; evaluations: number; complete: boolean } {
-    const root: State = { graph, spec, path: [], changes: [], evaluation: before };
+    const root: State = { graph, spec, path: [], changes: [], config: [], configComplete: true, evaluation: before };
     const recommendations: Recommendation[] = [];
     const unfixed: UnfixedItem[] = [];
     // an item no rule judges stays unknown whatever changes: no change can be shown to fix it

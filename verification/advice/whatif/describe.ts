@@ -6,13 +6,20 @@
 import type { Graph } from '../../graph/types';
 import { isPending } from '../../graph/types';
 import type { SpecItemId } from '../../spec/spec';
-import { configEditOf } from '../config-mapping';
+import { configEditsOf } from '../config-mapping';
 import { ITEM_METRICS } from '../evaluation';
 import type { ChangeView, GraphChange, MetricSnapshot, RecommendationEffect } from '../types';
 
 export function changeView(graph: Graph, change: GraphChange, description: string): ChangeView {
-  const edit = configEditOf(graph, change);
-  const base = edit ? { configKey: edit.configKey } : {};
+  const mapped = configEditsOf(graph, change);
+  const base =
+    mapped?.kind === 'derived'
+      ? { derivedFrom: mapped.from }
+      : mapped?.kind === 'field' && mapped.edits.length === 1
+        ? { configKey: mapped.edits[0].configKey, configFrom: mapped.edits[0].from, configTo: mapped.edits[0].to }
+        : mapped?.kind === 'field' && mapped.edits.length > 1
+          ? { configKey: mapped.edits.map((e) => e.configKey).join(', ') }
+          : {};
   switch (change.kind) {
     case 'set':
       return { action: 'set', address: change.address, attribute: change.attribute, from: change.from ?? null, to: change.to ?? null, ...base, description };

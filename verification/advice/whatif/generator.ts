@@ -6,7 +6,7 @@
  */
 import type { AttrValue, Graph, Resource } from '../../graph/types';
 import type { Spec, SpecItemId } from '../../spec/spec';
-import type { Evaluation, GraphChange, SetAttributeChange } from '../types';
+import type { ConfigDiffEntry, Evaluation, GraphChange, SetAttributeChange } from '../types';
 import { getAttr } from '../graph-edit';
 
 export interface GeneratorContext {
@@ -23,6 +23,8 @@ export interface Candidate {
   changes: GraphChange[];
   /** Items the generator expects it to help; the re-verification decides. */
   targets: SpecItemId[];
+  /** The candidate as EnvironmentConfig edits, when it is a config change (sizing candidates). */
+  config?: ConfigDiffEntry[];
   /**
    * Candidates of one ladder share a group and come mildest first; the advisor stops a ladder
    * at the first rung that fixes what it targets, so the smallest sufficient change wins.

@@ -4,43 +4,38 @@
  * graph (same verdict, item statuses, cost and failing rules).
  */
 import { getEnvironmentConfig } from '../../../../stacks/config';
-import { verifyGraph } from '../../../../verification/engine/verify';
-import { configEditOf, flattenConfigEdit } from '../../../../verification/advice/config-mapping';
-import { applyChanges } from '../../../../verification/advice/graph-edit';
-import type { GraphChange } from '../../../../verification/advice/types';
-import { batchingChanges } from '../../../../verification/advice/whatif/generators/batching';
-import type { Graph } from '../../../../verification/graph/types';
 import type { EnvironmentConfig } from '../../../../stacks/config/types';
-import { applyConfigEntries, graphDifferences, graphOfConfig, TODAY, verdictOf, verifyConfig } from './support/config-apply';
-import { cloudRunScaling } from '../../../../verification/advice/whatif/generators/cloud-run-scaling';
-import { currentAssignment, sizingSpace } from '../../../../verification/advice/synthesis/space';
+import { verifyGraph } from '../../../../verification/engine/verify';
+import { applyChanges } from '../../../../verification/advice/graph-edit';
+import type { ConfigDiffEntry, GraphChange } from '../../../../verification/advice/types';
+import type { Graph } from '../../../../verification/graph/types';
 import { evaluationFromReport } from '../../../../verification/advice/evaluation';
 import { boundsOf, cloudRunGroups } from '../../../../verification/advice/cloud-run-sizing';
+import { assign, currentAssignment, sizingSpace } from '../../../../verification/advice/synthesis/space';
+import { sizing } from '../../../../verification/advice/whatif/generators/sizing';
+import { applyConfigEntries, graphDifferences, graphOfConfig, TODAY, verdictOf, verifyConfig } from './support/config-apply';
 
-function configEntries(graph: Graph, changes: readonly GraphChange[]) {
-  return changes.flatMap((c) => {
-    const edit = configEditOf(graph, c);
-    if (!edit) throw new Error(`no config key for ${JSON.stringify(c)}`);
-    return flattenConfigEdit(edit);
-  });
-}
-
-function roundTrip(config: EnvironmentConfig, graph: Graph, changes: readonly GraphChange[]) {
+function roundTrip(config: EnvironmentConfig, graph: Graph, changes: readonly GraphChange[], entries: readonly ConfigDiffEntry[]) {
   const applied = applyChanges(graph, config.spec, changes);
   const byGraph = verifyGraph(applied.graph, applied.spec, { today: TODAY });
-  const byConfig = verifyConfig(applyConfigEntries(config, configEntries(graph, changes)));
+  const byConfig = verifyConfig(applyConfigEntries(config, entries));
   return { byGraph, byConfig };
 }
+
+const CLOUD_RUN_KEY = /^(ingestion\.gateway|processing\.processor|analytics|dashboard|secondary)\b/;
 
 describe('advice edits round-trip through the environment config', () => {
   const prod = getEnvironmentConfig('prod');
   const graph = graphOfConfig(prod);
 
   it('batching edits the gateway variable with the spec, so the archive rule sees the batch', () => {
-    const changes = batchingChanges(graph, prod.spec, 10);
+    const space = sizingSpace(graph, prod.spec);
+    const a = assign(space, currentAssignment(space), { 'spec.workload.eventsPerMessage': 10 });
+    const changes = space.changesFor(a);
     // the spec and the EVENTS_PER_MESSAGE of both regional gateways
-    expect(changes.filter((c) => c.kind === 'set')).toHaveLength(2);
-    const { byGraph, byConfig } = roundTrip(prod, graph, changes);
+    expect(changes.filter((c) => c.kind === 'set').map((c) => c.kind === 'set' && c.to)).toEqual(['10', '10']);
+    expect(space.diffFor(a)).toEqual([{ configKey: 'spec.workload.eventsPerMessage', from: 1, to: 10 }]);
+    const { byGraph, byConfig } = roundTrip(prod, graph, changes, space.diffFor(a));
     expect(verdictOf(byGraph)).toEqual(verdictOf(byConfig));
     const archive = byGraph.results.filter((r) => r.rule === 'archive-one-event-per-message');
     expect(archive.map((r) => r.status)).toEqual(['fail', 'fail']);
@@ -55,15 +50,15 @@ describe('regional Cloud Run copies are sized from the primary copy', () => {
     const space = sizingSpace(graph, config.spec);
     expect(space.changesFor(currentAssignment(space))).toEqual([]);
     // the processor dimensions read the us-central1 copy, not the europe-west1 standby
-    const min = space.dims.find((d) => d.id === 'cloud-run:speed-processor:minInstances');
+    const min = space.dims.find((d) => d.id === 'processing.processor.minInstances');
     expect(min?.current).toBe(config.processing.processor.minInstances);
   });
 
-  it.each(['prod', 'first-proposal'])('%s: no Cloud Run candidate leaves a copy with min above max', (env) => {
+  it.each(['prod', 'first-proposal'])('%s: no Cloud Run sizing candidate leaves a copy with min above max', (env) => {
     const config = getEnvironmentConfig(env);
     const graph = graphOfConfig(config);
     const before = evaluationFromReport(verifyGraph(graph, config.spec, { today: TODAY }));
-    const candidates = cloudRunScaling.generate({ graph, spec: config.spec, before });
+    const candidates = sizing.generate({ graph, spec: config.spec, before }).filter((c) => c.config?.some((e) => CLOUD_RUN_KEY.test(e.configKey)));
     expect(candidates.length).toBeGreaterThan(20);
     for (const c of candidates) {
       const applied = applyChanges(graph, config.spec, c.changes);
@@ -79,9 +74,12 @@ describe('regional Cloud Run copies are sized from the primary copy', () => {
     const config = getEnvironmentConfig('first-proposal');
     const graph = graphOfConfig(config);
     const before = evaluationFromReport(verifyGraph(graph, config.spec, { today: TODAY }));
-    const lower = cloudRunScaling.generate({ graph, spec: config.spec, before }).find((c) => c.description.startsWith('lower max instances of speed-processor') && / to 1 /.test(`${c.description} `));
-    expect(lower?.description).toMatch(/and min instances to 1/);
-    const { byGraph, byConfig } = roundTrip(config, graph, lower!.changes);
+    const lower = sizing.generate({ graph, spec: config.spec, before }).find((c) => c.config?.some((e) => e.configKey === 'processing.processor.maxInstances' && e.to === 1));
+    expect(lower?.config).toEqual([
+      { configKey: 'processing.processor.maxInstances', from: 16, to: 1 },
+      { configKey: 'processing.processor.minInstances', from: 4, to: 1 },
+    ]);
+    const { byGraph, byConfig } = roundTrip(config, graph, lower!.changes, lower!.config!);
     expect(verdictOf(byGraph)).toEqual(verdictOf(byConfig));
   });
 });

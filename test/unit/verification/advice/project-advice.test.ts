@@ -13,6 +13,8 @@ import { applyChanges } from '../../../../verification/advice/graph-edit';
 import { evaluatorFromVerify } from '../../../../verification/advice/evaluation';
 import { synthesize } from '../../../../verification/advice/synthesis/synthesize';
 import type { ChangeView, GraphChange } from '../../../../verification/advice/types';
+import { evaluationFromReport } from '../../../../verification/advice/evaluation';
+import { applyConfigEntries, verifyConfig } from './support/config-apply';
 
 const TODAY = '2026-12-03';
 const verify = (g: Parameters<typeof verifyGraph>[0], s: Parameters<typeof verifyGraph>[1]) => verifyGraph(g, s, { today: TODAY });
@@ -37,21 +39,34 @@ function fromView(c: ChangeView): GraphChange {
 }
 
 describe('advice on the project environments (real models)', () => {
-  it('first-proposal fails on cost; its plan, applied and re-verified, passes', () => {
+  describe('first-proposal', () => {
+    const config = getEnvironmentConfig('first-proposal');
     const { graph, spec } = load('first-proposal');
     const report = verify(graph, spec);
-    expect(report.verdict).toBe('fail');
-    expect(report.specItems.find((i) => i.item === 'monthly_cost')?.status).toBe('fail');
     const advice = adviseReport(graph, spec, report, { verifyOptions: { today: TODAY } });
     const plan = advice.recommendations.find((r) => r.scope === 'plan');
-    expect(plan?.effect.verdict).toBe('pass');
-    expect(plan?.fixes).toContain('monthly_cost');
-    expect(plan?.effect.costDeltaUsd).toBeLessThan(0);
-    const applied = applyChanges(graph, spec, plan!.changes.map(fromView));
-    const after = verify(applied.graph, applied.spec);
-    expect(after.verdict).toBe('pass');
-    expect(after.cost.monthlyUsd.expected).toBeLessThanOrEqual(spec.constraints.monthlyBudgetUsd);
-  }, 180_000);
+
+    it('its plan, applied as config edits and re-synthesized by the stacks, verifies exactly as the advice measured it', () => {
+      expect(plan?.configComplete).toBe(true);
+      const viaConfig = verifyConfig(applyConfigEntries(config, plan!.config));
+      expect(viaConfig.verdict).toBe(plan!.effect.verdict);
+      expect(evaluationFromReport(viaConfig).metrics).toEqual(plan!.effect.after);
+      for (const i of plan!.effect.items) expect({ item: i.item, status: viaConfig.specItems.find((x) => x.item === i.item)?.status }).toEqual({ item: i.item, status: i.after });
+    });
+
+    it('fails on cost; its plan, applied through the config, passes within the budget', () => {
+      expect(report.verdict).toBe('fail');
+      expect(report.specItems.find((i) => i.item === 'monthly_cost')?.status).toBe('fail');
+      expect(plan?.fixes).toContain('monthly_cost');
+      expect(plan?.effect.verdict).toBe('pass');
+      const viaConfig = verifyConfig(applyConfigEntries(config, plan!.config));
+      expect(viaConfig.verdict).toBe('pass');
+      expect(viaConfig.cost.monthlyUsd.expected).toBeLessThanOrEqual(spec.constraints.monthlyBudgetUsd);
+      // the graph edits the report shows rebuild the same design
+      const applied = applyChanges(graph, spec, plan!.changes.map(fromView));
+      expect(verify(applied.graph, applied.spec).verdict).toBe('pass');
+    });
+  });
 
   it('the synthesized prod sizing passes and is no more expensive than the hand-sized prod', () => {
     const { graph, spec } = load('prod');

@@ -35,7 +35,9 @@ describe('what-if advice with the toy models', () => {
     const r = advice.recommendations.find((x) => x.scope === 'single' && x.fixes.includes('latency_p99'));
     expect(r?.change).toMatchObject({ action: 'set', address: 'google_bigtable_instance.hot', attribute: 'cluster.0.storage_type', from: 'HDD', to: 'SSD', configKey: 'hotStorage.storageType' });
     expect(r?.effect.after.latencyP99Ms).toBe(50);
-    expect(r?.summary).toBe('store google_bigtable_instance.hot on SSD: p99 latency 50 ms (was 230 ms), +$0/month, over budget, design still fails');
+    expect(r?.summary).toBe('set storage type of google_bigtable_instance.hot to SSD (hotStorage.storageType, now HDD): p99 latency 50 ms (was 230 ms), +$0/month, over budget, design still fails');
+    expect(r?.config).toEqual([{ configKey: 'hotStorage.storageType', from: 'HDD', to: 'SSD' }]);
+    expect(r?.configComplete).toBe(true);
   });
 
   it('cost: the mildest Dataflow ceiling that fits the budget', () => {
@@ -88,14 +90,24 @@ describe('what-if advice with the toy models', () => {
   });
 
   it('climbs past the single-change ladder when no single change fixes an item', () => {
-    // From 3 fixed HDD nodes the single ladder stops at 3 x 3 = 9 nodes = 63,000 events/s.
-    // A burst target of 90,000 needs ceil(90,000 / 7,000) = 13 HDD nodes (91,000 events/s):
-    // the focused search climbs twice (9, then 13) and the two steps merge into one edit.
+    // From 3 fixed HDD nodes the single ladder stops at the space's ceiling, max(8, 2 x 3) = 8
+    // nodes = 56,000 events/s. A burst target of 90,000 needs ceil(90,000 / 7,000) = 13 HDD nodes
+    // (91,000 events/s): the focused search climbs twice (autoscaling 3..8, then max 13, within
+    // the next state's ceiling of 16) and the steps merge into one block edit and one config diff.
     const g = applyChanges(graph, spec, [{ kind: 'set', address: 'google_bigtable_instance.hot', attribute: 'cluster.0.num_nodes', from: 12, to: 3 }]).graph;
     const s: Spec = { ...spec, constraints: { ...spec.constraints, burstEventsPerSecond: 90000, sustainedEventsPerSecond: 1000, monthlyBudgetUsd: 1e9, latencyP99Ms: 1000, availability: 0.99 } };
     const a = new Advisor(toyEvaluate).advise(g, s, toyEvaluate(g, s));
     const r = a.recommendations.find((x) => x.fixes.includes('throughput_burst') && x.scope !== 'plan');
-    expect(r?.changes.map((c) => [c.attribute, c.from, c.to])).toEqual([['cluster.0.num_nodes', 3, 13]]);
+    expect(r?.changes.map((c) => [c.attribute, c.from, c.to])).toEqual([
+      ['cluster.0.num_nodes', 3, null],
+      ['cluster.0.autoscaling_config', null, { min_nodes: 3, max_nodes: 13, cpu_target: 70 }],
+    ]);
+    expect(r?.config).toEqual([
+      { configKey: 'hotStorage.clusters[0].fixedNodes', from: 3, to: null },
+      { configKey: 'hotStorage.clusters[0].minNodes', from: null, to: 3 },
+      { configKey: 'hotStorage.clusters[0].cpuTargetPercent', from: null, to: 70 },
+      { configKey: 'hotStorage.clusters[0].maxNodes', from: 3, to: 13 },
+    ]);
     expect(r?.effect.after.burstEventsPerSecond).toBe(91000);
   });
 

@@ -140,6 +140,8 @@ describe('every format', () => {
         summary: 'set max nodes of cluster c1 to 8: burst capacity 56,000 events/s',
         effect: { verdict: 'pass', items: [], costDeltaUsd: 100, withinBudget: true, before: {} as never, after: {} as never, regressions: [] },
         scope: 'single',
+        config: [{ configKey: 'hotStorage.clusters[0].maxNodes', from: 6, to: 8 }],
+        configComplete: true,
       },
     ];
     for (const format of ['table', 'markdown', 'html'] as const) {

@@ -18,7 +18,7 @@ import { boundsOf, groupSizingChanges, secondaryMinInstances, type CloudRunBound
 import { configTargets } from '../../config-targets';
 import { rewriteReferences, setAttr } from '../../graph-edit';
 import { cloudRunView, ofType, referrers, regionOf } from '../../graph-query';
-import { candidateRegions } from '../../whatif/generators/bigtable-replication';
+import { candidateRegions } from '../../regions';
 import type { Assignment, Dimension } from '../search';
 import { numberOf, PERFORMANCE, plainDiff, RESILIENCE, sortedUnique, stringOf, type Part } from './part';
 

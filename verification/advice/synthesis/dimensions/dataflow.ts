@@ -12,9 +12,17 @@ import type { GraphChange } from '../../types';
 import { labelsOf, num, str } from '../../graph-query';
 import { configTargets } from '../../config-targets';
 import { set } from '../../whatif/generator';
-import { familyLadder } from '../../whatif/generators/dataflow-sizing';
 import type { Dimension } from '../search';
 import { numberOf, PERFORMANCE, plainDiff, RESILIENCE, RETENTION, sortedUnique, stringOf, type Part } from './part';
+
+/** Machine types of the same family ("n1-standard") ordered by vCPU. */
+export function familyLadder(machineType: string): string[] {
+  const family = machineType.replace(/-\d+$/, '');
+  return Object.entries(loadVerifierData().machineTypes.machineTypes)
+    .filter(([name]) => name.replace(/-\d+$/, '') === family)
+    .sort((a, b) => a[1].vcpu - b[1].vcpu)
+    .map(([name]) => name);
+}
 
 const WORKER_STEPS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 50];
 const key = { machine: 'processing.dataflow.machineType', max: 'processing.dataflow.maxWorkers', initial: 'processing.dataflow.numWorkers', min: 'processing.dataflow.minWorkers' };

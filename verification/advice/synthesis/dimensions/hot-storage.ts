@@ -3,8 +3,8 @@
  * number of clusters (`hotStorage.clusters`; an added cluster goes to the nearest unused region,
  * zone "-b", sized like the first), the instance's storage type, the autoscaling CPU target (one
  * value for every cluster: each applies every write), and per existing cluster its min and max
- * nodes. A fixed-size cluster is searched as autoscaling min = max = its node count; any other
- * pair turns it into autoscaling, as removing `fixedNodes` from the config does. Two or more
+ * nodes. A fixed-size cluster is searched as min = max = its node count: equal bounds keep it
+ * fixed (`fixedNodes`), unequal ones turn it into autoscaling, as removing `fixedNodes` does. Two or more
  * clusters switch the app profile to multi-cluster routing (`hotStorage.multiClusterRouting`).
  */
 import { loadVerifierData } from '../../../data';
@@ -13,9 +13,10 @@ import type { Spec } from '../../../spec/spec';
 import type { ConfigDiffEntry, GraphChange } from '../../types';
 import { blocks } from '../../graph-edit';
 import { bigtableClusters, str, type BigtableClusterView } from '../../graph-query';
-import { ARCHITECTURE_NAMES, configTargets } from '../../config-targets';
+import { configTargets } from '../../config-targets';
+import { routingChanges } from '../../whatif/generators/bigtable-replication';
 import { set } from '../../whatif/generator';
-import { candidateRegions } from '../../whatif/generators/bigtable-replication';
+import { candidateRegions } from '../../regions';
 import type { Assignment, Dimension } from '../search';
 import { canonical, numberOf, PERFORMANCE, RESILIENCE, RETENTION, sortedUnique, stringOf, type Part } from './part';
 
@@ -121,8 +122,11 @@ export function hotStoragePart(graph: Graph, _spec: Spec): Part | undefined {
       const min = numberOf(a, key.min(source), nodes(clusters[source]).min);
       const max = numberOf(a, key.max(source), nodes(clusters[source]).max);
       const zone = c?.zone ?? `${placements[i]}${NEW_CLUSTER_ZONE_SUFFIX}`;
-      const fixed = c !== undefined && !c.autoscaling && c.numNodes !== undefined && min === c.numNodes && max === c.numNodes;
-      out.push({ zone, minNodes: min, maxNodes: max, cpuTargetPercent: target, ...(fixed ? { fixedNodes: c.numNodes } : {}) });
+      // a fixed-size cluster stays fixed while min = max (at that count); an added one is sized
+      // like the first, fixed or not
+      const like = clusters[source];
+      const fixed = !like.autoscaling && like.numNodes !== undefined && min === max;
+      out.push({ zone, minNodes: min, maxNodes: max, cpuTargetPercent: target, ...(fixed ? { fixedNodes: min } : {}) });
     }
     return out;
   };
@@ -146,24 +150,33 @@ export function hotStoragePart(graph: Graph, _spec: Spec): Part | undefined {
 
   const multiNeeded = (a: Assignment) => numberOf(a, key.clusters, clusters.length) >= 2 && !profileMulti;
 
-  const routing = (graph: Graph): GraphChange[] => {
-    const profiles = configTargets(graph).appProfiles;
-    return profiles.flatMap((p) => [
-      set(p, 'multi_cluster_routing_use_any', true),
-      set(p, 'app_profile_id', ARCHITECTURE_NAMES.multiClusterProfile),
-      ...(blocks(p.values, 'single_cluster_routing').length > 0 ? [set(p, 'single_cluster_routing', undefined)] : []),
-    ]);
-  };
-
   return {
     dims,
     build(a, graph) {
       const current = graph.byAddress.get(instance.address) as Resource;
-      const next = blocksFor(a);
-      const value = next.length === 1 ? next[0] : next;
+      const now = blocks(current.values, 'cluster');
+      const next = blocksFor(a) as Record<string, AttrValue>[];
       const out: GraphChange[] = [];
-      if (canonical(value) !== canonical(current.values.cluster)) out.push(set(current, 'cluster', value));
-      if (multiNeeded(a)) out.push(...routing(graph));
+      // attribute by attribute where a cluster stays, so each edit reads as the field it is
+      for (let i = 0; i < Math.min(now.length, next.length); i++) {
+        const was = now[i];
+        const will = next[i];
+        if (was.storage_type !== will.storage_type) out.push(set(current, `cluster.${i}.storage_type`, will.storage_type));
+        if (was.num_nodes !== will.num_nodes) out.push(set(current, `cluster.${i}.num_nodes`, will.num_nodes));
+        const wasAuto = was.autoscaling_config as Record<string, AttrValue> | undefined;
+        const willAuto = will.autoscaling_config as Record<string, AttrValue> | undefined;
+        if (!wasAuto || !willAuto) {
+          if (canonical(wasAuto) !== canonical(willAuto)) out.push(set(current, `cluster.${i}.autoscaling_config`, willAuto));
+        } else {
+          for (const f of ['min_nodes', 'max_nodes', 'cpu_target']) if (wasAuto[f] !== willAuto[f]) out.push(set(current, `cluster.${i}.autoscaling_config.${f}`, willAuto[f]));
+        }
+      }
+      for (let i = now.length; i < next.length; i++) out.push(set(current, `cluster.${i}`, next[i]));
+      // dropped clusters go from the last, so the indices of the others hold; one block left
+      // is written as one (the loader reads a single block as an object)
+      if (next.length === 1 && now.length > 1) out.push(set(current, 'cluster', next[0]));
+      else for (let i = now.length - 1; i >= next.length; i--) out.push(set(current, `cluster.${i}`, undefined));
+      if (multiNeeded(a)) out.push(...routingChanges(graph, current).changes);
       return out;
     },
     diff(a) {
@@ -187,7 +200,15 @@ export function hotStoragePart(graph: Graph, _spec: Spec): Part | undefined {
           for (const field of ['minNodes', 'maxNodes', 'cpuTargetPercent'] as const) {
             if (cc[field] !== w[field]) out.push({ configKey: `hotStorage.clusters[${i}].${field}`, from: w[field], to: cc[field] });
           }
-          if (cc.fixedNodes !== w.fixedNodes) out.push({ configKey: `hotStorage.clusters[${i}].fixedNodes`, from: w.fixedNodes ?? null, to: cc.fixedNodes ?? null });
+          if (cc.fixedNodes !== w.fixedNodes) {
+            out.push({ configKey: `hotStorage.clusters[${i}].fixedNodes`, from: w.fixedNodes ?? null, to: cc.fixedNodes ?? null });
+            // a fixed cluster's config bounds were not in force: write every bound it now runs by
+            if (cc.fixedNodes === undefined) {
+              for (const f of ['minNodes', 'maxNodes', 'cpuTargetPercent'] as const) {
+                if (cc[f] === w[f]) out.push({ configKey: `hotStorage.clusters[${i}].${f}`, from: null, to: cc[f] });
+              }
+            }
+          }
         });
       }
       if (multiNeeded(a)) out.push({ configKey: key.routing, from: false, to: true });
