@@ -236,7 +236,9 @@ function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
  * failover for it: a region loss strands the undelivered backlog there until it returns. The
  * oldest such message is the recovery point: at the sustained rate the speed path keeps up,
  * after a buffered burst the backlog is up to burst + drain seconds old. New events flow again
- * once devices fail over to the other region's gateway, whose publishes are stored there.
+ * once devices fail over to the other region's gateway, whose publishes are stored there, or,
+ * with every gateway in one region, once the gateway is redeployed elsewhere (the same figure as
+ * the gateway's own region-loss RTO: the topic and subscription are global resources).
  */
 function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): DrScenarioEx {
   const d = ctx.data;
@@ -246,6 +248,7 @@ function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): D
   const burst = speedPathBurst(ctx);
   const backlogSeconds = burst.drainSeconds === null ? null : burst.drainSeconds > 0 ? burst.burstSeconds + burst.drainSeconds : 0;
   const failover = d.drFigure('cloudrun.client-failover-seconds');
+  const redeploy = d.drFigure('cloudrun.redeploy-minutes');
   const rpoText =
     backlogSeconds === null
       ? `the backlog that can sit there is unbounded (${burst.basis})`
@@ -255,7 +258,12 @@ function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): D
   const rto =
     gatewayRegions.size >= 2
       ? { rto: toMin(failover.value), text: `new events reach Pub/Sub again through the gateway in another region within ${toMin(failover.value)} min (${failover.confidence}; they are stored in that region)` }
-      : { rto: null, text: `every gateway is in ${[...gatewayRegions].join(', ') || 'one region'}: no publisher outside the lost region` };
+      : gateways.length > 0
+        ? {
+            rto: redeploy.value,
+            text: `every gateway is in ${[...gatewayRegions].join(', ')}: new events reach Pub/Sub again once the gateway is redeployed in another region, ${redeploy.value} min (${redeploy.confidence}, as the gateway's own region-loss scenario; its publishes are stored in that region)`,
+          }
+        : { rto: null, text: 'no ingest gateway in the graph: no publisher to recover' };
   return {
     scenario: 'region-loss',
     target,

@@ -81,12 +81,15 @@ describe('DR', () => {
     expect(s.basis).toBe("the plan replaces google_bigtable_table.events: its rows are lost (no backup); the instance's deletion protection does not cover its tables");
   });
 
-  test('Pub/Sub region loss strands the backlog stored there: RPO = burst 60 s + drain 95.29 s = 2.59 min; RTO 1 min only with a gateway in another region', () => {
+  test('Pub/Sub region loss strands the backlog stored there: RPO = burst 60 s + drain 95.29 s = 2.59 min; RTO 20 min (redeploy the one-region gateway), 1 min with a gateway in another region', () => {
     // Speed path at a burst's start 25,454.5 events/s: Q = 24,545.5 x 60 = 1,472,727, drained at 15,454.5/s in 95.29 s.
     const one = find(analyse(pipelineDoc(), { workload: { burstsPerDay: 4 } }), 'region-loss', /queue/);
     expect(one.rpoMinutes).toBe(2.59);
-    expect(one.rtoMinutes).toBeNull();
+    // Ingest comes back as the gateway's own region-loss scenario says: redeployed in 20 min (cloudrun.redeploy-minutes).
+    expect(one.rtoMinutes).toBe(20);
     expect(one.basis).toMatch(/no automatic failover to another region/);
+    expect(one.basis).toMatch(/once the gateway is redeployed in another region, 20 min/);
+    expect(find(analyse(pipelineDoc()), 'region-loss', /ingest gateway/).rtoMinutes).toBe(one.rtoMinutes);
     const doc = pipelineDoc();
     doc.resource.google_cloud_run_v2_service.gateway_eu = { ...JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.gateway)), location: 'europe-west1' };
     const two = find(analyse(doc, { workload: { burstsPerDay: 4 } }), 'region-loss', /queue/);
