@@ -3,5 +3,5 @@
  * Terrain) or another construct base touches this file only.
  */
 export { App, TerraformStack, TerraformOutput, TerraformVariable, Fn, Token, Testing, Aspects } from 'cdktf';
-export type { IAspect } from 'cdktf';
+export type { IAspect, ITerraformDependable } from 'cdktf';
 export { Construct, type IConstruct, type IValidation } from 'constructs';

@@ -17,6 +17,9 @@ export const RESOURCE_NAMES = {
   eventsFamily: 'e',
   aggregatesTable: 'aggregates',
   aggregatesFamily: 'a',
+  /** Per-instance processor metrics snapshots (functions/shared/fleet-snapshot.ts), read by /v1/fleet/live. */
+  fleetTable: 'fleet',
+  fleetFamily: 'm',
   dataset: 'iot_analytics',
   eventsRawTable: 'events_raw',
   deadLetterTable: 'events_dead_letter',
@@ -34,6 +37,8 @@ export const RESOURCE_NAMES = {
   archiveJob: 'telemetry-archive',
   batchViewQuery: 'device-hourly-batch-view',
   ingestApiKeySecret: 'ingest-api-key-sha256',
+  /** HMAC secret(s) the analytics API signs page tokens with (env PAGE_TOKEN_SECRET). */
+  pageTokenSecret: 'analytics-page-token-secret',
   /** Bucket name prefix of the ingest spill path (bucket names are global: `<prefix>-<project>`). */
   spillBucketPrefix: 'iot-ingest-spill',
 } as const;
@@ -66,6 +71,22 @@ export const ENV_VARS = {
   bigqueryReplicaLocation: 'BIGQUERY_REPLICA_LOCATION',
   /** Dashboard: refresh interval of the page, seconds. */
   dashboardRefreshSeconds: 'DASHBOARD_REFRESH_SECONDS',
+  /** Processor + analytics: the fleet metrics table (one snapshot row per processor instance). */
+  bigtableFleetTable: 'BIGTABLE_FLEET_TABLE',
+  /** Processor: how often an instance writes its fleet snapshot, seconds. */
+  fleetMetricsSeconds: 'FLEET_METRICS_SECONDS',
+  /** Processor: the region of this regional deployment (leads the fleet row key). */
+  serviceRegion: 'SERVICE_REGION',
+  /** Processor (warm standby only): pull only while the subscription's oldest unacked message is older, seconds. */
+  standbyBacklogAgeSeconds: 'STANDBY_BACKLOG_AGE_SECONDS',
+  /** Processor (warm standby only): how often the backlog age is read, seconds. */
+  standbyPollSeconds: 'STANDBY_POLL_SECONDS',
+  /** Processor (warm standby only): a pulling standby stops after the age stayed below the threshold this long, seconds. */
+  standbyCooldownSeconds: 'STANDBY_COOLDOWN_SECONDS',
+  /** Analytics: /v1/fleet/live leaves out processor snapshots older than this, seconds. */
+  fleetSnapshotMaxAgeSeconds: 'FLEET_SNAPSHOT_MAX_AGE_SECONDS',
+  /** Analytics: page-token HMAC secret(s), from Secret Manager. */
+  pageTokenSecret: 'PAGE_TOKEN_SECRET',
 } as const;
 
 /**

@@ -104,6 +104,12 @@ export const PROD_CONFIG: EnvironmentConfig = {
   processing: {
     processor: { minInstances: 4, maxInstances: 16, cpu: 2, memory: '2Gi', concurrency: 1, cpuAlwaysAllocated: true },
     processorMaxOutstandingMessages: 1_000,
+    // europe-west1's processor is a warm standby. 300 s > the 171 s oldest message a 50,000
+    // events/s burst leaves at prod capacity (Bigtable-bound, see above), so bursts never wake
+    // it. RTO after losing us-central1: 300 s threshold + up to 180 s metric sampling (60 s) and
+    // visibility (120 s) + one 30 s poll + opening the stream (the instance is already warm)
+    // = ~8.5-9 min <= 15 min. The 300 s cooldown keeps it pulling through a flapping backlog.
+    secondaryStandby: { backlogAgeSeconds: 300, pollSeconds: 30, cooldownSeconds: 300 },
     dataflow: {
       machineType: 'n1-standard-2',
       numWorkers: 3,

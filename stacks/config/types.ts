@@ -72,6 +72,20 @@ export interface EnvironmentConfig {
     processor: CloudRunSizing;
     /** Pull-subscriber flow control: messages outstanding per instance. */
     processorMaxOutstandingMessages: number;
+    /**
+     * Warm standby for the processor in the secondary region (its env STANDBY_BACKLOG_AGE_SECONDS,
+     * STANDBY_POLL_SECONDS, STANDBY_COOLDOWN_SECONDS; functions/processor/standby-gate.ts): its
+     * instances run but pull only while Cloud Monitoring's subscription/oldest_unacked_message_age
+     * exceeds `backlogAgeSeconds`, and stand down after `cooldownSeconds` at or below it once a
+     * primary processor's fleet snapshot says it pulls again. So at the sustained rate no event
+     * takes a cross-region delivery and exactly-once delivery stays within one region.
+     * `backlogAgeSeconds` must exceed the oldest message a burst leaves at full primary
+     * capacity (else every burst wakes the standby), and threshold + metric sampling and
+     * visibility (up to 180 s) + one poll + start-up must stay within the RTO. Grants the
+     * processor's service account roles/monitoring.viewer on the project.
+     * Unset, or no secondary region: every regional processor pulls from the start.
+     */
+    secondaryStandby?: { backlogAgeSeconds: number; pollSeconds: number; cooldownSeconds: number };
     dataflow: {
       machineType: string;
       /** Initial workers. */

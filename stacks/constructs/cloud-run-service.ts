@@ -4,7 +4,7 @@
  * public invoker. Component constructs call this; it is not a component of its own.
  */
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
-import type { Construct } from '../cdk';
+import type { Construct, ITerraformDependable } from '../cdk';
 import type { CloudRunSizing, EnvironmentConfig } from '../config/types';
 import { NODE_RUNTIME } from '../config/names';
 
@@ -33,6 +33,8 @@ export interface CloudRunServiceProps {
   /** Request timeout. @default '60s' */
   timeout?: string;
   labels: Record<string, string>;
+  /** Resources Terraform must create first (e.g. a secret version read at revision start). */
+  dependsOn?: ITerraformDependable[];
 }
 
 export function createCloudRunService(scope: Construct, id: string, props: CloudRunServiceProps): CloudRunV2Service {
@@ -51,6 +53,7 @@ export function createCloudRunService(scope: Construct, id: string, props: Cloud
     invokerIamDisabled: props.invokerIamDisabled ?? false,
     // Stateless: a deleted service is recreated by the next deploy with no data lost.
     deletionProtection: false,
+    ...(props.dependsOn?.length ? { dependsOn: props.dependsOn } : {}),
     labels: { ...props.labels, runtime: NODE_RUNTIME },
     template: {
       serviceAccount: props.serviceAccountEmail,

@@ -1,6 +1,9 @@
 /**
  * Stream processing: the speed-layer processor on Cloud Run (a pull subscriber with CPU
- * always allocated, writing to Bigtable) and the archive job on Dataflow, the
+ * always allocated, writing to Bigtable; every instance writes its live metrics snapshot to
+ * the `fleet` table every FLEET_METRICS_SECONDS; with `processing.secondaryStandby` the
+ * secondary region's copy is a warm standby gated on the subscription's backlog age, and
+ * the processor account gets roles/monitoring.viewer to read it) and the archive job on Dataflow, the
  * Google-provided `PubSub_Subscription_to_BigQuery` classic template running the project's
  * JavaScript UDF (TypeScript built to ES5.1, `functions/dist/udf/transform.js`).
  */
@@ -47,6 +50,8 @@ export interface StreamProcessingProps extends PipelineContext {
 export const PROCESSOR_MAX_OUTSTANDING_ENV = 'MAX_OUTSTANDING_MESSAGES';
 /** Processor env var for the lease its client asks for: the speed-layer subscription's ack deadline. */
 export const PROCESSOR_ACK_DEADLINE_ENV = 'ACK_DEADLINE_SECONDS';
+/** How often every processor instance writes its fleet snapshot (env FLEET_METRICS_SECONDS). */
+export const FLEET_METRICS_SECONDS = 2;
 export const ARCHIVE_TEMPLATE = 'PubSub_Subscription_to_BigQuery';
 export const UDF_OBJECT_NAME = 'udf/transform.js';
 
@@ -73,7 +78,7 @@ export class StreamProcessing extends Construct {
       displayName: 'IoT speed-layer processor (Cloud Run)',
     });
     const processorMember = `serviceAccount:${this.processorServiceAccount.email}`;
-    const processorGrants = [
+    const processorGrants: Construct[] = [
       new PubsubSubscriptionIamMember(this, 'processor-subscribes-speed-layer', {
         subscription: ingestion.speedSubscription.name,
         role: 'roles/pubsub.subscriber',
@@ -88,6 +93,8 @@ export class StreamProcessing extends Construct {
         [
           ['events', hotStorage.eventsTable],
           ['aggregates', hotStorage.aggregatesTable],
+          // Its own snapshot row; a standby also reads the others' (is a primary pulling?).
+          ['fleet', hotStorage.fleetTable],
         ] as const
       ).map(
         ([name, table]) =>
@@ -99,6 +106,14 @@ export class StreamProcessing extends Construct {
           }),
       ),
     ];
+    // A warm standby reads the subscription's oldest-unacked-message age from Cloud Monitoring
+    // (timeSeries.list has no resource narrower than the project); only granted when one exists.
+    const standby = config.secondary ? config.processing.secondaryStandby : undefined;
+    if (standby) {
+      processorGrants.push(
+        new ProjectIamMember(this, 'processor-reads-monitoring', { project: config.project, role: 'roles/monitoring.viewer', member: processorMember }),
+      );
+    }
 
     this.processors = regionalDeployments(config, config.processing.processor).map(({ region, sizing, suffix }) => {
      const processor = createCloudRunService(this, `processor${suffix}`, {
@@ -122,6 +137,17 @@ export class StreamProcessing extends Construct {
         [ENV_VARS.hotWindowHours]: String(workload.hotWindowHours),
         [PROCESSOR_MAX_OUTSTANDING_ENV]: String(config.processing.processorMaxOutstandingMessages),
         [PROCESSOR_ACK_DEADLINE_ENV]: String(config.ingestion.ackDeadlineSeconds),
+        [ENV_VARS.bigtableFleetTable]: hotStorage.fleetTable.name,
+        [ENV_VARS.fleetMetricsSeconds]: String(FLEET_METRICS_SECONDS),
+        [ENV_VARS.serviceRegion]: region,
+        // The secondary region's copy pulls only while the backlog is older than the threshold.
+        ...(standby && suffix !== ''
+          ? {
+              [ENV_VARS.standbyBacklogAgeSeconds]: String(standby.backlogAgeSeconds),
+              [ENV_VARS.standbyPollSeconds]: String(standby.pollSeconds),
+              [ENV_VARS.standbyCooldownSeconds]: String(standby.cooldownSeconds),
+            }
+          : {}),
       },
       labels,
      });

@@ -23,9 +23,12 @@ describe('analytics service', () => {
       'BIGTABLE_AGGREGATES_TABLE',
       'BIGTABLE_APP_PROFILE',
       'BIGTABLE_EVENTS_TABLE',
+      'BIGTABLE_FLEET_TABLE',
       'BIGTABLE_INSTANCE',
+      'FLEET_SNAPSHOT_MAX_AGE_SECONDS',
       'GOOGLE_CLOUD_PROJECT',
       'HOT_WINDOW_HOURS',
+      'PAGE_TOKEN_SECRET',
       'QUERY_FALLBACK',
       'WATERMARK_DELAY_SECONDS',
     ]);
@@ -42,9 +45,9 @@ describe('analytics service', () => {
     expect(standby['template'].scaling).toEqual({ min_instance_count: 1, max_instance_count: 10 });
   });
 
-  it('only reads: bigtable.reader on both tables, dataViewer on events_raw and device_hourly', () => {
+  it('only reads: bigtable.reader on the three tables (events, aggregates, fleet), dataViewer on events_raw and device_hourly', () => {
     const bigtable = prod.ofType('google_bigtable_table_iam_member').filter((g) => g.body['member'] === member);
-    expect(bigtable.map((g) => g.body['role'])).toEqual(['roles/bigtable.reader', 'roles/bigtable.reader']);
+    expect(bigtable.map((g) => g.body['role'])).toEqual(['roles/bigtable.reader', 'roles/bigtable.reader', 'roles/bigtable.reader']);
     const bigquery = prod.ofType('google_bigquery_table_iam_member').filter((g) => g.body['member'] === member);
     expect(bigquery.map((g) => g.body['role'])).toEqual(['roles/bigquery.dataViewer', 'roles/bigquery.dataViewer']);
   });
