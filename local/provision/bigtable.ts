@@ -5,6 +5,7 @@
 import { Bigtable } from '@google-cloud/bigtable';
 import type { DeclaredLocalCloud, GcRule } from './declared';
 import type { NotHonoured, ProvisionedItem } from './report';
+import { stable } from './drift';
 
 /** The node client's GC rule shape. */
 function clientRule(rule: GcRule | undefined): Record<string, unknown> | undefined {
@@ -36,8 +37,11 @@ function merge(rules: unknown[]): GcRule {
   return rules.map(describeGcRule).reduce((a, b) => ({ ...a, ...b }), {});
 }
 
+/** Same limits and, when both limits are set, the same way of combining them (intersection unless declared UNION). */
 function sameRule(declared: GcRule | undefined, actual: GcRule): boolean {
-  return (declared?.maxAgeSeconds ?? undefined) === actual.maxAgeSeconds && (declared?.maxVersions ?? undefined) === actual.maxVersions;
+  if ((declared?.maxAgeSeconds ?? undefined) !== actual.maxAgeSeconds || (declared?.maxVersions ?? undefined) !== actual.maxVersions) return false;
+  if (actual.maxAgeSeconds === undefined || actual.maxVersions === undefined) return true;
+  return (declared?.mode ?? 'INTERSECTION') === (actual.mode ?? 'INTERSECTION');
 }
 
 export async function provisionBigtable(decl: DeclaredLocalCloud, endpoint: string, items: ProvisionedItem[], notHonoured: NotHonoured[]): Promise<void> {
@@ -55,6 +59,7 @@ export async function provisionBigtable(decl: DeclaredLocalCloud, endpoint: stri
         outcome = 'created';
       }
       const [families] = await table.getFamilies();
+      const changed = new Map<string, GcRule>();
       for (const family of declared.families) {
         const existing = families.find((f) => f.id === family.name);
         if (!existing) {
@@ -62,20 +67,26 @@ export async function provisionBigtable(decl: DeclaredLocalCloud, endpoint: stri
           if (outcome === 'existing') outcome = 'updated';
           continue;
         }
-        if (!sameRule(family.gcRule, describeGcRule(existing.metadata?.gcRule))) {
+        const before = describeGcRule(existing.metadata?.gcRule);
+        if (!sameRule(family.gcRule, before)) {
           await existing.setMetadata({ rule: clientRule(family.gcRule) ?? {} } as never);
-          if (outcome === 'existing') outcome = 'updated';
+          changed.set(family.name, before);
         }
       }
       // Read the families back and report what the emulator holds.
       const [after] = await table.getFamilies();
+      // Updated only where the emulator took the change (one it cannot keep is reported below instead).
+      for (const [name, before] of changed) {
+        if (stable(describeGcRule(after.find((x) => x.id === name)?.metadata?.gcRule)) !== stable(before) && outcome === 'existing') outcome = 'updated';
+      }
       const detail = declared.families
         .map((f) => {
           const actual = describeGcRule(after.find((x) => x.id === f.name)?.metadata?.gcRule);
           if (!sameRule(f.gcRule, actual)) {
             notHonoured.push({ address: f.gcAddress ?? declared.address, feature: `gc rule of family ${f.name}`, reason: `the emulator kept ${JSON.stringify(actual)} instead of ${JSON.stringify(f.gcRule ?? {})}` });
           }
-          return `family ${f.name}${actual.maxAgeSeconds !== undefined ? ` max age ${actual.maxAgeSeconds}s` : ''}${actual.maxVersions !== undefined ? ` max versions ${actual.maxVersions}` : ''}`;
+          const both = actual.maxAgeSeconds !== undefined && actual.maxVersions !== undefined;
+          return `family ${f.name}${actual.maxAgeSeconds !== undefined ? ` max age ${actual.maxAgeSeconds}s` : ''}${both ? ` ${(actual.mode ?? 'INTERSECTION').toLowerCase()}` : ''}${actual.maxVersions !== undefined ? ` max versions ${actual.maxVersions}` : ''}`;
         })
         .join(', ');
       items.push({ service: 'bigtable', kind: 'table', name: full, address: declared.address, outcome, detail });

@@ -286,7 +286,7 @@ export function readDeclarations(graph: Graph): DeclaredLocalCloud {
             ...(tp.field !== undefined ? { field: reader.str(r, tp.field, 'time_partitioning.field') } : {}),
             ...(tp.expiration_ms !== undefined ? { expirationMs: reader.str(r, tp.expiration_ms, 'time_partitioning.expiration_ms') } : {}),
           };
-          note(r.address, 'time_partitioning.expiration_ms', 'partition expiry is recorded but old partitions are not deleted by the local server');
+          if (tp.expiration_ms !== undefined) note(r.address, 'time_partitioning.expiration_ms', 'partition expiry is recorded but old partitions are not deleted by the local server');
         }
         if (Array.isArray(v.clustering) && v.clustering.length) body.clustering = { fields: v.clustering.map((c) => reader.str(r, c, 'clustering')) };
         if (v.require_partition_filter === true) {

@@ -12,8 +12,13 @@ export interface ProvisionedItem {
   name: string;
   /** Terraform address the item came from. */
   address: string;
-  /** created: made now; existing: already there and matching; updated: changed to match. */
-  outcome: 'created' | 'existing' | 'updated';
+  /**
+   * created: made now; existing: already there and matching every declared setting; updated:
+   * changed in place to match; recreated: deleted and made again (what terraform apply would
+   * replace, or what the local service cannot change in place); differs: there, but some
+   * setting differs and could not be changed here (the detail says which and how to fix it).
+   */
+  outcome: 'created' | 'existing' | 'updated' | 'recreated' | 'differs';
   detail?: string;
 }
 
@@ -42,7 +47,7 @@ export interface ProvisionReport {
 /** A readable multi-line summary for scripts. */
 export function formatReport(report: ProvisionReport): string {
   const lines = [`Local cloud provisioned for project ${report.projectId}`];
-  for (const outcome of ['created', 'updated', 'existing'] as const) {
+  for (const outcome of ['differs', 'recreated', 'created', 'updated', 'existing'] as const) {
     const items = report.items.filter((i) => i.outcome === outcome);
     if (items.length) lines.push(`  ${outcome} (${items.length}):`, ...items.map((i) => `    ${i.service} ${i.kind} ${i.name}${i.detail ? ` (${i.detail})` : ''}`));
   }

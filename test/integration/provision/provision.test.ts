@@ -122,6 +122,36 @@ describe('provisioning the fixture graph', () => {
     expect(families.map((f) => f.id).sort()).toEqual(['meta', 'r']);
   }, 60_000);
 
+  it('puts back a subscription setting changed on the emulator (updated, the difference named)', async () => {
+    await c.pubsub.subscription('fixture-worker').setMetadata({ ackDeadlineSeconds: 20 });
+    const report = await provisionLocalCloud({ input: FIXTURE, endpoints: endpoints() });
+    const item = report.items.find((i) => i.name === 'projects/fixture-project/subscriptions/fixture-worker')!;
+    expect(item.outcome).toBe('updated');
+    expect(item.detail).toMatch(/^ack_deadline_seconds is 20, declared 45/);
+    const [sub] = await c.pubsub.subscription('fixture-worker').getMetadata();
+    expect(sub.ackDeadlineSeconds).toBe(45);
+  }, 60_000);
+
+  it('re-creates a subscription whose ordering differs (what terraform apply replaces), saying its queue is dropped', async () => {
+    await c.pubsub.subscription('fixture-worker').delete();
+    await c.pubsub.topic('fixture-events').createSubscription('fixture-worker', { ackDeadlineSeconds: 45, enableMessageOrdering: false });
+    const report = await provisionLocalCloud({ input: FIXTURE, endpoints: endpoints() });
+    const item = report.items.find((i) => i.name === 'projects/fixture-project/subscriptions/fixture-worker')!;
+    expect(item.outcome).toBe('recreated');
+    expect(item.detail).toMatch(/enable_message_ordering is false, declared true.*re-created, its queued messages dropped/);
+    const [sub] = await c.pubsub.subscription('fixture-worker').getMetadata();
+    expect(sub.enableMessageOrdering).toBe(true);
+    expect(sub.deadLetterPolicy?.maxDeliveryAttempts).toBe(7);
+  }, 60_000);
+
+  it('puts back a Bigtable GC rule changed on the emulator', async () => {
+    await c.bigtable.instance('fixture-hot').table('readings').family('meta').setMetadata({ rule: { versions: 9 } } as never);
+    const report = await provisionLocalCloud({ input: FIXTURE, endpoints: endpoints() });
+    expect(report.items.find((i) => i.kind === 'table' && i.service === 'bigtable')!.outcome).toBe('updated');
+    const [families] = await c.bigtable.instance('fixture-hot').table('readings').getFamilies();
+    expect(describeGcRule(families.find((f) => f.id === 'meta')!.metadata?.gcRule)).toEqual({ maxVersions: 3 });
+  }, 60_000);
+
   it('fails with a clear message when an endpoint is missing', async () => {
     await expect(provisionLocalCloud({ input: FIXTURE, endpoints: { pubsub: endpoints().pubsub, bigtable: endpoints().bigtable, bigquery: '' } })).rejects.toThrow(
       /declares 3 bigquery resource\(s\) but no bigquery endpoint/,
