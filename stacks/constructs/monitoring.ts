@@ -193,6 +193,27 @@ export class Monitoring extends Construct {
         alignmentSeconds: 3600,
         documentation: `An hourly run of ${RESOURCE_NAMES.batchViewTable} failed; the batch view misses that hour until it is re-run.`,
       },
+      // Spilling means Pub/Sub refused publishes: the events wait in the bucket for the replayer.
+      // object_count is sampled too rarely to alert on within the RTO; writes are counted per minute.
+      ...(ingestion.spillBucket
+        ? [
+            {
+              id: 'spill-bucket-writes',
+              title: `Ingest spilled batches to ${ingestion.spillBucket.name}`,
+              filter: [
+                'resource.type = "gcs_bucket"',
+                `resource.labels.bucket_name = ${quote(ingestion.spillBucket.name)}`,
+                'metric.type = "storage.googleapis.com/api/request_count"',
+                'metric.labels.method = "WriteObject"',
+              ].join(' AND '),
+              aligner: 'ALIGN_DELTA' as const,
+              reducer: 'REDUCE_SUM' as const,
+              threshold: 0,
+              alignmentSeconds: 300,
+              documentation: `The ingest gateway could not publish to Pub/Sub and wrote batches to the spill bucket. Its replayer re-publishes them; check Pub/Sub health and that the bucket empties (objects older than the lifecycle age are deleted).`,
+            },
+          ]
+        : []),
     ];
 
     for (const signal of signals) {

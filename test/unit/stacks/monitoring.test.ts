@@ -45,6 +45,14 @@ describe('monitoring', () => {
     expect(batch.map(filterOf)).toEqual([expect.stringContaining('completion_state = "FAILED"')]);
   });
 
+  it('alerts when the gateway spills to its bucket (Pub/Sub refused publishes), per minute, not on the daily object count', () => {
+    const spill = policiesOn(prod.at('google_storage_bucket', 'ingestion/spill-bucket'), 'name');
+    expect(spill.map(filterOf)).toEqual([
+      expect.stringMatching(/resource\.type = "gcs_bucket" AND resource\.labels\.bucket_name = ".+" AND metric\.type = "storage\.googleapis\.com\/api\/request_count" AND metric\.labels\.method = "WriteObject"/),
+    ]);
+    expect(spill[0]!.body['conditions'][0].condition_threshold).toMatchObject({ threshold_value: 0, comparison: 'COMPARISON_GT' });
+  });
+
   it('checks uptime of the three HTTP services, authenticated where IAM protects them', () => {
     const checks = prod.ofType('google_monitoring_uptime_check_config');
     expect(checks.map((check) => check.path).sort()).toEqual(['monitoring/uptime-analytics', 'monitoring/uptime-dashboard', 'monitoring/uptime-ingest']);
@@ -63,8 +71,8 @@ describe('monitoring', () => {
   it('draws an ops dashboard with a chart per alerting signal', () => {
     const dashboard = JSON.parse(prod.at('google_monitoring_dashboard', 'monitoring/ops-dashboard').body['dashboard_json']);
     expect(dashboard.displayName).toBe('IoT pipeline operations (prod)');
-    // 3 subscriptions + dead letters + processor + ingest 5xx + Dataflow + Bigtable CPU and disk + batch view = 10.
-    expect(dashboard.mosaicLayout.tiles).toHaveLength(10);
-    expect(policies).toHaveLength(13);
+    // 3 subscriptions + dead letters + processor + ingest 5xx + Dataflow + Bigtable CPU and disk + batch view + spill writes = 11.
+    expect(dashboard.mosaicLayout.tiles).toHaveLength(11);
+    expect(policies).toHaveLength(14);
   });
 });
