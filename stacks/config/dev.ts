@@ -53,6 +53,7 @@ export const DEV_SPEC = specFor(
     eventsPerIngestRequest: 100,
     deviceCount: 1_000,
     queryRatePerSecond: 5,
+    coldQueryShare: 0.01,
     aggregateWindowSeconds: 60,
     watermarkDelaySeconds: 5,
     hotWindowHours: 6,
