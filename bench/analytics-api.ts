@@ -6,12 +6,12 @@
  *
  *   mix: 40% GET /v1/devices/:id/events (last minute, pageSize 100)
  *        40% GET /v1/devices/:id/aggregates (last 10 minutes)
- *        20% GET /v1/fleet/live (the processor's figures; a fixed stub stands in for the processor)
+ *        20% GET /v1/fleet/live (four processor instances' snapshots in the fleet table, merged;
+ *            rewritten every 2 s as the processors would, so they stay fresh)
  *   rates: the prod spec's 50 requests/s, then 4x that.
  *
  * Run: `npx tsx bench/analytics-api.ts` -> bench/results/analytics-api.json
  */
-import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ import { writeRecord } from '../local/run/machine';
 import { windowEntry } from '../functions/processor/window-finalizer';
 import { summarizeWindows } from '../functions/shared/aggregates';
 import { eventRowKey, EVENTS_FAMILY, EVENT_COLUMN, cellTimestampMicros } from '../functions/shared/row-keys';
+import { FLEET_FAMILY, FLEET_SNAPSHOT_VERSION, SNAPSHOT_COLUMN, fleetRowKey, type FleetSnapshot } from '../functions/shared/fleet-snapshot';
+import { encodeLatencyHistogram, newLatencyHistogram } from '../functions/shared/latency-histogram';
 
 process.env.METADATA_SERVER_DETECTION = 'none';
 
@@ -58,21 +60,39 @@ async function seed(bigtable: Bigtable, nowMs: number): Promise<void> {
   }
 }
 
-function metricsStub(): Promise<{ url: string; close: () => void }> {
-  const body = JSON.stringify({
-    eventsPerSecond: 10_000,
-    inFlightMessages: 12,
-    counters: { eventsProcessed: 1_000_000, eventsDeadLettered: 3, eventsLate: 0 },
-    latencyMs: { lastMinute: { count: 600_000, p50: 12, p90: 30, p99: 60, max: 120 } },
-    topDevices: Array.from({ length: 10 }, (_, i) => ({ deviceId: `bench-d${i}`, events: 600 - i })),
-  });
-  return new Promise((resolve) => {
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve({ url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/metrics`, close: () => server.close() });
+/** Four processor instances writing their snapshots every 2 s (the figures are fixed). */
+async function fleetSnapshots(bigtable: Bigtable): Promise<{ close: () => void }> {
+  const [table] = await bigtable.instance('iot-hot').createTable('fleet', { families: [FLEET_FAMILY] });
+  const h = newLatencyHistogram();
+  for (let i = 0; i < 150_000; i++) h.recordValue(5_000 + (i % 100) * 500); // 5..55 ms, in µs
+  const latencyLastMinute = encodeLatencyHistogram(h);
+  h.destroy();
+  const startedAtMs = Date.now();
+  const write = async () => {
+    const takenAtMs = Date.now();
+    const rows = Array.from({ length: 4 }, (_, i) => {
+      const snapshot: FleetSnapshot = {
+        version: FLEET_SNAPSHOT_VERSION,
+        instanceId: `bench-${i}`,
+        region: 'us-central1',
+        takenAtMs,
+        startedAtMs,
+        intervalSeconds: 2,
+        pulling: true,
+        standby: false,
+        counters: { eventsProcessed: 250_000, eventsDeadLettered: 1, eventsLate: 0 },
+        eventsPerSecond: 2_500,
+        inFlightMessages: 3,
+        latencyLastMinute,
+        topDevices: Array.from({ length: 20 }, (_, d) => ({ deviceId: `bench-d${d}`, events: 150 - d })),
+      };
+      return { key: fleetRowKey(snapshot.region, snapshot.instanceId), data: { [FLEET_FAMILY]: { [SNAPSHOT_COLUMN]: { value: JSON.stringify(snapshot), timestamp: cellTimestampMicros(takenAtMs) } } } };
     });
-  });
+    await table.insert(rows);
+  };
+  await write();
+  const timer = setInterval(() => void write().catch((err) => process.stderr.write(`fleet snapshot write failed: ${(err as Error).message}\n`)), 2000);
+  return { close: () => clearInterval(timer) };
 }
 
 interface Outcome {
@@ -137,21 +157,22 @@ async function drive(baseUrl: string, rate: number, seconds: number, nowMs: numb
 async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'bench-analytics-'));
   const started: (RunningService | StartedService)[] = [];
-  const stub = await metricsStub();
+  let fleet: { close: () => void } | undefined;
+  let bigtable: Bigtable | undefined;
   try {
     const emulator = await startBigtableEmulator(logDir);
     started.push(emulator);
     process.env.BIGTABLE_EMULATOR_HOST = emulator.endpoint;
-    const bigtable = new Bigtable({ projectId: PROJECT, metricsEnabled: false } as ConstructorParameters<typeof Bigtable>[0]);
+    bigtable = new Bigtable({ projectId: PROJECT, metricsEnabled: false } as ConstructorParameters<typeof Bigtable>[0]);
     const nowMs = Date.now();
     await seed(bigtable, nowMs);
-    await bigtable.close();
+    fleet = await fleetSnapshots(bigtable);
     const api = await startService(
       {
         name: 'analytics-api',
         entry: 'functions/analytics/main.ts',
         healthPath: '/healthz',
-        env: { GOOGLE_CLOUD_PROJECT: PROJECT, BIGTABLE_EMULATOR_HOST: emulator.endpoint, PROCESSOR_METRICS_URL: stub.url, LOG_LEVEL: 'warn' },
+        env: { GOOGLE_CLOUD_PROJECT: PROJECT, BIGTABLE_EMULATOR_HOST: emulator.endpoint, LOG_LEVEL: 'warn' },
       },
       logDir,
     );
@@ -165,13 +186,14 @@ async function main(): Promise<void> {
     }
     const file = join(__dirname, 'results', 'analytics-api.json');
     writeRecord(file, 'analytics-api', {
-      what: 'analytics API latency (scheduled start -> full response, open loop) over the Bigtable emulator; mix 40% events, 40% aggregates, 20% fleet live (processor stubbed)',
+      what: 'analytics API latency (scheduled start -> full response, open loop) over the Bigtable emulator; mix 40% events, 40% aggregates, 20% fleet live (4 processor snapshots in the fleet table)',
       data: { devices: DEVICES, minutesOfEvents: MINUTES, eventsPerDevice: MINUTES * 60 },
       results,
     });
     process.stdout.write(`wrote ${file}\n`);
   } finally {
-    stub.close();
+    fleet?.close();
+    await bigtable?.close();
     for (const s of started.reverse()) await s.stop();
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_FLEET_SNAPSHOT_MAX_AGE_SECONDS } from './fleet-live';
 import { bigtableSchema, googleProjectSchema, loadConfig, port, positiveInt, requiredName, windowSchema } from '../shared/config';
 
 export const analyticsConfigSchema = googleProjectSchema
@@ -7,8 +8,11 @@ export const analyticsConfigSchema = googleProjectSchema
   .extend({
     BIGQUERY_DATASET: requiredName.default('iot_analytics'),
     BIGQUERY_BATCH_VIEW_TABLE: requiredName.default('device_hourly'),
-    /** The speed processor's metrics endpoint (http://host:port/metrics) for fleet-wide live figures. */
-    PROCESSOR_METRICS_URL: z.url({ error: 'must be a URL, e.g. http://127.0.0.1:8082/metrics' }).optional(),
+    /**
+     * /v1/fleet/live leaves out processor snapshots older than this (instances that stopped or
+     * cannot write); keep it a few times the processors' FLEET_METRICS_SECONDS.
+     */
+    FLEET_SNAPSHOT_MAX_AGE_SECONDS: positiveInt(DEFAULT_FLEET_SNAPSHOT_MAX_AGE_SECONDS),
     PORT: port(8080),
     QUERY_TIMEOUT_MS: positiveInt(10000),
     /** `bigquery`: answer from the other store when one fails (degraded / partial answers); `none`: 502/504. */

@@ -8,11 +8,12 @@
  *   GET /v1/devices/:deviceId/history?from&to&pageSize&pageToken     hourly batch view (BigQuery)
  *   GET /v1/devices/:deviceId/hourly?from&to&pageSize&pageToken      hourly, merged across the hot/
  *                                                                    cold boundary (each hour from one store)
- *   GET /v1/fleet/live                                               processor figures for the dashboard
+ *   GET /v1/fleet/live                                               the processor fleet's live figures,
+ *                                                                    merged from the fleet table (fleet-live.ts)
  *   GET /healthz
  *
  *   400 bad parameter (reason names it), 404 unknown path, 502/504 a store failed or timed out,
- *   503 live figures unavailable (no processor metrics endpoint configured or reachable).
+ *   503 live figures unavailable (no fresh processor snapshot in the fleet table).
  *
  * With QUERY_FALLBACK=bigquery (see fallback.ts):
  *   - events, aggregates, and the hot hours of hourly: when Bigtable fails or times out, the
@@ -37,6 +38,8 @@ import { BadPageToken, PageTokens } from './page-token';
 import { deviceEvents, deviceHourly, deviceWindows, allDeviceWindows } from './stores';
 import { parseEventRowKey, parseTimedRowKey } from '../shared/row-keys';
 import { FallbackLimit, archivedEvents, archivedTilingWindows, archivedWindows, type ArchiveTable } from './fallback';
+import { readFleetSnapshots, type FleetReader } from '../shared/fleet-read';
+import { DEFAULT_FLEET_SNAPSHOT_MAX_AGE_SECONDS, mergeFleet } from './fleet-live';
 import { HOUR_MS, fromBatchView, fromWindows, hotBoundary, mergeAcrossBoundary, withAverages, type HourSummary } from './hourly';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -52,7 +55,16 @@ export interface AnalyticsOptions {
   windowMs: number;
   watermarkDelayMs: number;
   hotWindowHours: number;
-  processorMetricsUrl?: string;
+  /** The fleet table: one metrics snapshot per processor instance (shared/fleet-snapshot.ts); absent: /v1/fleet/live answers 503. */
+  fleetTable?: FleetReader;
+  /** Snapshots older than this are left out of /v1/fleet/live. @default 10 */
+  fleetMaxAgeSeconds?: number;
+  /**
+   * The clock snapshot freshness is judged by: the processors stamp snapshots with their wall
+   * clock, so this is the wall clock too (Date.now), not `now`, which tests pin to fixed
+   * instants for the query ranges.
+   */
+  fleetClock?: () => number;
   queryTimeoutMs: number;
   /** Bigtable read limit (defaults to queryTimeoutMs); short with a fallback, so it answers in time. */
   bigtableTimeoutMs?: number;
@@ -386,33 +398,13 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
 
   app.get('/v1/fleet/live', async (request, reply) => {
     if (Object.keys(request.query as object).length > 0) throw new BadRequest('query: /v1/fleet/live takes no parameters');
-    if (!o.processorMetricsUrl) return reply.code(503).send({ error: 'live figures unavailable: PROCESSOR_METRICS_URL is not set' });
-    let m: {
-      eventsPerSecond: number;
-      inFlightMessages: number;
-      counters: Record<string, number>;
-      latencyMs: { lastMinute: unknown };
-      topDevices: { deviceId: string; events: number }[];
-    };
-    try {
-      const res = await withTimeLimit(fetch(o.processorMetricsUrl, { signal: AbortSignal.timeout(2000) }), 2500, 'processor metrics');
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      m = await res.json();
-    } catch (err) {
-      return reply.code(503).send({ error: `live figures unavailable: processor metrics ${o.processorMetricsUrl}: ${(err as Error).message}` });
-    }
-    return {
-      generatedAt: new Date(now()).toISOString(),
-      eventsPerSecond: m.eventsPerSecond,
-      processingLatencyMs: m.latencyMs.lastMinute,
-      eventsProcessed: m.counters.eventsProcessed,
-      deadLettered: m.counters.eventsDeadLettered,
-      lateEvents: m.counters.eventsLate,
-      inFlightMessages: m.inFlightMessages,
-      // Subscription backlog comes from Cloud Monitoring (num_undelivered_messages); not known here.
-      backlog: null,
-      topDevices: m.topDevices,
-    };
+    const table = o.fleetTable;
+    if (!table) return reply.code(503).send({ error: 'live figures unavailable: no fleet table configured' });
+    const read = await bigtable(() => readFleetSnapshots(table, btMs))();
+    const merged = mergeFleet(read, (o.fleetClock ?? Date.now)(), o.fleetMaxAgeSeconds ?? DEFAULT_FLEET_SNAPSHOT_MAX_AGE_SECONDS);
+    if (!merged.ok) return reply.code(503).send({ error: `live figures unavailable: ${merged.reason}` });
+    for (const u of read.unreadable) request.log.warn({ row: u.key, reason: u.reason }, 'unreadable fleet row');
+    return reply.header('cache-control', 'no-store').send(merged.live);
   });
 
   return app;

@@ -20,8 +20,10 @@ interface LatencySummary {
   max: number;
 }
 
-/** GET /v1/fleet/live (functions/analytics/server.ts). */
+/** GET /v1/fleet/live (functions/analytics/fleet-live.ts). */
 export interface FleetLiveAnswer {
+  /** The figures hold as of this moment: the oldest processor snapshot merged. */
+  asOf?: string;
   generatedAt: string;
   eventsPerSecond: number;
   processingLatencyMs: LatencySummary;
@@ -31,6 +33,10 @@ export interface FleetLiveAnswer {
   inFlightMessages: number;
   backlog: number | null;
   topDevices: { deviceId: string; events: number }[];
+  /** Processor instances merged: total, pulling, warm standbys. */
+  instances?: { total: number; pulling: number; standby: number };
+  /** Snapshots the API left out (stale, unreadable). */
+  warnings?: string[];
 }
 
 /** GET /v1/devices/:id/aggregates (newest first). */
@@ -44,10 +50,11 @@ const finite = (v: unknown): number | null => (typeof v === 'number' && Number.i
 
 export function toLiveView(answer: FleetLiveAnswer, fetchedAt: Date): LiveView {
   const latency = answer.processingLatencyMs;
-  const warnings: string[] = [];
-  if (answer.backlog === null) warnings.push('backlog depth comes from Cloud Monitoring (num_undelivered_messages); showing messages in flight in the processor');
+  const warnings: string[] = Array.isArray(answer.warnings) ? answer.warnings.filter((w) => typeof w === 'string') : [];
+  if (answer.backlog === null) warnings.push('backlog depth comes from Cloud Monitoring (num_undelivered_messages); showing messages in flight in the processors');
   return {
-    asOf: answer.generatedAt,
+    // As of the processors' snapshots, not of the API's answer: the lag the page shows includes the snapshot interval.
+    asOf: answer.asOf ?? answer.generatedAt,
     fetchedAt: fetchedAt.toISOString(),
     eventsPerSecond: finite(answer.eventsPerSecond),
     latencyMs: { p50: latency && latency.count > 0 ? latency.p50 : null, p99: latency && latency.count > 0 ? latency.p99 : null },

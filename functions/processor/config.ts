@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FLEET_ID_PATTERN } from '../shared/fleet-snapshot';
 import { bigtableSchema, googleProjectSchema, loadConfig, nonNegativeInt, port, positiveInt, requiredName, windowSchema } from '../shared/config';
 
 export const processorConfigSchema = googleProjectSchema
@@ -42,10 +43,28 @@ export const processorConfigSchema = googleProjectSchema
     WINDOW_MAX_CONCURRENT_PASSES: positiveInt(4),
     /** A batch not durable (and dead-lettered) within this is nacked for redelivery. */
     BATCH_DEADLINE_MS: positiveInt(15000),
+    /** How often this instance writes its snapshot to the fleet table (GET /v1/fleet/live merges them). */
+    FLEET_METRICS_SECONDS: positiveInt(2),
+    /** This instance's region, as the fleet snapshot names it (the stacks set it per regional deployment). */
+    SERVICE_REGION: z.string().regex(FLEET_ID_PATTERN, 'must be a region name such as us-central1').default('local'),
+    /**
+     * Warm standby: set, the instance starts without pulling and pulls only while the
+     * subscription's oldest unacked message is older than this many seconds (Cloud Monitoring).
+     * Unset: it pulls from the start.
+     */
+    STANDBY_BACKLOG_AGE_SECONDS: z.coerce.number().int().positive().optional(),
+    /** How often a standby reads the backlog age. */
+    STANDBY_POLL_SECONDS: positiveInt(30),
+    /** A pulling standby stops after the age stayed at or below the threshold this long. */
+    STANDBY_COOLDOWN_SECONDS: positiveInt(300),
   })
   .refine((c) => c.AGGREGATE_WINDOW_SECONDS % c.AGGREGATE_SLIDE_SECONDS === 0, {
     message: 'AGGREGATE_WINDOW_SECONDS must be a multiple of AGGREGATE_SLIDE_SECONDS',
     path: ['AGGREGATE_WINDOW_SECONDS'],
+  })
+  .refine((c) => c.STANDBY_BACKLOG_AGE_SECONDS === undefined || c.STANDBY_POLL_SECONDS <= c.STANDBY_COOLDOWN_SECONDS, {
+    message: 'STANDBY_POLL_SECONDS must not exceed STANDBY_COOLDOWN_SECONDS (the cooldown is judged on polls)',
+    path: ['STANDBY_POLL_SECONDS'],
   });
 
 export type ProcessorConfig = z.infer<typeof processorConfigSchema>;

@@ -1,35 +1,19 @@
 /**
- * The processor's own measurements, served as JSON on GET /metrics for the local run, the
- * benchmark and the dashboard: counters, events/s over the last 10 s, receive -> durable
- * write latency (HDR histogram, microsecond resolution) since start and over the last
- * minute, and the busiest devices of the last minute.
+ * The processor's own measurements: counters, events/s over the last 10 s, receive -> durable
+ * write latency (HDR histogram, microsecond resolution) since start and over the last minute,
+ * and the busiest devices of the last minute. Served as JSON on GET /metrics (local run,
+ * benchmarks) and written as a fleet snapshot (shared/fleet-snapshot.ts) for the dashboard.
  */
-import * as hdr from 'hdr-histogram-js';
+import { encodeLatencyHistogram, newLatencyHistogram, summarizeLatency, type LatencyHistogram } from '../shared/latency-histogram';
 
-type Histogram = ReturnType<typeof hdr.build>;
+export type { LatencySummary } from '../shared/latency-histogram';
 
-const newHistogram = (): Histogram =>
-  hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+type Histogram = LatencyHistogram;
+const newHistogram = newLatencyHistogram;
+const summarize = summarizeLatency;
 
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-function summarize(h: Histogram): LatencySummary {
-  const ms = (us: number) => Math.round(us) / 1000;
-  if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-  return {
-    count: h.totalCount,
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    max: ms(h.maxValue),
-  };
-}
+/** Devices a fleet snapshot lists: more than the dashboard's 10, so merging instances ranks better. */
+export const SNAPSHOT_TOP_DEVICES = 20;
 
 export type ProcessorStage = 'queued' | 'write' | 'windowPass';
 
@@ -50,6 +34,13 @@ export class ProcessorMetrics {
     writeCalls: 0,
     windowsFinalized: 0,
     finalizeErrors: 0,
+    /** Fleet snapshots written to / failed to write to the fleet table. */
+    fleetSnapshotsWritten: 0,
+    fleetSnapshotErrors: 0,
+    /** Standby gate: backlog-age probes that failed (state kept), pulls started and stopped. */
+    standbyProbeFailures: 0,
+    standbyStarts: 0,
+    standbyStops: 0,
   };
   inFlightMessages = 0;
   private readonly total = newHistogram();
@@ -95,12 +86,7 @@ export class ProcessorMetrics {
   }
 
   snapshot(extra: Record<string, unknown> = {}) {
-    this.rotate();
-    this.rollMinute();
-    const recent = newHistogram();
-    for (const slice of this.slices) recent.add(slice);
-    const top = [...this.devicesLastMinute.entries(), ...this.devicesThisMinute.entries()]
-      .reduce((acc, [d, n]) => acc.set(d, (acc.get(d) ?? 0) + n), new Map<string, number>());
+    const recent = this.lastMinute();
     const snapshot = {
       service: 'speed-processor',
       startedAt: new Date(this.startedAt).toISOString(),
@@ -110,14 +96,45 @@ export class ProcessorMetrics {
       inFlightMessages: this.inFlightMessages,
       latencyMs: { sinceStart: summarize(this.total), lastMinute: summarize(recent) },
       stagesMs: { queued: summarize(this.stages.queued), write: summarize(this.stages.write), windowPass: summarize(this.stages.windowPass) },
-      topDevices: [...top.entries()]
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-        .slice(0, 10)
-        .map(([deviceId, events]) => ({ deviceId, events })),
+      topDevices: this.topDevices(10),
       ...extra,
     };
     recent.destroy();
     return snapshot;
+  }
+
+  /** The figures a fleet snapshot carries: the last minute's latency as an encoded histogram. */
+  fleetFigures(now = Date.now()) {
+    const recent = this.lastMinute();
+    const latencyLastMinute = encodeLatencyHistogram(recent);
+    recent.destroy();
+    return {
+      counters: { ...this.counters },
+      eventsPerSecond: this.eventsPerSecond(now),
+      inFlightMessages: this.inFlightMessages,
+      latencyLastMinute,
+      topDevices: this.topDevices(SNAPSHOT_TOP_DEVICES),
+    };
+  }
+
+  /** The ten 6-second slices merged (the caller destroys it). */
+  private lastMinute(): Histogram {
+    this.rotate();
+    this.rollMinute();
+    const recent = newHistogram();
+    for (const slice of this.slices) recent.add(slice);
+    return recent;
+  }
+
+  private topDevices(n: number): { deviceId: string; events: number }[] {
+    const top = [...this.devicesLastMinute.entries(), ...this.devicesThisMinute.entries()].reduce(
+      (acc, [d, k]) => acc.set(d, (acc.get(d) ?? 0) + k),
+      new Map<string, number>(),
+    );
+    return [...top.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n)
+      .map(([deviceId, events]) => ({ deviceId, events }));
   }
 
   private rotate(): void {

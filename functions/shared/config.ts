@@ -36,6 +36,8 @@ export const bigtableSchema = z.object({
   BIGTABLE_INSTANCE: requiredName.default('iot-hot'),
   BIGTABLE_EVENTS_TABLE: requiredName.default('events'),
   BIGTABLE_AGGREGATES_TABLE: requiredName.default('aggregates'),
+  /** Per-instance processor metrics snapshots (shared/fleet-snapshot.ts), read by /v1/fleet/live. */
+  BIGTABLE_FLEET_TABLE: requiredName.default('fleet'),
   BIGTABLE_APP_PROFILE: z.string().trim().min(1).optional(),
 });
 

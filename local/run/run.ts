@@ -53,6 +53,8 @@ const NAMES = {
   bigtableInstance: 'iot-hot',
   eventsTable: 'events',
   aggregatesTable: 'aggregates',
+  /** Processor fleet snapshots, merged by the analytics API's /v1/fleet/live. */
+  fleetTable: 'fleet',
   dataset: 'iot_analytics',
   eventsRaw: 'events_raw',
   deadLetterTable: 'events_dead_letter',
@@ -164,7 +166,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
     }
     const projectId = provisioned.projectId;
     const names = provisioned.items.map((i) => i.name);
-    for (const needed of [NAMES.topic, NAMES.speedSubscription, NAMES.eventsTable, NAMES.aggregatesTable]) {
+    for (const needed of [NAMES.topic, NAMES.speedSubscription, NAMES.eventsTable, NAMES.aggregatesTable, NAMES.fleetTable]) {
       if (!names.some((n) => n.endsWith(`/${needed}`) || n.endsWith(`.${needed}`) || n === needed)) {
         throw new Error(`the synthesized ${environment} graph does not declare ${needed} (provisioned: ${names.join(', ')})`);
       }
@@ -200,6 +202,7 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       BIGTABLE_INSTANCE: NAMES.bigtableInstance,
       BIGTABLE_EVENTS_TABLE: NAMES.eventsTable,
       BIGTABLE_AGGREGATES_TABLE: NAMES.aggregatesTable,
+      BIGTABLE_FLEET_TABLE: NAMES.fleetTable,
       BIGQUERY_DATASET: NAMES.dataset,
       BIGQUERY_EVENTS_TABLE: NAMES.eventsRaw,
       BIGQUERY_DEAD_LETTER_TABLE: NAMES.deadLetterTable,
@@ -253,7 +256,8 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       name: 'analytics-api',
       entry: 'functions/analytics/main.ts',
       healthPath: '/healthz',
-      env: { ...common, ...withBigQuery, PROCESSOR_METRICS_URL: `${processor.url}/metrics`, SPEED_SUBSCRIPTION: NAMES.speedSubscription },
+      // /v1/fleet/live merges the processors' snapshots from the fleet table (common names it).
+      env: { ...common, ...withBigQuery, SPEED_SUBSCRIPTION: NAMES.speedSubscription },
     });
     const dashboard = analytics
       ? await start({ name: 'dashboard', entry: 'functions/dashboard/main.ts', healthPath: '/healthz', env: { ANALYTICS_URL: analytics.url } })

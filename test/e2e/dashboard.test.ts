@@ -51,7 +51,8 @@ describe('live dashboard in headless Chromium', () => {
     stops.push(() => processor.stop());
     const ingest = await startIngest(topo.env);
     stops.push(() => ingest.stop());
-    const analytics = await startAnalytics({ ...topo.env, PROCESSOR_METRICS_URL: `${processor.address}/metrics` }, { host: '127.0.0.1' });
+    // The live figures come from the processor's snapshots in the fleet table (topo.env names it).
+    const analytics = await startAnalytics(topo.env, { host: '127.0.0.1' });
     stops.push(() => analytics.stop());
     const dashboard = await startDashboard({ ANALYTICS_URL: analytics.address, PORT: '0', DASHBOARD_REFRESH_SECONDS: '1', LOG_LEVEL: 'silent' }, '127.0.0.1');
     stops.push(() => dashboard.stop());

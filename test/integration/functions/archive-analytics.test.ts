@@ -105,7 +105,8 @@ describe('archive path and analytics across the stores', () => {
 
     const processor = await startProcessor({ ...topo.env }, { host: '127.0.0.1' });
     const api = await startAnalytics(
-      { ...topo.env, HOT_WINDOW_HOURS: '2', PROCESSOR_METRICS_URL: `${processor.address}/metrics` },
+      // /v1/fleet/live reads the processor's snapshots from the fleet table (topo.env names it).
+      { ...topo.env, HOT_WINDOW_HOURS: '2' },
       { host: '127.0.0.1', now: () => now },
     );
     const get = async (path: string) => {

@@ -28,9 +28,11 @@ export interface Topology {
   instanceId: string;
   eventsTableId: string;
   aggregatesTableId: string;
+  /** The processors' fleet snapshots (one row per instance), read by /v1/fleet/live. */
+  fleetTableId: string;
 }
 
-/** A fresh topic + ordered subscription, dead-letter topic + subscription, and the two tables. */
+/** A fresh topic + ordered subscription, dead-letter topic + subscription, and the three tables. */
 export async function createTopology(pubsub: PubSub, bigtable: Bigtable, extraEnv: NodeJS.ProcessEnv = {}): Promise<Topology> {
   const topicName = unique('telemetry');
   const deadLetterTopicName = unique('telemetry-dead-letter');
@@ -46,6 +48,8 @@ export async function createTopology(pubsub: PubSub, bigtable: Bigtable, extraEn
   const instance = bigtable.instance(instanceId);
   await instance.createTable(eventsTableId, { families: ['e'] });
   await instance.createTable(aggregatesTableId, { families: ['a'] });
+  const fleetTableId = unique('fleet');
+  await instance.createTable(fleetTableId, { families: ['m'] });
   const env: NodeJS.ProcessEnv = {
     GOOGLE_CLOUD_PROJECT: PROJECT,
     PUBSUB_EMULATOR_HOST: process.env.PUBSUB_EMULATOR_HOST,
@@ -56,11 +60,12 @@ export async function createTopology(pubsub: PubSub, bigtable: Bigtable, extraEn
     BIGTABLE_INSTANCE: instanceId,
     BIGTABLE_EVENTS_TABLE: eventsTableId,
     BIGTABLE_AGGREGATES_TABLE: aggregatesTableId,
+    BIGTABLE_FLEET_TABLE: fleetTableId,
     PORT: '0',
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };
-  return { env, topicName, subscriptionName, deadLetterTopicName, deadLetterSubscriptionName, instanceId, eventsTableId, aggregatesTableId };
+  return { env, topicName, subscriptionName, deadLetterTopicName, deadLetterSubscriptionName, instanceId, eventsTableId, aggregatesTableId, fleetTableId };
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
