@@ -95,8 +95,20 @@ export function mixturePercentiles(paths: readonly WeightedPath[], samples: numb
   });
 }
 
-/** Samples of the path's sum, sorted ascending. */
-function sortedSums(hops: readonly HopDistribution[], samples: number, seed: number): Float64Array {
+/**
+ * The draws a path's simulation consumes depend only on the seed, the sample count and the
+ * sequence of hop kinds (a lognormal takes one standard normal, a uniform one uniform), not on
+ * the hops' parameters: they are generated once per such pattern and reused, so re-verifying
+ * an edited graph (the advice stage, tests) re-sums instead of re-drawing. Same figures.
+ */
+const DRAW_CACHE_LIMIT = 8;
+const drawCache = new Map<string, Float64Array>();
+
+function drawsFor(kinds: readonly HopDistribution['kind'][], samples: number, seed: number): Float64Array {
+  const random = kinds.filter((k) => k !== 'constant');
+  const key = `${seed}/${samples}/${random.join(',')}`;
+  const hit = drawCache.get(key);
+  if (hit) return hit;
   const rand = seededRandom(seed);
   const normal = () => {
     // Box-Muller; 1 - u keeps the log argument in (0, 1].
@@ -104,15 +116,31 @@ function sortedSums(hops: readonly HopDistribution[], samples: number, seed: num
     const v = rand();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
+  const draws = new Float64Array(samples * random.length);
+  let n = 0;
+  for (let i = 0; i < samples; i++) for (const k of random) draws[n++] = k === 'lognormal' ? normal() : rand();
+  if (drawCache.size >= DRAW_CACHE_LIMIT) drawCache.delete(drawCache.keys().next().value as string);
+  drawCache.set(key, draws);
+  return draws;
+}
+
+/** Samples of the path's sum, sorted ascending. */
+function sortedSums(hops: readonly HopDistribution[], samples: number, seed: number): Float64Array {
+  const draws = drawsFor(
+    hops.map((h) => h.kind),
+    samples,
+    seed,
+  );
   const fitted = hops.map((h) =>
     h.kind === 'lognormal' ? { kind: 'lognormal' as const, mu: Math.log(h.p50), sigma: h.p99 > h.p50 ? Math.log(h.p99 / h.p50) / Z99 : 0 } : h,
   );
   const sums = new Float64Array(samples);
+  let n = 0;
   for (let i = 0; i < samples; i++) {
     let s = 0;
     for (const h of fitted) {
-      if (h.kind === 'lognormal') s += Math.exp(h.mu + h.sigma * normal());
-      else if (h.kind === 'uniform') s += rand() * h.max;
+      if (h.kind === 'lognormal') s += Math.exp(h.mu + h.sigma * draws[n++]);
+      else if (h.kind === 'uniform') s += draws[n++] * h.max;
       else s += h.value;
     }
     sums[i] = s;
