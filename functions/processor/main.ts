@@ -39,8 +39,14 @@ export interface ProcessorTestHooks {
   instanceId?: string;
 }
 
-/** A primary counts as pulling again when its snapshot is at most this many of its intervals old. */
+/**
+ * A primary counts as pulling again when its snapshot is at most this many of its intervals
+ * old, and at least PRIMARY_FRESH_MIN_MS: a standby reads its nearest Bigtable cluster, which
+ * gets the primary's writes by asynchronous replication (seconds behind, more under load).
+ * Too strict only keeps the standby pulling longer; it never stands it down wrongly.
+ */
 const PRIMARY_FRESH_INTERVALS = 3;
+const PRIMARY_FRESH_MIN_MS = 15_000;
 
 export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks: ProcessorTestHooks = {}) {
   const config = loadProcessorConfig(env);
@@ -177,7 +183,7 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
       primaryPulling: async () => {
         const { snapshots } = await readFleetSnapshots(fleetTable, Math.min(5000, config.STANDBY_POLL_SECONDS * 1000));
         const now = Date.now();
-        return snapshots.some((x) => !x.standby && x.pulling && x.instanceId !== instanceId && now - x.takenAtMs <= PRIMARY_FRESH_INTERVALS * x.intervalSeconds * 1000);
+        return snapshots.some((x) => !x.standby && x.pulling && x.instanceId !== instanceId && now - x.takenAtMs <= Math.max(PRIMARY_FRESH_INTERVALS * x.intervalSeconds * 1000, PRIMARY_FRESH_MIN_MS));
       },
       now: Date.now,
       startPulling,

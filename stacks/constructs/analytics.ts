@@ -36,7 +36,11 @@ export interface AnalyticsProps extends PipelineContext {
   coldStorage: ColdStorage;
 }
 
-/** /v1/fleet/live leaves out snapshots older than this: five of the processors' 2 s intervals (env FLEET_SNAPSHOT_MAX_AGE_SECONDS). */
+/**
+ * /v1/fleet/live leaves out snapshots older than this (env FLEET_SNAPSHOT_MAX_AGE_SECONDS): ten
+ * of the processors' 1 s intervals, so a few failed writes or a cross-region replication lag
+ * (the other region's API reads its nearest cluster) do not drop a live instance.
+ */
 export const FLEET_SNAPSHOT_MAX_AGE_SECONDS = 10;
 /** Terraform variables that feed the page-token secret's version. */
 export const PAGE_TOKEN_SECRET_VARIABLE = 'analytics_page_token_secret';

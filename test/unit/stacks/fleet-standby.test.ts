@@ -42,9 +42,9 @@ describe('processors: fleet snapshots and the warm standby', () => {
   const fleet = ref(prod.at('google_bigtable_table', 'hot-storage/fleet-table'), 'name');
   const member = `serviceAccount:${ref(prod.at('google_service_account', 'stream-processing/processor-sa'), 'email')}`;
 
-  it('every regional copy writes its snapshot every 2 s, naming its region', () => {
-    expect(envOf(primary)).toMatchObject({ BIGTABLE_FLEET_TABLE: fleet, FLEET_METRICS_SECONDS: '2', SERVICE_REGION: 'us-central1' });
-    expect(envOf(secondary)).toMatchObject({ BIGTABLE_FLEET_TABLE: fleet, FLEET_METRICS_SECONDS: '2', SERVICE_REGION: 'europe-west1' });
+  it('every regional copy writes its snapshot every 1 s, naming its region', () => {
+    expect(envOf(primary)).toMatchObject({ BIGTABLE_FLEET_TABLE: fleet, FLEET_METRICS_SECONDS: '1', SERVICE_REGION: 'us-central1' });
+    expect(envOf(secondary)).toMatchObject({ BIGTABLE_FLEET_TABLE: fleet, FLEET_METRICS_SECONDS: '1', SERVICE_REGION: 'europe-west1' });
     expect(prod.at('google_bigtable_table_iam_member', 'stream-processing/processor-writes-fleet').body).toMatchObject({ table: fleet, role: 'roles/bigtable.user', member });
   });
 
@@ -69,7 +69,7 @@ describe('processors: fleet snapshots and the warm standby', () => {
   it('without a secondary region (dev) or without the standby config: no gate, no monitoring.viewer', () => {
     const devProcessors = dev.ofType('google_cloud_run_v2_service').filter((s) => s.path.startsWith('stream-processing/processor'));
     expect(devProcessors).toHaveLength(1);
-    expect(envOf(devProcessors[0]!)).toMatchObject({ SERVICE_REGION: 'us-central1', FLEET_METRICS_SECONDS: '2' });
+    expect(envOf(devProcessors[0]!)).toMatchObject({ SERVICE_REGION: 'us-central1', FLEET_METRICS_SECONDS: '1' });
     for (const name of STANDBY_VARS) expect(envOf(devProcessors[0]!)[name]).toBeUndefined();
     expect(dev.ofType('google_project_iam_member').filter((m) => m.body['role'] === 'roles/monitoring.viewer')).toEqual([]);
 
