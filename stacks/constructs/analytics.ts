@@ -23,7 +23,7 @@ import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-s
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { Construct, TerraformVariable } from '../cdk';
+import { Construct, TerraformVariable, type ITerraformDependable } from '../cdk';
 import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
 import type { ColdStorage } from './cold-storage';
 import { createCloudRunService, regionalDeployments } from './cloud-run-service';
@@ -65,7 +65,7 @@ export class Analytics extends Construct {
       displayName: 'IoT analytics API (Cloud Run)',
     });
     const member = `serviceAccount:${this.serviceAccount.email}`;
-    const grants: Construct[] = [
+    const grants: ITerraformDependable[] = [
       ...(
         [
           ['events', hotStorage.eventsTable],
@@ -171,10 +171,9 @@ export class Analytics extends Construct {
       secretEnv: { [ENV_VARS.pageTokenSecret]: this.pageTokenSecret.secretId },
       // PAGE_TOKEN_SECRET reads version `latest` at revision start: the version and the
       // accessor grant must exist first. The env var names only the secret, so say it.
-      dependsOn: [this.pageTokenSecretVersion, secretAccess],
+      dependsOn: [this.pageTokenSecretVersion, secretAccess, ...grants],
       labels: componentLabels(config, 'analytics'),
      });
-     service.node.addDependency(...grants);
      return service;
     });
     this.service = this.services[0];

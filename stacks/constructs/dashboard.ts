@@ -56,9 +56,9 @@ export class Dashboard extends Construct {
           [ENV_VARS.analyticsUrl]: api.uri,
           [ENV_VARS.dashboardRefreshSeconds]: String(refreshSeconds),
         },
+        dependsOn: [invokesAnalytics],
         labels: componentLabels(config, 'dashboard'),
       });
-      service.node.addDependency(invokesAnalytics);
       config.access.dashboardViewers.forEach((viewer, v) => {
         new CloudRunV2ServiceIamMember(this, `viewer-${v}${suffix}`, {
           name: service.name,

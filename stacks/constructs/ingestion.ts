@@ -218,9 +218,10 @@ export class Ingestion extends Construct {
           ...(this.spillBucket ? { [ENV_VARS.spillBucket]: this.spillBucket.name } : {}),
         },
         secretEnv: { [ENV_VARS.ingestApiKeySha256]: this.apiKeySecret.secretId },
+        // The revision reads the secret at start and publishes at once: grants first.
+        dependsOn: [secretAccess, publish, ...spillGrants],
         labels,
       });
-      gateway.node.addDependency(secretAccess, publish, ...spillGrants);
       return gateway;
     });
     this.gateway = this.gateways[0];

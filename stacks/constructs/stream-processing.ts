@@ -18,7 +18,7 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { StorageBucket } from '@cdktf/provider-google/lib/storage-bucket';
 import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
 import { StorageBucketObject } from '@cdktf/provider-google/lib/storage-bucket-object';
-import { Construct } from '../cdk';
+import { Construct, type ITerraformDependable } from '../cdk';
 import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
 import type { ColdStorage } from './cold-storage';
 import { createCloudRunService, regionalDeployments } from './cloud-run-service';
@@ -84,7 +84,7 @@ export class StreamProcessing extends Construct {
       displayName: 'IoT speed-layer processor (Cloud Run)',
     });
     const processorMember = `serviceAccount:${this.processorServiceAccount.email}`;
-    const processorGrants: Construct[] = [
+    const processorGrants: ITerraformDependable[] = [
       new PubsubSubscriptionIamMember(this, 'processor-subscribes-speed-layer', {
         subscription: ingestion.speedSubscription.name,
         role: 'roles/pubsub.subscriber',
@@ -130,6 +130,8 @@ export class StreamProcessing extends Construct {
       serviceAccountEmail: this.processorServiceAccount.email,
       // A pull subscriber: nobody calls it, so only internal traffic (health checks) gets in.
       ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+      // A revision that starts before its grants crash-loops on permission errors.
+      dependsOn: processorGrants,
       env: {
         [ENV_VARS.project]: config.project,
         [ENV_VARS.speedSubscription]: ingestion.speedSubscription.name,
@@ -157,7 +159,6 @@ export class StreamProcessing extends Construct {
       },
       labels,
      });
-     processor.node.addDependency(...processorGrants);
      return processor;
     });
     this.processor = this.processors[0];

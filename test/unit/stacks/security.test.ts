@@ -7,6 +7,18 @@ describe.each(ENVIRONMENT_NAMES)('security and hygiene of %s', (environment) => 
   const stack = synthesizeEnvironment(environment);
   const text = JSON.stringify(stack.json);
 
+  it('creates every Cloud Run service after the grants its account needs (depends_on), so no revision starts without them', () => {
+    for (const service of stack.ofType('google_cloud_run_v2_service')) {
+      const account = /google_service_account\.([^.]+)\.email/.exec(service.body['template'].service_account)![1];
+      const grants = stack.resources.filter((r) => r.type.endsWith('_iam_member') && String(r.body['member']).includes(`google_service_account.${account}.`));
+      const calls = JSON.stringify(service.body['template'].containers);
+      // An invoker grant on another region's API is that region's dashboard's, not this one's.
+      const needed = grants.filter((g) => g.type !== 'google_cloud_run_v2_service_iam_member' || calls.includes(String(g.body['name']).replace(/\.name\}$/, '')));
+      expect(needed.length).toBeGreaterThan(0);
+      expect({ service: service.name, missing: needed.map((g) => `${g.type}.${g.name}`).filter((d) => !(service.body['depends_on'] ?? []).includes(d)) }).toEqual({ service: service.name, missing: [] });
+    }
+  });
+
   it('grants nothing to allUsers or allAuthenticatedUsers', () => {
     expect(text).not.toContain('allUsers');
     expect(text).not.toContain('allAuthenticatedUsers');
