@@ -14,6 +14,7 @@ import { durationSeconds } from './attributes';
 import { readAttr } from '../graph/values';
 import { serviceSizing, instancesFor } from './cloud-run';
 import type { AnalysisContext } from './context';
+import { isGatedStandby } from './standby';
 import { dataflowSizing, workersFor } from './dataflow';
 import { clamp, hotStoreLoad, nodesNeeded } from './hot-store';
 
@@ -76,13 +77,15 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
     }
     const perVcpu = d.perf(role === 'processor' ? 'processor.events-per-vcpu' : 'ingest-gateway.events-per-vcpu').value;
     const regional = sizings.map((s, i) => {
-      // At a burst's start: the first deployment runs what the sustained rate needs, standbys their minimum.
-      const atStart = role === 'ingest-gateway' ? s.maxInstances! : i === 0 ? instancesFor(s, t.averageEps)! : s.minInstances!;
+      // At a burst's start: the first deployment runs what the sustained rate needs, standbys their
+      // minimum; a gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls nothing until the backlog is that old.
+      const gated = role === 'processor' && isGatedStandby(s.service);
+      const atStart = role === 'ingest-gateway' ? s.maxInstances! : gated ? 0 : i === 0 ? instancesFor(s, t.averageEps)! : s.minInstances!;
       return { s, sustained: s.maxInstances! * s.eventsPerInstance!, burst: atStart * s.eventsPerInstance!, atStart };
     });
     const combine = role === 'processor' ? (xs: number[]) => xs.reduce((a, b) => a + b, 0) : (xs: number[]) => Math.min(...xs);
     const describe = regional
-      .map((r) => `${r.s.service.region ?? '?'}: ${r.s.minInstances}..${r.s.maxInstances} instances x ${r.s.vcpu} vCPU x ${perVcpu} events/s per vCPU (U); ${r.atStart} at a burst's start`)
+      .map((r) => `${r.s.service.region ?? '?'}: ${r.s.minInstances}..${r.s.maxInstances} instances x ${r.s.vcpu} vCPU x ${perVcpu} events/s per vCPU (U); ${r.atStart} at a burst's start${role === 'processor' && isGatedStandby(r.s.service) ? ' (gated standby: pulls only once the backlog is older than its STANDBY_BACKLOG_AGE_SECONDS)' : ''}`)
       .join('; ');
     caps.push({
       component: `${role} (Cloud Run)`,

@@ -7,7 +7,8 @@ import type { AttrValue, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { asList, asRecord, asString, readAttr } from '../graph/values';
 import { SECONDS_PER_DAY } from '../data';
-import { blocks, durationSeconds, fieldNum, fieldStr, type Maybe } from './attributes';
+import { blocks, containerEnv, durationSeconds, fieldNum, fieldStr, type Maybe } from './attributes';
+import { expectedInstances, serviceSizing } from './cloud-run';
 import type { AnalysisContext } from './context';
 import { zoneRegion } from './context';
 import { monthMean } from './traffic';
@@ -32,12 +33,15 @@ export interface ClusterInfo {
 
 export interface TableLoad {
   table: Resource;
-  role: 'raw' | 'aggregate';
+  /** raw: a row per event; aggregate: a row per device and window; metrics: a row per processor instance and snapshot interval. */
+  role: 'raw' | 'aggregate' | 'metrics';
   /** Rows/s at the average and burst event rates. */
   averageRowsPerSecond: number;
   burstRowsPerSecond: number;
   /** GC max-age, seconds; undefined when the table has no max-age rule (keeps data forever). */
   maxAgeSeconds?: number;
+  /** Rows the table holds whatever its age (metrics: each instance overwrites its one row). */
+  storedRows?: number;
   basis: string;
 }
 
@@ -126,10 +130,27 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
   const tables = ctx.topology.tablesOf(instance);
   const aggregateRowsPerSecond = (eps: number) => Math.min(eps, w.deviceCount / Math.max(1, w.aggregateWindowSeconds));
   const override = ctx.usageOf(instance.address).rowsPerEvent;
+  const snapshots = fleetSnapshotWriters(ctx);
   const loads: TableLoad[] = tables.map((table) => {
     const name = `${table.name} ${asString(table.values.name as AttrValue) ?? ''}`;
-    const role: TableLoad['role'] = /agg/i.test(name) ? 'aggregate' : 'raw';
     const age = maxAgeOf(ctx, table);
+    const tableName = asString(table.values.name as AttrValue);
+    const writers = snapshots.filter((x) => (tableName !== undefined && x.table === tableName) || x.references.some((r) => r === table.address || r.startsWith(`${table.address}.`)));
+    if (writers.length > 0) {
+      // Each processor instance rewrites one row per interval, whatever the event rate.
+      const rows = writers.reduce((sum, x) => sum + x.instances / x.intervalSeconds, 0);
+      const peak = writers.reduce((sum, x) => sum + x.maxInstances / x.intervalSeconds, 0);
+      return {
+        table,
+        role: 'metrics',
+        averageRowsPerSecond: rows,
+        burstRowsPerSecond: peak,
+        maxAgeSeconds: age ?? undefined,
+        storedRows: writers.reduce((sum, x) => sum + x.maxInstances, 0),
+        basis: `one row per processor instance every snapshot interval: ${writers.map((x) => `${x.service} ${x.instances} x 1/${x.intervalSeconds} s`).join(', ')}`,
+      };
+    }
+    const role: TableLoad['role'] = /agg/i.test(name) ? 'aggregate' : 'raw';
     const avg = role === 'aggregate' ? aggregateRowsPerSecond(t.averageEps) : t.averageEps;
     const burst = role === 'aggregate' ? aggregateRowsPerSecond(t.burstEps) : t.burstEps;
     return {
@@ -153,11 +174,16 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
     basis = `usage file: ${override} rows per event`;
     // The tables share the overridden rate in their derived proportions, so stored bytes
     // (priced per table's max-age) follow the override as nodes and replication do.
-    const derivedAvg = loads.reduce((s, l) => s + l.averageRowsPerSecond, 0);
-    const derivedBurst = loads.reduce((s, l) => s + l.burstRowsPerSecond, 0);
-    for (const l of loads) {
-      l.averageRowsPerSecond = derivedAvg > 0 ? (l.averageRowsPerSecond / derivedAvg) * averageRowsPerSecond : averageRowsPerSecond / loads.length;
-      l.burstRowsPerSecond = derivedBurst > 0 ? (l.burstRowsPerSecond / derivedBurst) * burstRowsPerSecond : burstRowsPerSecond / loads.length;
+    // Metrics tables write per processor instance, not per event: the override leaves them as derived.
+    const perEvent = loads.filter((l) => l.role !== 'metrics');
+    const metrics = loads.filter((l) => l.role === 'metrics');
+    const derivedAvg = perEvent.reduce((s, l) => s + l.averageRowsPerSecond, 0);
+    const derivedBurst = perEvent.reduce((s, l) => s + l.burstRowsPerSecond, 0);
+    averageRowsPerSecond += metrics.reduce((s, l) => s + l.averageRowsPerSecond, 0);
+    burstRowsPerSecond += metrics.reduce((s, l) => s + l.burstRowsPerSecond, 0);
+    for (const l of perEvent) {
+      l.averageRowsPerSecond = derivedAvg > 0 ? (l.averageRowsPerSecond / derivedAvg) * t.averageEps * override : (t.averageEps * override) / perEvent.length;
+      l.burstRowsPerSecond = derivedBurst > 0 ? (l.burstRowsPerSecond / derivedBurst) * t.burstEps * override : (t.burstEps * override) / perEvent.length;
       l.basis = `${basis}, this table's share of the derived rows`;
     }
   } else if (loads.length > 0) {
@@ -170,6 +196,26 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
     basis = 'no tables in the graph: one row per event assumed';
   }
   return { instance, clusters: clustersOf(ctx, instance), tables: loads, averageRowsPerSecond, burstRowsPerSecond, rowBytes: t.eventBytes, basis };
+}
+
+/**
+ * Processor services writing fleet snapshots: the table their BIGTABLE_FLEET_TABLE names (a
+ * literal name or references to the table), their instances and interval (FLEET_METRICS_SECONDS,
+ * its default from latency.json).
+ */
+function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table?: string; references: readonly string[]; instances: number; maxInstances: number; intervalSeconds: number }[] {
+  const fallback = ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
+  return ctx.topology.services('processor').flatMap((svc) => {
+    const env = containerEnv(svc);
+    const value = env.get('BIGTABLE_FLEET_TABLE');
+    if (value === undefined || value === null) return [];
+    const pending = isPending(value);
+    const table = pending ? undefined : asString(value as AttrValue);
+    const interval = Number(asString(env.get('FLEET_METRICS_SECONDS') as AttrValue) ?? fallback);
+    const sizing = expectedInstances(ctx, serviceSizing(ctx, svc));
+    const intervalSeconds = Number.isFinite(interval) && interval > 0 ? interval : fallback;
+    return [{ service: svc.address, table, references: pending ? value.references : [], instances: sizing?.expected ?? 1, maxInstances: sizing?.max ?? sizing?.expected ?? 1, intervalSeconds }];
+  });
 }
 
 /** Nodes a cluster needs to write `rowsPerSecond` with CPU at `targetPercent`. */
@@ -190,6 +236,10 @@ export function storedGiB(ctx: AnalysisContext, load: HotStoreLoad, rate: 'avera
   const tables = load.tables.length > 0 ? load.tables : [{ averageRowsPerSecond: load.averageRowsPerSecond, burstRowsPerSecond: load.burstRowsPerSecond, maxAgeSeconds: undefined }];
   let bytes = 0;
   for (const l of tables) {
+    if ('storedRows' in l && l.storedRows !== undefined) {
+      bytes += l.storedRows * load.rowBytes * compression;
+      continue;
+    }
     const age = (l.maxAgeSeconds ?? fallbackSeconds) + extraSeconds;
     bytes += rowsFor(l) * load.rowBytes * age * compression;
   }

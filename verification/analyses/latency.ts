@@ -13,11 +13,13 @@ import type { LatencyHopFigure } from '../data';
 import { blocks, containerEnv } from './attributes';
 import { speedPathBurst } from './burst-impact';
 import { asNumber, asString } from '../graph/values';
+import { isPending } from '../graph/types';
 import type { AnalysisContext } from './context';
 import { scanEstimate } from './cold-store';
 import { hotStoreLoad, nodesNeeded, clamp, type ClusterInfo } from './hot-store';
 import { mixturePercentiles, sumPercentiles, type HopDistribution } from './stats/distributions';
 import { instancesFor, serviceSizing } from './cloud-run';
+import { isGatedStandby, standbysInBursts, type StandbyInBursts } from './standby';
 
 interface PathHop extends LatencyHop {
   dist: HopDistribution;
@@ -99,19 +101,29 @@ interface RegionalProcessor {
  * Processors in several regions pull the one subscription: the first takes the sustained load
  * (instances for the average rate, at least its minimum), the others run their minimum. Each
  * pulls in proportion to its running instances x vCPU (U: Pub/Sub publishes no delivery split).
+ * A gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls nothing at the sustained rate; during a
+ * burst whose backlog outgrows its threshold (`withStandbys`) it pulls with its minimum
+ * instances while the first runs what the burst rate needs.
  */
-function processorShares(ctx: AnalysisContext, processors: Resource[]): RegionalProcessor[] | string {
+function processorShares(ctx: AnalysisContext, processors: Resource[], withStandbys = false): RegionalProcessor[] | string {
   const shares: RegionalProcessor[] = [];
   for (const [i, svc] of processors.entries()) {
     const s = serviceSizing(ctx, svc);
     if (s.vcpu === null || s.minInstances === null || s.maxInstances === null) return `${svc.address}: instance bounds or CPU pending, its share of the events unknown`;
-    const instances = i === 0 ? instancesFor(s, ctx.traffic.averageEps) ?? s.minInstances : s.minInstances;
+    const gated = isGatedStandby(svc);
+    const rate = withStandbys ? ctx.traffic.burstEps : ctx.traffic.averageEps;
+    const instances = gated && !withStandbys ? 0 : i === 0 && !gated ? instancesFor(s, rate) ?? s.minInstances : s.minInstances;
     shares.push({ processor: svc, weight: instances * s.vcpu, instances, vcpu: s.vcpu });
   }
   return shares;
 }
 
-function processingPath(ctx: AnalysisContext): LatencyPath {
+/**
+ * The event-processing path. `duringBurst` lists the gated standbys a burst makes pull: the path
+ * is then the mixture while they pull beside the first processor (scaled to the burst rate),
+ * the queueing wait excluded (the burst impact reports it).
+ */
+function processingPath(ctx: AnalysisContext, duringBurst?: StandbyInBursts[]): LatencyPath {
   const missing: string[] = [];
   const common: PathHop[] = [];
   const topo = ctx.topology;
@@ -132,55 +144,67 @@ function processingPath(ctx: AnalysisContext): LatencyPath {
   const storedIn = gateway?.region;
   if (gateway) common.push(hopFrom('ingest gateway', d.hop('ingest-gateway'), gateway.address, gateway.region));
   if (topic) common.push(hopFrom('Pub/Sub publish', d.hop('pubsub-publish'), topic.address, storedIn));
-  const shares = processors.length > 0 ? processorShares(ctx, processors) : [];
+  const joining = new Set((duringBurst ?? []).filter((x) => x.pullsDuringBursts === true).map((x) => x.address));
+  const all = processors.length > 0 ? processorShares(ctx, processors, duringBurst !== undefined) : [];
+  const shares = typeof all === 'string' ? all : all.filter((r) => duringBurst === undefined || !isGatedStandby(r.processor) || joining.has(r.processor.address));
   if (typeof shares === 'string') missing.push(shares);
   const pulling = typeof shares === 'string' ? [] : shares.filter((r) => r.weight > 0);
-  if (processors.length > 0 && typeof shares !== 'string' && pulling.length === 0) missing.push('no processor instance runs at the sustained rate (every minimum is 0)');
+  if (processors.length > 0 && typeof shares !== 'string' && pulling.length === 0) missing.push('no processor instance runs at the sustained rate (every minimum is 0, or every processor is a gated standby)');
   const load = instance ? hotStoreLoad(ctx, instance) : undefined;
-  const totalWeight = pulling.reduce((sum, r) => sum + r.weight, 0);
-  const regional: { share: RegionalProcessor; hops: PathHop[] }[] = [];
-  for (const share of pulling) {
-    const svc = share.processor;
-    const tag = pulling.length > 1 ? ` (via ${svc.region ?? '?'}, ${Math.round((share.weight / totalWeight) * 100)}%)` : '';
-    const hops: PathHop[] = [];
-    if (subscription) hops.push(hopFrom(`Pub/Sub delivery${tag}`, d.hop('pubsub-delivery'), subscription.address, svc.region));
-    const delivery = crossRegionHop(ctx, storedIn, svc.region);
-    if (delivery) hops.push({ ...delivery, name: `${delivery.name} (Pub/Sub delivery from the publish region)${tag}` });
-    hops.push(hopFrom(`processor${tag}`, d.hop('processor'), svc.address, svc.region));
-    if (instance && load) {
-      const cluster = servingCluster(ctx, instance, load.clusters, svc.region);
-      if (!cluster) {
-        missing.push('Bigtable cluster');
-        break;
+  const regionalPaths = (list: RegionalProcessor[], missingOut: string[]): { share: RegionalProcessor; hops: PathHop[] }[] => {
+    const totalWeight = list.reduce((sum, r) => sum + r.weight, 0);
+    const out: { share: RegionalProcessor; hops: PathHop[] }[] = [];
+    for (const share of list) {
+      const svc = share.processor;
+      const tag = list.length > 1 ? ` (via ${svc.region ?? '?'}, ${Math.round((share.weight / totalWeight) * 100)}%)` : '';
+      const hops: PathHop[] = [];
+      if (subscription) hops.push(hopFrom(`Pub/Sub delivery${tag}`, d.hop('pubsub-delivery'), subscription.address, svc.region));
+      const delivery = crossRegionHop(ctx, storedIn, svc.region);
+      if (delivery) hops.push({ ...delivery, name: `${delivery.name} (Pub/Sub delivery from the publish region)${tag}` });
+      hops.push(hopFrom(`processor${tag}`, d.hop('processor'), svc.address, svc.region));
+      if (instance && load) {
+        const cluster = servingCluster(ctx, instance, load.clusters, svc.region);
+        if (!cluster) {
+          missingOut.push('Bigtable cluster');
+          break;
+        }
+        const util = sustainedUtilisation(ctx, cluster, load.averageRowsPerSecond);
+        const bands = d.latency.utilisation.bands;
+        const band = util === null ? undefined : bands.find((b) => util <= b.upToUtilisation);
+        if (util === null) {
+          missingOut.push(`${instance.address}: node count pending, utilisation unknown`);
+          break;
+        }
+        if (!band) {
+          missingOut.push(`${instance.address} cluster ${cluster.id}: ${Math.round(util * 100)}% CPU at sustained load, cannot keep up (latency unbounded)`);
+          break;
+        }
+        const write = crossRegionHop(ctx, svc.region, cluster.region);
+        if (write) hops.push({ ...write, name: `${write.name} (write to the routed cluster)${tag}` });
+        const h = hopFrom(
+          `Bigtable write (${cluster.storageType}, cluster ${cluster.id}, ${Math.round(util * 100)}% CPU)${tag}`,
+          d.hop(`bigtable-write.${cluster.storageType}`),
+          instance.address,
+          cluster.region,
+          band.p50Factor,
+          band.p99Factor,
+        );
+        if (band.p99Factor > 1) h.confidence = 'U';
+        hops.push(h);
       }
-      const util = sustainedUtilisation(ctx, cluster, load.averageRowsPerSecond);
-      const bands = d.latency.utilisation.bands;
-      const band = util === null ? undefined : bands.find((b) => util <= b.upToUtilisation);
-      if (util === null) {
-        missing.push(`${instance.address}: node count pending, utilisation unknown`);
-        break;
-      }
-      if (!band) {
-        missing.push(`${instance.address} cluster ${cluster.id}: ${Math.round(util * 100)}% CPU at sustained load, cannot keep up (latency unbounded)`);
-        break;
-      }
-      const write = crossRegionHop(ctx, svc.region, cluster.region);
-      if (write) hops.push({ ...write, name: `${write.name} (write to the routed cluster)${tag}` });
-      const h = hopFrom(
-        `Bigtable write (${cluster.storageType}, cluster ${cluster.id}, ${Math.round(util * 100)}% CPU)${tag}`,
-        d.hop(`bigtable-write.${cluster.storageType}`),
-        instance.address,
-        cluster.region,
-        band.p50Factor,
-        band.p99Factor,
-      );
-      if (band.p99Factor > 1) h.confidence = 'U';
-      hops.push(h);
+      out.push({ share, hops });
     }
-    regional.push({ share, hops });
-  }
-  const name = 'event processing: ingest -> durable hot write';
-  const sustained = ' at the sustained rate (spec assumption burst-buffered: bursts are buffered in Pub/Sub; their effect is reported separately)';
+    return out;
+  };
+  const regional = regionalPaths(pulling, missing);
+  const gated = processors.filter((p) => isGatedStandby(p));
+  const gatedText =
+    gated.length > 0
+      ? `; ${gated.map((p) => `${p.address} (${p.region ?? '?'}) is a gated standby: it pulls only when the backlog is older than its STANDBY_BACKLOG_AGE_SECONDS, so it takes 0% at the sustained rate`).join('; ')}`
+      : '';
+  const name = duringBurst ? 'event processing during a burst while the gated standby pulls: ingest -> durable hot write' : 'event processing: ingest -> durable hot write';
+  if (duringBurst) return regional.length <= 1 || missing.length > 0 ? combine(ctx, name, [...common, ...(regional[0]?.hops ?? [])], missing, ' during a burst, queueing wait excluded') : combineMixture(ctx, name, common, regional, ' during a burst, queueing wait excluded');
+  const sustained = ` at the sustained rate (spec assumption burst-buffered: bursts are buffered in Pub/Sub; their effect is reported separately)${gatedText}`;
   if (missing.length > 0 || regional.length <= 1) {
     return combine(ctx, name, [...common, ...(regional[0]?.hops ?? [])], missing, sustained);
   }
@@ -289,37 +313,105 @@ function dashboardParts(ctx: AnalysisContext, processing: LatencyPath): Dashboar
 }
 
 /**
- * The dashboard's live figures (what the page polls every refresh and shows "as of"):
- * dashboard -> analytics /v1/fleet/live -> the processor's /metrics, whose counters move when
- * writes are durable. The analytics service needs PROCESSOR_METRICS_URL, and must be able to
- * reach it: a processor with internal-only ingress is reachable only through a VPC.
+ * The table a service's BIGTABLE_FLEET_TABLE names, declared under the Bigtable instance it
+ * names (by reference or literal name); a text naming the missing link otherwise.
+ */
+function fleetTableOf(ctx: AnalysisContext, svc: Resource): Resource | string {
+  const topo = ctx.topology;
+  const env = containerEnv(svc);
+  if (!env.has('BIGTABLE_FLEET_TABLE')) return `${svc.address}: BIGTABLE_FLEET_TABLE is not set`;
+  const v = env.get('BIGTABLE_FLEET_TABLE');
+  const instance = topo.bigtableInstances.find((i) => topo.refersTo(svc, i));
+  if (!instance) return `${svc.address}: names no Bigtable instance of the graph (BIGTABLE_INSTANCE)`;
+  const tables = topo.tablesOf(instance);
+  const refs = v !== undefined && v !== null && isPending(v) ? v.references : [];
+  const literal = asString(v as never);
+  const table = tables.find((t) => refs.some((r) => r === t.address || r.startsWith(`${t.address}.`)) || (literal !== undefined && (t.values.name === literal || t.name === literal)));
+  if (!table) return `${svc.address}: BIGTABLE_FLEET_TABLE ${literal ?? (refs.join(', ') || 'pending')} is no table of ${instance.address} declared in the graph`;
+  return table;
+}
+
+/**
+ * The dashboard's live figures (what the page polls every refresh and shows "as of"): each
+ * processor instance writes its metrics snapshot to the Bigtable fleet table every
+ * FLEET_METRICS_SECONDS; the analytics service's /v1/fleet/live reads the table and merges the
+ * snapshots younger than FLEET_SNAPSHOT_MAX_AGE_SECONDS; the dashboard shares one call per
+ * LIVE_CACHE_MS and the page polls it every refresh interval. Every processor and the analytics
+ * service must name the same fleet table (BIGTABLE_FLEET_TABLE) of the graph's instance.
  */
 function livePath(ctx: AnalysisContext, parts: DashboardParts): LatencyPath {
-  const name = 'dashboard freshness (live figures): event -> processor metrics -> analytics /v1/fleet/live -> dashboard poll';
+  const name = 'dashboard freshness (live figures): event -> processor fleet snapshot (Bigtable) -> analytics /v1/fleet/live -> dashboard poll';
   const missing = [...parts.missing];
   const { dashboard, analytics } = parts;
-  const url = analytics ? containerEnv(analytics).get('PROCESSOR_METRICS_URL') : undefined;
-  if (analytics && (url === undefined || url === null || url === '')) {
-    missing.push(`${analytics.address}: PROCESSOR_METRICS_URL is not set, so /v1/fleet/live answers 503 and the dashboard shows no live figures`);
-  }
-  if (analytics && url !== undefined && url !== null) {
-    const target = ctx.topology.services('processor').find((p) => ctx.topology.refersTo(analytics, p));
-    const internal = target && asString(target.values.ingress as never) === 'INGRESS_TRAFFIC_INTERNAL_ONLY';
-    const vpcEgress = blocks(analytics, 'template.vpc_access').length > 0;
-    if (target && internal && !vpcEgress) {
-      missing.push(`${analytics.address}: PROCESSOR_METRICS_URL points at ${target.address}, whose ingress is internal-only, and the analytics service sends no traffic through a VPC (template.vpc_access): unreachable`);
+  const d = ctx.data;
+  const processors = ctx.topology.services('processor');
+  if (processors.length === 0) missing.push('processor service');
+  const analyticsTable = analytics ? fleetTableOf(ctx, analytics) : undefined;
+  if (typeof analyticsTable === 'string') missing.push(analyticsTable);
+  let intervalSeconds = 0;
+  let writer: Resource | undefined;
+  for (const p of processors) {
+    const table = fleetTableOf(ctx, p);
+    if (typeof table === 'string') {
+      missing.push(table);
+      continue;
+    }
+    if (analyticsTable && typeof analyticsTable !== 'string' && table.address !== analyticsTable.address) {
+      missing.push(`${p.address} writes its snapshots to ${table.address} but ${analytics!.address} reads ${analyticsTable.address}`);
+    }
+    const env = containerEnv(p);
+    const n = env.has('FLEET_METRICS_SECONDS') ? envNumber(p, 'FLEET_METRICS_SECONDS') : d.latencyFigure('processor.fleet-metrics-seconds-default').value;
+    if (n === undefined) {
+      missing.push(`${p.address}: FLEET_METRICS_SECONDS is not a literal number`);
+      continue;
+    }
+    if (!writer || n > intervalSeconds) {
+      intervalSeconds = n;
+      writer = p;
     }
   }
+  const maxAge = analytics ? (containerEnv(analytics).has('FLEET_SNAPSHOT_MAX_AGE_SECONDS') ? envNumber(analytics, 'FLEET_SNAPSHOT_MAX_AGE_SECONDS') : d.latencyFigure('analytics.fleet-snapshot-max-age-seconds-default').value) : undefined;
+  if (analytics && maxAge === undefined) missing.push(`${analytics.address}: FLEET_SNAPSHOT_MAX_AGE_SECONDS is not a literal number`);
+  if (analytics && maxAge !== undefined && intervalSeconds > 0 && maxAge <= intervalSeconds) {
+    missing.push(`${analytics.address}: FLEET_SNAPSHOT_MAX_AGE_SECONDS ${maxAge} s <= the processors' snapshot interval ${intervalSeconds} s, so /v1/fleet/live drops instances between their writes`);
+  }
   if (missing.length > 0) return { ...combine(ctx, name, [], missing), maxMs: null };
-  const d = ctx.data;
+  const table = analyticsTable as Resource;
+  const instance = ctx.topology.bigtableInstances.find((i) => ctx.topology.tablesOf(i).some((t) => t.address === table.address))!;
+  const load = hotStoreLoad(ctx, instance);
+  const primary = processors.find((p) => !isGatedStandby(p)) ?? processors[0];
+  const writeCluster = servingCluster(ctx, instance, load.clusters, primary.region);
+  const readCluster = servingCluster(ctx, instance, load.clusters, analytics!.region);
+  const storage = writeCluster?.storageType ?? 'SSD';
   const cacheMs = envNumber(dashboard!, 'LIVE_CACHE_MS') ?? d.latencyFigure('dashboard.live-cache-ms-default').value;
-  return withWorstCase(ctx, name, [
+  const hops: PathHop[] = [
     parts.processingHop!,
-    hopFrom('analytics fetch of processor metrics', d.hop('analytics-live-fetch'), analytics!.address, analytics!.region),
-    uniformWait(`dashboard live cache (shared for ${cacheMs} ms)`, cacheMs, `LIVE_CACHE_MS of ${dashboard!.address}`, dashboard!.address),
+    uniformWait(`wait for the next fleet snapshot (every ${intervalSeconds} s)`, intervalSeconds * MS_PER_SECOND, `FLEET_METRICS_SECONDS of ${(writer ?? primary).address}`, (writer ?? primary).address),
+    hopFrom(`fleet snapshot: Bigtable write (${storage}, ${table.address})`, d.hop(`bigtable-write.${storage}`), table.address, writeCluster?.region),
+  ];
+  const toWrite = crossRegionHop(ctx, primary.region, writeCluster?.region);
+  if (toWrite) hops.push({ ...toWrite, name: `${toWrite.name} (snapshot write)` });
+  if (writeCluster && readCluster && writeCluster.id !== readCluster.id) {
+    const lag = d.drFigure('bigtable.replication-lag-seconds');
+    hops.push({
+      name: `Bigtable replication ${writeCluster.id} -> ${readCluster.id} (the analytics service reads another cluster)`,
+      address: instance.address,
+      p50Ms: lag.value * MS_PER_SECOND,
+      p99Ms: lag.value * MS_PER_SECOND,
+      source: lag.source,
+      confidence: lag.confidence,
+      dist: { kind: 'constant', value: lag.value * MS_PER_SECOND },
+    });
+  }
+  hops.push(hopFrom(`analytics /v1/fleet/live: Bigtable read (${readCluster?.storageType ?? storage}, ${table.address})`, d.hop(`bigtable-read.${readCluster?.storageType ?? storage}`), table.address, readCluster?.region));
+  const toRead = crossRegionHop(ctx, analytics!.region, readCluster?.region);
+  if (toRead) hops.push({ ...toRead, name: `${toRead.name} (fleet table read)` });
+  hops.push(
     hopFrom('analytics service', d.hop('analytics-service'), analytics!.address, analytics!.region),
+    uniformWait(`dashboard live cache (shared for ${cacheMs} ms)`, cacheMs, `LIVE_CACHE_MS of ${dashboard!.address}`, dashboard!.address),
     uniformWait(`dashboard refresh wait (every ${parts.intervalMs! / MS_PER_SECOND} s)`, parts.intervalMs!, `configured refresh interval of ${dashboard!.address}`, dashboard!.address),
-  ]);
+  );
+  return withWorstCase(ctx, name, hops);
 }
 
 /**
@@ -407,6 +499,14 @@ export function analyseLatency(ctx: AnalysisContext): LatencyResult & { batchJob
       ? 'unknown: the burst backlog or the dashboard path is unknown'
       : `longest queueing wait ${Math.round(burst.longestWaitSeconds! * MS_PER_SECOND)} ms + worst case of the ${lagPath === dashboardFreshness ? 'live figures' : 'window series (the live figures are unknown)'} ${lagPath.maxMs} ms`;
   const warnings: string[] = [];
+  const standbys = standbysInBursts(ctx);
+  const joining = standbys.filter((x) => x.pullsDuringBursts === true);
+  const whileStandbyPulls = joining.length > 0 ? processingPath(ctx, standbys) : undefined;
+  for (const x of joining) {
+    warnings.push(
+      `${x.basis}: events then cross regions to it (processing ${whileStandbyPulls?.p99Ms != null ? `p99 ${whileStandbyPulls.p99Ms} ms, p50 ${whileStandbyPulls.p50Ms} ms` : 'latency unknown'} while it pulls) and two regions pull at once; raise STANDBY_BACKLOG_AGE_SECONDS above ${Math.ceil(x.longestWaitSeconds!)} s to keep it for failovers`,
+    );
+  }
   if (burst.monthShareBeyondBound !== null && burst.monthShareBeyondBound > burst.warnAboveShare) {
     warnings.push(
       `bursts delay ${(burst.monthShareBeyondBound * 100).toFixed(2)}% of the month's events beyond the ${burst.boundMs} ms p99 bound (more than ${(burst.warnAboveShare * 100).toFixed(0)}%): the latency bounds are judged at the sustained rate (assumption burst-buffered); ${burst.basis}`,
@@ -420,7 +520,13 @@ export function analyseLatency(ctx: AnalysisContext): LatencyResult & { batchJob
     batchJobBasis: batch.basis,
     p50Ms: processing.p50Ms,
     p99Ms: processing.p99Ms,
-    burst: { ...burst, dashboardLagMs, dashboardLagBasis },
+    burst: {
+      ...burst,
+      dashboardLagMs,
+      dashboardLagBasis,
+      ...(standbys.length > 0 ? { standbys } : {}),
+      ...(whileStandbyPulls ? { processingWhileStandbyPulls: { p50Ms: whileStandbyPulls.p50Ms, p99Ms: whileStandbyPulls.p99Ms, method: whileStandbyPulls.method } } : {}),
+    },
     warnings,
   };
 }

@@ -202,7 +202,14 @@ export interface LatencyResult {
   /** The dashboard's per-device window series (final aggregate windows): reported, not what dashboard_updated bounds. */
   windowFreshness?: LatencyPath;
   /** What a buffered burst does to the speed path and to dashboard freshness. */
-  burst?: BurstImpact & { dashboardLagMs: number | null; dashboardLagBasis: string };
+  burst?: BurstImpact & {
+    dashboardLagMs: number | null;
+    dashboardLagBasis: string;
+    /** Gated standby processors (STANDBY_BACKLOG_AGE_SECONDS) and whether a burst's backlog makes them pull. */
+    standbys?: { address: string; region?: string; thresholdSeconds: number | null; longestWaitSeconds: number | null; pullsDuringBursts: boolean | null; basis: string }[];
+    /** The processing path while a standby pulls during a burst (queueing wait excluded). */
+    processingWhileStandbyPulls?: { p50Ms: number | null; p99Ms: number | null; method: string };
+  };
   /** Warnings for the report (e.g. too many events delayed by bursts). */
   warnings?: string[];
 }
@@ -247,6 +254,8 @@ export interface DrScenario {
   basis: string;
   /** Resource the scenario is about. */
   address?: string;
+  /** Set when a figure the RTO needs is missing (not a literal, pending): the RTO is unknown, not unbounded. */
+  rtoUnknown?: string;
 }
 
 export interface DrResult {

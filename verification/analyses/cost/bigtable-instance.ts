@@ -26,7 +26,7 @@ export const bigtableInstanceModel: PriceModel = {
     const retentionFallback = ctx.spec.constraints.retentionDays * SECONDS_PER_DAY;
     const gcLag = ctx.data.limit('bigtable.gc-eventual-days');
     for (const l of load.tables) {
-      if (l.maxAgeSeconds === undefined) {
+      if (l.maxAgeSeconds === undefined && l.storedRows === undefined) {
         out.warnings.push(
           `${l.table.address}: no GC max-age, so stored data grows without bound; storage priced at the spec retention of ${ctx.spec.constraints.retentionDays} days`,
         );

@@ -17,8 +17,9 @@ describe('capacity', () => {
     expect(p.sustainedEventsPerSecond).toBe(160_000); // 16 x 2 x 5,000
     expect(p.burstEventsPerSecond).toBe(40_000); // 4 instances running at sustained load x 10,000
     const bt = byName(r, 'hot store (Bigtable)');
-    expect(bt.sustainedEventsPerSecond!).toBeCloseTo((6 * 14_000 * 0.7) / 1.1, 3); // 53,454.5
-    expect(bt.burstEventsPerSecond!).toBeCloseTo((2 * 14_000) / 1.1, 3); // 25,454.5 at full CPU
+    // Rows per event: (10,000 events + 1,000 aggregates + fleet snapshots 4 instances / 2 s = 2) / 10,000 = 1.1002.
+    expect(bt.sustainedEventsPerSecond!).toBeCloseTo((6 * 14_000 * 0.7) / 1.1002, 3); // 53,444.8
+    expect(bt.burstEventsPerSecond!).toBeCloseTo((2 * 14_000) / 1.1002, 3); // 25,449.9 at full CPU
     const df = byName(r, 'archive (Dataflow)');
     expect(df.sustainedEventsPerSecond).toBe(30_000); // 10 x 2 vCPU x 1,500
     expect(df.burstEventsPerSecond).toBe(12_000); // 4 workers at sustained load

@@ -129,6 +129,52 @@ describe('regional processors: a mixture over the regions that pull', () => {
     expect(processing.hops.some((h) => h.name.startsWith('cross-region'))).toBe(false);
   });
 
+  /** The europe-west1 processor as a gated warm standby: 1 warm instance that pulls only when the backlog is older than `threshold` s. */
+  const withGatedStandby = (threshold: number) => {
+    const doc = withEuProcessor(1);
+    const c = (doc.resource.google_cloud_run_v2_service.processor_eu.template as { containers: { env: { name: string; value: string }[] } }).containers;
+    c.env = [...c.env.map((e) => (e.name === 'SERVICE_REGION' ? { ...e, value: 'europe-west1' } : e)), { name: 'STANDBY_BACKLOG_AGE_SECONDS', value: String(threshold) }, { name: 'STANDBY_POLL_SECONDS', value: '30' }, { name: 'STANDBY_COOLDOWN_SECONDS', value: '300' }];
+    return doc;
+  };
+
+  test('a gated standby (STANDBY_BACKLOG_AGE_SECONDS 300) takes no share at the sustained rate: the primary\'s 92.4 ms, not the 124.8 ms mixture', () => {
+    const { processing } = analyse(withGatedStandby(300)).latency;
+    expect([processing.p99Ms, processing.p50Ms]).toEqual([92.4, 40.5]);
+    expect(processing.hops.some((h) => h.name.startsWith('cross-region'))).toBe(false);
+    expect(processing.method).toMatch(/google_cloud_run_v2_service\.processor_eu \(europe-west1\) is a gated standby: it pulls only when the backlog is older than its STANDBY_BACKLOG_AGE_SECONDS, so it takes 0% at the sustained rate/);
+  });
+
+  test('bursts whose longest wait (57.9 s) stays under the 300 s threshold leave it idle: no warning, no burst mixture', () => {
+    const r = analyse(withGatedStandby(300), { workload: { burstsPerDay: 4 } }).latency;
+    expect(r.burst!.standbys).toEqual([
+      expect.objectContaining({ address: 'google_cloud_run_v2_service.processor_eu', thresholdSeconds: 300, pullsDuringBursts: false, basis: expect.stringMatching(/stays idle in bursts: the longest backlog age 57\.9 s <= its 300 s threshold/) }),
+    ]);
+    expect(r.burst!.processingWhileStandbyPulls).toBeUndefined();
+    expect(r.warnings!.some((w) => /standby/.test(w))).toBe(false);
+  });
+
+  test('a 30 s threshold under the 57.9 s burst wait: the standby pulls during bursts (warning), and the burst-time mixture carries its cross-region share', () => {
+    const r = analyse(withGatedStandby(30), { workload: { burstsPerDay: 4 } }).latency;
+    expect(r.burst!.standbys![0].pullsDuringBursts).toBe(true);
+    const w = r.warnings!.find((x) => /will pull during bursts/.test(x))!;
+    expect(w).toMatch(/^the standby google_cloud_run_v2_service\.processor_eu \(europe-west1\) will pull during bursts: a burst's backlog reaches 57\.9 s > its 30 s threshold/);
+    expect(w).toMatch(/raise STANDBY_BACKLOG_AGE_SECONDS above 58 s/);
+    // During the burst the primary runs ceil(50,000 / 10,000) = 5 instances x 2 vCPU = 10, the standby 1 x 2 = 2: 17% cross the Atlantic.
+    const m = r.burst!.processingWhileStandbyPulls!;
+    expect(m.method).toMatch(/europe-west1 1 instance\(s\) x 2 vCPU = 17% of the events/);
+    expect(m.p99Ms!).toBeGreaterThan(92.4);
+    // The sustained-rate figure the bound is judged on stays the primary's.
+    expect(r.processing.p99Ms).toBe(92.4);
+  });
+
+  test('capacity at a burst\'s start counts no gated standby: processor 4 x 2 x 5,000 = 40,000 (an always-pulling standby adds its 10,000)', () => {
+    const processor = (doc: ReturnType<typeof pipelineDoc>) => analyse(doc).capacity.components.find((c) => c.component.startsWith('processor'))!;
+    expect(processor(withEuProcessor(1)).burstEventsPerSecond).toBe(50_000);
+    const gated = processor(withGatedStandby(300));
+    expect(gated.burstEventsPerSecond).toBe(40_000);
+    expect(gated.basis).toMatch(/0 at a burst's start \(gated standby/);
+  });
+
   test('no processor instance at the sustained rate is unknown, not a number', () => {
     const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'template.scaling.min_instance_count', 0);
     set(doc, 'google_cloud_run_v2_service', 'processor', 'template.scaling.max_instance_count', 0);
@@ -138,23 +184,24 @@ describe('regional processors: a mixture over the regions that pull', () => {
 });
 
 describe('bursts: judged at the sustained rate, their effect reported', () => {
-  // The speed path at a burst's start: min(processor 4 x 2 x 5,000 = 40,000, Bigtable 2 nodes x 14,000 / 1.1 rows
-  // per event = 25,454.5) = C = 25,454.5 events/s. B = 50,000 for D = 60 s, A = 10,000:
-  //   Q = (50,000 - 25,454.5) x 60 = 1,472,727 events; T = Q / (C - A) = 1,472,727 / 15,454.5 = 95.29 s
-  //   delayed = 50,000 x 60 + 10,000 x 95.29 = 3,952,941; longest wait = Q / C = 57.86 s
-  //   beyond 100 ms (backlog > 0.1 x C = 2,545.5): 50,000 x (60 - 2,545.5 / 24,545.5) + 10,000 x (Q - 2,545.5) / 15,454.5
-  //     = 2,994,815 + 951,294 = 3,946,109 per burst
+  // The speed path at a burst's start: min(processor 4 x 2 x 5,000 = 40,000, Bigtable 2 nodes x 14,000 / 1.1002 rows
+  // per event (events 10,000 + aggregates 1,000 + fleet snapshots 4 instances / 2 s = 2 rows/s, over 10,000 events/s)
+  // = C = 25,449.9 events/s. B = 50,000 for D = 60 s, A = 10,000:
+  //   Q = (50,000 - 25,449.9) x 60 = 1,473,005 events; T = Q / (C - A) = 1,473,005 / 15,449.9 = 95.34 s
+  //   delayed = 50,000 x 60 + 10,000 x 95.34 = 3,953,407; longest wait = Q / C = 57.88 s
+  //   beyond 100 ms (backlog > 0.1 x C = 2,545): 50,000 x (60 - 2,545 / 24,550.1) + 10,000 x (Q - 2,545) / 15,449.9
+  //     = 3,946,576 per burst
   //   month: 4 x 730 / 24 = 121.67 bursts; 10,111.1 events/s x 2,628,000 s = 26,572,000,000 events -> 1.81%
   const r = analyse(pipelineDoc(), { workload: { burstsPerDay: 4 } });
   const b = r.latency.burst!;
 
   test('events delayed per burst, the longest wait and the share of the month beyond the p99 bound', () => {
-    expect(b.capacityEventsPerSecond).toBeCloseTo(25_454.545, 2);
-    expect(b.delayedPerBurst).toBeCloseTo(3_952_941.2, 0);
-    expect(b.longestWaitSeconds).toBeCloseTo(57.857, 3);
-    expect(b.drainSeconds).toBeCloseTo(95.294, 3);
-    expect(b.delayedBeyondBoundPerBurst).toBeCloseTo(3_946_108.9, 0);
-    expect(b.monthShareBeyondBound).toBeCloseTo(0.018068, 6);
+    expect(b.capacityEventsPerSecond).toBeCloseTo(25_449.915, 2);
+    expect(b.delayedPerBurst).toBeCloseTo(3_953_406.6, 0);
+    expect(b.longestWaitSeconds).toBeCloseTo(57.879, 3);
+    expect(b.drainSeconds).toBeCloseTo(95.341, 3);
+    expect(b.delayedBeyondBoundPerBurst).toBeCloseTo(3_946_576.1, 0);
+    expect(b.monthShareBeyondBound).toBeCloseTo(0.01807, 5);
   });
 
   test('more than 1% of the month beyond the bound is a warning; the p99 is still the sustained-rate figure', () => {
@@ -164,8 +211,8 @@ describe('bursts: judged at the sustained rate, their effect reported', () => {
     expect(r.latency.processing.method).toMatch(/at the sustained rate \(spec assumption burst-buffered/);
   });
 
-  test('the dashboard lag during a burst: the longest wait plus the live path\'s worst case (57,857 + 3,110.2 = 60,967 ms)', () => {
-    expect(b.dashboardLagMs).toBe(60_967);
+  test('the dashboard lag during a burst: the longest wait plus the live path\'s worst case (57,879 + 4,615.8 = 62,494 ms)', () => {
+    expect(b.dashboardLagMs).toBe(62_494);
   });
 
   test('with 5 Bigtable nodes (5 x 14,000 / 1.1 = 63,636) the processor (40,000) is the slowest stage: Q = 10,000 x 60 = 600,000, longest wait 15 s', () => {
@@ -182,16 +229,36 @@ describe('bursts: judged at the sustained rate, their effect reported', () => {
 });
 
 describe('dashboard freshness: the live figures (judged) and the window series (reported)', () => {
-  test('live figures, refresh every 2 s and a 1 s live cache: worst case = 2,000 + 1,000 + p99 of processing, fetch and analytics = 3,110.2 ms', () => {
+  test('live figures through the Bigtable fleet table: snapshot every 2 s + 0.5 s live cache + 2 s refresh = 4,500 ms of waits + p99 of processing, write, read and analytics = 4,615.8 ms', () => {
     const { dashboardFreshness } = analyse(pipelineDoc()).latency;
-    expect(dashboardFreshness.maxMs).toBe(3_110.2);
+    expect(dashboardFreshness.maxMs).toBe(4_615.8);
     expect(dashboardFreshness.hops.map((h) => h.name)).toEqual([
       'event processing (path above)',
-      'analytics fetch of processor metrics',
-      'dashboard live cache (shared for 1000 ms)',
+      'wait for the next fleet snapshot (every 2 s)',
+      'fleet snapshot: Bigtable write (SSD, google_bigtable_table.fleet)',
+      'analytics /v1/fleet/live: Bigtable read (SSD, google_bigtable_table.fleet)',
       'analytics service',
+      'dashboard live cache (shared for 500 ms)',
       'dashboard refresh wait (every 2 s)',
     ]);
+  });
+
+  test('the dashboard\'s default 1 s live cache (prod sets none): 2,000 + 1,000 + 2,000 = 5,000 ms of waits alone, + 115.8 ms = 5,115.8 ms', () => {
+    const doc = pipelineDoc();
+    const c = doc.resource.google_cloud_run_v2_service.dashboard.template as { containers: { env: { name: string }[] } };
+    c.containers.env = c.containers.env.filter((e) => e.name !== 'LIVE_CACHE_MS');
+    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(5_115.8);
+  });
+
+  test('snapshots every 1 s: one second less (3,615.8 ms); every 5 s: 7,615.8 ms', () => {
+    const at = (n: string) => {
+      const doc = pipelineDoc();
+      const env = (doc.resource.google_cloud_run_v2_service.processor.template as { containers: { env: { name: string; value: string }[] } }).containers.env;
+      env.find((e) => e.name === 'FLEET_METRICS_SECONDS')!.value = n;
+      return analyse(doc).latency.dashboardFreshness.maxMs;
+    };
+    expect(at('1')).toBe(3_615.8);
+    expect(at('5')).toBe(7_615.8);
   });
 
   test('window series: slide 10 s + watermark 2 x 5 s (a device sends every 60,000 / 10,000 = 6 s > 5 s) + timer max(1, 10 / 2) = 5 s + refresh 2 s = 27,000 ms + p99 of the rest', () => {
@@ -205,20 +272,48 @@ describe('dashboard freshness: the live figures (judged) and the window series (
     expect(w.hops.find((h) => h.name.startsWith('watermark'))!.p50Ms).toBe(5_600);
   });
 
-  test('no PROCESSOR_METRICS_URL on the analytics service: the live figures are unknown (the API answers 503)', () => {
+  const env = (doc: ReturnType<typeof pipelineDoc>, service: string) => (doc.resource.google_cloud_run_v2_service[service].template as { containers: { env: { name: string; value: string }[] } }).containers;
+  const without = (service: string, name: string) => {
     const doc = pipelineDoc();
-    const c = doc.resource.google_cloud_run_v2_service.analytics.template as { containers: { env: unknown[] } };
-    c.containers.env = [c.containers.env[0]];
-    const f = analyse(doc).latency.dashboardFreshness;
-    expect(f.maxMs).toBeNull();
-    expect(f.missing.join(' ')).toMatch(/PROCESSOR_METRICS_URL is not set/);
+    const c = env(doc, service);
+    c.env = c.env.filter((e) => e.name !== name);
+    return doc;
+  };
+
+  test('no BIGTABLE_FLEET_TABLE on the analytics service, or on the processor: the live figures are unknown, the missing link named', () => {
+    const a = analyse(without('analytics', 'BIGTABLE_FLEET_TABLE')).latency.dashboardFreshness;
+    expect(a.maxMs).toBeNull();
+    expect(a.missing).toEqual(['google_cloud_run_v2_service.analytics: BIGTABLE_FLEET_TABLE is not set']);
+    const p = analyse(without('processor', 'BIGTABLE_FLEET_TABLE')).latency.dashboardFreshness;
+    expect(p.maxMs).toBeNull();
+    expect(p.missing).toEqual(['google_cloud_run_v2_service.processor: BIGTABLE_FLEET_TABLE is not set']);
   });
 
-  test('a processor with internal-only ingress and an analytics service without VPC egress cannot be reached: unknown', () => {
-    const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'ingress', 'INGRESS_TRAFFIC_INTERNAL_ONLY');
-    expect(analyse(doc).latency.dashboardFreshness.missing.join(' ')).toMatch(/internal-only, and the analytics service sends no traffic through a VPC/);
-    set(doc, 'google_cloud_run_v2_service', 'analytics', 'template.vpc_access', { egress: 'ALL_TRAFFIC', network_interfaces: { network: 'default' } });
-    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(3_110.2);
+  test('a fleet table not declared in the graph, or the two services naming different tables: unknown', () => {
+    const doc = pipelineDoc();
+    delete doc.resource.google_bigtable_table.fleet;
+    expect(analyse(doc).latency.dashboardFreshness.missing.join(' ')).toMatch(/google_cloud_run_v2_service\.analytics: BIGTABLE_FLEET_TABLE google_bigtable_table\.fleet is no table of google_bigtable_instance\.hot declared in the graph/);
+    const other = pipelineDoc();
+    env(other, 'analytics').env.find((e) => e.name === 'BIGTABLE_FLEET_TABLE')!.value = 'events';
+    expect(analyse(other).latency.dashboardFreshness.missing).toEqual([
+      'google_cloud_run_v2_service.processor writes its snapshots to google_bigtable_table.fleet but google_cloud_run_v2_service.analytics reads google_bigtable_table.events',
+    ]);
+  });
+
+  test('a literal table name resolves like a reference; FLEET_METRICS_SECONDS unset takes the processor default (2 s)', () => {
+    const doc = pipelineDoc();
+    for (const s of ['processor', 'analytics']) env(doc, s).env.find((e) => e.name === 'BIGTABLE_FLEET_TABLE')!.value = 'fleet';
+    const c = env(doc, 'processor');
+    c.env = c.env.filter((e) => e.name !== 'FLEET_METRICS_SECONDS');
+    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(4_615.8);
+  });
+
+  test('analytics keeping snapshots no longer than they are written (max age 2 s, every 2 s) drops instances: unknown', () => {
+    const doc = pipelineDoc();
+    env(doc, 'analytics').env.find((e) => e.name === 'FLEET_SNAPSHOT_MAX_AGE_SECONDS')!.value = '2';
+    expect(analyse(doc).latency.dashboardFreshness.missing).toEqual([
+      "google_cloud_run_v2_service.analytics: FLEET_SNAPSHOT_MAX_AGE_SECONDS 2 s <= the processors' snapshot interval 2 s, so /v1/fleet/live drops instances between their writes",
+    ]);
   });
 
   test('no refresh interval: unknown, with the env var to set', () => {

@@ -206,17 +206,26 @@ describe('dashboard-freshness', () => {
 
   test('the live figures are judged; the window series is reported beside them, not judged', () => {
     const [f] = check(freshness, pipelineDoc());
-    expect(f.observed).toBe('worst case 3,110.2 ms');
+    expect(f.observed).toBe('worst case 4,615.8 ms');
     expect(f.message).toMatch(/the per-device window series trails by up to 27,123 ms \(final windows, not bounded by this property\)/);
   });
 
-  test('no PROCESSOR_METRICS_URL: unknown, with the fix to give the analytics service a reachable metrics endpoint', () => {
+  test('the dashboard\'s default 1 s live cache: 2 s snapshots + 1 s + 2 s refresh = 5,000 ms of waits, 5,115.8 ms worst case fails 5 s, the fix naming the waits', () => {
     const doc = pipelineDoc();
-    const c = doc.resource.google_cloud_run_v2_service.analytics.template as { containers: { env: unknown[] } };
-    c.containers.env = [c.containers.env[0]];
+    const c = doc.resource.google_cloud_run_v2_service.dashboard.template as { containers: { env: { name: string }[] } };
+    c.containers.env = c.containers.env.filter((e) => e.name !== 'LIVE_CACHE_MS');
+    const [f] = check(freshness, doc);
+    expect([f.status, f.observed]).toEqual(['fail', 'worst case 5,115.8 ms']);
+    expect(f.fix).toMatch(/waits, which add up to 5,000 ms of the 5,115.8 ms \(wait for the next fleet snapshot \(every 2 s\), dashboard live cache \(shared for 1000 ms\), dashboard refresh wait \(every 2 s\)\)/);
+  });
+
+  test('no BIGTABLE_FLEET_TABLE on the analytics service: unknown, with the fix naming the missing link', () => {
+    const doc = pipelineDoc();
+    const c = doc.resource.google_cloud_run_v2_service.analytics.template as { containers: { env: { name: string }[] } };
+    c.containers.env = c.containers.env.filter((e) => e.name !== 'BIGTABLE_FLEET_TABLE');
     const [f] = check(freshness, doc);
     expect([f.status, f.observed, f.expected]).toEqual(['unknown', 'unknown', '<= 5000 ms']);
-    expect(f.fix).toMatch(/PROCESSOR_METRICS_URL/);
+    expect(f.fix).toMatch(/^link the live figures through one Bigtable fleet table: google_cloud_run_v2_service\.analytics: BIGTABLE_FLEET_TABLE is not set/);
   });
 
   test('no refresh interval is unknown', () => {

@@ -134,3 +134,34 @@ export function unset(doc: Doc, type: string, name: string, path?: string): Doc 
 export const statuses = (findings: Finding[]) => findings.map((f) => f.status);
 export const line = (r: AnalysisResults, address: string, item: string | RegExp) =>
   r.cost.lines.find((l) => l.address === address && (typeof item === 'string' ? l.item === item : item.test(l.item)));
+
+/**
+ * The reference pipeline with a warm standby processor in europe-west1 (the prod design): a copy
+ * of the processor with `min` instances, gated on a backlog older than `threshold` s, polling every
+ * 30 s, on its own service account, which holds `role` on the project (none when undefined).
+ */
+export function withGatedStandby(threshold: number | string, o: { min?: number; role?: string } = {}): Doc {
+  const doc = pipelineDoc();
+  const standby = JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.processor)) as {
+    location: string;
+    template: { service_account: string; scaling: Record<string, number>; containers: { env: { name: string; value: string }[] } };
+  };
+  standby.location = 'europe-west1';
+  standby.template.scaling.min_instance_count = o.min ?? 1;
+  standby.template.service_account = '${google_service_account.processor_eu.email}';
+  standby.template.containers.env = [
+    ...standby.template.containers.env.map((e) => (e.name === 'SERVICE_REGION' ? { ...e, value: 'europe-west1' } : e)),
+    { name: 'STANDBY_BACKLOG_AGE_SECONDS', value: String(threshold) },
+    { name: 'STANDBY_POLL_SECONDS', value: '30' },
+    { name: 'STANDBY_COOLDOWN_SECONDS', value: '300' },
+  ];
+  doc.resource.google_cloud_run_v2_service.processor_eu = standby as never;
+  doc.resource.google_service_account.processor_eu = { account_id: 'processor-eu' };
+  if (o.role) {
+    doc.resource.google_project_iam_member = {
+      ...(doc.resource.google_project_iam_member ?? {}),
+      processor_eu_metrics: { project: 'p', role: o.role, member: 'serviceAccount:${google_service_account.processor_eu.email}' },
+    };
+  }
+  return doc;
+}
