@@ -22,6 +22,7 @@ import type { Spec } from '../../verification/spec/spec';
 import type { VerificationReport } from '../../verification/engine/types';
 import { verifyPath } from '../../verification/engine/verify';
 import { buildUdf } from '../../functions/udf/build';
+import { FLEET_METRICS_SECONDS } from '../../stacks/constructs/stream-processing';
 import { stopAllNow } from '../emulators/processes';
 import { ARCHIVE_PATH_NICENESS, provision, startLocalCloud, synthesize, type LocalCloud } from './cloud';
 import { countArchived, drainSubscription, readBackEvents, readWindowCounts, type ArchiveCount } from './conformance';
@@ -228,7 +229,8 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         name: 'speed-processor',
         entry: 'functions/processor/main.ts',
         healthPath: '/healthz',
-        env: { ...common, SPEED_SUBSCRIPTION: NAMES.speedSubscription, DEAD_LETTER_TOPIC: NAMES.deadLetterTopic },
+        // Snapshots to the fleet table as often as the stacks deploy them (the dashboard's live figures).
+        env: { ...common, SPEED_SUBSCRIPTION: NAMES.speedSubscription, DEAD_LETTER_TOPIC: NAMES.deadLetterTopic, FLEET_METRICS_SECONDS: String(FLEET_METRICS_SECONDS) },
       }),
       start({
         name: 'ingest-gateway',

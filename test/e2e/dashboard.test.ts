@@ -46,6 +46,8 @@ describe('live dashboard in headless Chromium', () => {
       INGEST_API_KEY_SHA256: createHash('sha256').update(apiKey).digest('hex'),
       EVENTS_PER_MESSAGE: '10',
       WATERMARK_DELAY_SECONDS: '1',
+      // As the stacks deploy it: a snapshot a second keeps the live figures' worst case under 5 s.
+      FLEET_METRICS_SECONDS: '1',
     });
     const processor = await startProcessor(topo.env, { host: '127.0.0.1' });
     stops.push(() => processor.stop());
