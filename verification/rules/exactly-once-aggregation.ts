@@ -5,7 +5,11 @@
  *
  * Exactly-once delivery holds within one cloud region: processors pulling the subscription
  * from two regions at once can each receive a message, so it is credited only when the
- * processors that pull all the time (min instances above 0) sit in one region. The sink must
+ * processors that pull all the time (min instances above 0, not gated on the backlog age) sit in
+ * one region. A gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls only while the backlog is older
+ * than its threshold: during a takeover its region pulls (the scope of exactly-once delivery and
+ * ordering is regional), which the finding states; when bursts alone push the backlog past the
+ * threshold both regions pull at once, which fails. The sink must
  * be an aggregate table of the Bigtable instance the processor is configured to write (not
  * just any instance it names); that its cells are keyed by event id and timestamped
  * deterministically is the processor's design (functions/README.md), which the graph cannot show.
@@ -16,6 +20,7 @@ import { isPending } from '../graph/types';
 import { asNumber, asString, readAttr } from '../graph/values';
 import { buildTopology, type Topology } from '../analyses/topology';
 import { textOf } from './support/evidence';
+import { isGatedStandby } from '../analyses/standby';
 
 const AGGREGATE_TABLE = /agg/i;
 
@@ -57,8 +62,16 @@ export const rule: Rule = {
         findings.push({ status: 'unknown', address: sub.address, observed: 'processor min instances pending', expected: 'the regions that pull known', message: `${sub.address}: which regions pull all the time is known only after apply, so whether exactly-once delivery holds (it does within one region) is unknown`, fix: 'write min_instance_count as a literal' });
         continue;
       }
-      const pullingRegions = [...new Set(mins.filter((m) => m.min !== 0).map((m) => m.p.region ?? '?'))];
+      const gated = mins.filter((m) => m.min !== 0 && isGatedStandby(m.p));
+      const alwaysPulling = mins.filter((m) => m.min !== 0 && !isGatedStandby(m.p));
+      const burstJoin = (ctx.analyses.latency.burst?.standbys ?? []).filter((x) => x.pullsDuringBursts === true && gated.some((g) => g.p.address === x.address));
+      const pullingRegions = [...new Set([...alwaysPulling, ...gated.filter((g) => burstJoin.some((x) => x.address === g.p.address))].map((m) => m.p.region ?? '?'))];
       const oneRegion = pullingRegions.length <= 1;
+      const standbyRegions = [...new Set(gated.map((g) => g.p.region ?? '?'))].filter((r) => !pullingRegions.includes(r));
+      const takeover =
+        standbyRegions.length > 0
+          ? `; during a takeover (backlog older than the standby's STANDBY_BACKLOG_AGE_SECONDS) ${gated.map((g) => g.p.address).join(', ')} in ${standbyRegions.join(' and ')} pull${gated.length === 1 ? 's' : ''} instead: exactly-once delivery and ordering hold within the region that pulls, so messages the lost region delivered but never acknowledged are redelivered there and the idempotent sink absorbs them`
+          : '';
       const exactly = flag && oneRegion;
       const sinks = [...new Set(processors.flatMap((p) => aggregateSinks(topo, p)))];
       const idempotent = sinks.length > 0;
@@ -66,7 +79,7 @@ export const rule: Rule = {
       const delivery = !flag ? 'exactly-once delivery off' : oneRegion ? `exactly-once delivery on, pulled from ${pullingRegions[0] ?? 'no region until a failover'}` : `exactly-once delivery on but pulled from ${pullingRegions.join(' and ')} at once (it holds within one region)`;
       const problems = [
         ...(!flag ? ['exactly-once delivery is off'] : []),
-        ...(flag && !oneRegion ? [`processors in ${pullingRegions.join(' and ')} pull it at the same time, and exactly-once delivery holds only within one region, so a message can reach both`] : []),
+        ...(flag && !oneRegion ? [`processors in ${pullingRegions.join(' and ')} pull it at the same time${burstJoin.length > 0 ? ` (${burstJoin.map((x) => x.basis).join('; ')})` : ''}, and exactly-once delivery holds only within one region, so a message can reach both`] : []),
         ...(!idempotent ? ['the processor writes no aggregate table of its Bigtable instance (an idempotent sink)'] : []),
       ];
       findings.push({
@@ -75,16 +88,23 @@ export const rule: Rule = {
         observed: `${delivery}; idempotent sink ${idempotent ? sinks.map((s) => s.address).join(', ') : 'none'}`,
         expected: 'exactly-once delivery within one region and an idempotent sink',
         message: ok
-          ? `${sub.address}: exactly-once delivery (one pulling region) into the aggregate table ${sinks.map((s) => s.address).join(', ')}, whose cells the processor writes at deterministic keys and timestamps (by its design; the graph shows only that it writes them)`
+          ? `${sub.address}: exactly-once delivery (one pulling region) into the aggregate table ${sinks.map((s) => s.address).join(', ')}, whose cells the processor writes at deterministic keys and timestamps (by its design; the graph shows only that it writes them)${takeover}`
           : `${sub.address}: ${problems.join('; ')}; redeliveries can double-count`,
-        evidence: { pullingRegions, processors: mins.map((m) => ({ address: m.p.address, region: m.p.region, minInstances: m.min })), sinks: sinks.map((s) => s.address) },
+        evidence: {
+          pullingRegions,
+          processors: mins.map((m) => ({ address: m.p.address, region: m.p.region, minInstances: m.min, gatedStandby: isGatedStandby(m.p) })),
+          sinks: sinks.map((s) => s.address),
+          ...(takeover ? { takeover: takeover.slice(2) } : {}),
+        },
         ...(ok
           ? {}
           : {
               fix: !flag
                 ? 'set enable_exactly_once_delivery = true on the speed-layer subscription'
                 : !oneRegion
-                  ? 'let one region pull at a time: the standby processor at min_instance_count = 0 until a failover, or every subscriber on one regional Pub/Sub endpoint'
+                  ? burstJoin.length > 0
+                    ? `raise STANDBY_BACKLOG_AGE_SECONDS of ${burstJoin.map((x) => x.address).join(', ')} above the longest burst backlog age (${burstJoin.map((x) => `${Math.ceil(x.longestWaitSeconds ?? 0)} s`).join(', ')}) so it pulls only when the primary region is lost`
+                    : 'let one region pull at a time: gate the standby processor on the backlog age (STANDBY_BACKLOG_AGE_SECONDS, warm instances that pull only when the primary falls behind), or every subscriber on one regional Pub/Sub endpoint'
                   : 'configure the processor with the aggregate table (env BIGTABLE_AGGREGATES_TABLE) it writes at deterministic row keys and timestamps',
             }),
       });

@@ -1,21 +1,24 @@
 /**
  * event_processed: a pull subscriber on Cloud Run receives no requests, so Cloud Run never
  * starts an instance for it from zero, and throttles its CPU between requests. A processor
- * with no warm instance, or with request-only CPU, leaves the subscription unread.
+ * with no warm instance, or with request-only CPU, leaves the subscription unread. A gated
+ * standby (STANDBY_BACKLOG_AGE_SECONDS) needs the same warm instance to poll the backlog age,
+ * and its service account must be allowed to read the metric (monitoring.timeSeries.list).
  */
 import type { Finding, Rule } from '../engine/types';
 import { buildTopology } from '../analyses/topology';
 import type { Resource } from '../graph/types';
 import { blocks, fieldBool, num } from '../analyses/attributes';
+import { isGatedStandby, metricReaderGrant } from '../analyses/standby';
 
 export const rule: Rule = {
   id: 'pull-consumer-always-on',
   title: 'Pull subscribers on Cloud Run keep an instance running with CPU always allocated',
   severity: 'error',
   specItem: 'event_processed',
-  reads: ['google_cloud_run_v2_service', 'google_pubsub_subscription'],
+  reads: ['google_cloud_run_v2_service', 'google_pubsub_subscription', 'google_project_iam_member', 'google_project_iam_binding'],
   rationale:
-    'Cloud Run scales on requests and CPU; a streaming-pull subscriber gets no requests, so with min instances 0 nothing pulls until someone sends it traffic, and with CPU allocated only during requests its pull stream starves. Each regional processor needs min_instance_count >= 1 and cpu_idle = false.',
+    'Cloud Run scales on requests and CPU; a streaming-pull subscriber gets no requests, so with min instances 0 nothing pulls until someone sends it traffic, and with CPU allocated only during requests its pull stream starves. Each regional processor needs min_instance_count >= 1 and cpu_idle = false. A gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls only once Cloud Monitoring shows the subscription\'s oldest unacked message older than the threshold: it needs the same warm instance to poll, and its service account needs a role with monitoring.timeSeries.list (roles/monitoring.viewer on the project), else it never takes over.',
   check(ctx) {
     const topo = buildTopology(ctx.graph, ctx.model);
     const processors = topo.services('processor');
@@ -30,14 +33,28 @@ export const rule: Rule = {
       }
       if (s.minInstances < 1) problems.push(`min_instance_count ${s.minInstances}`);
       if (!s.instanceBased) problems.push('CPU allocated only during requests (cpu_idle not false)');
+      const gated = isGatedStandby(svc);
+      const reader = gated ? metricReaderGrant(ctx.graph, svc) : undefined;
+      if (gated && reader === 'unknown') {
+        return { status: 'unknown', address: svc.address, observed: 'service account known only after apply', expected: 'a service account with roles/monitoring.viewer', message: `${svc.address} is a gated standby whose service account is known only after apply, so whether it may read the backlog-age metric is unknown`, fix: 'reference a google_service_account in template.service_account and grant it roles/monitoring.viewer on the project' };
+      }
+      if (gated && reader === undefined) problems.push('its service account has no role with monitoring.timeSeries.list (roles/monitoring.viewer), so it cannot read the backlog age and never takes over');
       const ok = problems.length === 0;
+      const what = gated ? `keeps ${s.minInstances} warm instance(s) with CPU always allocated, polling the backlog age (gated standby; ${typeof reader === 'object' ? `${reader.address}: ${reader.role}` : ''})` : `keeps ${s.minInstances} instance(s) pulling with CPU always allocated`;
       return {
         status: ok ? 'pass' : 'fail',
         address: svc.address,
-        observed: ok ? `min_instance_count ${s.minInstances}, CPU always allocated` : problems.join('; '),
-        expected: 'min_instance_count >= 1 and cpu_idle = false',
-        message: ok ? `${svc.address} keeps ${s.minInstances} instance(s) pulling with CPU always allocated` : `${svc.address} may not pull at all: ${problems.join('; ')}`,
-        ...(ok ? {} : { fix: 'set template.scaling.min_instance_count >= 1 and template.containers.resources.cpu_idle = false' }),
+        observed: ok ? `min_instance_count ${s.minInstances}, CPU always allocated${gated ? ', may read the backlog-age metric' : ''}` : problems.join('; '),
+        expected: gated ? 'min_instance_count >= 1, cpu_idle = false and roles/monitoring.viewer on its service account' : 'min_instance_count >= 1 and cpu_idle = false',
+        message: ok ? `${svc.address} ${what}` : `${svc.address} may not pull at all: ${problems.join('; ')}`,
+        ...(ok
+          ? {}
+          : {
+              fix: [
+                ...(s.minInstances < 1 || !s.instanceBased ? ['set template.scaling.min_instance_count >= 1 and template.containers.resources.cpu_idle = false'] : []),
+                ...(gated && reader === undefined ? [`grant roles/monitoring.viewer on the project to the service account of ${svc.address} (google_project_iam_member)`] : []),
+              ].join('; '),
+            }),
       };
     });
   },
@@ -50,3 +67,4 @@ function sizing(svc: Resource): { minInstances: number | null; instanceBased: bo
   const instanceBased = containers.length > 0 && containers.every((c) => fieldBool(c, 'resources.cpu_idle') === false);
   return { minInstances: min === null ? null : (min ?? 0), instanceBased };
 }
+

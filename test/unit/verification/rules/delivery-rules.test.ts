@@ -1,7 +1,7 @@
 /** Rules on how the stream is consumed: pull subscribers kept running, one event per archived message. */
 import { rule as pullConsumer } from '../../../../verification/rules/pull-consumer-always-on';
 import { rule as oneEventPerMessage } from '../../../../verification/rules/archive-one-event-per-message';
-import { check, pipelineDoc, set, statuses, unset } from '../analyses/support/pipeline';
+import { check, pipelineDoc, set, statuses, unset, withGatedStandby } from '../analyses/support/pipeline';
 
 describe('pull-consumer-always-on', () => {
   test('the reference processor (min 4, cpu_idle false) passes', () => {
@@ -28,6 +28,24 @@ describe('pull-consumer-always-on', () => {
   test('a pending min instance count is unknown, not pass', () => {
     const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'template.scaling.min_instance_count', '${var.min}');
     expect(statuses(check(pullConsumer, doc))).toEqual(['unknown']);
+  });
+
+  test('a gated standby whose service account holds roles/monitoring.viewer passes: it keeps a warm instance polling the backlog age', () => {
+    const f = check(pullConsumer, withGatedStandby(300, { role: 'roles/monitoring.viewer' })).find((x) => x.address === 'google_cloud_run_v2_service.processor_eu')!;
+    expect(f.status).toBe('pass');
+    expect(f.message).toMatch(/keeps 1 warm instance\(s\) with CPU always allocated, polling the backlog age \(gated standby; google_project_iam_member\.processor_eu_metrics: roles\/monitoring\.viewer\)/);
+  });
+
+  test('a gated standby without a monitoring role cannot read the metric: fail, with the grant to add; roles/monitoring.editor also reads it', () => {
+    for (const role of [undefined, 'roles/monitoring.metricWriter']) {
+      const f = check(pullConsumer, withGatedStandby(300, { role })).find((x) => x.address === 'google_cloud_run_v2_service.processor_eu')!;
+      expect(f.status).toBe('fail');
+      expect(f.observed).toMatch(/no role with monitoring\.timeSeries\.list \(roles\/monitoring\.viewer\), so it cannot read the backlog age and never takes over/);
+      expect(f.fix).toBe('grant roles/monitoring.viewer on the project to the service account of google_cloud_run_v2_service.processor_eu (google_project_iam_member)');
+    }
+    expect(check(pullConsumer, withGatedStandby(300, { role: 'roles/monitoring.editor' })).find((x) => x.address === 'google_cloud_run_v2_service.processor_eu')!.status).toBe('pass');
+    // The primary (no STANDBY_BACKLOG_AGE_SECONDS) needs no monitoring role.
+    expect(check(pullConsumer, withGatedStandby(300)).find((x) => x.address === 'google_cloud_run_v2_service.processor')!.status).toBe('pass');
   });
 });
 

@@ -168,9 +168,35 @@ describe('exactly-once-aggregation', () => {
     const f = check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
     expect(f.status).toBe('fail');
     expect(f.message).toMatch(/processors in us-central1 and europe-west1 pull it at the same time/);
-    expect(f.fix).toMatch(/min_instance_count = 0/);
+    expect(f.fix).toMatch(/gate the standby processor on the backlog age \(STANDBY_BACKLOG_AGE_SECONDS/);
     (standby.template as { scaling: Record<string, number> }).scaling.min_instance_count = 0;
     expect(check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!.status).toBe('pass');
+  });
+
+  /** A warm europe-west1 standby (1 instance) gated on a backlog older than `threshold` s. */
+  const gatedStandby = (threshold: number) => {
+    const doc = pipelineDoc();
+    const standby = JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.processor)) as { location: string; template: { scaling: Record<string, number>; containers: { env: { name: string; value: string }[] } } };
+    standby.location = 'europe-west1';
+    standby.template.scaling.min_instance_count = 1;
+    standby.template.containers.env.push({ name: 'STANDBY_BACKLOG_AGE_SECONDS', value: String(threshold) }, { name: 'STANDBY_POLL_SECONDS', value: '30' });
+    doc.resource.google_cloud_run_v2_service.processor_eu = standby as never;
+    return doc;
+  };
+
+  test('a gated warm standby is not an always-pulling processor: exactly-once credited, the takeover (its region pulls) stated, not failed', () => {
+    const f = check(exactlyOnce, gatedStandby(300), { workload: { burstsPerDay: 4 } }).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+    expect(f.status).toBe('pass');
+    expect(f.observed).toMatch(/^exactly-once delivery on, pulled from us-central1;/);
+    expect(f.message).toMatch(/during a takeover \(backlog older than the standby's STANDBY_BACKLOG_AGE_SECONDS\) google_cloud_run_v2_service\.processor_eu in europe-west1 pulls instead: exactly-once delivery and ordering hold within the region that pulls/);
+    expect((f.evidence as { pullingRegions: string[] }).pullingRegions).toEqual(['us-central1']);
+  });
+
+  test('a gated standby whose threshold (30 s) is under the longest burst wait (57.9 s) pulls beside the primary in every burst: fail, raise the threshold', () => {
+    const f = check(exactlyOnce, gatedStandby(30), { workload: { burstsPerDay: 4 } }).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/processors in us-central1 and europe-west1 pull it at the same time \(the standby google_cloud_run_v2_service\.processor_eu \(europe-west1\) will pull during bursts: a burst's backlog reaches 57\.9 s > its 30 s threshold\)/);
+    expect(f.fix).toBe('raise STANDBY_BACKLOG_AGE_SECONDS of google_cloud_run_v2_service.processor_eu above the longest burst backlog age (58 s) so it pulls only when the primary region is lost');
   });
 
   test('a processor naming only the instance, not an aggregate table, has no idempotent sink credited', () => {
