@@ -23,6 +23,7 @@ import { datasetReplicas } from './cold-store-replica';
 import { readAttr } from '../graph/values';
 import type { ServiceRole } from './topology';
 import { speedPathBurst } from './burst-impact';
+import { gatedStandby, metricReaderGrant, standbyTakeover, type GatedStandby } from './standby';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
 const toMin = (s: number) => Math.round((s / SECONDS_PER_MINUTE) * 100) / 100;
@@ -274,15 +275,53 @@ function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): D
   };
 }
 
+/**
+ * The speed path after the primary processor's region is lost, when the other regions hold gated
+ * standbys (STANDBY_BACKLOG_AGE_SECONDS): the fastest standby's takeover (threshold + metric
+ * sampling + visibility + poll + startup); a standby that cannot read the metric never takes over.
+ */
+function standbyRegionLoss(ctx: AnalysisContext, services: Resource[], target: string): DrScenarioEx | undefined {
+  const primary = services[0];
+  const others = services.filter((s) => s.region !== primary.region);
+  if (others.length === 0) return undefined;
+  const gated = others.map((s) => gatedStandby(ctx, s)).filter((g): g is GatedStandby => g !== undefined);
+  // Another region that pulls all the time takes over by itself (the client-failover figure applies).
+  if (gated.length < others.length) return undefined;
+  const base = { scenario: 'region-loss' as const, target, address: primary.address, rpoMinutes: 0 };
+  const results = gated.map((g) => {
+    const reader = metricReaderGrant(ctx.graph, g.service);
+    const takeover = standbyTakeover(ctx, g);
+    return { g, reader, takeover };
+  });
+  const able = results.filter((r) => typeof r.reader === 'object' && r.takeover.seconds !== null);
+  const cold = results.find((r) => r.g.minInstances === 0);
+  if (able.length > 0) {
+    const best = able.reduce((a, b) => (b.takeover.seconds! < a.takeover.seconds! ? b : a));
+    return { ...base, rtoMinutes: toMin(best.takeover.seconds!), basis: `${best.takeover.basis}; min instances already warm, so it pulls as soon as it sees the age; stateless, Pub/Sub keeps the backlog` };
+  }
+  if (cold && results.every((r) => r.g.minInstances === 0)) return { ...base, rtoMinutes: null, basis: cold.takeover.basis };
+  const pending = results.find((r) => r.reader === 'unknown' || (typeof r.reader === 'object' && r.takeover.seconds === null && r.g.minInstances !== 0));
+  if (pending) {
+    return { ...base, rtoMinutes: null, rtoUnknown: pending.reader === 'unknown' ? `${pending.g.service.address}: service account known only after apply, so whether it may read the backlog-age metric is unknown` : pending.takeover.basis, basis: pending.takeover.basis };
+  }
+  return {
+    ...base,
+    rtoMinutes: null,
+    basis: `${gated.map((g) => g.service.address).join(', ')}: gated standby without a role that reads Cloud Monitoring (roles/monitoring.viewer) on its service account: it cannot see the backlog age, so it never takes over (until an operator removes STANDBY_BACKLOG_AGE_SECONDS)`,
+  };
+}
+
 function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string): DrScenarioEx[] {
   const services = ctx.topology.services(role);
   if (services.length === 0) return [];
   const d = ctx.data;
   const regions = new Set(services.map((s) => s.region));
   const target = `${label} ${services.map((s) => s.address).join(', ')}`;
+  const standby = role === 'processor' ? standbyRegionLoss(ctx, services, target) : undefined;
   return [
     { scenario: 'zone-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('cloudrun.zone-redundant').note} (U)` },
-    regions.size >= 2
+    standby ??
+    (regions.size >= 2
       ? {
           scenario: 'region-loss',
           target,
@@ -291,7 +330,7 @@ function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string
           rtoMinutes: toMin(d.drFigure('cloudrun.client-failover-seconds').value),
           basis: `deployed in ${[...regions].join(', ')}: ${d.drFigure('cloudrun.client-failover-seconds').note} (U)`,
         }
-      : { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: d.drFigure('cloudrun.redeploy-minutes').value, basis: `one region (${[...regions].join(', ')}): ${d.drFigure('cloudrun.redeploy-minutes').note} (U); stateless, Pub/Sub keeps the backlog` },
+      : { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: d.drFigure('cloudrun.redeploy-minutes').value, basis: `one region (${[...regions].join(', ')}): ${d.drFigure('cloudrun.redeploy-minutes').note} (U); stateless, Pub/Sub keeps the backlog` }),
   ];
 }
 

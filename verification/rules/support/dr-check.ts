@@ -33,6 +33,9 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
       return [...missing, ...scenarios.map((s): Finding => {
         const v = kind === 'rpo' ? s.rpoMinutes : s.rtoMinutes;
         const base = { address: s.address, expected: `<= ${bound} min`, evidence: { scenario: s.scenario, target: s.target, basis: s.basis, rpoMinutes: s.rpoMinutes, rtoMinutes: s.rtoMinutes } };
+        if (kind === 'rto' && s.rtoUnknown !== undefined) {
+          return { ...base, status: 'unknown', observed: 'unknown', message: `${s.scenario}, ${s.target}: RTO unknown (${s.rtoUnknown})`, fix: `write the figures the recovery time needs as literals (${s.rtoUnknown})` };
+        }
         if (v === null) {
           return {
             ...base,

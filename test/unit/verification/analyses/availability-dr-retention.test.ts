@@ -1,7 +1,8 @@
 /** Availability per plane from SLAs (slas.json), DR scenarios (dr.json), retention per store. */
 import { buildModel } from '../../../../verification/model';
 import { runAnalyses } from '../../../../verification/analyses';
-import { analyse, graphOf, pipelineDoc, set, testSpec } from './support/pipeline';
+import { analyse, check, graphOf, pipelineDoc, set, testSpec, withGatedStandby } from './support/pipeline';
+import { rule as rto } from '../../../../verification/rules/rto-within-bound';
 
 const plane = (r: ReturnType<typeof analyse>, p: string) => r.availability.planes.find((x) => x.plane === p)!;
 
@@ -94,6 +95,31 @@ describe('DR', () => {
     doc.resource.google_cloud_run_v2_service.gateway_eu = { ...JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.gateway)), location: 'europe-west1' };
     const two = find(analyse(doc, { workload: { burstsPerDay: 4 } }), 'region-loss', /queue/);
     expect([two.rpoMinutes, two.rtoMinutes]).toEqual([2.59, 1]);
+  });
+
+  test('a gated warm standby takes over the lost primary region in 300 + 60 sampling + 120 visibility + 30 poll + 0 startup = 510 s = 8.5 min, within 15 min', () => {
+    const s = find(analyse(withGatedStandby(300, { role: 'roles/monitoring.viewer' })), 'region-loss', /^processor/);
+    expect(s.rtoMinutes).toBe(8.5);
+    expect(s.basis).toMatch(/300 s threshold \+ 60 s metric sampling \+ 120 s until visible \(https:\/\/cloud\.google\.com\/monitoring\/api\/metrics_gcp#gcp-pubsub, V\) \+ 30 s poll \+ 0 s startup \(1 warm instance\(s\)\) = 510 s \(8\.5 min\)/);
+    const f = check(rto, withGatedStandby(300, { role: 'roles/monitoring.viewer' })).find((x) => x.evidence && (x.evidence as { target: string }).target.startsWith('processor') && (x.evidence as { scenario: string }).scenario === 'region-loss')!;
+    expect([f.status, f.observed]).toEqual(['pass', '8.5 min']);
+  });
+
+  test('a 900 s threshold: 900 + 60 + 120 + 30 = 1,110 s = 18.5 min fails the 15 min RTO', () => {
+    const f = check(rto, withGatedStandby(900, { role: 'roles/monitoring.viewer' })).find((x) => (x.evidence as { target: string } | undefined)?.target.startsWith('processor') && (x.evidence as { scenario: string }).scenario === 'region-loss')!;
+    expect([f.status, f.observed]).toEqual(['fail', '18.5 min']);
+  });
+
+  test('a threshold that is not a literal is unknown; a standby that cannot read the metric, or has no warm instance, never takes over (not bounded)', () => {
+    const pending = check(rto, withGatedStandby('${var.threshold}', { role: 'roles/monitoring.viewer' })).find((x) => (x.evidence as { target: string } | undefined)?.target.startsWith('processor') && (x.evidence as { scenario: string }).scenario === 'region-loss')!;
+    expect(pending.status).toBe('unknown');
+    expect(pending.message).toMatch(/STANDBY_BACKLOG_AGE_SECONDS is not a literal number/);
+    const blind = find(analyse(withGatedStandby(300)), 'region-loss', /^processor/);
+    expect(blind.rtoMinutes).toBeNull();
+    expect(blind.basis).toMatch(/without a role that reads Cloud Monitoring \(roles\/monitoring\.viewer\)/);
+    const cold = find(analyse(withGatedStandby(300, { min: 0, role: 'roles/monitoring.viewer' })), 'region-loss', /^processor/);
+    expect(cold.rtoMinutes).toBeNull();
+    expect(cold.basis).toMatch(/runs no instance \(min_instance_count 0\): nothing polls the backlog age/);
   });
 
   test('BigQuery region loss with a replica: RTO 5 min is for reads; the archive writes wait for the primary, buffered by their subscription', () => {
