@@ -79,7 +79,13 @@ export function burstText(burst: RuleContextBurst): string {
   if (!burst) return '';
   if (burst.delayedPerBurst === null) return `; burst effect unknown: ${burst.basis}`;
   if (burst.delayedPerBurst === 0) return '; bursts are served without a backlog';
-  return `; each burst delays ${fmtNum(burst.delayedPerBurst)} events, the longest by ${fmtNum(burst.longestWaitSeconds ?? 0, 1)} s, ${fmtNum((burst.monthShareBeyondBound ?? 0) * 100, 2)}% of the month's events beyond ${burst.boundMs} ms`;
+  const joining = (burst.standbys ?? []).filter((x) => x.pullsDuringBursts === true);
+  const mix = burst.processingWhileStandbyPulls;
+  const standby =
+    joining.length > 0
+      ? `; the gated standby ${joining.map((x) => `${x.address} (${x.region ?? '?'}, threshold ${x.thresholdSeconds} s)`).join(', ')} pulls during bursts (backlog up to ${fmtNum(burst.longestWaitSeconds ?? 0, 1)} s old)${mix?.p99Ms != null ? `, processing p99 ${fmtNum(mix.p99Ms, 1)} ms while it does` : ''}`
+      : '';
+  return `; each burst delays ${fmtNum(burst.delayedPerBurst)} events, the longest by ${fmtNum(burst.longestWaitSeconds ?? 0, 1)} s, ${fmtNum((burst.monthShareBeyondBound ?? 0) * 100, 2)}% of the month's events beyond ${burst.boundMs} ms${standby}`;
 }
 
 type RuleContextBurst = LatencyResult['burst'];
