@@ -66,7 +66,7 @@ export function latencyRule(o: LatencyRuleOptions): Rule {
           : /CPU/.test(worst?.name ?? '')
             ? 'add Bigtable nodes or lower the autoscaling CPU target so the cluster runs below 70% CPU'
             : /cross-region|\(via /.test(worst?.name ?? '') || path.hops.some((h) => /cross-region/.test(h.name))
-              ? 'place consecutive hops in one region (processor next to a hot-store cluster, gateway next to the processor); a standby processor in another region that pulls at the sustained rate takes a share of the events across regions: keep it at 0 instances until a failover'
+              ? 'place consecutive hops in one region (processor next to a hot-store cluster, gateway next to the processor); a standby processor in another region that pulls at the sustained rate takes a share of the events across regions: gate it on the backlog age (STANDBY_BACKLOG_AGE_SECONDS above the longest burst wait, its warm instances pull only when the primary falls behind)'
               : `shorten the largest hop: ${worst?.name}`;
       }
       return [finding];

@@ -152,6 +152,15 @@ describe('retention-covers-spec', () => {
 });
 
 describe('latency with a gated warm standby', () => {
+  test('the same standby without the gate pulls at the sustained rate: p99 124.8 ms fails, the fix says to gate it', () => {
+    const doc = withGatedStandby(300, { role: 'roles/monitoring.viewer' });
+    const c = (doc.resource.google_cloud_run_v2_service.processor_eu.template as { containers: { env: { name: string }[] } }).containers;
+    c.env = c.env.filter((e) => !e.name.startsWith('STANDBY_'));
+    const [f] = check(p99, doc);
+    expect([f.status, f.observed]).toEqual(['fail', 'p99 124.8 ms']);
+    expect(f.fix).toMatch(/gate it on the backlog age \(STANDBY_BACKLOG_AGE_SECONDS above the longest burst wait/);
+  });
+
   test('a 300 s threshold: p99 judged on the primary alone (92.4 ms) passes; a 30 s threshold under the 57.9 s burst wait is named in the burst text, the sustained p99 unchanged', () => {
     const [idle] = check(p99, withGatedStandby(300, { role: 'roles/monitoring.viewer' }), { workload: { burstsPerDay: 4 } });
     expect([idle.status, idle.observed]).toEqual(['pass', 'p99 92.4 ms']);
