@@ -2,12 +2,16 @@
  * Small, typed reads of the Terraform graph that the pattern detectors, change generators and
  * the sizing space share. Attribute names are the Google provider's (hashicorp/google 6.x).
  */
-import type { AttrValue, Graph, Resource } from '../graph/types';
+import type { AttrValue, Edge, Graph, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { blocks, getAttr } from './graph-edit';
 
 export function ofType(graph: Graph, ...types: string[]): Resource[] {
-  return graph.resources.filter((r) => r.mode === 'managed' && types.includes(r.type));
+  const index = indexOf(graph);
+  const lists = [...new Set(types)].map((t) => index.managedByType.get(t)).filter((l): l is Resource[] => l !== undefined);
+  if (lists.length <= 1) return [...(lists[0] ?? [])];
+  // in graph order, as a filter over the resources gives them
+  return lists.flat().sort((a, b) => index.position.get(a.address)! - index.position.get(b.address)!);
 }
 
 export function num(v: AttrValue | undefined): number | undefined {
@@ -70,34 +74,195 @@ export function identifiers(r: Resource): string[] {
   return ids;
 }
 
+/** BigQuery tables are named in specs and queries as "project:dataset.table" or "project.dataset.table". */
+function tableIdOf(r: Resource): string | undefined {
+  return r.type === 'google_bigquery_table' ? str(r.values.table_id) : undefined;
+}
+
+/** Whether a literal string names `to` (see refersTo); `names` are its identifiers, non-empty. */
+function literalNames(s: string, to: Resource, names: readonly string[]): boolean {
+  const tableId = tableIdOf(to);
+  return (
+    s.startsWith(`${to.address}.`) ||
+    s.includes(`\${${to.address}.`) ||
+    names.some((n) => s === n || s.endsWith(`/${n}`)) ||
+    (tableId !== undefined && (s.endsWith(`.${tableId}`) || s.includes(`.${tableId}\``) || s.includes(`.${tableId} `)))
+  );
+}
+
+/**
+ * Lookups over one graph, built once per graph object (the advice edits copies, never a graph in
+ * place; a graph whose resource or edge list was replaced gets a new index). `refersTo` over
+ * every pair of two resource kinds was a scan of every edge and every literal per pair: on a
+ * 10,000-resource plan the patterns and the dead-letter generator spent minutes there.
+ */
+interface GraphIndex {
+  resources: readonly Resource[];
+  edges: readonly Edge[];
+  managedByType: Map<string, Resource[]>;
+  edgesFrom: Map<string, Edge[]>;
+  /** Resources with at least one identifier, by address, by identifier and by table id. */
+  namedByAddress: Map<string, Resource>;
+  byIdentifier: Map<string, Resource[]>;
+  byTableId: Map<string, Resource[]>;
+  /** Table ids holding a space or a backtick, matched the slow way (none in practice). */
+  oddTables: Resource[];
+  /** Addresses each resource (or one of its attributes, key "address\u0000attribute") names literally. */
+  literalRefs: Map<string, Set<string>>;
+  /** Position of each resource in the graph's order. */
+  position: Map<string, number>;
+}
+
+const INDEXES = new WeakMap<Graph, GraphIndex>();
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function indexOf(graph: Graph): GraphIndex {
+  const cached = INDEXES.get(graph);
+  if (cached && cached.resources === graph.resources && cached.edges === graph.edges) return cached;
+  const index: GraphIndex = {
+    resources: graph.resources,
+    edges: graph.edges,
+    managedByType: new Map(),
+    edgesFrom: new Map(),
+    namedByAddress: new Map(),
+    byIdentifier: new Map(),
+    byTableId: new Map(),
+    oddTables: [],
+    literalRefs: new Map(),
+    position: new Map(graph.resources.map((r, i) => [r.address, i])),
+  };
+  for (const r of graph.resources) {
+    if (r.mode === 'managed') push(index.managedByType, r.type, r);
+    const names = identifiers(r);
+    if (names.length === 0) continue;
+    index.namedByAddress.set(r.address, r);
+    for (const n of new Set(names)) push(index.byIdentifier, n, r);
+    const tableId = tableIdOf(r);
+    if (tableId !== undefined) {
+      if (/[ `]/.test(tableId)) index.oddTables.push(r);
+      else push(index.byTableId, tableId, r);
+    }
+  }
+  for (const e of graph.edges) push(index.edgesFrom, e.from, e);
+  INDEXES.set(graph, index);
+  return index;
+}
+
+function positions(s: string, ch: string, from = 0): number[] {
+  const out: number[] = [];
+  for (let i = s.indexOf(ch, from); i !== -1; i = s.indexOf(ch, i + 1)) out.push(i);
+  return out;
+}
+
+/**
+ * Addresses of the graph's named resources one literal string names, by the rules of
+ * `literalNames`, found by looking the string's pieces up instead of testing every resource.
+ */
+function namedBy(index: GraphIndex, s: string, out: Set<string>): void {
+  const add = (list: readonly Resource[] | undefined) => list?.forEach((r) => out.add(r.address));
+  const dots = positions(s, '.');
+  // "<address>.<attr>" and "${<address>.<attr>...}"
+  for (const i of dots) {
+    const r = index.namedByAddress.get(s.slice(0, i));
+    if (r) out.add(r.address);
+  }
+  for (const j of positions(s, '${')) {
+    for (const i of dots) {
+      if (i <= j + 2) continue;
+      const r = index.namedByAddress.get(s.slice(j + 2, i));
+      if (r) out.add(r.address);
+    }
+  }
+  // the name itself, or a path ending "/<name>"
+  add(index.byIdentifier.get(s));
+  for (const i of positions(s, '/')) add(index.byIdentifier.get(s.slice(i + 1)));
+  // ".<table_id>" at the end, or before a backtick or a space
+  if (index.byTableId.size > 0) {
+    for (const i of dots) {
+      add(index.byTableId.get(s.slice(i + 1)));
+      const rest = s.slice(i + 1);
+      const stop = rest.search(/[ `]/);
+      if (stop !== -1) add(index.byTableId.get(rest.slice(0, stop)));
+    }
+  }
+  for (const t of index.oddTables) if (literalNames(s, t, identifiers(t))) out.add(t.address);
+}
+
+function literalRefs(graph: Graph, from: Resource, attribute?: string): Set<string> {
+  const index = indexOf(graph);
+  const key = attribute === undefined ? from.address : `${from.address}\u0000${attribute}`;
+  let refs = index.literalRefs.get(key);
+  if (!refs) {
+    const values: string[] = [];
+    stringsIn(attribute === undefined ? (from.values as AttrValue) : getAttr(from.values, attribute), values);
+    refs = new Set();
+    for (const s of values) namedBy(index, s, refs);
+    index.literalRefs.set(key, refs);
+  }
+  return refs;
+}
+
+/** Whether the index answers for these two resources: both are the graph's own objects. */
+function indexed(graph: Graph, from: Resource, to: Resource): boolean {
+  return graph.byAddress.get(from.address) === from && graph.byAddress.get(to.address) === to;
+}
+
 /**
  * Whether `from` refers to `to`: a reference edge, or a literal value that names it (services
  * often get the topic or table name as a plain environment variable). A literal counts when it
  * equals the name or ends with "/<name>" (a full resource path).
  */
 export function refersTo(graph: Graph, from: Resource, to: Resource): boolean {
+  if (!indexed(graph, from, to)) return refersToScan(graph, from, to);
+  if (indexOf(graph).edgesFrom.get(from.address)?.some((e) => e.to === to.address)) return true;
+  return literalRefs(graph, from).has(to.address);
+}
+
+/** Whether one attribute (dot path prefix) of `from` refers to `to`. */
+export function attrRefersTo(graph: Graph, from: Resource, attribute: string, to: Resource): boolean {
+  const onAttribute = (e: Edge) => e.to === to.address && (e.attribute === attribute || e.attribute.startsWith(`${attribute}.`));
+  if (!indexed(graph, from, to)) {
+    if (graph.edges.some((e) => e.from === from.address && onAttribute(e))) return true;
+    const value = getAttr(from.values, attribute);
+    if (value === undefined) return false;
+    return refersToScan({ ...graph, edges: [] }, { ...from, values: { [attribute.replace(/\./g, '_')]: value } }, to);
+  }
+  if (indexOf(graph).edgesFrom.get(from.address)?.some(onAttribute)) return true;
+  return literalRefs(graph, from, attribute).has(to.address);
+}
+
+/**
+ * The graph's resources `from` (or one attribute of it) refers to, in graph order: what
+ * `graph.resources.filter((to) => attrRefersTo(graph, from, attribute, to))` gives, from the
+ * index instead of a test per resource.
+ */
+export function referencesOf(graph: Graph, from: Resource, attribute?: string): Resource[] {
+  if (graph.byAddress.get(from.address) !== from) {
+    return graph.resources.filter((to) => (attribute === undefined ? refersTo(graph, from, to) : attrRefersTo(graph, from, attribute, to)));
+  }
+  const index = indexOf(graph);
+  const found = new Set(literalRefs(graph, from, attribute));
+  for (const e of index.edgesFrom.get(from.address) ?? []) {
+    if (attribute === undefined || e.attribute === attribute || e.attribute.startsWith(`${attribute}.`)) found.add(e.to);
+  }
+  return graph.resources.length < 4 * found.size
+    ? graph.resources.filter((r) => found.has(r.address))
+    : [...found].map((a) => graph.byAddress.get(a)).filter((r): r is Resource => r !== undefined).sort((a, b) => index.position.get(a.address)! - index.position.get(b.address)!);
+}
+
+/** refersTo without the index, for resources that are not the graph's own objects. */
+function refersToScan(graph: Graph, from: Resource, to: Resource): boolean {
   if (graph.edges.some((e) => e.from === from.address && e.to === to.address)) return true;
   const names = identifiers(to);
   if (names.length === 0) return false;
   const values: string[] = [];
   stringsIn(from.values as AttrValue, values);
-  // BigQuery tables are named in specs as "project:dataset.table" or "project.dataset.table"
-  const tableId = to.type === 'google_bigquery_table' ? str(to.values.table_id) : undefined;
-  return values.some(
-    (s) =>
-      s.startsWith(`${to.address}.`) ||
-      s.includes(`\${${to.address}.`) ||
-      names.some((n) => s === n || s.endsWith(`/${n}`)) ||
-      (tableId !== undefined && (s.endsWith(`.${tableId}`) || s.includes(`.${tableId}\``) || s.includes(`.${tableId} `))),
-  );
-}
-
-/** Whether one attribute (dot path prefix) of `from` refers to `to`. */
-export function attrRefersTo(graph: Graph, from: Resource, attribute: string, to: Resource): boolean {
-  if (graph.edges.some((e) => e.from === from.address && e.to === to.address && (e.attribute === attribute || e.attribute.startsWith(`${attribute}.`)))) return true;
-  const value = getAttr(from.values, attribute);
-  if (value === undefined) return false;
-  return refersTo({ ...graph, edges: [] }, { ...from, values: { [attribute.replace(/\./g, '_')]: value } }, to);
+  return values.some((s) => literalNames(s, to, names));
 }
 
 export function referrers(graph: Graph, to: Resource, ...types: string[]): Resource[] {

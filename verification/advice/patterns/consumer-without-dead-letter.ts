@@ -8,7 +8,7 @@ import type { AttrValue, Graph, Resource } from '../../graph/types';
 import { isPending } from '../../graph/types';
 import type { PatternDetector, PatternEvidence } from '../types';
 import { blocks, getAttr } from '../graph-edit';
-import { attrRefersTo, ofType, refersTo, str } from '../graph-query';
+import { ofType, referencesOf, refersTo, str } from '../graph-query';
 import { consumersOf, isSinkSubscription } from './roles';
 
 /** The Pub/Sub service agent, literal or with the project number still pending. */
@@ -46,7 +46,17 @@ export const consumerWithoutDeadLetter: PatternDetector = {
   description: 'A consumed subscription has no dead-letter policy, or one the Pub/Sub service agent cannot use, or one nothing reads.',
   detect({ graph }) {
     const matches = [];
-    for (const sub of ofType(graph, 'google_pubsub_subscription')) {
+    const subscriptions = ofType(graph, 'google_pubsub_subscription');
+    // topic address -> the subscriptions whose `topic` names it, built on first use
+    let readersOf: Map<string, Resource[]> | undefined;
+    const readersOfTopic = (topic: Resource): Resource[] => {
+      if (!readersOf) {
+        readersOf = new Map();
+        for (const s of subscriptions) for (const t of referencesOf(graph, s, 'topic')) readersOf.set(t.address, [...(readersOf.get(t.address) ?? []), s]);
+      }
+      return readersOf.get(topic.address) ?? [];
+    };
+    for (const sub of subscriptions) {
       if (isSinkSubscription(sub)) continue;
       const consumers = consumersOf(graph, sub);
       if (consumers.length === 0) continue;
@@ -57,7 +67,7 @@ export const consumerWithoutDeadLetter: PatternDetector = {
         if (handled.length === consumers.length) continue;
         evidence.push({ address: sub.address, attribute: 'dead_letter_policy', value: null, note: `consumed by ${consumers.map((c) => c.address).join(', ')} with no dead-letter policy` });
       } else {
-        const dlTopic = ofType(graph, 'google_pubsub_topic').find((t) => attrRefersTo(graph, sub, 'dead_letter_policy.dead_letter_topic', t));
+        const dlTopic = referencesOf(graph, sub, 'dead_letter_policy.dead_letter_topic').find((t) => t.mode === 'managed' && t.type === 'google_pubsub_topic');
         if (!dlTopic) {
           evidence.push({ address: sub.address, attribute: 'dead_letter_policy.dead_letter_topic', value: policy.dead_letter_topic ?? null, note: 'the dead-letter topic is not in the graph' });
         } else {
@@ -69,7 +79,7 @@ export const consumerWithoutDeadLetter: PatternDetector = {
           if (!agentHasRole(graph, sub, 'google_pubsub_subscription_iam_member', subscriber) && !agentBinding(graph, sub, 'google_pubsub_subscription_iam_member', subscriber)) {
             evidence.push({ address: sub.address, note: `the Pub/Sub service agent has no ${subscriber} on ${sub.address}: it cannot acknowledge forwarded messages` });
           }
-          const readers = ofType(graph, 'google_pubsub_subscription').filter((s) => s !== sub && attrRefersTo(graph, s, 'topic', dlTopic));
+          const readers = readersOfTopic(dlTopic).filter((s) => s !== sub);
           if (readers.length === 0) evidence.push({ address: dlTopic.address, note: 'no subscription reads the dead-letter topic: dead letters expire unseen' });
         }
       }

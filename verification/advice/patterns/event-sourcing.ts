@@ -6,7 +6,7 @@
 import type { PatternDetector, PatternEvidence } from '../types';
 import { getAttr } from '../graph-edit';
 import type { Resource } from '../../graph/types';
-import { attrRefersTo, bool, durationSeconds, num, ofType, str } from '../graph-query';
+import { bool, durationSeconds, num, ofType, referencesOf, str } from '../graph-query';
 import { archivePaths, batchViews } from './roles';
 
 export const eventSourcing: PatternDetector = {
@@ -18,7 +18,8 @@ export const eventSourcing: PatternDetector = {
     const viewTables = new Set(batchViews(graph).map((v) => v.resource.address));
     // the log of record is the event topic, not a dead-letter topic
     const subs = ofType(graph, 'google_pubsub_subscription');
-    const isDeadLetterTopic = (t: Resource) => subs.some((s) => attrRefersTo(graph, s, 'dead_letter_policy.dead_letter_topic', t));
+    const deadLetterTopics = new Set(subs.flatMap((s) => referencesOf(graph, s, 'dead_letter_policy.dead_letter_topic').map((t) => t.address)));
+    const isDeadLetterTopic = (t: Resource) => deadLetterTopics.has(t.address);
     const matches = [];
     for (const path of archivePaths(graph)) {
       if (!path.topic || viewTables.has(path.table.address) || isDeadLetterTopic(path.topic)) continue;

@@ -5,7 +5,7 @@
  */
 import type { Graph, Resource } from '../../graph/types';
 import { blocks, getAttr } from '../graph-edit';
-import { attrRefersTo, cloudRunServices, ofType, refersTo, str } from '../graph-query';
+import { cloudRunServices, ofType, referencesOf, refersTo, str } from '../graph-query';
 
 export const HOT_STORE_TYPES = ['google_bigtable_instance', 'google_bigtable_table'];
 export const COLD_STORE_TYPES = ['google_bigquery_dataset', 'google_bigquery_table'];
@@ -24,8 +24,9 @@ export function isSinkSubscription(sub: Resource): boolean {
   return blocks(sub.values, 'bigquery_config').length > 0 || blocks(sub.values, 'cloud_storage_config').length > 0;
 }
 
+/** The first topic (graph order) the subscription's `topic` names. */
 export function topicOf(graph: Graph, sub: Resource): Resource | undefined {
-  return ofType(graph, 'google_pubsub_topic').find((t) => attrRefersTo(graph, sub, 'topic', t));
+  return referencesOf(graph, sub, 'topic').find((t) => t.mode === 'managed' && t.type === 'google_pubsub_topic');
 }
 
 /** Code that consumes a subscription: a Cloud Run service or worker pool naming it, or a Dataflow job reading it. */

@@ -5,7 +5,7 @@
  */
 import type { AttrValue, Graph, Resource } from '../../../graph/types';
 import { blocks, referenceTo } from '../../graph-edit';
-import { attrRefersTo, ofType, refersTo, str } from '../../graph-query';
+import { ofType, referencesOf, refersTo, str } from '../../graph-query';
 import type { GraphChange } from '../../types';
 import { consumersOf, isSinkSubscription } from '../../patterns/roles';
 import { candidate, set, type Candidate, type ChangeGenerator } from '../generator';
@@ -32,7 +32,9 @@ export const deadLetter: ChangeGenerator = {
     const agent = serviceAgent(graph);
     const topics = ofType(graph, 'google_pubsub_topic');
     const subs = ofType(graph, 'google_pubsub_subscription');
-    const existingDl = topics.find((t) => subs.some((s) => attrRefersTo(graph, s, 'dead_letter_policy.dead_letter_topic', t))) ?? topics.find((t) => /dead.?letter/i.test(str(t.values.name) ?? t.name));
+    const named = (attribute: string) => new Set(subs.flatMap((s) => referencesOf(graph, s, attribute).map((t) => t.address)));
+    const deadLetterTopics = named('dead_letter_policy.dead_letter_topic');
+    const existingDl = topics.find((t) => deadLetterTopics.has(t.address)) ?? topics.find((t) => /dead.?letter/i.test(str(t.values.name) ?? t.name));
     const dlAddress = existingDl?.address ?? 'google_pubsub_topic.advice_dead_letter';
     const changes: GraphChange[] = [];
     const fixed: string[] = [];
@@ -55,7 +57,7 @@ export const deadLetter: ChangeGenerator = {
     if (!dl || !hasAgentRole(graph, dl, 'google_pubsub_topic_iam_member', 'roles/pubsub.publisher')) {
       changes.push({ kind: 'add', address: 'google_pubsub_topic_iam_member.dead_letter_publisher', type: 'google_pubsub_topic_iam_member', values: { topic: dlRef, role: 'roles/pubsub.publisher', member: agent } });
     }
-    if (!dl || !subs.some((s) => attrRefersTo(graph, s, 'topic', dl))) {
+    if (!dl || !named('topic').has(dl.address)) {
       changes.push({ kind: 'add', address: 'google_pubsub_subscription.dead_letter_reader', type: 'google_pubsub_subscription', values: { name: 'telemetry-dead-letter-reader', topic: dlRef, message_retention_duration: `${loadVerifierData().limit('pubsub.subscription-retention-max-seconds').value}s` } });
     }
     return [candidate(this.id, `give ${fixed.join(', ')} a working dead-letter path via ${dlAddress} (policy, service-agent IAM, a reader)`, changes, ['no_data_loss'])] satisfies Candidate[];
