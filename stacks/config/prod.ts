@@ -10,8 +10,10 @@
  * Regions. Cloud Run services in us-central1 (takes the traffic) and europe-west1 (standby
  * at 1 instance, takes over after a failover). Devices fail over between the two regional
  * ingest endpoints themselves (client-side failover: no load balancer in series); each
- * region's dashboard reads its own region's analytics API; processors in both regions pull
- * the one global subscription. Bigtable has a cluster in each region (multi-cluster routing).
+ * region's dashboard reads its own region's analytics API. Only us-central1's processors pull
+ * the global subscription; europe-west1's is a warm standby that pulls only while the backlog
+ * is older than 300 s (a region loss), so exactly-once delivery (regional) and the latency
+ * path stay in one region. Bigtable has a cluster in each region (multi-cluster routing).
  *
  * Bigtable writes. One raw row per event plus one aggregate row per device and window
  * (100,000 / 60 s = 1,667 rows/s); every cluster applies every write:
@@ -23,30 +25,33 @@
  * in 111 s; the oldest message is 171 s old, below the 300 s backlog alert and the 7-day
  * subscription retention. p99 <= 100 ms is for sustained load (assumption `burst-buffered`).
  *
- * Processor: ~5,000 events/s per vCPU (U): 4 x 2 vCPU = 40,000 events/s in us-central1 plus
- * 1 x 2 vCPU in europe-west1 = 50,000 events/s at a burst's start; max 2 x 16 x 10,000.
+ * Processor: ~5,000 events/s per vCPU (U): 4 x 2 vCPU = 40,000 events/s in us-central1 at a
+ * burst's start, max 16 x 10,000; the standby does not pull during bursts (the longest burst
+ * wait, 65 s by the verifier, is below its 300 s threshold).
  * Gateway: 10,000 events/s per vCPU (U): each region alone takes 20 x 10,000 = 200,000.
  * Dataflow archive: 1,500 events/s per vCPU (U): 4 x n1-standard-2 = 12,000 events/s at
  * load, 10 workers = 30,000 sustained (the bottleneck, 3x the need); a burst's 2.28 M-event
  * backlog drains in 19 min, far inside the subscription retention.
  *
- * Monthly cost (expected; the verifier's data files; U = unconfirmed figure):
+ * Monthly cost (expected; the verifier's figures from its data files; U = unconfirmed):
  *   Pub/Sub, per message 512 B + 71 B attributes/ordering key + 20 B timestamp + 16 B id =
  *     619 B; 10,111 x 619 x 2,628,000 = 14.96 TiB x $40 = $598, publish + 2 deliveries $1,795
- *   Bigtable nodes 2 clusters x 2.01 x 730 h x $0.65 (U)                         $1,908
- *   Bigtable replication 11,778 rows/s x 512 B = 14,759 GiB x $0.05 (U)              $738
- *   Bigtable SSD storage (6 h events + 24 h aggregates) x 2 clusters                  $58
- *   BigQuery events_raw 416.6 GiB/day x 31 d x $0.020                                $258
+ *   Bigtable nodes 2 clusters x 2.01 x 730 h x $0.65 (U)                         $1,909
+ *   Bigtable replication 11,780 rows/s x 512 B = 14,765 GiB x $0.05 (U)              $738
+ *   Bigtable SSD storage (6 h events + 24 h aggregates + fleet rows) x 2 clusters     $59
+ *   BigQuery events_raw 416.6 GiB/day x 31 d x $0.020                                $259
  *   BigQuery Storage Write API (12,670 - 2,048 free GiB) x $0.025                     $266
  *   Batch view on HOUR partitions: 730 runs x 17.4 GiB = 12.4 TiB - 1 free, x $6.25    $71
  *     (on DAY partitions the same query read the day so far: ~$900 at 512 B)
+ *   Serving queries from BigQuery: 1% of 50/s x 10 MiB minimum (coldQueryShare)       $78
  *   Dataset replica in europe-west1: storage 416.6 x 31 x $0.020 = $259; replication
  *     12,670 GiB x $0.05 (U, intercontinental) = $635                                 $894
  *   Dataflow 4 x (2 x $0.069 + 7.5 x $0.003557) x 730 = $483, Streaming Engine
- *     12,670 GiB x $0.018 = $228, disks $5                                            $716
- *   Cloud Run: processor $421 + $105 standby, gateway $100 + $50, analytics $123 + $70,
- *     dashboard $66 + $66                                                            $1,001
- *   Total                                    $7,711 expected ($7,278 min .. $18,063 max)
+ *     12,670 GiB x $0.018 = $228, disks $5, worker logs $14                           $730
+ *   Cloud Run: processor $421 + $105 standby, gateway $100 + $50, analytics and
+ *     dashboard instance time and requests                                           $1,001
+ *   Cloud Run request logs past the free 50 GiB (gateway, analytics)                  $160
+ *   Total                                    $7,964 expected ($7,530 min .. $27,743 max)
  * The max is every autoscaler at its ceiling all month (Bigtable 6 nodes, 10 workers, 16
  * processors per region); the expected figure is the one held to the $8,000 budget.
  *
