@@ -12,9 +12,9 @@
  * It reads the metric with monitoring.timeSeries.list, so its service account needs a
  * monitoring role that includes it (roles/monitoring.viewer on the project, or wider).
  */
-import type { AttrValue, Resource } from '../graph/types';
+import type { Resource } from '../graph/types';
 import { isPending } from '../graph/types';
-import { asNumber, readAttr } from '../graph/values';
+import { asNumber, readAttr, textOf } from '../graph/values';
 import { MINUTES_PER_HOUR, SECONDS_PER_HOUR } from '../data';
 import { containerEnv, num } from './attributes';
 import type { AnalysisContext } from './context';
@@ -152,16 +152,3 @@ export function metricReaderGrant(graph: { resources: Resource[] }, svc: Resourc
   return undefined;
 }
 
-/** Every string in a value, pending expressions and their references included. */
-function textOf(v: AttrValue | undefined): string {
-  const out: string[] = [];
-  const walk = (x: AttrValue | undefined) => {
-    if (x === undefined || x === null) return;
-    if (typeof x === 'string') out.push(x);
-    else if (isPending(x)) out.push(x.expression ?? '', ...x.references);
-    else if (Array.isArray(x)) x.forEach(walk);
-    else if (typeof x === 'object') Object.values(x).forEach(walk);
-  };
-  walk(v);
-  return out.join('\n');
-}

@@ -95,3 +95,17 @@ export function isDestroyedByPlan(r: Resource): boolean {
 export function allResources(graph: { resources: Resource[]; removed: Resource[] }): Resource[] {
   return graph.removed.length === 0 ? graph.resources : [...graph.resources, ...graph.removed];
 }
+
+/** Every string in a value, pending expressions and their references included. */
+export function textOf(v: AttrValue | undefined): string {
+  const out: string[] = [];
+  const walk = (x: AttrValue | undefined) => {
+    if (x === undefined || x === null) return;
+    if (typeof x === 'string') out.push(x);
+    else if (isPending(x)) out.push(x.expression ?? '', ...x.references);
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (typeof x === 'object') Object.values(x).forEach(walk);
+  };
+  walk(v);
+  return out.join('\n');
+}

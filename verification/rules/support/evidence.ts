@@ -3,8 +3,10 @@
  * figures behind a verdict (source and confidence next to every number).
  */
 import type { CostLine, LatencyPath } from '../../engine/types';
-import type { AttrValue, Resource } from '../../graph/types';
-import { isPending } from '../../graph/types';
+import type { Resource } from '../../graph/types';
+import { textOf } from '../../graph/values';
+
+export { textOf };
 import { formatNumber } from '../../analyses/number-format';
 import { formatFraction } from '../../analyses/percent-format';
 
@@ -35,20 +37,6 @@ export function pathEvidence(path: LatencyPath): Record<string, unknown> {
 
 export function costLineEvidence(l: CostLine): Record<string, unknown> {
   return { address: l.address, item: l.item, region: l.region, monthlyUsd: l.monthlyUsd, formula: l.formula, confidence: l.confidence, sources: l.sources };
-}
-
-/** Every string in a value, pending expressions and their references included. */
-export function textOf(v: AttrValue | undefined): string {
-  const out: string[] = [];
-  const walk = (x: AttrValue | undefined) => {
-    if (x === undefined || x === null) return;
-    if (typeof x === 'string') out.push(x);
-    else if (isPending(x)) out.push(x.expression ?? '', ...x.references);
-    else if (Array.isArray(x)) x.forEach(walk);
-    else if (typeof x === 'object') Object.values(x).forEach(walk);
-  };
-  walk(v);
-  return out.join('\n');
 }
 
 export function managed(resources: Resource[], ...types: string[]): Resource[] {
