@@ -174,6 +174,9 @@ export class EvaluationCache {
   private readonly cache = new Map<string, Evaluation>();
   runs = 0;
   constructor(private readonly evaluate: Evaluator) {}
+  has(key: string): boolean {
+    return this.cache.has(key);
+  }
   get(key: string, make: () => { graph: Graph; spec: Spec }): Evaluation {
     const hit = this.cache.get(key);
     if (hit) return hit;

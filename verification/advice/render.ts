@@ -47,6 +47,23 @@ function usd(n: number | null): string {
 
 export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
   const blocks: AdviceBlock[] = [];
+  const budget = report.adviceBudget;
+  if (budget?.exhausted) {
+    // first: a cut search must not read as a complete answer
+    blocks.push({
+      title: 'Advice budget ran out: the advice below is incomplete',
+      items: [
+        {
+          text: budget.note,
+          details: [
+            `re-verifications: ${budget.evaluations} of ${budget.maxEvaluations}${budget.maxMillis !== null ? `; time guard ${budget.maxMillis} ms` : ''}; advice took ${budget.elapsedMs} ms`,
+            ...budget.notEvaluated.map((n) => `${n.item}: ${n.candidates} candidate change${n.candidates === 1 ? '' : 's'} never re-verified`),
+            ...budget.notSearched.map((s) => `not searched: ${s}`),
+          ],
+        },
+      ],
+    });
+  }
   if (report.patterns && report.patterns.length > 0) {
     const ordered = [...report.patterns].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'pattern' ? -1 : 1));
     blocks.push({
@@ -62,7 +79,7 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
   const unfixed = report.unfixed ?? [];
   if (recs.length > 0 || unfixed.length > 0) {
     blocks.push({
-      title: 'Recommendations (each re-verified on the changed design)',
+      title: `Recommendations (each re-verified on the changed design${budget?.exhausted ? '; INCOMPLETE, see the advice budget' : ''})`,
       items: [
         ...recs.map((r) => ({
           text: `${r.scope === 'plan' ? 'PLAN, all together: ' : r.scope === 'combination' ? 'combination: ' : ''}${r.summary}${r.fixes.length ? ` [fixes ${r.fixes.join(', ')}]` : ''}${r.improves.length ? ` [improves ${r.improves.join(', ')}]` : ''}`,

@@ -215,6 +215,34 @@ export interface SynthesisResult {
   method: string;
   /** The changes that turn the current graph into the proposal. */
   changes: ChangeView[];
+  /** Set when the budget stopped the search before it proved its answer: what stopped it. */
+  stopped?: 'evaluations' | 'time';
+}
+
+/**
+ * What the advice was allowed to spend and what it spent. Every recommendation costs full
+ * re-verifications; the budget caps their count (deterministic) and, as a guard, the wall-clock
+ * time. When it cuts the search, `exhausted` is true and `notEvaluated` lists what was left.
+ */
+export interface AdviceBudget {
+  /** Re-verifications allowed (what-if and, with synthesis, the sizing search each get this many). */
+  maxEvaluations: number;
+  /** Wall-clock guard in ms, null when none. */
+  maxMillis: number | null;
+  /** Re-verifications run by the what-if search (the synthesis counts its own in `synthesis.searched`). */
+  evaluations: number;
+  elapsedMs: number;
+  exhausted: boolean;
+  /** What cut the search: the evaluation count or the wall clock. */
+  stoppedBy?: 'evaluations' | 'time';
+  /** Where the search was when the budget ran out ("single changes", "plan", "combination for latency_p99", "synthesis"). */
+  stoppedDuring?: string;
+  /** Candidate changes generated for an item but never re-verified. */
+  notEvaluated: { item: SpecItemId; candidates: number }[];
+  /** Stages the cut shortened or skipped. */
+  notSearched: string[];
+  /** One line for the report: what is missing and how to raise the budget. */
+  note: string;
 }
 
 export interface AdviceResult {
@@ -222,4 +250,5 @@ export interface AdviceResult {
   recommendations: Recommendation[];
   unfixed: UnfixedItem[];
   synthesis?: SynthesisResult;
+  budget: AdviceBudget;
 }

@@ -9,6 +9,7 @@ import { InputError } from '../engine/errors';
 import type { Waiver } from '../engine/types';
 import { loadForVerification, verifyGraph } from '../engine/verify';
 import { withAdvice } from '../advice';
+import { DEFAULT_MAX_EVALUATIONS } from '../advice/whatif/advise';
 import { readSpecFile } from '../graph/spec-file';
 import { RULES } from '../rules';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report';
@@ -19,6 +20,22 @@ import { terminalSafe } from './terminal-text';
 export const EXIT_PASS = 0;
 export const EXIT_VIOLATIONS = 1;
 export const EXIT_BAD_INPUT = 2;
+
+/** The advice budget's defaults: the what-if search's evaluation cap, and a time guard that keeps a large plan's advice to seconds. */
+export const DEFAULT_ADVICE_EVALUATIONS = DEFAULT_MAX_EVALUATIONS;
+export const DEFAULT_ADVICE_SECONDS = 10;
+
+function positiveInteger(option: string, text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new InputError(`${option} ${text}: expected a whole number >= 1`);
+  return Number(text);
+}
+
+function adviceTimeGuard(text: string | undefined): { maxMillis?: number } {
+  if (text === undefined) return { maxMillis: DEFAULT_ADVICE_SECONDS * 1000 };
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new InputError(`--advice-seconds ${text}: expected a number of seconds >= 0 (0 = no time guard)`);
+  return seconds === 0 ? {} : { maxMillis: seconds * 1000 };
+}
 
 export interface CliIo {
   stdout(text: string): void;
@@ -49,6 +66,8 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     .option('--today <date>', 'verification date: decides waiver expiry and runtime support (YYYY-MM-DD; default: today)')
     .option('--no-advice', 'skip patterns and what-if recommendations')
     .option('--synthesize', 'also search the sizing space for the cheapest configuration that meets the spec')
+    .option('--advice-evaluations <n>', `advice budget: re-verifications the what-if search (and the --synthesize search) may run; a cut search says what it left out (default ${DEFAULT_ADVICE_EVALUATIONS}, and 600 for the synthesis)`)
+    .option('--advice-seconds <s>', `advice time guard: no re-verification starts after this many seconds of advice (default ${DEFAULT_ADVICE_SECONDS}; 0 = none)`)
     .option('--verbose', 'list passing results one by one')
     .option('--no-color', 'no ANSI colours in the table')
     .exitOverride()
@@ -84,12 +103,19 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     color: boolean;
     advice: boolean;
     synthesize?: boolean;
+    adviceEvaluations?: string;
+    adviceSeconds?: string;
   }>();
 
   try {
     if (!isReportFormat(opts.format)) throw new InputError(`unknown format ${opts.format}`);
     if (opts.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.today)) throw new InputError(`--today ${opts.today}: expected YYYY-MM-DD`);
     if (opts.today !== undefined && !isCalendarDate(opts.today)) throw new InputError(`--today ${opts.today}: not a calendar date (expected YYYY-MM-DD)`);
+    const adviceBudget = {
+      // unset: the what-if search's 1000 and the synthesis's own 600
+      ...(opts.adviceEvaluations === undefined ? {} : { maxEvaluations: positiveInteger('--advice-evaluations', opts.adviceEvaluations) }),
+      ...adviceTimeGuard(opts.adviceSeconds),
+    };
     const outTarget = opts.out !== undefined ? prepareOutFile(opts.out) : undefined;
     const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
     const waivers: Waiver[] = opts.waivers ? loadWaiversFile(opts.waivers) : [];
@@ -100,7 +126,7 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     let report = verifyGraph(input.graph, input.spec, verifyOptions);
     if (opts.advice || opts.synthesize) {
       // advice re-verifies edited copies of the graph with the same waivers, date and usage
-      report = withAdvice(input.graph, input.spec, report, { synthesize: opts.synthesize === true, verifyOptions });
+      report = withAdvice(input.graph, input.spec, report, { synthesize: opts.synthesize === true, verifyOptions, budget: adviceBudget });
     }
     const text = renderReport(report, opts.format, {
       color: opts.color && io.isTty === true && !opts.out,

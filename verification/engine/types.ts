@@ -4,7 +4,7 @@
  */
 import type { Graph, Resource } from '../graph/types';
 import type { Spec, SpecItemId } from '../spec/spec';
-import type { PatternMatch, Recommendation, SynthesisResult, UnfixedItem } from '../advice/types';
+import type { AdviceBudget, PatternMatch, Recommendation, SynthesisResult, UnfixedItem } from '../advice/types';
 
 // ---------------------------------------------------------------- model
 
@@ -328,4 +328,6 @@ export interface VerificationReport {
   recommendations?: Recommendation[];
   unfixed?: UnfixedItem[];
   synthesis?: SynthesisResult;
+  /** What the advice stage was allowed to spend, what it spent, and what a cut left out. */
+  adviceBudget?: AdviceBudget;
 }

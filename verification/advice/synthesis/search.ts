@@ -57,11 +57,15 @@ export interface SearchOptions {
   maxEvaluations?: number;
   /** Known configurations (the current design) tried first as incumbents. */
   seeds?: readonly Assignment[];
+  /** Wall-clock guard: when it returns true no further evaluation starts (the result is then not proven optimal). */
+  outOfTime?: () => boolean;
 }
 
 export interface SearchResult {
   /** False when the evaluation cap stopped the search before it proved the optimum. */
   complete: boolean;
+  /** What stopped an incomplete search. */
+  stoppedBy?: 'evaluations' | 'time';
   /** The greedy configuration that meets every constraint but (perhaps) the cost, when one exists. */
   closest?: { assignment: Assignment; outcome: Outcome };
   best?: Assignment;
@@ -269,8 +273,11 @@ export function branchAndBound(problem: SearchProblem, options: SearchOptions = 
   };
   const cap = options.maxEvaluations ?? Number.POSITIVE_INFINITY;
   const evaluate = m.evaluate;
+  let stoppedBy: 'evaluations' | 'time' | undefined;
   m.evaluate = (a) => {
-    if (m.count() >= cap) throw new SearchCapReached();
+    if (m.count() >= cap) stoppedBy = 'evaluations';
+    else if (options.outOfTime?.()) stoppedBy = 'time';
+    if (stoppedBy) throw new SearchCapReached();
     return evaluate(a);
   };
   let finished = true;
@@ -282,7 +289,7 @@ export function branchAndBound(problem: SearchProblem, options: SearchOptions = 
     if (!(e instanceof SearchCapReached)) throw e;
     finished = false;
   }
-  return { complete: finished, closest, best, outcome: bestOutcome, evaluations: m.count(), nodes, spaceSize: spaceSize(problem.dims) };
+  return { complete: finished, ...(stoppedBy ? { stoppedBy } : {}), closest, best, outcome: bestOutcome, evaluations: m.count(), nodes, spaceSize: spaceSize(problem.dims) };
 }
 
 export function exhaustiveSearch(problem: SearchProblem): SearchResult {

@@ -19,6 +19,8 @@ export interface SynthesizeOptions extends SpaceOptions {
   confirm?: Evaluator;
   /** Re-verifications allowed; past it the best found is reported as not proven optimal. */
   maxEvaluations?: number;
+  /** Wall-clock guard: no re-verification starts once it returns true. */
+  outOfTime?: () => boolean;
 }
 
 /** About ten seconds of re-verification at ~20 ms each: enough for the seeds, the floors and the greedy incumbent, and for the bound to prune. */
@@ -81,8 +83,8 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
   const space = sizingSpace(graph, spec, options);
   const problem = synthesisProblem(graph, spec, evaluate, space);
   const method = options.method ?? 'branch-and-bound';
-  const search = method === 'exhaustive' ? exhaustiveSearch(problem) : branchAndBound(problem, { maxEvaluations: options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS, seeds: [currentAssignment(space)] });
-  const stopped = search.complete ? '' : ` (stopped at ${search.evaluations} evaluations: the result is the best found, not proven optimal)`;
+  const search = method === 'exhaustive' ? exhaustiveSearch(problem) : branchAndBound(problem, { maxEvaluations: options.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS, seeds: [currentAssignment(space)], ...(options.outOfTime ? { outOfTime: options.outOfTime } : {}) });
+  const stopped = search.complete ? '' : ` (stopped at ${search.evaluations} evaluations${search.stoppedBy === 'time' ? ' by the advice time guard' : ''}: the result is the best found, not proven optimal)`;
   const current = problem.evaluation(currentAssignment(space));
   const currentMonthlyUsd = Number.isFinite(current.objectiveUsd) ? current.objectiveUsd : null;
   const methodText =
@@ -132,8 +134,9 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
       space,
       result: {
         config: {}, diff: [], monthlyUsd: null, monthlyUsdRange: null, currentMonthlyUsd, passes: false,
-        infeasible: { conflicting: closest ? ['monthly_cost'] : [], explanation: `${explanation} (not proven: the search stopped at its evaluation limit)` },
+        infeasible: { conflicting: closest ? ['monthly_cost'] : [], explanation: `${explanation} (not proven: the search stopped at its ${search.stoppedBy === 'time' ? 'time guard' : 'evaluation limit'})` },
         searched: search.evaluations, spaceSize: search.spaceSize, method: methodText, changes: [],
+        stopped: search.stoppedBy ?? 'evaluations',
       },
     };
   }
@@ -165,6 +168,7 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
       spaceSize: search.spaceSize,
       method: methodText,
       changes,
+      ...(search.complete ? {} : { stopped: search.stoppedBy ?? 'evaluations' }),
     },
   };
 }

@@ -11,7 +11,7 @@ import type { Status } from '../../engine/types';
 import { applyChanges, setAttr } from '../graph-edit';
 import type { AttrValue } from '../../graph/types';
 import { distance, EvaluationCache, failingRuleCount, ITEM_METRICS, openItems } from '../evaluation';
-import type { ChangeView, ConfigDiffEntry, Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
+import type { AdviceBudget, ChangeView, ConfigDiffEntry, Evaluation, Evaluator, GraphChange, Recommendation, RecommendationEffect, UnfixedItem } from '../types';
 import { configEditsOf, mergeConfigEdits } from '../config-mapping';
 import { changeView, summarise } from './describe';
 import type { Candidate, ChangeGenerator } from './generator';
@@ -25,11 +25,24 @@ export interface AdviseOptions {
   maxSteps?: number;
   /** Steps of the greedy plan that fixes every item together. */
   maxPlanSteps?: number;
-  /** Evaluator runs allowed in total (each is one full re-verification). */
+  /** Evaluator runs allowed in total (each is one full re-verification): the deterministic budget. */
   maxEvaluations?: number;
+  /** Wall-clock guard, ms: no re-verification starts after it (undefined: none). */
+  maxMillis?: number;
+  /** Clock for the guard (tests). */
+  now?: () => number;
 }
 
-const DEFAULTS = { perItem: 2, maxSteps: 4, maxPlanSteps: 12, maxEvaluations: 1000 };
+export const DEFAULT_MAX_EVALUATIONS = 1000;
+const DEFAULTS = { perItem: 2, maxSteps: 4, maxPlanSteps: 12, maxEvaluations: DEFAULT_MAX_EVALUATIONS };
+
+/** How the report tells a reader to raise the budget (the CLI's options). */
+export function raiseBudgetHint(maxEvaluations: number, maxMillis: number | null, stoppedBy: 'evaluations' | 'time' | undefined): string {
+  const evaluations = `--advice-evaluations ${maxEvaluations * 2}`;
+  const seconds = `--advice-seconds ${Math.max(1, Math.ceil(((maxMillis ?? 0) * 2) / 1000))}`;
+  if (stoppedBy === 'time') return `raise the time guard (${seconds})`;
+  return `raise the budget (${evaluations}${maxMillis !== null ? `, and ${seconds} if the time guard is reached next` : ''})`;
+}
 
 interface State {
   graph: Graph;
@@ -133,8 +146,15 @@ export function mergeViews(views: ChangeView[]): ChangeView[] {
 
 export class Advisor {
   private readonly cache: EvaluationCache;
-  private readonly options: typeof DEFAULTS & { generators: readonly ChangeGenerator[] };
+  private readonly options: typeof DEFAULTS & { generators: readonly ChangeGenerator[]; maxMillis?: number };
   private budgetExhausted = false;
+  private stoppedBy?: 'evaluations' | 'time';
+  private stage = 'single changes';
+  private stoppedDuring?: string;
+  private readonly notEvaluated = new Map<SpecItemId, number>();
+  private readonly notSearched: string[] = [];
+  private started = 0;
+  private readonly now: () => number;
 
   constructor(
     private readonly evaluate: Evaluator,
@@ -142,6 +162,24 @@ export class Advisor {
   ) {
     this.cache = new EvaluationCache(evaluate);
     this.options = { ...DEFAULTS, ...options, generators: options.generators ?? CHANGE_GENERATORS };
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Whether the budget allows one more re-verification; records what stopped it the first time it does not. */
+  private mayEvaluate(): boolean {
+    if (this.budgetExhausted) return false;
+    if (this.cache.runs >= this.options.maxEvaluations) this.stoppedBy = 'evaluations';
+    else if (this.options.maxMillis !== undefined && this.now() - this.started >= this.options.maxMillis) this.stoppedBy = 'time';
+    else return true;
+    this.budgetExhausted = true;
+    this.stoppedDuring = this.stage;
+    return false;
+  }
+
+  /** Candidates the budget left unevaluated, counted per open item they target (single changes only: later stages are listed whole). */
+  private leftOut(candidates: Candidate[], open: Set<SpecItemId>): void {
+    if (this.stage !== 'single changes') return;
+    for (const c of candidates) for (const t of new Set(c.targets)) if (open.has(t)) this.notEvaluated.set(t, (this.notEvaluated.get(t) ?? 0) + 1);
   }
 
   get evaluations(): number {
@@ -167,15 +205,17 @@ export class Advisor {
     // with a ranking, a ladder also stops at its first rung no better than the one before (scores along a ladder rise then fall)
     const lastRank = new Map<string, [number, number, number]>();
     const out: Trial[] = [];
-    for (const candidate of candidates) {
+    for (let k = 0; k < candidates.length; k++) {
+      const candidate = candidates[k];
       if (candidate.group && settled.has(candidate.group)) continue;
-      if (this.cache.runs >= this.options.maxEvaluations) {
-        this.budgetExhausted = true;
+      const key = JSON.stringify([...state.path, candidate.key]);
+      if (!this.cache.has(key) && !this.mayEvaluate()) {
+        this.leftOut(candidates.slice(k).filter((c) => !(c.group && settled.has(c.group))), open);
         break;
       }
       let evaluation: Evaluation;
       try {
-        evaluation = this.cache.get(JSON.stringify([...state.path, candidate.key]), () => this.apply(state, candidate));
+        evaluation = this.cache.get(key, () => this.apply(state, candidate));
       } catch (e) {
         // a candidate that cannot apply to this graph (a generator's guess was wrong) is no advice
         if (e instanceof Error && /what-if change|setAttr|attribute/.test(e.message)) continue;
@@ -212,7 +252,12 @@ export class Advisor {
   private descend(start: State, focus: SpecItemId[] | 'all'): State {
     let state = start;
     const steps = focus === 'all' ? this.options.maxPlanSteps : this.options.maxSteps;
+    this.stage = focus === 'all' ? 'plan' : `combination for ${focus.join(', ')}`;
     for (let i = 0; i < steps; i++) {
+      if (this.budgetExhausted) {
+        this.notSearched.push(`${this.stage} (${i === 0 ? 'not started' : `stopped after ${i} of up to ${steps} steps`})`);
+        break;
+      }
       const open = openItems(state.evaluation);
       const targets = focus === 'all' ? open : focus.filter((f) => open.includes(f));
       if (targets.length === 0) break;
@@ -227,7 +272,10 @@ export class Advisor {
           bestScore = s;
         }
       }
-      if (!best) break;
+      if (!best) {
+        if (this.budgetExhausted) this.notSearched.push(`${this.stage} (cut during step ${i + 1} of up to ${steps})`);
+        break;
+      }
       state = this.step(state, best);
     }
     return state;
@@ -254,7 +302,9 @@ export class Advisor {
     };
   }
 
-  advise(graph: Graph, spec: Spec, before: Evaluation): { recommendations: Recommendation[]; unfixed: UnfixedItem[]; evaluations: number; complete: boolean } {
+  advise(graph: Graph, spec: Spec, before: Evaluation): { recommendations: Recommendation[]; unfixed: UnfixedItem[]; evaluations: number; complete: boolean; budget: AdviceBudget } {
+    this.started = this.now();
+    this.stage = 'single changes';
     const root: State = { graph, spec, path: [], changes: [], config: [], configComplete: true, evaluation: before };
     const recommendations: Recommendation[] = [];
     const unfixed: UnfixedItem[] = [];
@@ -262,7 +312,7 @@ export class Advisor {
     const unjudged = openItems(before).filter((i) => before.items[i] === 'unknown' && failingRuleCount(before, i) === 0);
     for (const item of unjudged) unfixed.push({ item, status: 'unknown', reason: 'no rule judges this item yet, so no change can be shown to fix it' });
     const open = openItems(before).filter((i) => !unjudged.includes(i));
-    if (open.length === 0) return { recommendations, unfixed, evaluations: 0, complete: true };
+    if (open.length === 0) return { recommendations, unfixed, evaluations: 0, complete: true, budget: this.budgetReport() };
 
 
     const trials = this.trials(root, this.candidates(root, open));
@@ -309,16 +359,58 @@ export class Advisor {
         recommendations.push(this.recommendation(root, combined, [item], 'combination'));
       } else if (!reachable) {
         const tried = trials.filter((t) => t.candidate.targets.includes(item)).length;
+        const left = this.notEvaluated.get(item) ?? 0;
+        const cut = this.budgetExhausted ? ` (the advice budget cut the search: ${this.budgetText()})` : '';
         unfixed.push({
           item,
           status: before.items[item] ?? 'unknown',
           reason:
-            tried === 0
-              ? 'no change in the catalogue targets this item for this graph'
-              : `none of ${tried} single changes makes it pass, nor does the plan that combines up to ${this.options.maxPlanSteps} of them${this.budgetExhausted ? ` (search stopped at ${this.options.maxEvaluations} re-verifications)` : ''}`,
+            tried === 0 && left > 0
+              ? `not searched: the advice budget ran out before any of its ${left} candidate changes was re-verified (${this.budgetText()}); ${this.raiseHint()}`
+              : tried === 0
+                ? 'no change in the catalogue targets this item for this graph'
+                : `none of ${tried} single changes${left > 0 ? ` re-verified (${left} more were not, for the budget)` : ''} makes it pass, nor does the plan that combines up to ${this.options.maxPlanSteps} of them${cut}`,
+        });
+      } else if (this.budgetExhausted) {
+        unfixed.push({
+          item,
+          status: before.items[item] ?? 'unknown',
+          reason: `the plan makes it pass, but the advice budget ran out before a focused combination for it alone was found (${this.budgetText()}); ${this.raiseHint()}`,
         });
       }
     }
-    return { recommendations, unfixed, evaluations: this.cache.runs, complete: !this.budgetExhausted };
+    return { recommendations, unfixed, evaluations: this.cache.runs, complete: !this.budgetExhausted, budget: this.budgetReport() };
+  }
+
+  private budgetText(): string {
+    const limit = this.stoppedBy === 'time' ? `the ${this.options.maxMillis} ms time guard, after ${this.cache.runs} re-verifications` : `${this.options.maxEvaluations} re-verifications`;
+    return `stopped at ${limit}${this.stoppedDuring ? `, during the ${this.stoppedDuring}` : ''}`;
+  }
+
+  private raiseHint(): string {
+    return raiseBudgetHint(this.options.maxEvaluations, this.options.maxMillis ?? null, this.stoppedBy);
+  }
+
+  /** What the search was allowed, what it spent and, when it was cut, what it left out. */
+  budgetReport(): AdviceBudget {
+    const notEvaluated = [...this.notEvaluated].map(([item, candidates]) => ({ item, candidates }));
+    const parts = [
+      ...(notEvaluated.length > 0 ? [`never re-verified: ${notEvaluated.map((n) => `${n.candidates} candidate change${n.candidates === 1 ? '' : 's'} for ${n.item}`).join(', ')}`] : []),
+      ...(this.notSearched.length > 0 ? [`not searched: ${this.notSearched.join('; ')}`] : []),
+    ];
+    return {
+      maxEvaluations: this.options.maxEvaluations,
+      maxMillis: this.options.maxMillis ?? null,
+      evaluations: this.cache.runs,
+      elapsedMs: Math.round(this.now() - this.started),
+      exhausted: this.budgetExhausted,
+      ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}),
+      ...(this.stoppedDuring ? { stoppedDuring: this.stoppedDuring } : {}),
+      notEvaluated,
+      notSearched: [...this.notSearched],
+      note: this.budgetExhausted
+        ? `INCOMPLETE: the advice budget ran out (${this.budgetText()}); ${parts.join('; ')}. The recommendations are the best found before the cut, not all there are; ${this.raiseHint()}.`
+        : `complete within the budget: ${this.cache.runs} of ${this.options.maxEvaluations} re-verifications${this.options.maxMillis !== undefined ? `, time guard ${this.options.maxMillis} ms` : ''}`,
+    };
   }
 }
