@@ -29,7 +29,7 @@ import type { ColdStorage } from './cold-storage';
 import { createCloudRunService, regionalDeployments } from './cloud-run-service';
 import type { HotStorage } from './hot-storage';
 import { componentLabels } from './labels';
-import type { PipelineContext } from './pipeline-context';
+import { windowEnv, type PipelineContext } from './pipeline-context';
 
 export interface AnalyticsProps extends PipelineContext {
   hotStorage: HotStorage;
@@ -58,7 +58,6 @@ export class Analytics extends Construct {
   constructor(scope: Construct, id: string, props: AnalyticsProps) {
     super(scope, id);
     const { config, hotStorage, coldStorage } = props;
-    const workload = config.spec.workload;
 
     this.serviceAccount = new ServiceAccount(this, 'sa', {
       accountId: 'iot-analytics-api',
@@ -150,22 +149,16 @@ export class Analytics extends Construct {
       serviceAccountEmail: this.serviceAccount.email,
       env: {
         [ENV_VARS.project]: config.project,
-        [ENV_VARS.bigtableInstance]: hotStorage.instance.name,
-        [ENV_VARS.bigtableEventsTable]: hotStorage.eventsTable.name,
-        [ENV_VARS.bigtableAggregatesTable]: hotStorage.aggregatesTable.name,
-        [ENV_VARS.bigtableAppProfile]: hotStorage.appProfile.appProfileId,
+        ...hotStorage.clientEnv(),
         [ENV_VARS.bigqueryDataset]: coldStorage.dataset.datasetId,
         [ENV_VARS.bigqueryEventsTable]: coldStorage.eventsRawTable.tableId,
         [ENV_VARS.bigqueryDeadLetterTable]: coldStorage.deadLetterTable.tableId,
         [ENV_VARS.bigqueryBatchViewTable]: coldStorage.batchViewTable.tableId,
-        [ENV_VARS.aggregateWindowSeconds]: String(workload.aggregateWindowSeconds),
-        [ENV_VARS.watermarkDelaySeconds]: String(workload.watermarkDelaySeconds),
-        [ENV_VARS.hotWindowHours]: String(workload.hotWindowHours),
+        ...windowEnv(config),
         // Recent ranges come from Bigtable; when Bigtable fails the API answers them from
         // BigQuery (the archive lags by seconds to minutes), so the stores run in parallel.
         ...(bigQueryFallback ? { [ENV_VARS.queryFallback]: 'bigquery' } : {}),
         ...(replica ? { [ENV_VARS.bigqueryReplicaLocation]: replica } : {}),
-        [ENV_VARS.bigtableFleetTable]: hotStorage.fleetTable.name,
         [ENV_VARS.fleetSnapshotMaxAgeSeconds]: String(FLEET_SNAPSHOT_MAX_AGE_SECONDS),
       },
       secretEnv: { [ENV_VARS.pageTokenSecret]: this.pageTokenSecret.secretId },

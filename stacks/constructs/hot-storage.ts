@@ -10,7 +10,7 @@ import { BigtableGcPolicy } from '@cdktf/provider-google/lib/bigtable-gc-policy'
 import { BigtableInstance, type BigtableInstanceCluster } from '@cdktf/provider-google/lib/bigtable-instance';
 import { BigtableTable } from '@cdktf/provider-google/lib/bigtable-table';
 import { Construct } from '../cdk';
-import { RESOURCE_NAMES } from '../config/names';
+import { ENV_VARS, RESOURCE_NAMES } from '../config/names';
 import type { BigtableClusterConfig } from '../config/types';
 import { componentLabels } from './labels';
 import type { PipelineContext } from './pipeline-context';
@@ -34,6 +34,17 @@ export class HotStorage extends Construct {
   readonly fleetTable: BigtableTable;
   /** The app profile id the services use (`BIGTABLE_APP_PROFILE`). */
   readonly appProfileId: string;
+
+  /** The environment a service reading or writing these tables gets (processor, analytics). */
+  clientEnv(): Record<string, string> {
+    return {
+      [ENV_VARS.bigtableInstance]: this.instance.name,
+      [ENV_VARS.bigtableEventsTable]: this.eventsTable.name,
+      [ENV_VARS.bigtableAggregatesTable]: this.aggregatesTable.name,
+      [ENV_VARS.bigtableAppProfile]: this.appProfile.appProfileId,
+      [ENV_VARS.bigtableFleetTable]: this.fleetTable.name,
+    };
+  }
 
   constructor(scope: Construct, id: string, props: HotStorageProps) {
     super(scope, id);

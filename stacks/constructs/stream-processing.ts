@@ -25,7 +25,7 @@ import { createCloudRunService, regionalDeployments } from './cloud-run-service'
 import type { HotStorage } from './hot-storage';
 import type { Ingestion } from './ingestion';
 import { componentLabels } from './labels';
-import type { PipelineContext } from './pipeline-context';
+import { windowEnv, type PipelineContext } from './pipeline-context';
 
 export interface StreamProcessingProps extends PipelineContext {
   ingestion: Ingestion;
@@ -136,16 +136,10 @@ export class StreamProcessing extends Construct {
         [ENV_VARS.project]: config.project,
         [ENV_VARS.speedSubscription]: ingestion.speedSubscription.name,
         [ENV_VARS.deadLetterTopic]: ingestion.deadLetterTopic.name,
-        [ENV_VARS.bigtableInstance]: hotStorage.instance.name,
-        [ENV_VARS.bigtableEventsTable]: hotStorage.eventsTable.name,
-        [ENV_VARS.bigtableAggregatesTable]: hotStorage.aggregatesTable.name,
-        [ENV_VARS.bigtableAppProfile]: hotStorage.appProfile.appProfileId,
-        [ENV_VARS.aggregateWindowSeconds]: String(workload.aggregateWindowSeconds),
-        [ENV_VARS.watermarkDelaySeconds]: String(workload.watermarkDelaySeconds),
-        [ENV_VARS.hotWindowHours]: String(workload.hotWindowHours),
+        ...hotStorage.clientEnv(),
+        ...windowEnv(config),
         [PROCESSOR_MAX_OUTSTANDING_ENV]: String(config.processing.processorMaxOutstandingMessages),
         [PROCESSOR_ACK_DEADLINE_ENV]: String(config.ingestion.ackDeadlineSeconds),
-        [ENV_VARS.bigtableFleetTable]: hotStorage.fleetTable.name,
         [ENV_VARS.fleetMetricsSeconds]: String(FLEET_METRICS_SECONDS),
         [ENV_VARS.serviceRegion]: region,
         // The secondary region's copy pulls only while the backlog is older than the threshold.
