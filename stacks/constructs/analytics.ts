@@ -164,7 +164,7 @@ export class Analytics extends Construct {
       secretEnv: { [ENV_VARS.pageTokenSecret]: this.pageTokenSecret.secretId },
       // PAGE_TOKEN_SECRET reads version `latest` at revision start: the version and the
       // accessor grant must exist first. The env var names only the secret, so say it.
-      dependsOn: [this.pageTokenSecretVersion, secretAccess, ...grants],
+      dependsOn: [this.pageTokenSecretVersion, ...new Set([secretAccess, ...grants])],
       labels: componentLabels(config, 'analytics'),
      });
      return service;
