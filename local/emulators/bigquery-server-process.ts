@@ -3,7 +3,7 @@
  * test workers and scripts reach it over HTTP and a stop takes it down with its group.
  */
 import { join } from 'node:path';
-import { freePort, spawnService, waitFor, killGroup, type RunningService } from './processes';
+import { freePort, httpOk, killGroup, readyOrStopped, spawnService, type RunningService } from './processes';
 import { bigQueryBaseUrl } from '../bigquery-server/base-url';
 
 export interface RunningHttpService extends RunningService {
@@ -20,24 +20,7 @@ export async function startBigQueryServerProcess(logDir: string, timeoutMs = 30_
   const child = spawnService('bigquery-server', process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--host', host, '--log-level', 'warn'], logFile);
   const url = `http://${host}:${port}`;
   const svc: RunningHttpService = { name: 'bigquery-server', host, port, endpoint: `${host}:${port}`, url, pid: child.pid!, logFile, stop: () => killGroup(child.pid!) };
-  try {
-    await waitFor(
-      'BigQuery-compatible server',
-      async () => {
-        try {
-          return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
-        } catch {
-          return false;
-        }
-      },
-      timeoutMs,
-      child,
-    );
-  } catch (err) {
-    await svc.stop();
-    throw err;
-  }
-  return svc;
+  return readyOrStopped(svc, 'BigQuery-compatible server', () => httpOk(`${url}/healthz`), timeoutMs, child);
 }
 
 /** BIGQUERY_EMULATOR_HOST as the client needs it (see local/bigquery-server/base-url.ts). */

@@ -4,7 +4,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { freePort, spawnService, tcpReachable, waitFor, killGroup, type RunningService } from './processes';
+import { freePort, httpOk, killGroup, readyOrStopped, spawnService, tcpReachable, type RunningService } from './processes';
 
 /** The SDK root: $CLOUDSDK_ROOT, else where `gcloud` on PATH lives. */
 export function gcloudSdkRoot(): string {
@@ -36,27 +36,9 @@ export async function startPubSubEmulator(logDir: string, timeoutMs = 60_000): P
   const logFile = join(logDir, `pubsub-emulator-${port}.log`);
   const child = spawnService('pubsub-emulator', bin, [`--host=${host}`, `--port=${port}`], logFile);
   const svc = wrap('pubsub-emulator', host, port, child.pid!, logFile);
-  try {
-    // The REST surface answers once the server is fully up (the port opens slightly earlier).
-    await waitFor(
-      'Pub/Sub emulator',
-      async () => {
-        if (!(await tcpReachable(host, port))) return false;
-        try {
-          const res = await fetch(`http://${host}:${port}/v1/projects/readiness/topics`, { signal: AbortSignal.timeout(1000) });
-          return res.ok;
-        } catch {
-          return false;
-        }
-      },
-      timeoutMs,
-      child,
-    );
-  } catch (err) {
-    await svc.stop();
-    throw err;
-  }
-  return svc;
+  // The REST surface answers once the server is fully up (the port opens slightly earlier).
+  const ready = async () => (await tcpReachable(host, port)) && httpOk(`http://${host}:${port}/v1/projects/readiness/topics`);
+  return readyOrStopped(svc, 'Pub/Sub emulator', ready, timeoutMs, child);
 }
 
 export async function startBigtableEmulator(logDir: string, timeoutMs = 30_000): Promise<RunningService> {
@@ -67,11 +49,5 @@ export async function startBigtableEmulator(logDir: string, timeoutMs = 30_000):
   const logFile = join(logDir, `bigtable-emulator-${port}.log`);
   const child = spawnService('bigtable-emulator', bin, ['-host', host, '-port', String(port)], logFile);
   const svc = wrap('bigtable-emulator', host, port, child.pid!, logFile);
-  try {
-    await waitFor('Bigtable emulator', () => tcpReachable(host, port), timeoutMs, child);
-  } catch (err) {
-    await svc.stop();
-    throw err;
-  }
-  return svc;
+  return readyOrStopped(svc, 'Bigtable emulator', () => tcpReachable(host, port), timeoutMs, child);
 }

@@ -119,6 +119,26 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
   throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
 }
 
+/** True when a GET of `url` answers 2xx within a second. */
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until the started service is ready; one that never gets there is stopped before the error is thrown. */
+export async function readyOrStopped<T extends { stop(): Promise<void> }>(svc: T, what: string, probe: () => Promise<boolean>, timeoutMs: number, child: ChildProcess): Promise<T> {
+  try {
+    await waitFor(what, probe, timeoutMs, child);
+  } catch (err) {
+    await svc.stop();
+    throw err;
+  }
+  return svc;
+}
+
 /** Kill a whole process group, then wait for the leader to be gone (bounded). */
 export async function killGroup(pid: number, graceMs = 3000): Promise<void> {
   const alive = () => {
