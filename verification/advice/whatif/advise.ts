@@ -360,7 +360,8 @@ export class Advisor {
       } else if (!reachable) {
         const tried = trials.filter((t) => t.candidate.targets.includes(item)).length;
         const left = this.notEvaluated.get(item) ?? 0;
-        const cut = this.budgetExhausted ? ` (the advice budget cut the search: ${this.budgetText()})` : '';
+        const cut = this.budgetExhausted ? ` (the advice budget cut the search: ${this.budgetText()}; ${this.raiseHint()})` : '';
+        const planCut = this.notSearched.some((s) => s.startsWith('plan '));
         unfixed.push({
           item,
           status: before.items[item] ?? 'unknown',
@@ -369,7 +370,7 @@ export class Advisor {
               ? `not searched: the advice budget ran out before any of its ${left} candidate changes was re-verified (${this.budgetText()}); ${this.raiseHint()}`
               : tried === 0
                 ? 'no change in the catalogue targets this item for this graph'
-                : `none of ${tried} single changes${left > 0 ? ` re-verified (${left} more were not, for the budget)` : ''} makes it pass, nor does the plan that combines up to ${this.options.maxPlanSteps} of them${cut}`,
+                : `none of ${tried} single changes${left > 0 ? ` re-verified (${left} more were not, for the budget)` : ''} makes it pass, ${planCut ? 'and the plan that would combine them was cut short' : `nor does the plan that combines up to ${this.options.maxPlanSteps} of them`}${cut}`,
         });
       } else if (this.budgetExhausted) {
         unfixed.push({
