@@ -16,14 +16,29 @@ export type { AnalysisInput } from './context';
 export type { UsageOverrides } from './usage';
 export { loadUsageFile, parseUsage } from './usage';
 
+/**
+ * Each analysis runs when first read and is kept: a caller that needs only the cost (a rule
+ * checked on its own, a cost model's test, an advice step) does not pay for the latency Monte
+ * Carlo. A full verification reads them all. The analyses share the context and nothing else,
+ * so the order they run in does not change their figures.
+ */
 export function runAnalyses(input: AnalysisInput): AnalysisResults {
   const ctx = createContext(input);
-  return {
-    cost: analyseCost(ctx),
-    latency: analyseLatency(ctx),
-    capacity: analyseCapacity(ctx),
-    availability: analyseAvailability(ctx),
-    dr: analyseDr(ctx),
-    retention: analyseRetention(ctx),
+  const stages: { [K in keyof AnalysisResults]: (c: typeof ctx) => AnalysisResults[K] } = {
+    cost: analyseCost,
+    latency: analyseLatency,
+    capacity: analyseCapacity,
+    availability: analyseAvailability,
+    dr: analyseDr,
+    retention: analyseRetention,
   };
+  const results = {} as AnalysisResults;
+  for (const key of Object.keys(stages) as (keyof AnalysisResults)[]) {
+    let value: AnalysisResults[typeof key] | undefined;
+    Object.defineProperty(results, key, {
+      enumerable: true,
+      get: () => (value ??= stages[key](ctx) as never),
+    });
+  }
+  return results;
 }
