@@ -13,12 +13,15 @@ export type BigQueryReason =
   | 'required'
   | 'notImplemented'
   | 'backendError'
+  | 'badRequest'
   | 'stopped';
 
 const STATUS_BY_CODE: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
   404: 'NOT_FOUND',
   409: 'ALREADY_EXISTS',
+  413: 'FAILED_PRECONDITION',
+  415: 'INVALID_ARGUMENT',
   500: 'INTERNAL',
   501: 'UNIMPLEMENTED',
 };

@@ -12,8 +12,11 @@ import type { Json } from '../store/catalog';
 type Params = Record<string, string>;
 type Req = FastifyRequest<{ Params: Params; Querystring: Record<string, unknown>; Body: Json }>;
 
-/** insertAll requests are capped at 10 MB by BigQuery; leave room for JSON overhead. */
+/** Other requests (query jobs, table metadata) may be larger; insertAll has BigQuery's own limits below. */
 const BODY_LIMIT = 64 * 1024 * 1024;
+/** tabledata.insertAll: at most 10 MB per HTTP request and 50,000 rows (https://cloud.google.com/bigquery/quotas#streaming_inserts). */
+export const INSERT_ALL_MAX_BYTES = 10 * 1024 * 1024;
+export const INSERT_ALL_MAX_ROWS = 50_000;
 
 export function buildApp(service: BigQueryService, logger: Logger) {
   const app = Fastify({ loggerInstance: logger, bodyLimit: BODY_LIMIT, routerOptions: { ignoreTrailingSlash: true } });
@@ -33,7 +36,7 @@ export function buildApp(service: BigQueryService, logger: Logger) {
     if (err instanceof BigQueryError) return reply.code(err.code).send(err.toBody());
     const e = err as { statusCode?: number; message?: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.code(e.statusCode).send(new BigQueryError(400, 'invalid', e.message ?? 'Invalid request').toBody());
+      return reply.code(e.statusCode).send(new BigQueryError(e.statusCode, 'invalid', e.message ?? 'Invalid request').toBody());
     }
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send(new BigQueryError(500, 'backendError', `Internal error in the local BigQuery server: ${e.message ?? String(err)}`).toBody());
@@ -68,7 +71,13 @@ export function buildApp(service: BigQueryService, logger: Logger) {
       return empty(reply);
     });
 
-    r.post('/projects/:projectId/datasets/:datasetId/tables/:tableId/insertAll', async (q: Req, reply) => send(reply, await service.insertAll(tb(q.params), q.body ?? {})));
+    r.post('/projects/:projectId/datasets/:datasetId/tables/:tableId/insertAll', async (q: Req, reply) => {
+      const bytes = Number(q.headers['content-length'] ?? 0);
+      if (bytes > INSERT_ALL_MAX_BYTES) throw new BigQueryError(413, 'badRequest', `Request payload size exceeds the limit: ${INSERT_ALL_MAX_BYTES} bytes.`);
+      const rows = Array.isArray((q.body as { rows?: unknown })?.rows) ? (q.body as { rows: unknown[] }).rows.length : 0;
+      if (rows > INSERT_ALL_MAX_ROWS) throw new BigQueryError(400, 'invalid', `too many rows present in the request, limit: ${INSERT_ALL_MAX_ROWS} row count: ${rows}.`);
+      return send(reply, await service.insertAll(tb(q.params), q.body ?? {}));
+    });
     r.get('/projects/:projectId/datasets/:datasetId/tables/:tableId/data', async (q: Req, reply) => send(reply, await service.listTableData(tb(q.params), q.query)));
 
     r.post('/projects/:projectId/jobs', async (q: Req, reply) => send(reply, await service.insertJob(q.params.projectId, q.body ?? {})));

@@ -242,6 +242,20 @@ describe('insertAll', () => {
     expect(missing.code).toBe(404);
     expect(table.id).toBe('empty_req');
   });
+
+  itOnLocalServer('refuses an insertAll over BigQuery\'s limits: more than 10 MB (413) or 50,000 rows (400), the status in the body too', async () => {
+    await tableWith('limits', small);
+    const url = `${process.env.BIGQUERY_EMULATOR_HOST}/projects/${bq.projectId}/datasets/${dataset.id}/tables/limits/insertAll`;
+    const post = (body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const big = await post(JSON.stringify({ rows: [{ json: { id: 'x'.repeat(10 * 1024 * 1024) } }] }));
+    expect(big.status).toBe(413);
+    expect((await big.json()).error).toMatchObject({ code: 413, message: 'Request payload size exceeds the limit: 10485760 bytes.' });
+    const many = await post(JSON.stringify({ rows: Array.from({ length: 50_001 }, (_, i) => ({ json: { id: String(i) } })) }));
+    expect(many.status).toBe(400);
+    expect((await many.json()).error.message).toBe('too many rows present in the request, limit: 50000 row count: 50001.');
+    const [rows] = await dataset.table('limits').getRows();
+    expect(rows).toEqual([]);
+  });
 });
 
 describe('tabledata.list paging', () => {
