@@ -48,11 +48,19 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   try {
-    const [pubsub, bigtable, bq] = await Promise.all([
+    // allSettled: when one fails early, the others still finish starting and are stopped with it.
+    const started = await Promise.allSettled([
       startPubSubEmulator(logDir).then((s) => (emulators.push(s), s)),
       startBigtableEmulator(logDir).then((s) => (emulators.push(s), s)),
       startBigQueryServer({ port: bigqueryPort, dbPath: opts.bigqueryDb, logLevel: 'warn' }).then((s) => (bigquery = s)),
     ]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [pubsub, bigtable, bq] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as [
+      Awaited<ReturnType<typeof startPubSubEmulator>>,
+      Awaited<ReturnType<typeof startBigtableEmulator>>,
+      Awaited<ReturnType<typeof startBigQueryServer>>,
+    ];
     const env = { PUBSUB_EMULATOR_HOST: pubsub.endpoint, BIGTABLE_EMULATOR_HOST: bigtable.endpoint, BIGQUERY_EMULATOR_HOST: bq.endpoint };
     if (opts.provision) {
       const report = await provisionLocalCloud({ input: opts.provision, endpoints: { pubsub: env.PUBSUB_EMULATOR_HOST, bigtable: env.BIGTABLE_EMULATOR_HOST, bigquery: env.BIGQUERY_EMULATOR_HOST } });
