@@ -210,10 +210,19 @@ export function applyChanges(graph: Graph, spec: Spec, changes: readonly GraphCh
         }));
         order.push(change.address);
         touched.add(change.address);
+        for (const dependent of change.requiredBy ?? []) {
+          const d = resources.get(dependent);
+          if (!d) throw new Error(`what-if change makes a resource not in the graph depend on ${change.address}: ${dependent}`);
+          const dependsOn = [...(d.meta?.dependsOn ?? []).filter((x) => x !== change.address), change.address];
+          resources.set(dependent, { ...d, meta: { ...d.meta, dependsOn } });
+        }
         break;
       }
       case 'remove': {
         if (!resources.delete(change.address)) throw new Error(`what-if change removes a resource not in the graph: ${change.address}`);
+        for (const [address, r] of resources) {
+          if (r.meta?.dependsOn?.includes(change.address)) resources.set(address, { ...r, meta: { ...r.meta, dependsOn: r.meta.dependsOn.filter((x) => x !== change.address) } });
+        }
         break;
       }
       case 'spec': {

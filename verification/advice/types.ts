@@ -69,9 +69,11 @@ export interface AddResourceChange {
   providerKey?: string;
   /** Meta-arguments (depends_on) of the new resource, e.g. those of the resource it copies. */
   meta?: Resource['meta'];
+  /** Resources that list the new one in their depends_on (e.g. a service that needs a grant first), appended last. */
+  requiredBy?: string[];
 }
 
-/** Remove a resource (e.g. a public IAM member). */
+/** Remove a resource (e.g. a public IAM member); the others' depends_on drop it too, as a synth of the edited config would. */
 export interface RemoveResourceChange {
   kind: 'remove';
   address: string;
