@@ -1,5 +1,6 @@
 /** Number and text formatting shared by the report formats. */
 import type { Status, VerificationReport } from '../engine/types';
+import type { Spec } from '../spec/spec';
 import { formatFraction } from '../analyses/percent-format';
 
 export function usd(n: number | null | undefined, digits = 0): string {
@@ -68,4 +69,43 @@ export function componentIndex(report: VerificationReport): Map<string, string> 
   const index = new Map<string, string>();
   for (const c of report.components) for (const a of c.resources) index.set(a, c.id);
   return index;
+}
+
+/** The spec itself, as every format states it before the verdicts: what must hold, under which workload. */
+export interface SpecSection {
+  title: string;
+  lines: string[];
+}
+
+export function specStatement(spec: Spec): SpecSection[] {
+  const c = spec.constraints;
+  const w = spec.workload;
+  const duration = (msValue: number) =>
+    msValue >= 60_000 && msValue % 60_000 === 0 ? `${num(msValue / 60_000)} min` : msValue >= 1_000 && msValue % 1_000 === 0 ? `${num(msValue / 1_000)} s` : `${num(msValue)} ms`;
+  const bound = (p: Spec['properties'][number]) =>
+    `${p.operator} ${duration(p.boundMs)}${p.percentile !== undefined ? ` at p${p.percentile}` : p.operator === 'WITHIN' ? ' for every event' : ''}`;
+  return [
+    { title: 'Invariants (always)', lines: spec.invariants.map((i) => `${i.id}: ${i.statement}`) },
+    { title: 'Temporal properties', lines: spec.properties.map((p) => `${p.id} ${bound(p)}: ${p.statement}`) },
+    {
+      title: 'Constraints',
+      lines: [
+        `latency p99 <= ${num(c.latencyP99Ms)} ms, p50 <= ${num(c.latencyP50Ms)} ms`,
+        `throughput ${num(c.sustainedEventsPerSecond)} events/s sustained, ${num(c.burstEventsPerSecond)} events/s burst`,
+        `cost <= ${usd(c.monthlyBudgetUsd)}/month`,
+        `availability >= ${percent(c.availability)}${c.freshnessAvailability !== undefined ? ` (freshness plane >= ${percent(c.freshnessAvailability)})` : ''}`,
+        `retention >= ${num(c.retentionDays)} days`,
+        `RPO <= ${num(c.rpoMinutes)} min, RTO <= ${num(c.rtoMinutes)} min`,
+      ],
+    },
+    {
+      title: 'Workload',
+      lines: [
+        `${num(w.averageEventsPerSecond)} events/s average, bursts of ${num(w.burstEventsPerSecond)} events/s for ${num(w.burstDurationSeconds)} s, ${num(w.burstsPerDay)} a day`,
+        `${num(w.eventSizeBytes)}-byte events, ${num(w.eventsPerMessage)} per Pub/Sub message, ${num(w.eventsPerIngestRequest)} per ingest request, ${num(w.deviceCount)} devices`,
+        `${num(w.queryRatePerSecond)} queries/s${w.coldQueryShare !== undefined ? ` (${percent(w.coldQueryShare)} from BigQuery)` : ''}; ${num(w.aggregateWindowSeconds)} s windows, ${num(w.watermarkDelaySeconds)} s watermark, ${num(w.hotWindowHours)} h hot window`,
+      ],
+    },
+    { title: 'Assumptions', lines: spec.assumptions.map((a) => `${a.id}: ${a.statement}`) },
+  ];
 }

@@ -4,7 +4,7 @@
  */
 import type { VerificationReport } from '../engine/types';
 import { architectureSvg, costSvg } from './diagram';
-import { ms, num, percent, usd } from './format';
+import { ms, num, percent, usd, specStatement } from './format';
 import { xml as esc } from './junit';
 import { renderAdviceHtml } from '../advice/render';
 
@@ -28,13 +28,16 @@ export function renderHtml(report: VerificationReport): string {
   parts.push(`<h1>Verification <span class="verdict ${report.verdict}">${esc(report.verdict.toUpperCase())}</span></h1>`);
   parts.push(`<p class="muted">environment <b>${esc(report.spec.environment)}</b>, ${esc(report.input.kind)} <code>${esc(report.input.path)}</code>, ${report.input.resources} resources</p>`);
 
+  parts.push('<h2>Spec: what must hold</h2>');
+  for (const section of specStatement(report.spec)) parts.push(`<h3>${esc(section.title)}</h3><ul>${section.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+
   parts.push('<h2>Architecture</h2>');
   parts.push(architectureSvg(report));
   parts.push('<table><tr><th>flow</th><th>hops</th><th>missing</th></tr>');
   parts.push(rows(report.flows.map((f) => [td(esc(f.name)), td(f.hops.map((h) => `<code>${esc(h)}</code>`).join(' → ')), td(esc(f.missing.join(', ')), f.missing.length ? 'unknown' : '')])));
   parts.push('</table>');
 
-  parts.push('<h2>Spec</h2><table><tr><th>item</th><th>status</th><th>computed</th></tr>');
+  parts.push('<h2>Verdict per spec item</h2><table><tr><th>item</th><th>status</th><th>computed</th></tr>');
   parts.push(rows(report.specItems.map((i) => [td(`<code>${esc(i.item)}</code>`), status(i.status), td(esc(i.summary))])));
   parts.push('</table>');
 

@@ -3,6 +3,7 @@
  * items. fail and unknown are failures (unknown never passes); waived is skipped.
  */
 import type { RuleResult, VerificationReport } from '../engine/types';
+import { renderTable } from './table';
 
 export function xml(s: string): string {
   return s
@@ -53,7 +54,9 @@ export function renderJunit(report: VerificationReport): string {
     if (i.status === 'waived') return `${open}\n      <skipped message="${xml(i.summary)}"/>\n    </testcase>`;
     return `${open}\n      <failure type="${i.status}" message="${xml(i.summary)}">${xml(i.summary)}</failure>\n    </testcase>`;
   });
-  suites.push(`  <testsuite name="spec-items" tests="${items.length}" failures="${itemFailures}" errors="0" skipped="${itemSkipped}">\n${itemCases.join('\n')}\n  </testsuite>`);
+  // The whole report as text (spec, architecture, analyses, advice) where CI shows a suite's output.
+  const story = `    <system-out>${xml(renderTable(report, { color: false }))}</system-out>`;
+  suites.push(`  <testsuite name="spec-items" tests="${items.length}" failures="${itemFailures}" errors="0" skipped="${itemSkipped}">\n${itemCases.join('\n')}\n${story}\n  </testsuite>`);
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<testsuites name="verification ${xml(report.spec.environment)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n` +

@@ -8,7 +8,7 @@
  * link, an image, emphasis, HTML or a table column.
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
-import { costByComponent, ms, num, percent, resultCounts, usd } from './format';
+import { costByComponent, ms, num, percent, resultCounts, usd, specStatement } from './format';
 import { renderAdviceMarkdown } from '../advice/render';
 
 const ICON: Record<Status, string> = { pass: '✅', fail: '❌', unknown: '❔', waived: '⏸️' };
@@ -85,6 +85,16 @@ function mainSections(report: VerificationReport, rowCap: number): string {
     `${code(report.input.path)} (${report.input.kind}, ${report.input.resources} resources): ` +
       `${counts.fail} failing, ${counts.unknown} unknown, ${counts.waived} waived, ${counts.pass} passing checks.`,
   );
+  out.push('');
+  out.push('<details><summary>Spec: what must hold</summary>');
+  out.push('');
+  for (const section of specStatement(report.spec)) {
+    out.push(`**${md(section.title)}**`);
+    out.push('');
+    out.push(...section.lines.map((l) => `- ${md(clip(l))}`));
+    out.push('');
+  }
+  out.push('</details>');
   out.push('');
   out.push('| spec item | status | computed |');
   out.push('|---|---|---|');

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { RuleResult, Severity, VerificationReport } from '../engine/types';
 import type { Rule } from '../engine/types';
+import { specStatement } from './format';
 import { locate, type SourceReader } from './locate';
 
 export interface SarifOptions {
@@ -100,7 +101,17 @@ export function buildSarif(report: VerificationReport, options: SarifOptions = {
         },
         automationDetails: { id: `verify/${report.spec.environment}/` },
         results,
-        properties: { verdict: report.verdict },
+        // The rest of the story, for tools that show run properties: the spec, the patterns, the
+        // re-verified recommendations and the synthesized sizing (as in the JSON report).
+        properties: {
+          verdict: report.verdict,
+          spec: specStatement(report.spec),
+          specItems: report.specItems.map((i) => ({ item: i.item, status: i.status, summary: i.summary })),
+          ...(report.patterns ? { patterns: report.patterns } : {}),
+          ...(report.recommendations ? { recommendations: report.recommendations } : {}),
+          ...(report.synthesis ? { synthesis: report.synthesis } : {}),
+          ...(report.adviceBudget ? { adviceBudget: report.adviceBudget } : {}),
+        },
       },
     ],
   };

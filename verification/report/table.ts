@@ -4,7 +4,7 @@
  * then the advice sections when present.
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
-import { costByComponent, ms, num, percent, resultCounts, STATUS_WORD, truncate, usd, wrap } from './format';
+import { costByComponent, ms, num, percent, resultCounts, STATUS_WORD, truncate, usd, wrap, specStatement } from './format';
 import { renderAdviceText } from '../advice/render';
 
 export interface TableOptions {
@@ -58,6 +58,12 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   );
   out.push(`rules: ${counts.fail} fail, ${counts.unknown} unknown, ${counts.waived} waived, ${counts.pass} pass`);
 
+  heading(`Spec  ${report.spec.environment}: what must hold`);
+  for (const section of specStatement(report.spec)) {
+    out.push(paint(section.title, 'bold'));
+    for (const line of section.lines) out.push(...wrap(line, width - 2).map((l) => `  ${l}`));
+  }
+
   heading('Components');
   rows(
     [18, 5],
@@ -70,7 +76,7 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   }
   if (broken.length === 0) out.push('every flow is complete');
 
-  heading('Spec');
+  heading('Verdict per spec item');
   rows([26, 7], report.specItems.map((i) => [i.item, i.status, i.summary]), 1);
 
   heading(`Cost  ${usd(report.cost.monthlyUsd.expected)}/month expected (${usd(report.cost.monthlyUsd.min)}..${usd(report.cost.monthlyUsd.max)}), budget ${usd(report.spec.constraints.monthlyBudgetUsd)}`);

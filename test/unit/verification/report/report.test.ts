@@ -144,10 +144,28 @@ describe('every format', () => {
         configComplete: true,
       },
     ];
-    for (const format of ['table', 'markdown', 'html'] as const) {
-      const text = renderReport(report, format);
-      expect(text).toContain('Lambda architecture');
-      expect(text).toContain('set max nodes of cluster c1 to 8');
+    // Every format carries the story: SARIF in its run properties, JUnit in the spec suite's output.
+    for (const format of ['table', 'markdown', 'html', 'sarif', 'junit', 'json'] as const) {
+      const text = renderReport(report, format, { rules: RULES, readSource });
+      expect({ format, patterns: text.includes('Lambda architecture') }).toEqual({ format, patterns: true });
+      expect({ format, advice: text.includes('set max nodes of cluster c1 to 8') }).toEqual({ format, advice: true });
     }
+    const sarif = buildSarif(report, { rules: RULES, readSource });
+    expect(sarif.runs[0].properties?.recommendations).toHaveLength(1);
+  });
+
+  it('states the spec itself first (invariants, properties, constraints, workload, assumptions), not only the verdicts', () => {
+    for (const format of ['table', 'markdown', 'html', 'sarif', 'junit'] as const) {
+      const text = renderReport(synthReport, format, { rules: RULES, readSource });
+      for (const inv of SPEC.invariants) expect({ format, has: text.includes(inv.statement.replace(/'/g, format === 'junit' || format === 'html' ? '&apos;' : "'")) || text.includes(inv.id) }).toEqual({ format, has: true });
+      // Markdown and XML escape the comparison and the dollar sign.
+      expect({ format, has: /cost (?:<|\\<|&lt;)= \\?\$[\d,]+\/month/.test(text) }).toEqual({ format, has: true });
+    }
+    const table = renderReport(synthReport, 'table');
+    expect(table.indexOf('── Spec')).toBeLessThan(table.indexOf('── Components'));
+    expect(table).toContain(`latency p99 <= ${SPEC.constraints.latencyP99Ms} ms, p50 <= ${SPEC.constraints.latencyP50Ms} ms`);
+    expect(table).toContain(SPEC.assumptions[0].statement.slice(0, 40));
+    const html = renderReport(synthReport, 'html');
+    expect(html.indexOf('<h2>Spec: what must hold</h2>')).toBeLessThan(html.indexOf('<h2>Architecture</h2>'));
   });
 });
