@@ -7,11 +7,12 @@ import { verifyGraph, type VerifyGraphOptions } from '../engine/verify';
 import type { VerificationReport } from '../engine/types';
 import type { Graph } from '../graph/types';
 import type { Spec } from '../spec/spec';
-import { evaluationFromReport, evaluatorFromVerify } from './evaluation';
+import { evaluationFromReport, evaluatorFromVerify, openItems } from './evaluation';
 import { detectPatterns } from './patterns';
 import { synthesize, type SynthesizeOptions } from './synthesis/synthesize';
-import type { AdviceBudget, AdviceResult, Evaluator, SynthesisResult } from './types';
-import { Advisor, raiseBudgetHint, type AdviseOptions } from './whatif/advise';
+import type { AdviceBudget, AdviceResult, Evaluation, Evaluator, Recommendation, SynthesisResult } from './types';
+import { Advisor, effectOf, raiseBudgetHint, type AdviseOptions } from './whatif/advise';
+import { summarise } from './whatif/describe';
 
 export type { AdviceBudget, AdviceResult } from './types';
 
@@ -44,19 +45,56 @@ export function adviseReport(graph: Graph, spec: Spec, report: VerificationRepor
     ...(budget.maxEvaluations !== undefined ? { maxEvaluations: budget.maxEvaluations } : {}),
     ...(maxMillis !== undefined ? { maxMillis } : {}),
   };
-  const advice = new Advisor(evaluate, adviseOptions).advise(graph, spec, before);
-  const result: AdviceResult = { patterns, recommendations: advice.recommendations, unfixed: advice.unfixed, budget: advice.budget };
+  // The sizing synthesis runs first: when the design fails, its answer (the cheapest passing
+  // configuration, as config edits) is the recommendation to apply, so the time guard must not
+  // starve it behind the what-if search; the what-if search gets the time it leaves.
+  let synthesis: ReturnType<typeof synthesize> | undefined;
   if (options.synthesize) {
-    const synthesis = synthesize(graph, spec, evaluate, {
+    synthesis = synthesize(graph, spec, evaluate, {
       ...options.synthesis,
       ...(budget.maxEvaluations !== undefined ? { maxEvaluations: budget.maxEvaluations } : {}),
-      // the time guard covers the whole advice stage: the synthesis gets what the what-if search left
       ...(maxMillis !== undefined ? { outOfTime: () => performance.now() - started >= maxMillis } : {}),
-    }).result;
-    result.synthesis = synthesis;
-    if (synthesis.stopped) result.budget = withSynthesisCut(result.budget, synthesis);
+    });
+  }
+  const remaining = maxMillis === undefined ? undefined : Math.max(1, Math.round(maxMillis - (performance.now() - started)));
+  const advice = new Advisor(evaluate, { ...adviseOptions, ...(remaining !== undefined ? { maxMillis: remaining } : {}) }).advise(graph, spec, before);
+  const result: AdviceResult = { patterns, recommendations: advice.recommendations, unfixed: advice.unfixed, budget: advice.budget };
+  if (remaining !== undefined && maxMillis !== undefined) result.budget = { ...result.budget, maxMillis, elapsedMs: Math.round(performance.now() - started) };
+  if (synthesis) {
+    result.synthesis = synthesis.result;
+    const sizing = sizingRecommendation(before, synthesis.result, synthesis.evaluation);
+    if (sizing) {
+      result.recommendations = [sizing, ...result.recommendations];
+      // an item the synthesized sizing fixes has a fix
+      result.unfixed = result.unfixed.filter((u) => !sizing.fixes.includes(u.item));
+    }
+    if (synthesis.result.stopped) result.budget = withSynthesisCut(result.budget, synthesis.result);
   }
   return result;
+}
+
+/**
+ * The synthesized sizing as the recommendation to apply: when the design fails and the synthesis
+ * found a configuration that passes, its config diff (every entry a config field) with the
+ * effect the models measured on it.
+ */
+function sizingRecommendation(before: Evaluation, s: SynthesisResult, after: Evaluation | undefined): Recommendation | undefined {
+  if (before.verdict === 'pass' || !s.passes || after === undefined || s.changes.length === 0) return undefined;
+  const open = openItems(before);
+  const effect = effectOf(before, after, open);
+  const fixes = open.filter((i) => effect.items.find((x) => x.item === i)?.after === 'pass' || effect.items.find((x) => x.item === i)?.after === 'waived');
+  const description = `the synthesized sizing (${s.diff.length} config edit${s.diff.length === 1 ? '' : 's'}, the cheapest passing configuration found${s.stopped ? ', not proven cheapest' : ''})`;
+  return {
+    change: s.changes[0],
+    changes: s.changes,
+    fixes,
+    improves: [],
+    summary: summarise(description, open, effect),
+    effect,
+    scope: 'sizing',
+    config: s.diff.map((d) => ({ ...d })),
+    configComplete: true,
+  };
 }
 
 /** The budget report once the synthesis was cut too. */

@@ -45,6 +45,8 @@ function usd(n: number | null): string {
   return n === null ? 'unknown' : `$${Math.round(n).toLocaleString('en-US')}`;
 }
 
+const SCOPE_PREFIX: Record<string, string> = { plan: 'PLAN, all together: ', combination: 'combination: ', single: '', sizing: 'APPLY THIS: ' };
+
 export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
   const blocks: AdviceBlock[] = [];
   const budget = report.adviceBudget;
@@ -82,8 +84,9 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
       title: `Recommendations (each re-verified on the changed design${budget?.exhausted ? '; INCOMPLETE, see the advice budget' : ''})`,
       items: [
         ...recs.map((r) => ({
-          text: `${r.scope === 'plan' ? 'PLAN, all together: ' : r.scope === 'combination' ? 'combination: ' : ''}${r.summary}${r.fixes.length ? ` [fixes ${r.fixes.join(', ')}]` : ''}${r.improves.length ? ` [improves ${r.improves.join(', ')}]` : ''}`,
-          details: r.changes.map(changeLine),
+          text: `${SCOPE_PREFIX[r.scope]}${r.summary}${r.fixes.length ? ` [fixes ${r.fixes.join(', ')}]` : ''}${r.improves.length ? ` [improves ${r.improves.join(', ')}]` : ''}`,
+          // the synthesized sizing is applied as config edits (listed under the sizing synthesis too)
+          details: r.scope === 'sizing' ? [`config edits (${r.config.length}): see "Sizing synthesis" below; ${r.changes.length} resource changes`] : r.changes.map(changeLine),
         })),
         ...unfixed.map((u) => ({ text: `no fix found for ${u.item} (${u.status}): ${u.reason}`, details: [] })),
       ],
@@ -99,6 +102,22 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
       ...(s.infeasible ? [s.infeasible.explanation] : []),
       ...(s.diff.length > 0 ? s.diff.map((d) => `${d.configKey}: ${short(d.from)} -> ${short(d.to)}`) : s.infeasible ? [] : ['the current sizing is already the cheapest that passes']),
     ];
+    const apply = recs.find((r) => r.scope === 'sizing');
+    if (apply) {
+      // the design fails and this configuration passes: the end of the story is what to change
+      const cost = apply.effect.after.monthlyUsdExpected;
+      blocks.push({
+        title: 'Sizing synthesis: the recommendation to apply',
+        items: [
+          { text: head, details: [`method: ${s.method}`] },
+          {
+            text: `APPLY these ${apply.config.length} config edits to the environment config (stacks/config/<env>.ts), then synthesize and verify again: re-verified, the design ${apply.effect.verdict === 'pass' ? 'PASSES' : 'still fails'} at ${usd(cost)}/month expected${apply.effect.withinBudget ? ', within budget' : ''}${apply.fixes.length ? ` (fixes ${apply.fixes.join(', ')})` : ''}`,
+            details: apply.config.map((d) => `${d.configKey}: ${short(d.from)} -> ${short(d.to)}`),
+          },
+        ],
+      });
+      return blocks;
+    }
     blocks.push({ title: 'Sizing synthesis', items: [{ text: head, details }] });
   }
   return blocks;

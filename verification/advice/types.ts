@@ -174,8 +174,12 @@ export interface Recommendation {
   /** One line, e.g. "set max nodes of cluster X to 6: burst capacity 58,800 events/s, +$1,420/month, cost still within budget". */
   summary: string;
   effect: RecommendationEffect;
-  /** "single" change, a "combination" when no single change fixes an item, or the "plan" applying every fix together. */
-  scope: 'single' | 'combination' | 'plan';
+  /**
+   * "single" change, a "combination" when no single change fixes an item, the "plan" applying
+   * every fix together, or the synthesized "sizing" (the cheapest passing configuration the
+   * sizing synthesis found: listed first, the one to apply, when the design fails and it passes).
+   */
+  scope: 'single' | 'combination' | 'plan' | 'sizing';
   /** The recommendation as EnvironmentConfig edits (config units), in the order they apply. */
   config: ConfigDiffEntry[];
   /** False when some change has no config field (e.g. an IAM binding the constructs do not make): then `config` alone does not rebuild it. */

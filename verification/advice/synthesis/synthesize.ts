@@ -33,6 +33,8 @@ export interface SynthesisRun {
   result: SynthesisResult;
   space: SizingSpace;
   best?: Assignment;
+  /** The models' evaluation of `best` (the confirming evaluator's, when given). */
+  evaluation?: Evaluation;
 }
 
 function objective(e: Evaluation): number {
@@ -157,6 +159,7 @@ export function synthesize(graph: Graph, spec: Spec, evaluate: Evaluator, option
   return {
     space,
     best,
+    evaluation: winner,
     result: {
       config,
       diff,
