@@ -170,6 +170,22 @@ function detailsSection(report: VerificationReport): string {
   }
   details.push('');
   details.push('</details>');
+  details.push('');
+  details.push('<details><summary>Capacity, availability, DR and retention</summary>');
+  details.push('');
+  details.push(`Bottleneck: ${md(report.capacity.bottleneck ?? 'unknown')}; burst: ${md(clip(report.capacity.burstAbsorbed.explanation))}`);
+  details.push('');
+  details.push('| component | sustained events/s | burst events/s |');
+  details.push('|---|---:|---:|');
+  for (const c of report.capacity.components) details.push(`| ${md(c.component)} | ${num(c.sustainedEventsPerSecond)} | ${num(c.burstEventsPerSecond)} |`);
+  details.push('');
+  details.push('| scenario | RPO min | RTO min | basis |');
+  details.push('|---|---:|---:|---|');
+  for (const d of report.dr.scenarios) details.push(`| ${md(d.scenario)} | ${num(d.rpoMinutes, 1)} | ${num(d.rtoMinutes, 1)} | ${md(clip(d.basis))} |`);
+  details.push('');
+  details.push(...capped(report.retention.entries, LIST_CAP, (e) => `- ${code(e.address)}: ${num(e.retentionDays, 1)} days (${md(e.role)})`, (n) => `- … and ${n} more`));
+  details.push('');
+  details.push('</details>');
   if (report.warnings.length > 0) {
     details.push('');
     details.push(`<details><summary>Warnings (${report.warnings.length})</summary>`);

@@ -95,6 +95,10 @@ describe('Markdown, JUnit and HTML', () => {
     for (const i of planReport.specItems) expect(text).toContain(`| \`${i.item}\` |`);
     expect(text).toContain('### What blocks');
     expect(text).toContain('`google_bigtable_instance.hot`');
+    // The analyses beyond cost and latency, collapsed: capacity per component, DR per scenario, retention per store.
+    expect(text).toContain('| scenario | RPO min | RTO min | basis |');
+    for (const d of planReport.dr.scenarios) expect(text).toContain(`| ${d.scenario} |`);
+    expect(text).toContain('| component | sustained events/s | burst events/s |');
   });
 
   it('JUnit counts match its test cases and failures', () => {
