@@ -6,8 +6,6 @@
  * real sizing space branch and bound finds the exhaustive optimum.
  */
 import { getEnvironmentConfig } from '../../../../stacks/config';
-import { synthesizeConfig } from '../../stacks/synth-helpers';
-import { loadTerraformJson } from '../../../../verification/graph/load';
 import { verifyGraph } from '../../../../verification/engine/verify';
 import { adviseReport } from '../../../../verification/advice';
 import { applyChanges } from '../../../../verification/advice/graph-edit';
@@ -19,14 +17,15 @@ import { sizingSpace } from '../../../../verification/advice/synthesis/space';
 import type { Evaluator } from '../../../../verification/advice/types';
 import type { Graph } from '../../../../verification/graph/types';
 import type { Spec } from '../../../../verification/spec/spec';
-import { applyConfigEntries, verifyConfig } from './support/config-apply';
+import { applyConfigEntries, graphOfConfig, verifyConfig } from './support/config-apply';
 
 const TODAY = '2026-12-03';
 const verify = (g: Parameters<typeof verifyGraph>[0], s: Parameters<typeof verifyGraph>[1]) => verifyGraph(g, s, { today: TODAY });
 
+/** One synth per environment for the whole file (graphOfConfig caches it). */
 function load(env: string) {
   const config = getEnvironmentConfig(env);
-  return { graph: loadTerraformJson(synthesizeConfig(config).json, `in-memory ${env}`), spec: config.spec };
+  return { graph: graphOfConfig(config), spec: config.spec };
 }
 
 /** A change as the JSON report carries it, turned back into a graph edit. */

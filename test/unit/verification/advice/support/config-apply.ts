@@ -44,8 +44,20 @@ export function applyConfigEntries(config: EnvironmentConfig, entries: readonly 
   return copy as unknown as EnvironmentConfig;
 }
 
+/**
+ * Synthesized graphs by config (a synth is the slow part of these tests, and the same config is
+ * synthesized by several tests of a file). Graphs are never mutated: the advice edits copies.
+ */
+const synthesized = new Map<string, Graph>();
+
 export function graphOfConfig(config: EnvironmentConfig): Graph {
-  return loadTerraformJson(synthesizeConfig(config).json, `in-memory ${config.name}`);
+  const key = JSON.stringify(config);
+  let graph = synthesized.get(key);
+  if (!graph) {
+    graph = loadTerraformJson(synthesizeConfig(config).json, `in-memory ${config.name}`);
+    synthesized.set(key, graph);
+  }
+  return graph;
 }
 
 export function verifyConfig(config: EnvironmentConfig): VerificationReport {
