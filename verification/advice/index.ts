@@ -56,10 +56,9 @@ export function adviseReport(graph: Graph, spec: Spec, report: VerificationRepor
       ...(maxMillis !== undefined ? { outOfTime: () => performance.now() - started >= maxMillis } : {}),
     });
   }
-  const remaining = maxMillis === undefined ? undefined : Math.max(1, Math.round(maxMillis - (performance.now() - started)));
-  const advice = new Advisor(evaluate, { ...adviseOptions, ...(remaining !== undefined ? { maxMillis: remaining } : {}) }).advise(graph, spec, before);
+  // one time guard over the stage: the what-if search's clock starts with the synthesis's
+  const advice = new Advisor(evaluate, { ...adviseOptions, ...(synthesis && maxMillis !== undefined && adviseOptions.now === undefined ? { startedAt: started } : {}) }).advise(graph, spec, before);
   const result: AdviceResult = { patterns, recommendations: advice.recommendations, unfixed: advice.unfixed, budget: advice.budget };
-  if (remaining !== undefined && maxMillis !== undefined) result.budget = { ...result.budget, maxMillis, elapsedMs: Math.round(performance.now() - started) };
   if (synthesis) {
     result.synthesis = synthesis.result;
     const sizing = sizingRecommendation(before, synthesis.result, synthesis.evaluation);

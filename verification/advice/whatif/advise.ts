@@ -31,6 +31,8 @@ export interface AdviseOptions {
   maxMillis?: number;
   /** Clock for the guard (tests). */
   now?: () => number;
+  /** Clock reading the guard counts from (default: when advise starts), e.g. the start of an advice stage that ran the synthesis first. */
+  startedAt?: number;
 }
 
 export const DEFAULT_MAX_EVALUATIONS = 1000;
@@ -146,7 +148,7 @@ export function mergeViews(views: ChangeView[]): ChangeView[] {
 
 export class Advisor {
   private readonly cache: EvaluationCache;
-  private readonly options: typeof DEFAULTS & { generators: readonly ChangeGenerator[]; maxMillis?: number };
+  private readonly options: typeof DEFAULTS & { generators: readonly ChangeGenerator[]; maxMillis?: number; startedAt?: number };
   private budgetExhausted = false;
   private stoppedBy?: 'evaluations' | 'time';
   private stage = 'single changes';
@@ -303,7 +305,7 @@ export class Advisor {
   }
 
   advise(graph: Graph, spec: Spec, before: Evaluation): { recommendations: Recommendation[]; unfixed: UnfixedItem[]; evaluations: number; complete: boolean; budget: AdviceBudget } {
-    this.started = this.now();
+    this.started = this.options.startedAt ?? this.now();
     this.stage = 'single changes';
     const root: State = { graph, spec, path: [], changes: [], config: [], configComplete: true, evaluation: before };
     const recommendations: Recommendation[] = [];
