@@ -5,9 +5,8 @@
  */
 import type { PatternDetector, PatternEvidence } from '../types';
 import { getAttr } from '../graph-edit';
-import type { Resource } from '../../graph/types';
-import { bool, durationSeconds, num, ofType, referencesOf, str } from '../graph-query';
-import { archivePaths, batchViews } from './roles';
+import { bool, durationSeconds, num } from '../graph-query';
+import { batchViews, rawArchivePaths } from './roles';
 
 export const eventSourcing: PatternDetector = {
   id: 'event-sourcing',
@@ -16,15 +15,10 @@ export const eventSourcing: PatternDetector = {
   description: 'An immutable raw event log that can be replayed: topic retention for replay plus an append-only archive of every event.',
   detect({ graph }) {
     const viewTables = new Set(batchViews(graph).map((v) => v.resource.address));
-    // the log of record is the event topic, not a dead-letter topic
-    const subs = ofType(graph, 'google_pubsub_subscription');
-    const deadLetterTopics = new Set(subs.flatMap((s) => referencesOf(graph, s, 'dead_letter_policy.dead_letter_topic').map((t) => t.address)));
-    const isDeadLetterTopic = (t: Resource) => deadLetterTopics.has(t.address);
     const matches = [];
-    for (const path of archivePaths(graph)) {
-      if (!path.topic || viewTables.has(path.table.address) || isDeadLetterTopic(path.topic)) continue;
-      // an error-records table is where failures go, not the log of record
-      if (/error|dead.?letter/i.test(str(path.table.values.table_id) ?? path.table.name)) continue;
+    // the log of record is the event topic, not a dead-letter topic, archived into the raw table, not an error-records table
+    for (const path of rawArchivePaths(graph)) {
+      if (!path.topic || viewTables.has(path.table.address)) continue;
       const retention = durationSeconds(path.topic.values.message_retention_duration);
       if (retention === undefined) continue;
       const evidence: PatternEvidence[] = [

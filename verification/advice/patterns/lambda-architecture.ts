@@ -3,7 +3,7 @@
  * with batch views over it, and a serving layer that reads both. All three must be present.
  */
 import type { PatternDetector, PatternEvidence } from '../types';
-import { archivePaths, batchViews, servingServices, speedPaths } from './roles';
+import { batchViews, rawArchivePaths, servingServices, speedPaths } from './roles';
 
 export const lambdaArchitecture: PatternDetector = {
   id: 'lambda-architecture',
@@ -13,7 +13,8 @@ export const lambdaArchitecture: PatternDetector = {
     'A speed layer (stream processing into hot storage), a batch layer (an immutable raw archive plus batch views) and a serving layer reading both.',
   detect({ graph }) {
     const speed = speedPaths(graph);
-    const archive = archivePaths(graph);
+    // the archive of the events of record: not the dead-letter archive, not the error-records table
+    const archive = rawArchivePaths(graph);
     const views = batchViews(graph).filter((v) => v.reads.some((t) => archive.some((a) => a.table === t)));
     const serving = servingServices(graph);
     if (speed.length === 0 || archive.length === 0 || views.length === 0 || serving.length === 0) return [];
@@ -21,7 +22,7 @@ export const lambdaArchitecture: PatternDetector = {
     for (const s of speed) {
       evidence.push({
         address: s.processor.address,
-        note: `speed layer: ${s.topic?.address ?? '(topic)'} -> ${s.subscription.address} -> ${s.processor.address} -> ${s.hotStores.map((h) => h.address).join(', ')}`,
+        note: `speed layer: ${s.topic?.address ?? '(topic)'} -> ${s.subscription.address}${s.delivery === 'push' ? ' (push)' : ''} -> ${s.processor.address} -> ${s.hotStores.map((h) => h.address).join(', ')}`,
       });
     }
     for (const a of archive) {

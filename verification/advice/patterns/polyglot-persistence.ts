@@ -4,7 +4,7 @@
  */
 import type { PatternDetector } from '../types';
 import { ofType } from '../graph-query';
-import { STORE_TYPE_FAMILY } from './roles';
+import { isCodeBucket, STORE_TYPE_FAMILY } from './roles';
 
 export const polyglotPersistence: PatternDetector = {
   id: 'polyglot-persistence',
@@ -12,7 +12,8 @@ export const polyglotPersistence: PatternDetector = {
   kind: 'pattern',
   description: 'More than one kind of data store, each chosen for its access pattern.',
   detect({ graph }) {
-    const stores = ofType(graph, ...Object.keys(STORE_TYPE_FAMILY));
+    // a bucket holding only a pipeline's code (a Dataflow UDF) and scratch space stores no data
+    const stores = ofType(graph, ...Object.keys(STORE_TYPE_FAMILY)).filter((s) => !isCodeBucket(graph, s));
     const families = [...new Set(stores.map((s) => s.type))];
     if (families.length < 2) return [];
     return [

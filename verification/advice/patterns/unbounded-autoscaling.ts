@@ -3,17 +3,18 @@
  * set, so a burst or a bug scales cost to the service's own limit.
  */
 import type { PatternDetector, PatternMatch } from '../types';
-import { cloudRunServices, cloudRunView, num, ofType } from '../graph-query';
+import { num, ofType } from '../graph-query';
+import { codeServices, DATAFLOW_TYPES, serviceMaxInstances } from './roles';
 
 export const unboundedAutoscaling: PatternDetector = {
   id: 'unbounded-autoscaling',
   name: 'Unbounded autoscaling',
   kind: 'anti-pattern',
-  description: 'A Dataflow job without max_workers or a Cloud Run service without a maximum instance count.',
+  description: 'A Dataflow job without max_workers or a Cloud Run service (v1 or v2) without a maximum instance count.',
   detect({ graph }) {
     const matches: PatternMatch[] = [];
-    for (const job of ofType(graph, 'google_dataflow_job', 'google_dataflow_flex_template_job')) {
-      const attr = job.type === 'google_dataflow_job' ? 'max_workers' : 'max_workers';
+    for (const job of ofType(graph, ...DATAFLOW_TYPES)) {
+      const attr = 'max_workers';
       if (num(job.values[attr]) !== undefined) continue;
       matches.push({
         id: this.id,
@@ -24,15 +25,15 @@ export const unboundedAutoscaling: PatternDetector = {
         risks: ['monthly_cost'],
       });
     }
-    for (const service of cloudRunServices(graph)) {
-      const view = cloudRunView(service);
-      if (view.maxInstances !== undefined) continue;
+    for (const service of codeServices(graph)) {
+      const max = serviceMaxInstances(service);
+      if (max.value !== undefined) continue;
       matches.push({
         id: this.id,
         name: this.name,
         kind: this.kind,
         summary: `${service.address} has no maximum instance count`,
-        evidence: [{ address: service.address, attribute: view.paths.max, value: null, note: 'no instance ceiling set: Cloud Run scales to its default limit' }],
+        evidence: [{ address: service.address, attribute: max.path, value: null, note: 'no instance ceiling set: Cloud Run scales to its default limit' }],
         risks: ['monthly_cost'],
       });
     }
