@@ -1,7 +1,7 @@
 import { detectPatterns } from '../../../../verification/advice/patterns';
 import type { PatternMatch } from '../../../../verification/advice/types';
 import type { Spec } from '../../../../verification/spec/spec';
-import { fixtureGraph, FIXTURES, variant } from './support/fixture-graph';
+import { FIXTURES, loadedFixture, loadedVariant } from './support/fixture-graph';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -10,7 +10,7 @@ const ids = (ms: PatternMatch[]) => [...new Set(ms.map((m) => m.id))].sort();
 const of = (ms: PatternMatch[], id: string) => ms.filter((m) => m.id === id);
 
 describe('patterns on the hand-written prod-like stack', () => {
-  const matches = detectPatterns({ graph: fixtureGraph('lambda-prod.tf.json'), spec });
+  const matches = detectPatterns({ graph: loadedFixture('lambda-prod.tf.json'), spec });
 
   it('finds the four patterns and no anti-pattern', () => {
     expect(ids(matches)).toEqual(['event-sourcing', 'lambda-architecture', 'polyglot-persistence', 'stream-processing']);
@@ -46,7 +46,7 @@ describe('patterns on the hand-written prod-like stack', () => {
 });
 
 describe('anti-patterns on the hand-written first-proposal-like stack', () => {
-  const matches = detectPatterns({ graph: fixtureGraph('anti-patterns.tf.json'), spec });
+  const matches = detectPatterns({ graph: loadedFixture('anti-patterns.tf.json'), spec });
 
   it('finds every anti-pattern and not the Lambda architecture (no serving layer over both stores)', () => {
     expect(ids(matches)).toEqual([
@@ -96,7 +96,7 @@ describe('anti-patterns on the hand-written first-proposal-like stack', () => {
 });
 
 describe('each anti-pattern flips on a single edit of the passing stack', () => {
-  const detect = (edit: Parameters<typeof variant>[1], s: Spec = spec) => detectPatterns({ graph: variant('lambda-prod.tf.json', edit), spec: s });
+  const detect = (edit: Parameters<typeof loadedVariant>[1], s: Spec = spec) => detectPatterns({ graph: loadedVariant('lambda-prod.tf.json', edit), spec: s });
 
   it('HDD on the second cluster', () => {
     const ms = detect((r) => {

@@ -1,9 +1,12 @@
 /**
- * Loads the advice fixtures (Terraform JSON) into a Graph for the unit tests.
+ * Loads the advice fixtures (Terraform JSON) into a Graph for the unit tests. `loadedFixture`
+ * and `loadedVariant` use the verifier's real loader; `graphFromDoc` is a simplified loader
+ * the older advice tests still use.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AttrValue, Edge, Graph, Resource } from '../../../../../verification/graph/types';
+import { loadTerraformJson } from '../../../../../verification/graph/load';
 
 export const FIXTURES = path.resolve(__dirname, '../../../../fixtures/verification/advice');
 
@@ -60,4 +63,22 @@ export function variant(
   const doc = fixtureDoc(name);
   edit(doc.resource);
   return graphFromDoc(doc, `${name} (variant)`);
+}
+
+/**
+ * The fixture through the verifier's own loader (`loadTerraformJson`): normalised values,
+ * single blocks as objects, reference edges with their attribute paths, as for any input.
+ */
+export function loadedFixture(name: string): Graph {
+  return loadTerraformJson(fixtureDoc(name), path.join(FIXTURES, name));
+}
+
+/** `variant` through the real loader. */
+export function loadedVariant(
+  name: string,
+  edit: (resource: Record<string, Record<string, Record<string, unknown>>>) => void,
+): Graph {
+  const doc = fixtureDoc(name);
+  edit(doc.resource);
+  return loadTerraformJson(doc, `${path.join(FIXTURES, name)} (variant)`);
 }
