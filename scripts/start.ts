@@ -134,11 +134,15 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const cliArgs = [synthResult.stackDir, ...(parsed.synthesize ? ['--synthesize'] : [])];
+  // The sizing search and the what-if search share the advice time guard: give them room
+  // (the CLI's 10 s default is for CI gates on large plans; a cut is reported either way).
+  const cliArgs = [synthResult.stackDir, ...(parsed.synthesize ? ['--synthesize', '--advice-seconds', '30'] : [])];
   const verifyExit = runCli(cliArgs);
   if (verifyExit === 2) return 2;
   const passed = verifyExit === 0 && synthResult.gatePassed;
-  const verdict = passed ? `${parsed.env} passes verification` : `${parsed.env} does not pass verification`;
+  const verdict = passed
+    ? `${parsed.env} passes verification`
+    : `${parsed.env} does not pass verification (the advice above lists the re-verified changes${parsed.synthesize ? ' and the sizing to apply' : ''})`;
   if (!parsed.local) {
     process.stdout.write(`\nstart: ${passed ? 'PASS' : 'FAIL'}: ${verdict}\n`);
     return passed ? 0 : 1;
