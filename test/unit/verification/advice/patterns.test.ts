@@ -187,3 +187,146 @@ describe('each anti-pattern flips on a single edit of the passing stack', () => 
     expect(of(ms, 'lambda-architecture')).toHaveLength(0);
   });
 });
+
+describe('hand-written Terraform: push delivery, Cloud Run v1, flex-template Dataflow, Cloud SQL and BigQuery in one region', () => {
+  const HAND = 'patterns-hand.tf.json';
+  const matches = detectPatterns({ graph: loadedFixture(HAND), spec });
+  const detect = (edit: Parameters<typeof loadedVariant>[1], s: Spec = spec) => detectPatterns({ graph: loadedVariant(HAND, edit), spec: s });
+  const withAvailability = (availability: number): Spec => ({ ...spec, constraints: { ...spec.constraints, availability } });
+  type Res = Record<string, Record<string, Record<string, unknown>>>;
+  const env = (r: Res, service: string) => ((r.google_cloud_run_v2_service[service].template as { containers: { env: { name: string; value: string }[] }[] }).containers[0].env);
+
+  it('finds the patterns and the anti-patterns of the hand-written stack', () => {
+    expect(ids(matches)).toEqual([
+      'consumer-without-dead-letter',
+      'event-sourcing',
+      'hot-storage-on-hdd',
+      'lambda-architecture',
+      'non-idempotent-aggregation',
+      'polyglot-persistence',
+      'retention-below-recovery',
+      'single-region-store',
+      'stream-processing',
+      'unbounded-autoscaling',
+    ]);
+  });
+
+  it('the push subscription feeds the processor its push_endpoint names; the flex-template job reads the topic itself', () => {
+    const [sp] = of(matches, 'stream-processing');
+    expect(sp.evidence.map((e) => e.note)).toEqual([
+      'push endpoint on Cloud Run consuming google_pubsub_subscription.push of google_pubsub_topic.telemetry',
+      'pull subscriber on Cloud Run (v1) consuming google_pubsub_subscription.push of google_pubsub_topic.telemetry',
+      'streaming flex-template Dataflow job from spec.json reading google_pubsub_topic.telemetry directly (its own subscription)',
+    ]);
+    expect(sp.evidence[2]).toMatchObject({ address: 'google_dataflow_flex_template_job.agg', attribute: 'parameters.inputTopic' });
+    // the dead-letter finding names the push subscription's real consumers, not the Dataflow job
+    expect(of(matches, 'consumer-without-dead-letter').map((m) => m.evidence[0].note)).toEqual([
+      'consumed by google_cloud_run_v2_service.processor, google_cloud_run_service.legacy_consumer with no dead-letter policy',
+    ]);
+    const lambda = of(matches, 'lambda-architecture')[0];
+    expect(lambda.evidence[0].note).toBe(
+      'speed layer: google_pubsub_topic.telemetry -> google_pubsub_subscription.push (push) -> google_cloud_run_v2_service.processor -> google_bigtable_instance.hot, google_bigtable_table.counts',
+    );
+  });
+
+  it('without the push_config the processor reads nothing: no speed path, no Lambda, only the v1 service consumes', () => {
+    const ms = detect((r) => {
+      delete r.google_pubsub_subscription.push.push_config;
+    });
+    expect(of(ms, 'lambda-architecture')).toHaveLength(0);
+    expect(of(ms, 'non-idempotent-aggregation').map((m) => m.evidence[0].address)).toEqual(['google_pubsub_subscription.archive']);
+    expect(of(ms, 'consumer-without-dead-letter')[0].evidence[0].note).toBe('consumed by google_cloud_run_service.legacy_consumer with no dead-letter policy');
+  });
+
+  it('the Bigtable aggregate fed over the push path is flagged, exactly-once or not (push is at-least-once)', () => {
+    const expected = 'google_bigtable_table.counts aggregated by google_cloud_run_v2_service.processor from at-least-once google_pubsub_subscription.push (push)';
+    const [speed] = of(matches, 'non-idempotent-aggregation');
+    expect(speed.summary).toBe(expected);
+    expect(speed.evidence[0]).toMatchObject({ address: 'google_pubsub_subscription.push', attribute: 'push_config.push_endpoint' });
+    expect(speed.evidence[0].note).toBe('push delivery to google_cloud_run_v2_service.processor is at-least-once (exactly-once delivery is for pull subscriptions only): a message may arrive twice');
+    const eo = detect((r) => {
+      r.google_pubsub_subscription.push.enable_exactly_once_delivery = true;
+    });
+    expect(of(eo, 'non-idempotent-aggregation')[0].summary).toBe(expected);
+  });
+
+  it('the aggregate passes when the processor declares idempotent writes, or pulls with exactly-once delivery', () => {
+    const idempotent = detect((r) => {
+      r.google_cloud_run_v2_service.processor.labels = { 'write-semantics': 'idempotent' };
+    });
+    expect(of(idempotent, 'non-idempotent-aggregation').map((m) => m.evidence[0].address)).toEqual(['google_pubsub_subscription.archive']);
+    const pull = detect((r) => {
+      delete r.google_pubsub_subscription.push.push_config;
+      r.google_pubsub_subscription.push.enable_exactly_once_delivery = true;
+      env(r, 'processor').push({ name: 'SUBSCRIPTION', value: '${google_pubsub_subscription.push.name}' });
+    });
+    expect(of(pull, 'non-idempotent-aggregation').map((m) => m.evidence[0].address)).toEqual(['google_pubsub_subscription.archive']);
+    expect(of(pull, 'lambda-architecture')[0].evidence[0].note).toContain('google_pubsub_subscription.push -> google_cloud_run_v2_service.processor');
+  });
+
+  it('the BigQuery subscription writer is evidenced by its bigquery_config, not a Dataflow parameter', () => {
+    const batch = of(matches, 'non-idempotent-aggregation')[1];
+    expect(batch.summary).toBe('google_bigquery_table.hourly aggregates google_bigquery_table.events_raw, fed at-least-once by google_pubsub_subscription.archive, without deduplication');
+    expect(batch.evidence.map((e) => [e.address, e.attribute])).toEqual([
+      ['google_pubsub_subscription.archive', 'bigquery_config'],
+      ['google_bigquery_table.hourly', 'params.query'],
+    ]);
+    expect(batch.evidence[0].note).toBe('Pub/Sub writes google_bigquery_table.events_raw through a BigQuery subscription at-least-once: a redelivered message is written twice');
+  });
+
+  it('Cloud Run v1: the legacy service is unbounded until its maxScale annotation is set', () => {
+    const v1 = of(matches, 'unbounded-autoscaling').find((m) => m.evidence[0].address === 'google_cloud_run_service.legacy_consumer');
+    expect(v1?.evidence[0].attribute).toBe('template.metadata.annotations.autoscaling.knative.dev/maxScale');
+    const bounded = detect((r) => {
+      (r.google_cloud_run_service.legacy_consumer.template as Record<string, unknown>).metadata = { annotations: { 'autoscaling.knative.dev/maxScale': '10' } };
+    });
+    expect(of(bounded, 'unbounded-autoscaling').map((m) => m.evidence[0].address)).toEqual(['google_dataflow_flex_template_job.agg', 'google_cloud_run_v2_service.processor']);
+  });
+
+  it('Lambda counts one archive path: not the dead-letter archive, the error-records table or the materialized view', () => {
+    const [lambda] = of(matches, 'lambda-architecture');
+    expect(lambda.summary).toBe('speed layer (1 path), batch layer (1 archive path, 1 batch view) and serving layer (google_cloud_run_v2_service.analytics)');
+    expect(lambda.evidence.filter((e) => e.note.startsWith('batch layer archive')).map((e) => e.note)).toEqual([
+      'batch layer archive: google_pubsub_topic.telemetry -> google_pubsub_subscription.archive -> google_bigquery_table.events_raw',
+    ]);
+  });
+
+  it('polyglot persistence skips the UDF bucket (code objects only) and counts a bucket a service writes', () => {
+    const [pp] = of(matches, 'polyglot-persistence');
+    expect(pp.summary).toBe('3 kinds of store: Bigtable, Cloud SQL, BigQuery');
+    expect(pp.evidence.map((e) => e.address)).not.toContain('google_storage_bucket.udf');
+    const written = detect((r) => {
+      env(r, 'processor').push({ name: 'SPILL_BUCKET', value: '${google_storage_bucket.udf.name}' });
+    });
+    expect(of(written, 'polyglot-persistence')[0].summary).toBe('4 kinds of store: Bigtable, Cloud SQL, BigQuery, Cloud Storage');
+    // a data bucket in one region: the 0.999 regional Cloud Storage figure is below 0.9999
+    expect(of(written, 'single-region-store').map((m) => m.summary)).toContain(
+      'google_storage_bucket.udf (Cloud Storage bucket) is confined to US-CENTRAL1 under availability 0.9999 (SLA 0.999)',
+    );
+  });
+
+  it('single-region store: Cloud SQL REGIONAL in us-central1 is flagged with its SLA unknown (no figure in slas.json)', () => {
+    const sql = of(matches, 'single-region-store').find((m) => m.evidence[0].address === 'google_sql_database_instance.devices');
+    expect(sql?.summary).toBe('google_sql_database_instance.devices (Cloud SQL, REGIONAL) is confined to us-central1 under availability 0.9999 (SLA unknown)');
+    expect(sql?.evidence[0]).toMatchObject({ attribute: 'settings.availability_type', value: 'REGIONAL' });
+    expect(sql?.evidence[1].note).toBe(
+      "spec availability 0.9999; the Cloud SQL REGIONAL SLA is unknown (no 'cloud-sql.regional' figure in verification/data/slas.json), so nothing shows a store in one region meets it",
+    );
+    const replicated = detect((r) => {
+      r.google_sql_database_instance.replica = { name: 'devices-replica', region: 'us-east1', database_version: 'POSTGRES_15', master_instance_name: '${google_sql_database_instance.devices.name}', settings: { tier: 'db-custom-2-8192' } };
+    });
+    expect(of(replicated, 'single-region-store').map((m) => m.evidence[0].address)).toEqual(['google_bigtable_instance.hot']);
+  });
+
+  it('single-region store: the us-central1 BigQuery dataset is within the 0.9999 BigQuery SLA at 0.9999 and flagged above it', () => {
+    expect(of(matches, 'single-region-store').map((m) => m.evidence[0].address)).not.toContain('google_bigquery_dataset.iot');
+    const strict = detectPatterns({ graph: loadedFixture(HAND), spec: withAvailability(0.99995) });
+    const bq = of(strict, 'single-region-store').find((m) => m.evidence[0].address === 'google_bigquery_dataset.iot');
+    expect(bq?.summary).toBe('google_bigquery_dataset.iot (BigQuery dataset) is confined to us-central1 under availability 0.99995 (SLA 0.9999)');
+    expect(bq?.evidence[1].note).toBe('spec availability 0.99995 > 0.9999, the BigQuery dataset SLA (https://cloud.google.com/bigquery/sla)');
+    const multiRegion = detect((r) => {
+      r.google_bigquery_dataset.iot.location = 'US';
+    }, withAvailability(0.99995));
+    expect(of(multiRegion, 'single-region-store').map((m) => m.evidence[0].address)).not.toContain('google_bigquery_dataset.iot');
+  });
+});
