@@ -26,6 +26,8 @@ interface StartOptions {
   rate?: number;
   burst?: number;
   synthesize: boolean;
+  adviceEvaluations?: string;
+  adviceSeconds?: string;
 }
 
 function positiveNumber(value: string): number {
@@ -45,6 +47,9 @@ function parseArgs(argv: string[]): StartOptions | number {
     .option('--rate <eventsPerSecond>', 'sustained rate of the local run (default: the spec workload)', positiveNumber)
     .option('--burst <eventsPerSecond>', 'burst rate of the local run (default: the spec workload)', positiveNumber)
     .option('--no-synthesize', 'skip the search for the cheapest compliant sizing')
+    // Passed to the verifier as they are (it checks them): the advice budget the report names.
+    .option('--advice-evaluations <n>', 'advice budget: re-verifications the what-if and sizing searches may run (see npm run verify -- --help)')
+    .option('--advice-seconds <s>', 'advice time guard in seconds (default 30 here; 0 = none)')
     .exitOverride()
     .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: (t) => (usage += t) });
   try {
@@ -136,7 +141,13 @@ async function main(argv: string[]): Promise<number> {
   }
   // The sizing search and the what-if search share the advice time guard: give them room
   // (the CLI's 10 s default is for CI gates on large plans; a cut is reported either way).
-  const cliArgs = [synthResult.stackDir, ...(parsed.synthesize ? ['--synthesize', '--advice-seconds', '30'] : [])];
+  const cliArgs = [
+    synthResult.stackDir,
+    ...(parsed.synthesize ? ['--synthesize'] : []),
+    '--advice-seconds',
+    parsed.adviceSeconds ?? (parsed.synthesize ? '30' : '10'),
+    ...(parsed.adviceEvaluations !== undefined ? ['--advice-evaluations', parsed.adviceEvaluations] : []),
+  ];
   const verifyExit = runCli(cliArgs);
   if (verifyExit === 2) return 2;
   const passed = verifyExit === 0 && synthResult.gatePassed;

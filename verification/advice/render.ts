@@ -52,13 +52,16 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
   const budget = report.adviceBudget;
   if (budget?.exhausted) {
     // first: a cut search must not read as a complete answer
+    // Only the sizing search stopped at its own limit: the what-if advice is complete.
+    const onlySizing = budget.notEvaluated.length === 0 && budget.notSearched.length > 0 && budget.notSearched.every((x) => x.startsWith('the sizing synthesis'));
+    const sizing = report.synthesis ? `; sizing search ${report.synthesis.searched.toLocaleString('en-US')} evaluations` : '';
     blocks.push({
-      title: 'Advice budget ran out: the advice below is incomplete',
+      title: onlySizing ? 'Sizing search stopped at its limit: its answer is the best found, not proven cheapest' : 'Advice budget ran out: the advice below is incomplete',
       items: [
         {
           text: budget.note,
           details: [
-            `re-verifications: ${budget.evaluations} of ${budget.maxEvaluations}${budget.maxMillis !== null ? `; time guard ${budget.maxMillis} ms` : ''}; advice took ${budget.elapsedMs} ms`,
+            `what-if re-verifications: ${budget.evaluations} of ${budget.maxEvaluations}${sizing}${budget.maxMillis !== null ? `; time guard ${budget.maxMillis} ms` : ''}; advice took ${budget.elapsedMs} ms`,
             ...budget.notEvaluated.map((n) => `${n.item}: ${n.candidates} candidate change${n.candidates === 1 ? '' : 's'} never re-verified`),
             ...budget.notSearched.map((s) => `not searched: ${s}`),
           ],

@@ -97,7 +97,7 @@ describe('advice budget (real models, first-proposal)', () => {
     const blocks = renderAdviceText(advised);
     expect(blocks[0]?.title).toBe('Advice budget ran out: the advice below is incomplete');
     expect(blocks[0]?.lines[0]).toBe(b.note);
-    expect(blocks[0]?.lines).toContain(`    re-verifications: 12 of 12; advice took ${b.elapsedMs} ms`);
+    expect(blocks[0]?.lines).toContain(`    what-if re-verifications: 12 of 12; advice took ${b.elapsedMs} ms`);
     const recs = blocks.find((x) => x.title.startsWith('Recommendations'));
     if (recs) expect(recs.title).toBe('Recommendations (each re-verified on the changed design; INCOMPLETE, see the advice budget)');
   }, 120_000);
@@ -108,6 +108,14 @@ describe('advice budget (real models, first-proposal)', () => {
     expect(advice.budget.exhausted).toBe(true);
     expect(advice.budget.notSearched.some((s) => s.startsWith('the sizing synthesis (stopped at 8 of '))).toBe(true);
   }, 120_000);
+
+  it('when only the sizing search stopped at its limit, the heading says that, not that the what-if advice is incomplete', () => {
+    const b = { maxEvaluations: 1000, maxMillis: 10_000, evaluations: 0, elapsedMs: 5, exhausted: true, stoppedBy: 'evaluations' as const, stoppedDuring: 'synthesis', notEvaluated: [], notSearched: ['the sizing synthesis (stopped at 600 of 3 configurations)'], note: 'n' };
+    const passing = { ...report, adviceBudget: b };
+    const [head] = renderAdviceText(passing);
+    expect(head?.title).toBe('Sizing search stopped at its limit: its answer is the best found, not proven cheapest');
+    expect(head?.lines).toContain('    what-if re-verifications: 0 of 1000; time guard 10000 ms; advice took 5 ms');
+  });
 });
 
 describe('advice budget (CLI options)', () => {
