@@ -38,7 +38,7 @@ const worst = (xs: string[]) => (xs.includes('U') ? 'U' : xs.includes('S') ? 'S'
 
 function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Term | string {
   const services = ctx.topology.services(role);
-  if (services.length === 0) return `${label} service not found`;
+  if (services.length === 0) return `${label.replace(/ service$/, '')} service not found`;
   const sla = ctx.data.sla('cloud-run');
   const regions = [...new Set(services.map((s) => s.region ?? s.address))];
   const a = parallel(regions.map(() => sla.value));
@@ -57,8 +57,8 @@ function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Te
 function chainTerm(ctx: AnalysisContext, callerRole: ServiceRole, callerLabel: string, calleeRole: ServiceRole, calleeLabel: string): Term | string {
   const callers = ctx.topology.services(callerRole);
   const callees = ctx.topology.services(calleeRole);
-  if (callers.length === 0) return `${callerLabel} service not found`;
-  if (callees.length === 0) return `${calleeLabel} service not found`;
+  if (callers.length === 0) return `${callerLabel.replace(/ service$/, '')} service not found`;
+  if (callees.length === 0) return `${calleeLabel.replace(/ service$/, '')} service not found`;
   const sla = ctx.data.sla('cloud-run');
   const chains = callers.map((caller) => {
     const targets = callees.filter((c) => ctx.topology.refersTo(caller, c));
