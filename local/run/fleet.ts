@@ -66,6 +66,8 @@ interface Item {
   device: number;
   seq: number;
   eventTimeMs: number;
+  /** The schedule second the event was offered in: its sent and accepted counts go there. */
+  second: number;
   invalid?: InvalidKind;
 }
 
@@ -161,16 +163,21 @@ export class DeviceFleet {
     this.startedAt = this.now();
     let posted = 0;
     // Send loop: keep up with the schedule while the connection pool has room.
+    // A request goes once all its events are due, so the last one of the schedule is due only
+    // at its very end: the pass at or after durationMs posts what is due by then (the last,
+    // possibly partial, request) before the loop ends -- never one request short.
+    const total = eventsDue(schedule, schedule.durationMs);
     while (!this.o.signal?.aborted) {
       const elapsed = this.now() - this.startedAt;
-      if (elapsed >= schedule.durationMs) break;
+      const ended = elapsed >= schedule.durationMs;
       const due = eventsDue(schedule, elapsed);
       this.sendDueRetries();
-      while (this.inFlight < this.maxInFlight && posted + this.o.eventsPerRequest <= due) {
-        const items = this.nextRequestItems(elapsed);
+      while (this.inFlight < this.maxInFlight && posted < due && (posted + this.o.eventsPerRequest <= due || ended)) {
+        const items = this.nextRequestItems(Math.min(elapsed, schedule.durationMs - 1), Math.min(this.o.eventsPerRequest, total - posted));
         posted += items.length;
         this.post(items, false);
       }
+      if (ended && posted >= total) break;
       await this.pause(5);
     }
     const sendMs = this.now() - this.startedAt;
@@ -206,26 +213,28 @@ export class DeviceFleet {
     });
   }
 
-  private second(): FleetSecond {
-    const elapsed = this.now() - this.startedAt;
-    const second = Math.floor(elapsed / 1000);
+  /** The row of a second (default: now's); rows are created in order, with no gaps. */
+  private second(at?: number): FleetSecond {
+    const second = at ?? Math.floor((this.now() - this.startedAt) / 1000);
     let last = this.seconds[this.seconds.length - 1];
     while (!last || last.second < second) {
       const s = last ? last.second + 1 : 0;
       last = { second: s, phase: phaseAt(this.o.schedule, s * 1000), sent: 0, accepted: 0, rejected: 0, retried: 0 };
       this.seconds.push(last);
     }
-    return last;
+    // Rows start at second 0 with no gaps, so a past second is its index.
+    return this.seconds[second] ?? last;
   }
 
-  private nextRequestItems(elapsedMs: number): Item[] {
-    const { devices, eventsPerRequest, runTag, eventBytes, invalidShare, ledger, schedule } = this.o;
+  private nextRequestItems(elapsedMs: number, eventsPerRequest: number): Item[] {
+    const { devices, runTag, eventBytes, invalidShare, ledger, schedule } = this.o;
     const device = this.nextDevice;
     this.nextDevice = (this.nextDevice + 1) % devices;
     // The device buffered its events over the last interval at its share of the rate.
     const rate = phaseAt(schedule, elapsedMs) === 'burst' ? schedule.burstEps : schedule.sustainedEps;
     const spacingMs = Math.min(50, (1000 * devices) / Math.max(1, rate));
     const sendTime = this.now();
+    const second = Math.floor(elapsedMs / 1000);
     const items: Item[] = [];
     for (let i = 0; i < eventsPerRequest; i++) {
       const eventTimeMs = Math.round(sendTime - (eventsPerRequest - 1 - i) * spacingMs);
@@ -233,16 +242,16 @@ export class DeviceFleet {
       if (isInvalidIndex(k, invalidShare)) {
         const n = this.invalidCount++;
         const bad = invalidEventJson(runTag, device, n, eventTimeMs);
-        items.push({ json: bad.json, device, seq: -1 - n, eventTimeMs, invalid: bad.kind });
+        items.push({ json: bad.json, device, seq: -1 - n, eventTimeMs, second, invalid: bad.kind });
         this.counters.sentInvalid++;
       } else {
         const seq = ledger.nextSequence(device);
-        items.push({ json: validEventJson(runTag, device, seq, eventTimeMs, eventBytes), device, seq, eventTimeMs });
+        items.push({ json: validEventJson(runTag, device, seq, eventTimeMs, eventBytes), device, seq, eventTimeMs, second });
         this.counters.sentValid++;
       }
     }
     this.counters.sent += items.length;
-    this.second().sent += items.length;
+    this.second(second).sent += items.length;
     return items;
   }
 
@@ -327,7 +336,7 @@ export class DeviceFleet {
     if ((status === 200 || status === 207 || status === 400 || status === 503) && Array.isArray(results) && results.length === items.length) {
       if (status === 503) this.counters.status503++;
       const retry: Item[] = [];
-      const sec = this.second();
+      this.second();
       for (const r of results) {
         const item = items[r.index];
         if (!item) continue;
@@ -337,12 +346,12 @@ export class DeviceFleet {
             this.noteError(`invalid event (${item.invalid}) accepted: ${invalidEventId(this.o.runTag, -1 - item.seq)}`);
           } else if (this.o.ledger.markAccepted(item.device, item.seq, item.eventTimeMs)) {
             this.counters.accepted++;
-            sec.accepted++;
+            this.second(item.second).accepted++;
           }
         } else if (r.status === 'rejected') {
           if (item.invalid) {
             this.counters.rejected++;
-            sec.rejected++;
+            this.second(item.second).rejected++;
             if (this.sampleRejections.length < INVALID_SAMPLE && !this.sampleRejections.some((s) => s.kind === item.invalid)) {
               this.sampleRejections.push({ kind: item.invalid, reason: r.reason ?? '' });
             }
