@@ -5,12 +5,14 @@
  *
  * Exit codes: 0 every measured spec item passed, 1 some failed, 2 bad usage (one line),
  * 3 the run could not complete (a service or emulator did not start; one line), 130
- * interrupted. Ctrl-C stops the fleet, reports and stops everything it started; a second
- * Ctrl-C (at least a second later) kills what is left at once.
+ * interrupted. Ctrl-C, SIGTERM or SIGHUP (to the process group, to npm or to this process),
+ * or npm/tsx going away, stops the fleet, reports and stops everything it started; a second
+ * one (at least a second later) kills what is left at once. See local/run/interrupt.ts.
  */
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { emergencyStop, formatMeasurement, runLocalPipeline, RunOptionsError } from '../local/run';
+import { installInterruptHandling } from '../local/run/interrupt';
 
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 process.env.CHECKPOINT_DISABLE ??= '1';
@@ -45,25 +47,16 @@ async function main(): Promise<number> {
     return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2;
   }
   const o = program.opts();
-  const abort = new AbortController();
-  let interrupts = 0;
-  let firstAt = 0;
-  const onSignal = () => {
-    // npm and tsx each relay a terminal's Ctrl-C, so one press can arrive twice within
-    // milliseconds: only a second signal a moment later means "kill now".
-    if (interrupts > 0 && Date.now() - firstAt < 1000) return;
-    interrupts++;
-    if (interrupts === 1) {
-      firstAt = Date.now();
-      process.stderr.write('\nstopping: the fleet stops, the run reports what it measured and stops what it started (Ctrl-C again to kill at once)\n');
-      abort.abort();
-    } else {
+  // SIGINT, SIGTERM and SIGHUP, or the launcher (npm, tsx) going away, stop the run the same way.
+  const interrupts = installInterruptHandling({
+    onInterrupt: (why) => {
+      process.stderr.write(`\nstopping (${why}): the fleet stops, the run reports what it measured and stops what it started (Ctrl-C again to kill at once)\n`);
+    },
+    onForce: () => {
       emergencyStop();
       process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
   try {
     const m = await runLocalPipeline({
       env: o.env,
@@ -77,11 +70,11 @@ async function main(): Promise<number> {
       eventsPerRequest: o.eventsPerRequest,
       eventsPerMessage: o.eventsPerMessage,
       json: o.json,
-      signal: abort.signal,
+      signal: interrupts.signal,
     });
     process.stdout.write(`\n${formatMeasurement(m)}\n`);
     if (o.json && existsSync(o.json)) process.stdout.write(`measurement written to ${o.json}\n`);
-    if (m.interrupted) return 130;
+    if (m.interrupted || interrupts.signal.aborted) return 130;
     return m.checks.some((c) => c.status === 'fail') ? 1 : 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -96,4 +89,7 @@ async function main(): Promise<number> {
 
 main().then((code) => {
   process.exitCode = code;
+  // Interrupted: whatever still holds the event loop (a socket of a stopped service) must not
+  // keep an orphaned run alive.
+  if (code === 130) setTimeout(() => process.exit(130), 2000).unref();
 });
