@@ -104,16 +104,27 @@ function localRunOptions(options: StartOptions) {
  * and nothing double-counted; throughput and latency on this machine are reported, with the
  * component that limits them, but the cores of one shared machine are not the design.
  */
-async function runLocal(options: StartOptions, stackDir: string): Promise<{ passed: boolean; why: string }> {
+async function runLocal(options: StartOptions, stackDir: string): Promise<{ passed: boolean; why: string; interrupted?: boolean }> {
   const local = await import('../local/run');
+  const { installInterruptHandling } = await import('../local/run/interrupt');
+  // As in npm run local: SIGINT, SIGTERM, SIGHUP or npm/tsx going away stop the run cleanly.
+  const interrupts = installInterruptHandling({
+    onInterrupt: (why) => process.stderr.write(`\nstopping the local run (${why}): it reports what it measured and stops what it started (Ctrl-C again to kill at once)\n`),
+    onForce: () => {
+      local.emergencyStop();
+      process.exit(130);
+    },
+  });
   let measurement;
   try {
-    measurement = await local.runLocalPipeline({ ...localRunOptions(options), stackDir });
+    measurement = await local.runLocalPipeline({ ...localRunOptions(options), stackDir, signal: interrupts.signal });
   } catch (error) {
     return { passed: false, why: `the local run could not complete: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` };
+  } finally {
+    interrupts.dispose();
   }
   process.stdout.write(`${local.formatMeasurement(measurement)}\n`);
-  if (measurement.interrupted) return { passed: false, why: 'the local run was interrupted' };
+  if (measurement.interrupted) return { passed: false, interrupted: true, why: 'the local run was interrupted' };
   if (measurement.lost > 0) return { passed: false, why: `the local run lost ${measurement.lost} accepted events` };
   if (measurement.doubleCounted > 0) return { passed: false, why: `the local run double-counted ${measurement.doubleCounted} events in aggregates` };
   // Not counted is not proven: the archive must have been counted and be complete.
@@ -165,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`\n── Local run (${parsed.duration} s, the spec measured on this machine; --no-local skips it) ──\n`);
   const local = await runLocal(parsed, synthResult.stackDir);
   process.stdout.write(`\nstart: ${local.passed ? 'PASS' : 'FAIL'}: ${verdict}; ${local.why}\n`);
+  if (local.interrupted) return 130;
   return local.passed ? 0 : 1;
 }
 
