@@ -2,6 +2,7 @@
  * What a local run measured, beside what the verifier predicted for the same environment,
  * and the spec items judged on the measurement. Written as JSON by `--json`.
  */
+import { measuredOr } from './checks';
 import type { MachineDetails } from './machine';
 
 export interface LatencyFigures {
@@ -66,6 +67,8 @@ export interface Measurement {
   startedAt: string;
   finishedAt: string;
   interrupted: boolean;
+  /** How long each phase of the run took, in order (start-up, sending, drain, last windows, archive catch-up). */
+  phases?: { name: string; seconds: number }[];
   options: Record<string, unknown>;
   /** Where the local run differs from the environment's workload, and why. */
   deviations: string[];
@@ -169,21 +172,22 @@ export function formatMeasurement(m: Measurement): string {
     lines.push(`  archive       in events_raw ${fmt(a.events)} of ${fmt(m.accepted)} accepted (missing ${fmt(a.missing)}; ${a.caughtUpSeconds === null ? 'not caught up within the wait' : `caught up ${fmt(a.caughtUpSeconds, 1)} s after the send phase`})`);
   }
   if (m.archive) lines.push(`  archive worker ${Object.entries(m.archive).map(([k, v]) => `${k} ${fmt(v)}`).join('; ')}`);
-  lines.push(`  aggregates    double-counted ${fmt(m.doubleCounted)}; missing ${fmt(m.aggregatesMissing)} over ${fmt(m.windowsChecked)} windows`);
+  lines.push(`  aggregates    double-counted ${fmt(m.doubleCounted)}; missing ${fmt(m.aggregatesMissing)} over ${fmt(m.windowsChecked)} windows${m.interrupted && m.aggregatesMissing > 0 ? ' (not final: interrupted before the last windows closed)' : ''}`);
   lines.push('');
   lines.push('  measure                     measured              predicted           bound');
   const row = (name: string, measured: string, predicted: string, bound: string) =>
     lines.push(`  ${name.padEnd(27)} ${measured.padEnd(21)} ${predicted.padEnd(19)} ${bound}`);
   const s = m.throughput.sustained;
-  row('sustained events/s', `${fmt(s.processedEps)} (target ${fmt(s.targetEps)})`, p ? `${fmt(p.speedPathSustainedEps ?? p.sustainedEps)} (speed path)` : 'n/a', `>= ${fmt(s.targetEps)}`);
+  row('sustained events/s', `${measuredOr(s.processedEps, s.seconds, (v) => fmt(v))} (target ${fmt(s.targetEps)})`, p ? `${fmt(p.speedPathSustainedEps ?? p.sustainedEps)} (speed path)` : 'n/a', `>= ${fmt(s.targetEps)}`);
   const b = m.throughput.burst;
-  if (b) row('burst accepted events/s', `${fmt(b.acceptedEps)} (peak ${fmt(b.peakAcceptedEps)})`, p ? `${fmt(p.ingestBurstEps ?? p.burstEps)} (ingest)` : 'n/a', `>= ${fmt(b.targetEps)} (buffered)`);
+  if (b) row('burst accepted events/s', b.seconds > 0 ? `${fmt(b.acceptedEps)} (peak ${fmt(b.peakAcceptedEps)})` : 'not measured', p ? `${fmt(p.ingestBurstEps ?? p.burstEps)} (ingest)` : 'n/a', `>= ${fmt(b.targetEps)} (buffered)`);
   if (m.throughput.drainSeconds !== null) row('burst backlog drained in', `${fmt(m.throughput.drainSeconds, 1)} s`, '', '');
-  row('processing p50', `${fmt(m.p50Ms, 1)} ms`, p ? `${fmt(p.p50Ms, 1)} ms` : 'n/a', '');
-  row('processing p99 (sustained)', `${fmt(m.p99Ms, 1)} ms`, p ? `${fmt(p.p99Ms, 1)} ms` : 'n/a', '');
-  if (m.latency.wholeRun) row('processing p99 (whole run)', `${fmt(m.latency.wholeRun.p99, 1)} ms`, '', 'burst buffered');
+  const latSamples = m.latency.sustained?.count ?? 0;
+  row('processing p50', measuredOr(m.p50Ms, latSamples, (v) => `${fmt(v, 1)} ms`), p ? `${fmt(p.p50Ms, 1)} ms` : 'n/a', '');
+  row('processing p99 (sustained)', measuredOr(m.p99Ms, latSamples, (v) => `${fmt(v, 1)} ms`), p ? `${fmt(p.p99Ms, 1)} ms` : 'n/a', '');
+  if (m.latency.wholeRun) row('processing p99 (whole run)', measuredOr(m.latency.wholeRun.p99, m.latency.wholeRun.count, (v) => `${fmt(v, 1)} ms`), '', 'burst buffered');
   for (const [stage, f] of Object.entries(m.processorStagesMs ?? {})) row(`  processor ${stage} p50/p99`, `${fmt(f.p50, 1)} / ${fmt(f.p99, 1)} ms`, '', '');
-  row('dashboard lag (max)', `${fmt(m.dashboardLagMs)} ms`, p ? `${fmt(p.dashboardFreshnessP99Ms)} ms` : 'n/a', '<= 5,000 ms');
+  row('dashboard lag (max)', measuredOr(m.dashboardLagMs, m.dashboardLag.samples, (v) => `${fmt(v)} ms`), p ? `${fmt(p.dashboardFreshnessP99Ms)} ms` : 'n/a', '<= 5,000 ms');
   lines.push('');
   for (const c of m.checks) lines.push(`  ${c.status.toUpperCase().padEnd(12)} ${c.item.padEnd(26)} ${c.measured} (bound ${c.bound})`);
   if (m.limits.length > 0) {
@@ -202,6 +206,10 @@ export function formatMeasurement(m: Measurement): string {
   }
   const notStarted = m.services.filter((x) => !x.started);
   if (notStarted.length > 0) lines.push(`  not started: ${notStarted.map((x) => `${x.name} (${x.note ?? ''})`).join('; ')}`);
+  if (m.phases && m.phases.length > 0) {
+    const total = m.phases.reduce((a, x) => a + x.seconds, 0);
+    lines.push(`  run took ${fmt(total)} s: ${m.phases.map((x) => `${x.name} ${fmt(x.seconds)} s`).join(', ')} (then stopping everything)`);
+  }
   lines.push(`  logs: ${m.logDir}`);
   return lines.join('\n');
 }

@@ -86,10 +86,43 @@ export function validateRunOptions(o: LocalRunOptions): void {
   if (o.duration !== undefined && o.burstSeconds !== undefined && o.burstSeconds > o.duration) {
     throw new RunOptionsError(`--burst-seconds ${o.burstSeconds} is longer than --duration ${o.duration}`);
   }
+  // The burst is the end of the run: the sustained phase is what is left before it.
+  const duration = o.duration ?? DEFAULT_DURATION_SECONDS;
+  const burstSeconds = o.burst === 0 ? 0 : Math.min(o.burstSeconds ?? DEFAULT_BURST_SECONDS, duration);
+  checkSustainedPhase(duration, burstSeconds, o.warmupSeconds);
   if (o.rate !== undefined && o.devices !== undefined && o.eventsPerRequest !== undefined && o.devices * o.eventsPerRequest > o.rate * 3600) {
     throw new RunOptionsError(`--devices ${o.devices} x --events-per-request ${o.eventsPerRequest} events would take each device over an hour to fill one request at --rate ${o.rate}`);
   }
   if (o.json !== undefined) checkOutputFile(o.json);
+}
+
+/** Seconds of the sustained phase measured after its warm-up, at least. */
+export const MIN_SUSTAINED_MEASURED_SECONDS = 3;
+
+/** The warm-up excluded from the sustained figures when not given: min(5, duration / 10). */
+export function defaultWarmupSeconds(duration: number): number {
+  return Math.min(5, duration / 10);
+}
+
+/**
+ * A run needs a sustained phase before its burst: a --duration not longer than the burst by
+ * the warm-up plus MIN_SUSTAINED_MEASURED_SECONDS would measure sustained 0 events/s.
+ */
+export function checkSustainedPhase(duration: number, burstSeconds: number, warmupSeconds?: number): void {
+  const warmup = warmupSeconds ?? defaultWarmupSeconds(duration);
+  const margin = Math.ceil(warmup + MIN_SUSTAINED_MEASURED_SECONDS);
+  if (duration - burstSeconds >= margin) return;
+  const what = burstSeconds > 0 ? `the burst seconds (${burstSeconds})` : '0 (no burst)';
+  throw new RunOptionsError(
+    `--duration ${duration}: must exceed ${what} by at least ${margin} s for a sustained phase (a ${Number(warmup.toFixed(1))} s warm-up + ${MIN_SUSTAINED_MEASURED_SECONDS} s measured); use --duration ${burstSeconds + margin} or more${burstSeconds > 0 ? ' or a shorter --burst-seconds' : ''}`,
+  );
+}
+
+/** Options that are valid but probably not meant (one line each, not errors). */
+export function runOptionWarnings(o: { rate: number; burst: number }): string[] {
+  const out: string[] = [];
+  if (o.burst > 0 && o.burst < o.rate) out.push(`warning: --burst ${o.burst} is below --rate ${o.rate}: the burst phase offers fewer events/s than the sustained phase`);
+  return out;
 }
 
 /** The measurement file must be writable before a run of minutes starts, not after it. */
