@@ -28,6 +28,12 @@ function startReaper(): string | undefined {
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     reaper.on('error', () => undefined);
+    // The reaper exits once its list has emptied; groups started after that need a new one.
+    reaper.once('exit', () => {
+      if (reaperList !== list) return;
+      reaperList = undefined;
+      if (liveGroups.size > 0) publishGroups();
+    });
     reaper.unref();
     return list;
   } catch {

@@ -3,8 +3,8 @@
  * stops the process groups they left behind. The starter keeps the list of groups it started
  * and has not stopped in a JSON file; the reaper watches its own parent, and once that parent
  * is gone (it exited, crashed or was killed with SIGKILL, e.g. by a CI timeout) it sends every
- * listed group SIGTERM, then SIGKILL after a grace period, and exits. On a clean exit the list
- * is empty and the reaper just exits.
+ * listed group SIGTERM, then SIGKILL after a grace period, and exits. Once the starter stopped
+ * every group it listed (the list emptied) the reaper exits too, within about a second.
  *
  * Watching the parent pid (not an IPC channel) leaves no start-up race: a starter killed a
  * moment after spawning the reaper still has its list on disk.
@@ -48,10 +48,34 @@ async function reap(): Promise<void> {
   rmSync(dirname(listFile), { recursive: true, force: true });
 }
 
-if (!listFile || !Number.isInteger(starter)) process.exit(2);
-const timer = setInterval(() => {
-  // Reparented (to init or a subreaper): the starter is gone.
-  if (process.ppid === starter) return;
-  clearInterval(timer);
-  void reap().finally(() => process.exit(0));
-}, POLL_MS);
+/**
+ * Once every group it listed was stopped (the list had groups and has been empty for this
+ * long) the reaper has nothing left to guard and exits, so it never outlives a finished run by
+ * more than a moment. The starter starts a new reaper if it starts services again.
+ */
+export const EMPTY_EXIT_MS = 1000;
+
+/** What the reaper does on one poll: wait, reap (the starter is gone) or exit (nothing left). */
+export function nextStep(state: { starterAlive: boolean; groups: number; seenGroups: boolean; emptySinceMs: number | null; nowMs: number }): 'wait' | 'reap' | 'exit' {
+  if (!state.starterAlive) return 'reap';
+  if (state.seenGroups && state.groups === 0 && state.emptySinceMs !== null && state.nowMs - state.emptySinceMs >= EMPTY_EXIT_MS) return 'exit';
+  return 'wait';
+}
+
+if (require.main === module) {
+  if (!listFile || !Number.isInteger(starter)) process.exit(2);
+  let seenGroups = false;
+  let emptySinceMs: number | null = null;
+  const timer = setInterval(() => {
+    const groups = listed().length;
+    const now = Date.now();
+    if (groups > 0) seenGroups = true;
+    emptySinceMs = groups > 0 ? null : (emptySinceMs ?? now);
+    // Reparented (to init or a subreaper): the starter is gone.
+    const step = nextStep({ starterAlive: process.ppid === starter, groups, seenGroups, emptySinceMs, nowMs: now });
+    if (step === 'wait') return;
+    clearInterval(timer);
+    if (step === 'exit') process.exit(0);
+    void reap().finally(() => process.exit(0));
+  }, POLL_MS);
+}
