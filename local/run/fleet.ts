@@ -38,6 +38,18 @@ export function eventsDue(s: RateSchedule, elapsedMs: number): number {
   return Math.floor((s.sustainedEps * (t - burstMs) + s.burstEps * burstMs) / 1000);
 }
 
+/** The first millisecond by which `n` events are due (eventsDue reaches n); durationMs if never. */
+export function dueAt(s: RateSchedule, n: number): number {
+  let lo = 0;
+  let hi = s.durationMs;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (eventsDue(s, mid) >= n) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Whether event number `k` of the run (0-based) is one of the invalid share (exactly `share` of them). */
 export function isInvalidIndex(k: number, share: number): boolean {
   return share > 0 && Math.floor((k + 1) * share) > Math.floor(k * share);
@@ -173,7 +185,11 @@ export class DeviceFleet {
       const due = eventsDue(schedule, elapsed);
       this.sendDueRetries();
       while (this.inFlight < this.maxInFlight && posted < due && (posted + this.o.eventsPerRequest <= due || ended)) {
-        const items = this.nextRequestItems(Math.min(elapsed, schedule.durationMs - 1), Math.min(this.o.eventsPerRequest, total - posted));
+        const count = Math.min(this.o.eventsPerRequest, total - posted);
+        // Counted in the second its last event became due (a request polled a few ms after a
+        // phase or second boundary belongs to the second before it).
+        const dueMs = Math.max(0, dueAt(schedule, posted + count) - 1);
+        const items = this.nextRequestItems(dueMs, count);
         posted += items.length;
         this.post(items, false);
       }

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DeviceFleet, type RateSchedule } from '../../../local/run/fleet';
+import { DeviceFleet, dueAt, eventsDue, type RateSchedule } from '../../../local/run/fleet';
 import { FleetLedger } from '../../../local/run/ledger';
 
 /** A stand-in gateway: accepts every valid event, rejects the invalid ones (they carry no valid device id). */
@@ -43,6 +43,29 @@ describe('device fleet schedule', () => {
     } finally {
       await gw.close();
     }
+  });
+
+  it('counts each request in the second its events became due (the burst seconds hold exactly the burst)', async () => {
+    const gw = await gateway();
+    try {
+      // 1,000 events/s for 1 s, then 2,000 events/s for 1 s.
+      const schedule: RateSchedule = { durationMs: 2000, sustainedEps: 1000, burstEps: 2000, burstStartMs: 1000, burstEndMs: 2000 };
+      const fleet = new DeviceFleet({ ingestUrl: gw.url, apiKey: 'k', runTag: 'rtest', devices: 4, eventsPerRequest: 100, eventBytes: 300, invalidShare: 0.01, schedule, ledger: new FleetLedger(4, 10_000), drainLimitMs: 2000 });
+      const r = await fleet.run();
+      expect(r.seconds.slice(0, 2).map((x) => x.sent)).toEqual([1000, 2000]);
+      // Accepted: the valid ones (1% invalid on purpose), in the second they were offered.
+      expect(r.seconds.slice(0, 2).map((x) => x.accepted)).toEqual([990, 1980]);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('inverts the schedule', () => {
+    const schedule: RateSchedule = { durationMs: 2000, sustainedEps: 1000, burstEps: 2000, burstStartMs: 1000, burstEndMs: 2000 };
+    expect(dueAt(schedule, 1000)).toBe(1000);
+    expect(dueAt(schedule, 1001)).toBe(1001);
+    expect(dueAt(schedule, 3000)).toBe(2000);
+    expect(eventsDue(schedule, dueAt(schedule, 1500) - 1)).toBeLessThan(1500);
   });
 
   it('sends a last partial request when the total is not a multiple of the request size', async () => {
