@@ -186,7 +186,7 @@ export function formatMeasurement(m: Measurement): string {
   row('processing p50', measuredOr(m.p50Ms, latSamples, (v) => `${fmt(v, 1)} ms`), p ? `${fmt(p.p50Ms, 1)} ms` : 'n/a', '');
   row('processing p99 (sustained)', measuredOr(m.p99Ms, latSamples, (v) => `${fmt(v, 1)} ms`), p ? `${fmt(p.p99Ms, 1)} ms` : 'n/a', '');
   if (m.latency.wholeRun) row('processing p99 (whole run)', measuredOr(m.latency.wholeRun.p99, m.latency.wholeRun.count, (v) => `${fmt(v, 1)} ms`), '', 'burst buffered');
-  for (const [stage, f] of Object.entries(m.processorStagesMs ?? {})) row(`  processor ${stage} p50/p99`, `${fmt(f.p50, 1)} / ${fmt(f.p99, 1)} ms`, '', '');
+  for (const [stage, f] of Object.entries(m.processorStagesMs ?? {})) row(`  processor ${stage} p50/p99`, measuredOr(f.p50, f.count, () => `${fmt(f.p50, 1)} / ${fmt(f.p99, 1)} ms`), '', '');
   row('dashboard lag (max)', measuredOr(m.dashboardLagMs, m.dashboardLag.samples, (v) => `${fmt(v)} ms`), p ? `${fmt(p.dashboardFreshnessP99Ms)} ms` : 'n/a', '<= 5,000 ms');
   lines.push('');
   for (const c of m.checks) lines.push(`  ${c.status.toUpperCase().padEnd(12)} ${c.item.padEnd(26)} ${c.measured} (bound ${c.bound})`);
