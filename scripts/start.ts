@@ -107,7 +107,7 @@ function localRunOptions(options: StartOptions) {
 async function runLocal(options: StartOptions, stackDir: string): Promise<{ passed: boolean; why: string; interrupted?: boolean }> {
   const local = await import('../local/run');
   const { installInterruptHandling } = await import('../local/run/interrupt');
-  // As in npm run local: SIGINT, SIGTERM, SIGHUP or npm/tsx going away stop the run cleanly.
+  // As in npm run local: SIGINT, SIGTERM, SIGHUP or npm going away stop the run cleanly.
   const interrupts = installInterruptHandling({
     onInterrupt: (why) => process.stderr.write(`\nstopping the local run (${why}): it reports what it measured and stops what it started (Ctrl-C again to kill at once)\n`),
     onForce: () => {

@@ -1,13 +1,16 @@
 /**
  * How a local run learns it must stop: Ctrl-C, SIGTERM or SIGHUP, or its launcher going away.
  *
- * `npm run local` is npm -> `sh -c` -> the tsx CLI -> node running the script. npm forwards
- * SIGINT and SIGTERM only to its direct child, so the package scripts `exec` tsx (the shell
- * would otherwise swallow SIGINT and die of SIGTERM, leaving tsx and the run behind); tsx
- * relays both to the script. Anything that still kills a launcher without telling the script
- * (SIGKILL, SIGHUP to npm alone, a launcher that does not forward) reparents a process of the
- * chain: the script records its ancestors and their parents at start and polls them every
- * second, and a changed parent is an interrupt like Ctrl-C.
+ * npm 11 runs a package script as `sh -c <script>` and forwards SIGINT and SIGTERM to that
+ * direct child only (@npmcli/run-script's signal manager). dash does not exec a lone command,
+ * so with `tsx scripts/local.ts` the shell swallowed a forwarded SIGINT and died of SIGTERM,
+ * leaving the run orphaned; and the tsx CLI relays a signal to its child but SIGKILLs it when
+ * the child does not acknowledge within 30 ms (a busy event loop on 2 shared cores). So the
+ * package scripts are `exec node --import tsx scripts/...`: the script IS npm's child and
+ * gets npm's forwarded signals itself. Anything that still kills a launcher without telling
+ * the script (SIGKILL, SIGHUP to npm alone) reparents a process of the chain: the script
+ * records its ancestors and their parents at start and polls them every second, and a
+ * changed parent is an interrupt like Ctrl-C.
  */
 import { readFileSync } from 'node:fs';
 
@@ -84,8 +87,9 @@ export function interruptHandling(o: InterruptOptions): InterruptHandle {
   let count = 0;
   let orphanReported = false;
   const interrupt = (why: string) => {
-    // npm and tsx each relay a terminal's Ctrl-C, so one press can arrive twice within
-    // milliseconds: only a second interrupt a moment later means "kill now".
+    // A terminal's Ctrl-C reaches the whole process group and npm forwards it again, so one
+    // press can arrive twice within milliseconds: only a second interrupt a moment later
+    // means "kill now".
     if (count > 0 && now() - firstAt < repeatMs) return;
     count++;
     if (count === 1) {
