@@ -167,7 +167,6 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
     onWritten: () => void metrics.counters.fleetSnapshotsWritten++,
     onFailed: () => void metrics.counters.fleetSnapshotErrors++,
   });
-  fleetWriter.start();
 
   let gate: StandbyGate | undefined;
   let gatePolling: { stop(): Promise<void> } | undefined;
@@ -195,6 +194,8 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
     });
     gatePolling = pollEvery(gate, config.STANDBY_POLL_SECONDS * 1000);
   } else startPulling();
+  // After the pull decision, so the first snapshot already says whether this instance pulls.
+  fleetWriter.start();
 
   // Windows also close on the clock, so quiet devices get their last windows finalized.
   // Each device's pass failures are logged and counted by the finalizer; this catches the rest.
