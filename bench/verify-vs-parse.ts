@@ -50,11 +50,18 @@ function stages(text: string, path: string, spec: Spec) {
   const graph = loadTerraformJson(doc, path);
   const model = buildModel(graph);
   const analyses = runAnalyses({ graph, model, spec });
+  // Evaluated once up front, so the rules stage times the rules alone.
+  void [analyses.cost, analyses.latency, analyses.capacity, analyses.availability, analyses.dr, analyses.retention];
   return {
     parseMs: timeMs(() => JSON.parse(text)),
     loadGraphMs: timeMs(() => loadTerraformJson(JSON.parse(text), path)) ,
     modelMs: timeMs(() => buildModel(graph)),
-    analysesMs: timeMs(() => runAnalyses({ graph, model, spec }), 5),
+    // The analyses run when first read (runAnalyses returns memoised getters): read them all here,
+    // so this stage is their cost and the rules stage below reads finished results.
+    analysesMs: timeMs(() => {
+      const a = runAnalyses({ graph, model, spec });
+      return [a.cost, a.latency, a.capacity, a.availability, a.dr, a.retention];
+    }, 5),
     rulesMs: timeMs(() => RULES.forEach((r) => r.check({ graph, model, spec, analyses }))),
     resources: graph.resources.length,
   };
