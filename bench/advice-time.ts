@@ -12,7 +12,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { machineDetails } from '../local/run/machine';
 import { join } from 'node:path';
 import { adviseReport } from '../verification/advice';
 import { evaluatorFromVerify } from '../verification/advice/evaluation';
@@ -93,16 +94,7 @@ function measure(name: string, file: string, spec: Spec, specFile: string) {
 function main(): void {
   const results: Record<string, unknown> = {
     name: 'advice-time',
-    machine: {
-      os: `${platform()} ${release()}`,
-      arch: arch(),
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      cpuCount: cpus().length,
-      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      date: new Date().toISOString(),
-      loadAverage1m: Math.round(loadavg()[0] * 10) / 10,
-    },
+    machine: { ...machineDetails(), loadAverage1m: Math.round(loadavg()[0] * 10) / 10 },
     method: `one timed run each (advice runs are seconds long); verification --today ${TODAY}; default budget = the CLI's (1000 re-verifications, ${DEFAULT_ADVICE_SECONDS} s time guard); count only = 1000 re-verifications, no time guard; CLI = spawned 'npx tsx verification/cli/main.ts <input> --format json --out <tmp>' wall time, tsx start-up included`,
   };
   const dir = mkdtempSync(join(tmpdir(), 'bench-advice-'));

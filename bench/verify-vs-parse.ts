@@ -9,7 +9,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, loadavg, platform, release, tmpdir, totalmem, arch } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { machineDetails } from '../local/run/machine';
 import { join } from 'node:path';
 import { runAnalyses } from '../verification/analyses';
 import { verifyGraph } from '../verification/engine/verify';
@@ -145,16 +146,7 @@ export function generatePlan(groups: number): unknown {
 function main(): void {
   const results: Record<string, unknown> = {
     name: 'verify-vs-parse',
-    machine: {
-      os: `${platform()} ${release()}`,
-      arch: arch(),
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      cpuCount: cpus().length,
-      memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      node: process.version,
-      date: new Date().toISOString(),
-      loadAverage1m: Math.round(loadavg()[0] * 10) / 10,
-    },
+    machine: { ...machineDetails(), loadAverage1m: Math.round(loadavg()[0] * 10) / 10 },
     method: `median of ${ROUNDS} runs after a warm-up (5 for whole verifications; a single timed run when the warm-up exceeds ${SLOW_MS} ms); verify = JSON.parse + graph + model + analyses + rules + verdict, from the same text`,
   };
 
