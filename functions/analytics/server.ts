@@ -169,18 +169,22 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 
 const NOT_A_ROW = 'pageToken: cursor is not a row of this query (device and range)';
 
+/** A cursor read back as a row key; anything that is not one is a bad page token. */
+function cursorKey<T>(parse: (key: string) => T, cursor: string): T {
+  try {
+    return parse(cursor);
+  } catch {
+    throw new BadPageToken(NOT_A_ROW);
+  }
+}
+
 /**
  * Cursors are checked although tokens are signed: a cursor becomes the start key of a range
  * read, so it must be a row key of this device inside the query's range, whatever signed it.
  */
 function eventCursor(deviceId: string, r: { from: number; to: number }, cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  let k: ReturnType<typeof parseEventRowKey>;
-  try {
-    k = parseEventRowKey(cursor);
-  } catch {
-    throw new BadPageToken(NOT_A_ROW);
-  }
+  const k = cursorKey(parseEventRowKey, cursor);
   if (k.deviceId !== deviceId || !EVENT_ID_PATTERN.test(k.eventId) || k.eventTimeMs < r.from || k.eventTimeMs >= r.to) throw new BadPageToken(NOT_A_ROW);
   return cursor;
 }
@@ -188,12 +192,7 @@ function eventCursor(deviceId: string, r: { from: number; to: number }, cursor: 
 /** A window row key of this device whose window END lies in the range. */
 function windowCursor(deviceId: string, r: { from: number; to: number }, cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  let k: ReturnType<typeof parseTimedRowKey>;
-  try {
-    k = parseTimedRowKey(cursor);
-  } catch {
-    throw new BadPageToken(NOT_A_ROW);
-  }
+  const k = cursorKey(parseTimedRowKey, cursor);
   if (k.deviceId !== deviceId || k.kind !== 'w' || k.timeMs < r.from || k.timeMs >= r.to) throw new BadPageToken(NOT_A_ROW);
   return cursor;
 }
