@@ -9,6 +9,7 @@ import { asList, asRecord, asString, readAttr } from '../graph/values';
 import { SECONDS_PER_DAY } from '../data';
 import { blocks, containerEnv, durationSeconds, fieldNum, fieldStr, type Maybe } from './attributes';
 import { expectedInstances, serviceSizing } from './cloud-run';
+import { fleetSnapshotSeconds, fleetTableOf } from './fleet-table';
 import type { AnalysisContext } from './context';
 import { zoneRegion } from './context';
 import { monthMean } from './traffic';
@@ -134,8 +135,7 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
   const loads: TableLoad[] = tables.map((table) => {
     const name = `${table.name} ${asString(table.values.name as AttrValue) ?? ''}`;
     const age = maxAgeOf(ctx, table);
-    const tableName = asString(table.values.name as AttrValue);
-    const writers = snapshots.filter((x) => (tableName !== undefined && x.table === tableName) || x.references.some((r) => r === table.address || r.startsWith(`${table.address}.`)));
+    const writers = snapshots.filter((x) => x.table === table);
     if (writers.length > 0) {
       // Each processor instance rewrites one row per interval, whatever the event rate.
       const rows = writers.reduce((sum, x) => sum + x.instances / x.intervalSeconds, 0);
@@ -199,22 +199,19 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
 }
 
 /**
- * Processor services writing fleet snapshots: the table their BIGTABLE_FLEET_TABLE names (a
- * literal name or references to the table), their instances and interval (FLEET_METRICS_SECONDS,
- * its default from latency.json).
+ * Processor services writing fleet snapshots: the table their BIGTABLE_FLEET_TABLE names
+ * (fleet-table.ts, as the live-figures path reads it), their instances and interval
+ * (FLEET_METRICS_SECONDS; the default from latency.json when unset or not a positive number).
  */
-function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table?: string; references: readonly string[]; instances: number; maxInstances: number; intervalSeconds: number }[] {
+function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table: Resource; instances: number; maxInstances: number; intervalSeconds: number }[] {
   const fallback = ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
   return ctx.topology.services('processor').flatMap((svc) => {
-    const env = containerEnv(svc);
-    const value = env.get('BIGTABLE_FLEET_TABLE');
-    if (value === undefined || value === null) return [];
-    const pending = isPending(value);
-    const table = pending ? undefined : asString(value as AttrValue);
-    const interval = Number(asString(env.get('FLEET_METRICS_SECONDS') as AttrValue) ?? fallback);
+    const table = fleetTableOf(ctx, svc);
+    if (typeof table === 'string') return [];
+    const interval = fleetSnapshotSeconds(ctx, svc);
     const sizing = expectedInstances(ctx, serviceSizing(ctx, svc));
-    const intervalSeconds = Number.isFinite(interval) && interval > 0 ? interval : fallback;
-    return [{ service: svc.address, table, references: pending ? value.references : [], instances: sizing?.expected ?? 1, maxInstances: sizing?.max ?? sizing?.expected ?? 1, intervalSeconds }];
+    const intervalSeconds = interval !== undefined && Number.isFinite(interval) && interval > 0 ? interval : fallback;
+    return [{ service: svc.address, table, instances: sizing?.expected ?? 1, maxInstances: sizing?.max ?? sizing?.expected ?? 1, intervalSeconds }];
   });
 }
 

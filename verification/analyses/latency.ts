@@ -20,6 +20,7 @@ import { hotStoreLoad, nodesNeeded, clamp, type ClusterInfo } from './hot-store'
 import { mixturePercentiles, sumPercentiles, type HopDistribution } from './stats/distributions';
 import { instancesFor, serviceSizing } from './cloud-run';
 import { isGatedStandby, standbysInBursts, type StandbyInBursts } from './standby';
+import { fleetSnapshotSeconds, fleetTableOf } from './fleet-table';
 
 interface PathHop extends LatencyHop {
   dist: HopDistribution;
@@ -313,25 +314,6 @@ function dashboardParts(ctx: AnalysisContext, processing: LatencyPath): Dashboar
 }
 
 /**
- * The table a service's BIGTABLE_FLEET_TABLE names, declared under the Bigtable instance it
- * names (by reference or literal name); a text naming the missing link otherwise.
- */
-function fleetTableOf(ctx: AnalysisContext, svc: Resource): Resource | string {
-  const topo = ctx.topology;
-  const env = containerEnv(svc);
-  if (!env.has('BIGTABLE_FLEET_TABLE')) return `${svc.address}: BIGTABLE_FLEET_TABLE is not set`;
-  const v = env.get('BIGTABLE_FLEET_TABLE');
-  const instance = topo.bigtableInstances.find((i) => topo.refersTo(svc, i));
-  if (!instance) return `${svc.address}: names no Bigtable instance of the graph (BIGTABLE_INSTANCE)`;
-  const tables = topo.tablesOf(instance);
-  const refs = v !== undefined && v !== null && isPending(v) ? v.references : [];
-  const literal = asString(v as never);
-  const table = tables.find((t) => refs.some((r) => r === t.address || r.startsWith(`${t.address}.`)) || (literal !== undefined && (t.values.name === literal || t.name === literal)));
-  if (!table) return `${svc.address}: BIGTABLE_FLEET_TABLE ${literal ?? (refs.join(', ') || 'pending')} is no table of ${instance.address} declared in the graph`;
-  return table;
-}
-
-/**
  * The dashboard's live figures (what the page polls every refresh and shows "as of"): each
  * processor instance writes its metrics snapshot to the Bigtable fleet table every
  * FLEET_METRICS_SECONDS; the analytics service's /v1/fleet/live reads the table and merges the
@@ -359,8 +341,7 @@ function livePath(ctx: AnalysisContext, parts: DashboardParts): LatencyPath {
     if (analyticsTable && typeof analyticsTable !== 'string' && table.address !== analyticsTable.address) {
       missing.push(`${p.address} writes its snapshots to ${table.address} but ${analytics!.address} reads ${analyticsTable.address}`);
     }
-    const env = containerEnv(p);
-    const n = env.has('FLEET_METRICS_SECONDS') ? envNumber(p, 'FLEET_METRICS_SECONDS') : d.latencyFigure('processor.fleet-metrics-seconds-default').value;
+    const n = fleetSnapshotSeconds(ctx, p);
     if (n === undefined) {
       missing.push(`${p.address}: FLEET_METRICS_SECONDS is not a literal number`);
       continue;
