@@ -55,14 +55,17 @@ export function fixtureGraph(name: string): Graph {
   return graphFromDoc(fixtureDoc(name), path.join(FIXTURES, name));
 }
 
-/** The base fixture with resources edited, removed or added (the failing variants). */
-export function variant(
-  name: string,
-  edit: (resource: Record<string, Record<string, Record<string, unknown>>>) => void,
-): Graph {
+type ResourceEdit = (resource: Record<string, Record<string, Record<string, unknown>>>) => void;
+
+function editedDoc(name: string, edit: ResourceEdit) {
   const doc = fixtureDoc(name);
   edit(doc.resource);
-  return graphFromDoc(doc, `${name} (variant)`);
+  return doc;
+}
+
+/** The base fixture with resources edited, removed or added (the failing variants). */
+export function variant(name: string, edit: ResourceEdit): Graph {
+  return graphFromDoc(editedDoc(name, edit), `${name} (variant)`);
 }
 
 /**
@@ -74,11 +77,6 @@ export function loadedFixture(name: string): Graph {
 }
 
 /** `variant` through the real loader. */
-export function loadedVariant(
-  name: string,
-  edit: (resource: Record<string, Record<string, Record<string, unknown>>>) => void,
-): Graph {
-  const doc = fixtureDoc(name);
-  edit(doc.resource);
-  return loadTerraformJson(doc, `${path.join(FIXTURES, name)} (variant)`);
+export function loadedVariant(name: string, edit: ResourceEdit): Graph {
+  return loadTerraformJson(editedDoc(name, edit), `${path.join(FIXTURES, name)} (variant)`);
 }
