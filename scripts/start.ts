@@ -152,11 +152,11 @@ async function main(argv: string[]): Promise<number> {
   }
   // The sizing search and the what-if search share the advice time guard: give them room
   // (the CLI's 10 s default is for CI gates on large plans; a cut is reported either way).
+  const adviceSeconds = parsed.adviceSeconds ?? (parsed.synthesize ? '30' : undefined);
   const cliArgs = [
     synthResult.stackDir,
     ...(parsed.synthesize ? ['--synthesize'] : []),
-    '--advice-seconds',
-    parsed.adviceSeconds ?? (parsed.synthesize ? '30' : '10'),
+    ...(adviceSeconds !== undefined ? ['--advice-seconds', adviceSeconds] : []),
     ...(parsed.adviceEvaluations !== undefined ? ['--advice-evaluations', parsed.adviceEvaluations] : []),
   ];
   const verifyExit = runCli(cliArgs);
