@@ -143,7 +143,7 @@ export async function startProcessor(env: NodeJS.ProcessEnv = process.env, hooks
   };
 
   const region = config.SERVICE_REGION;
-  const instanceId = hooks.instanceId ?? `${(process.env.K_REVISION ?? 'processor').replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100)}-${randomBytes(4).toString('hex')}`;
+  const instanceId = hooks.instanceId ?? `${(env.K_REVISION ?? 'processor').replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100)}-${randomBytes(4).toString('hex')}`;
   const standbyGated = config.STANDBY_BACKLOG_AGE_SECONDS !== undefined;
   const intervalMs = config.FLEET_METRICS_SECONDS * 1000;
   const fleetSnapshot = (): FleetSnapshot => ({
