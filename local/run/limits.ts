@@ -57,6 +57,8 @@ export interface LimitInputs {
   warmupSeconds: number;
   cores: number;
   ceilings?: Ceilings;
+  /** A processing latency bound failed in the sustained phase: its cause is named like a missed rate's. */
+  latencyMissed?: boolean;
 }
 
 function fmtInt(n: number | null): string {
@@ -82,7 +84,7 @@ export function explainLimits(x: LimitInputs): Limit[] {
   const rowsPerSecond = rateOf((p) => p.counters.rowsWritten);
   const shortOfSustained = x.sustained.processedEps < x.rate * 0.98;
   const shortOfBurst = x.burstPhase !== null && x.burstPhase.acceptedEps < x.burst * 0.98;
-  if (!shortOfSustained && !shortOfBurst) return limits;
+  if (!shortOfSustained && !shortOfBurst && !x.latencyMissed) return limits;
 
   const cpuFull = totalCpu >= capacity * CPU_FULL_SHARE;
   if (cpuFull) {

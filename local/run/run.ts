@@ -545,7 +545,8 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
         : { item: 'dashboard_updated', measured: 'dashboard not running', bound: '<= 5,000 ms', status: 'not-measured' },
     ];
 
-    const limits = explainLimits({ loadAverage: Math.max(loadStart, loadEnd), sustained, burstPhase, fleetResult, samples, cpu, eventsPerMessage, rate, burst, schedule, warmupSeconds, cores: machineDetails().cpuCount });
+    const latencyMissed = checks.some((x) => (x.item === 'latency_p99' || x.item === 'latency_p50') && x.status === 'fail');
+    const limits = explainLimits({ loadAverage: Math.max(loadStart, loadEnd), sustained, burstPhase, fleetResult, samples, cpu, eventsPerMessage, rate, burst, schedule, warmupSeconds, cores: machineDetails().cpuCount, latencyMissed });
 
     const measurement: Measurement = {
       schemaVersion: 1,

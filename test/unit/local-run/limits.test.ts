@@ -75,6 +75,12 @@ describe('explainLimits', () => {
     expect(explainLimits(inputs({ sustained, loadAverage: 6 }))).toEqual([]);
   });
 
+  it('names the shared cores when the rates were reached but a latency bound was missed', () => {
+    const sustained = { seconds: 40, targetEps: 10_000, offeredEps: 10_000, acceptedEps: 10_000, processedEps: 10_592, peakAcceptedEps: 10_500 };
+    const limits = explainLimits(inputs({ sustained, loadAverage: 6.3, latencyMissed: true }));
+    expect(limits[0]).toMatchObject({ component: 'CPU', figure: "this run's processes used 185% of 200% while sending (load average 6.3); pubsub-emulator 55%, speed-processor 55%, ingest-gateway 40%, fleet+orchestrator 20%" });
+  });
+
   it('names the gateway when the fleet could not post what the schedule called for (over 1% short)', () => {
     const fleetResult = { counters: { status429: 3 }, shortfall: 120_000, scheduledEvents: 600_000 } as unknown as FleetResult;
     const limits = explainLimits(inputs({ fleetResult }));
