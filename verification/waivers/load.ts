@@ -5,17 +5,26 @@ import { InputError } from '../engine/errors';
 import type { Waiver } from '../engine/types';
 import { waiverFileSchema } from './schema';
 
+/** At most this many problems are named; the line says how many more there are. */
+const NAMED_PROBLEMS = 5;
+
 export function parseWaivers(doc: unknown, where: string): Waiver[] {
   const result = waiverFileSchema.safeParse(doc);
   if (!result.success) {
     // The union reports both branches; the useful one is the branch the document's shape chose
-    // (a list, or an object with `waivers`), not the first that failed.
+    // (a list, or an object with `waivers`), not the first that failed. Every problem of that
+    // branch is named, so a file with several bad entries is mended in one pass.
     const issue = result.error.issues[0];
     const branch = Array.isArray(doc) ? 0 : 1;
-    const inner = issue.code === 'invalid_union' ? (issue.errors[branch]?.[0] ?? issue.errors.find((e) => e.length > 0)?.[0] ?? issue) : issue;
-    const path = [...issue.path, ...(inner === issue ? [] : inner.path)];
-    const at = path.length > 0 ? ` at ${path.join('.')}` : '';
-    throw new InputError(`${where}: invalid waivers file${at}: ${inner.message}`);
+    const inner = issue.code === 'invalid_union' ? (issue.errors[branch]?.length ? issue.errors[branch] : (issue.errors.find((e) => e.length > 0) ?? [issue])) : result.error.issues;
+    const prefix = issue.code === 'invalid_union' ? issue.path : [];
+    const problems = inner.map((p) => {
+      const path = [...prefix, ...p.path];
+      return `${path.length > 0 ? `at ${path.join('.')}: ` : ''}${p.message}`;
+    });
+    const more = problems.length > NAMED_PROBLEMS ? `; and ${problems.length - NAMED_PROBLEMS} more` : '';
+    const count = problems.length > 1 ? `${problems.length} problems: ` : '';
+    throw new InputError(`${where}: invalid waivers file: ${count}${problems.slice(0, NAMED_PROBLEMS).join('; ')}${more}`);
   }
   return Array.isArray(result.data) ? result.data : result.data.waivers;
 }

@@ -43,6 +43,26 @@ describe('waivers file', () => {
     expect((caught as Error).message).not.toContain('\n');
   });
 
+  it('names every bad entry in one line, so the file is mended in one pass', () => {
+    const bad = (i: number) => `  - {rule: a-b, address: x${i}, reason: why, expires: "2027-01-01"}\n`;
+    const two = write('two-bad.yaml', `waivers:\n${bad(0)}  - {rule: a-b, address: y, reason: long enough reason, expires: 2027-02-30}\n`);
+    expect(() => loadWaiversFile(two)).toThrow(
+      `${two}: invalid waivers file: 2 problems: at waivers.0.reason: give a reason of at least 10 characters; at waivers.1.expires: not a calendar date`,
+    );
+    const many = write('many-bad.yaml', `waivers:\n${[0, 1, 2, 3, 4, 5, 6].map(bad).join('')}`);
+    let message = '';
+    try {
+      loadWaiversFile(many);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('7 problems: at waivers.0.reason:');
+    expect(message).toContain('at waivers.4.reason:');
+    expect(message).not.toContain('waivers.5.');
+    expect(message).toMatch(/; and 2 more$/);
+    expect(message).not.toContain('\n');
+  });
+
   it('a file of comments only holds no waivers (the committed empty file)', () => {
     expect(loadWaiversFile(write('comments.yaml', '# nothing waived yet\n'))).toEqual([]);
     expect(loadWaiversFile(join(__dirname, '..', '..', '..', '..', 'verification-waivers.yaml'))).toEqual([]);
