@@ -7,10 +7,12 @@
  * leaving the run orphaned; and the tsx CLI relays a signal to its child but SIGKILLs it when
  * the child does not acknowledge within 30 ms (a busy event loop on 2 shared cores). So the
  * package scripts are `exec node --import tsx scripts/...`: the script IS npm's child and
- * gets npm's forwarded signals itself. Anything that still kills a launcher without telling
- * the script (SIGKILL, SIGHUP to npm alone) reparents a process of the chain: the script
- * records its ancestors and their parents at start and polls them every second, and a
- * changed parent is an interrupt like Ctrl-C.
+ * gets npm's forwarded signals itself. Anything that still kills the launcher without telling
+ * the script (SIGKILL, SIGHUP to npm alone) reparents the script: it records its parent at
+ * start and polls it every second, and a changed parent is an interrupt like Ctrl-C.
+ * Only the direct parent is watched: an ancestor further up going away while the launcher
+ * lives is a run started in the background (`npm run local &` from a shell that then exits,
+ * nohup, a CI step's wrapper), which must go on and report, not stop itself.
  */
 import { readFileSync } from 'node:fs';
 
@@ -82,7 +84,7 @@ export function interruptHandling(o: InterruptOptions): InterruptHandle {
   const now = o.now ?? Date.now;
   const repeatMs = o.repeatMs ?? 1000;
   const parentOf = o.parentOf ?? procParent;
-  const chain = ancestry(o.pid ?? process.pid, parentOf);
+  const chain = ancestry(o.pid ?? process.pid, parentOf, 1);
   let firstAt = 0;
   let count = 0;
   let orphanReported = false;
@@ -103,7 +105,7 @@ export function interruptHandling(o: InterruptOptions): InterruptHandle {
     const broken = brokenLink(chain, parentOf);
     if (!broken) return;
     orphanReported = true;
-    interrupt(broken.pid === (o.pid ?? process.pid) ? `its launcher (pid ${broken.ppid}) is gone` : `its launcher chain broke (pid ${broken.ppid}, parent of ${broken.pid}, is gone)`);
+    interrupt(`its launcher (pid ${broken.ppid}) is gone`);
   };
   return { signal: abort.signal, interrupt, checkLauncher, dispose: () => undefined };
 }

@@ -15,7 +15,24 @@ describe('interrupt handling', () => {
     ]);
   });
 
-  it('notices a launcher above the direct parent dying (sh killed by SIGTERM: tsx is reparented, node is not)', () => {
+  it('watches only the direct parent: an ancestor above it going away is a run in the background, not an interrupt', () => {
+    const t = tree();
+    const why: string[] = [];
+    const h = interruptHandling({ pid: 40, parentOf: (p) => t.get(p), onInterrupt: (w) => why.push(w), onForce: () => undefined });
+    // `npm run local &` from a shell that exits: npm (10) is reparented to init, the run's parent lives.
+    t.delete(5);
+    t.set(10, 1);
+    h.checkLauncher();
+    expect(h.signal.aborted).toBe(false);
+    // The launcher itself killed (SIGKILL): the run is reparented.
+    t.delete(30);
+    t.set(40, 1);
+    h.checkLauncher();
+    expect(h.signal.aborted).toBe(true);
+    expect(why).toEqual(['its launcher (pid 30) is gone']);
+  });
+
+  it('finds the first link of a recorded chain whose parent changed', () => {
     const t = tree();
     const chain = ancestry(40, (p) => t.get(p));
     expect(brokenLink(chain, (p) => t.get(p))).toBeUndefined();
