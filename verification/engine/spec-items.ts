@@ -3,7 +3,8 @@
  * evaluates is unknown), and the computed value in words from the analyses.
  */
 import type { Spec, SpecItemId, ConstraintId } from '../spec/spec';
-import type { AnalysisResults, RuleResult, SpecItemVerdict, Status } from './types';
+import type { AnalysisResults, DrScenario, RuleResult, SpecItemVerdict, Status } from './types';
+import { drFigure, scenarioJudged } from '../analyses/dr-figures';
 import { formatNumber } from '../analyses/number-format';
 import { formatFraction } from '../analyses/percent-format';
 
@@ -102,17 +103,26 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     }
     case 'rpo':
     case 'rto': {
-      // The worst scenario of each kind: an unbounded one (null) beats any number.
+      // The worst scenario of each kind: an unbounded or unknown one beats any number.
       const bound = item === 'rpo' ? c.rpoMinutes : c.rtoMinutes;
-      const worstOf = (kind: string) => {
-        const vs = a.dr.scenarios.filter((x) => x.scenario === kind).map((x) => (item === 'rpo' ? x.rpoMinutes : x.rtoMinutes));
-        if (vs.length === 0) return undefined;
-        return vs.includes(null) ? null : Math.max(...(vs as number[]));
+      const worstOf = (kind: DrScenario['scenario']): string | undefined => {
+        const of = a.dr.scenarios.filter((x) => x.scenario === kind);
+        if (of.length === 0) return undefined;
+        const figures = of.map((x) => drFigure(x, item));
+        if (figures.includes('unbounded')) return 'unbounded';
+        if (figures.includes('unknown')) return 'unknown';
+        const worst = of.reduce((w, x) => Math.max(w, (item === 'rpo' ? x.rpoMinutes : x.rtoMinutes) as number), 0);
+        return `${formatNumber(worst, 1, 1)} min`;
       };
       const kinds = ['zone-loss', 'region-loss', 'operator-error'] as const;
-      const parts = kinds.filter((k) => worstOf(k) !== undefined).map((k) => `${k.replace('-', ' ')} ${unit(worstOf(k), 'min', 1) === 'unknown' ? 'unbounded' : unit(worstOf(k), 'min', 1)}`);
+      const text = (ks: readonly DrScenario['scenario'][]) =>
+        ks.filter((k) => worstOf(k) !== undefined).map((k) => `${k.replace('-', ' ')} ${worstOf(k)}`);
+      const judged = text(kinds.filter((k) => scenarioJudged(spec, k)));
+      const notJudged = text(kinds.filter((k) => !scenarioJudged(spec, k)));
       const missing = a.dr.missing && a.dr.missing.length > 0 ? `; unknown for the missing ${a.dr.missing.join(', ')}` : '';
-      return `worst ${item.toUpperCase()}: ${parts.join(', ') || 'no scenario'} (bound ${fmt(bound)} min)${missing}`;
+      const covered = (spec.constraints.drScenarios ?? []).map((k) => k.replace('-', ' '));
+      const rest = notJudged.length > 0 ? `; not judged (the spec bounds ${covered.join(', ') || 'no scenario'} only): ${notJudged.join(', ')}` : '';
+      return `worst ${item.toUpperCase()}: ${judged.join(', ') || 'no scenario'} (bound ${fmt(bound)} min)${missing}${rest}`;
     }
     case 'event_processed': {
       const p50 = prop?.percentile === 50;

@@ -2,6 +2,7 @@
 import type { Status, VerificationReport } from '../engine/types';
 import type { Spec } from '../spec/spec';
 import { formatFraction } from '../analyses/percent-format';
+export { drFigure, scenarioLabel } from '../analyses/dr-figures';
 
 export function usd(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return 'unknown';
@@ -28,24 +29,29 @@ export function truncate(s: string, width: number): string {
   return s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`;
 }
 
-/** Greedy word wrap; words longer than the width are cut. */
+/**
+ * Greedy word wrap. A word longer than the width (a resource address) is broken across lines,
+ * never cut: the table stays within its columns and still shows the whole address.
+ */
 export function wrap(s: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of s.split(/\s+/).filter(Boolean)) {
-    const w = word.length > width ? truncate(word, width) : word;
-    if (line === '') line = w;
-    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
+    if (width > 0 && word.length > width) {
+      if (line !== '') lines.push(line);
+      for (let i = 0; i < word.length; i += width) lines.push(word.slice(i, i + width));
+      line = lines.pop() as string;
+    } else if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
     else {
       lines.push(line);
-      line = w;
+      line = word;
     }
   }
   if (line !== '' || lines.length === 0) lines.push(line);
   return lines;
 }
 
-/** Cost per component, expected and range, highest first. */
 export function costByComponent(report: VerificationReport): { component: string; min: number; expected: number; max: number }[] {
   const sums = new Map<string, { min: number; expected: number; max: number }>();
   for (const line of report.cost.lines) {

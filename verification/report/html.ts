@@ -4,7 +4,7 @@
  */
 import type { VerificationReport } from '../engine/types';
 import { architectureSvg, costSvg } from './diagram';
-import { ms, num, percent, usd, specStatement } from './format';
+import { drFigure, ms, num, percent, scenarioLabel, usd, specStatement } from './format';
 import { xml as esc } from './junit';
 import { renderAdviceHtml } from '../advice/render';
 
@@ -88,7 +88,7 @@ export function renderHtml(report: VerificationReport): string {
   parts.push(`</table><p class="muted">${esc(report.availability.note)}</p>`);
 
   parts.push('<h2>Disaster recovery</h2><table><tr><th>scenario</th><th>target</th><th>RPO min</th><th>RTO min</th><th>basis</th></tr>');
-  parts.push(rows(report.dr.scenarios.map((s) => [td(esc(s.scenario)), td(esc(s.target)), td(esc(num(s.rpoMinutes, 1)), 'n'), td(esc(num(s.rtoMinutes, 1)), 'n'), td(esc(s.basis))])));
+  parts.push(rows(report.dr.scenarios.map((s) => [td(esc(scenarioLabel(report.spec, s.scenario))), td(esc(s.target)), td(esc(drFigure(s, 'rpo')), 'n'), td(esc(drFigure(s, 'rto')), 'n'), td(esc(s.basis))])));
   parts.push('</table>');
 
   parts.push('<h2>Retention</h2><table><tr><th>store</th><th>kind</th><th>days</th><th>role</th><th>basis</th></tr>');

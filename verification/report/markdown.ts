@@ -8,7 +8,7 @@
  * link, an image, emphasis, HTML or a table column.
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
-import { costByComponent, ms, num, percent, resultCounts, usd, specStatement } from './format';
+import { costByComponent, drFigure, ms, num, percent, resultCounts, scenarioLabel, usd, specStatement } from './format';
 import { renderAdviceMarkdown } from '../advice/render';
 
 const ICON: Record<Status, string> = { pass: '✅', fail: '❌', unknown: '❔', waived: '⏸️' };
@@ -181,7 +181,7 @@ function detailsSection(report: VerificationReport): string {
   details.push('');
   details.push('| scenario | RPO min | RTO min | basis |');
   details.push('|---|---:|---:|---|');
-  for (const d of report.dr.scenarios) details.push(`| ${md(d.scenario)} | ${num(d.rpoMinutes, 1)} | ${num(d.rtoMinutes, 1)} | ${md(clip(d.basis))} |`);
+  for (const d of report.dr.scenarios) details.push(`| ${md(scenarioLabel(report.spec, d.scenario))} | ${drFigure(d, 'rpo')} | ${drFigure(d, 'rto')} | ${md(clip(d.basis))} |`);
   details.push('');
   details.push(...capped(report.retention.entries, LIST_CAP, (e) => `- ${code(e.address)}: ${num(e.retentionDays, 1)} days (${md(e.role)})`, (n) => `- … and ${n} more`));
   details.push('');

@@ -4,7 +4,7 @@
  * then the advice sections when present.
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
-import { costByComponent, ms, num, percent, resultCounts, STATUS_WORD, truncate, usd, wrap, specStatement } from './format';
+import { costByComponent, drFigure, ms, num, percent, resultCounts, scenarioLabel, STATUS_WORD, truncate, usd, wrap, specStatement } from './format';
 import { renderAdviceText } from '../advice/render';
 
 export interface TableOptions {
@@ -35,10 +35,18 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
     out.push('');
     out.push(paint(`── ${title} ${'─'.repeat(Math.max(0, width - title.length - 4))}`, 'bold'));
   };
-  /** Rows of cells into fixed columns; the last column takes the rest and wraps. */
+  /**
+   * Rows of cells into fixed columns; the last column takes the rest and wraps. A first cell
+   * wider than its column (an address) gets a line of its own, whole, above the row.
+   */
   const rows = (widths: number[], cells: string[][], statusColumn = -1) => {
     const lastWidth = width - widths.reduce((a, b) => a + b + 1, 0);
-    for (const row of cells) {
+    for (const given of cells) {
+      const row = [...given];
+      if (statusColumn !== 0 && row[0] !== undefined && row[0].length > widths[0]) {
+        out.push(...wrap(row[0], width));
+        row[0] = '';
+      }
       const head = row.slice(0, widths.length).map((c, i) => (i === statusColumn ? status(c as Status) : truncate(c, widths[i]).padEnd(widths[i])));
       const tail = wrap(row[widths.length] ?? '', Math.max(20, lastWidth));
       out.push(`${head.join(' ')} ${tail[0]}`.trimEnd());
@@ -90,7 +98,14 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   if (lines.length > 0) out.push('');
   // Address, region and amount on one line; the arithmetic below it at full width.
   for (const l of lines) {
-    out.push(`${truncate(l.address, 44).padEnd(44)} ${truncate(l.region, 13).padEnd(13)} ${usd(l.monthlyUsd.expected).padStart(9)}  ${truncate(l.item, width - 71)}`.trimEnd());
+    // A long address gets a line of its own, whole (it is what a reader searches the code for),
+    // and the amount line below it starts indented, leaving the item its full width.
+    const long = l.address.length > 44;
+    if (long) out.push(...wrap(l.address, width));
+    const lead = `${(long ? '' : l.address).padEnd(long ? 3 : 44)} ${l.region.padEnd(13)} ${usd(l.monthlyUsd.expected).padStart(9)}  `;
+    const item = wrap(l.item, Math.max(20, width - lead.length));
+    out.push(`${lead}${item[0]}`.trimEnd());
+    for (const more of item.slice(1)) out.push(`${' '.repeat(lead.length)}${more}`);
     for (const f of wrap(`${l.formula} [${l.confidence}]`, width - 4)) out.push(paint(`    ${f}`, 'dim'));
   }
   if (free.length > 0) {
@@ -99,7 +114,7 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
     const summary = [...byItem.entries()].sort((a, b) => b[1] - a[1]).map(([item, n]) => `${n} ${item}`).join(', ');
     for (const f of wrap(`$0 at every level (${free.length} lines; sources in the JSON report): ${summary}`, width)) out.push(paint(f, 'dim'));
   }
-  for (const u of report.cost.unpriced) out.push(paint(truncate(`UNPRICED ${u.address} (${u.type}): ${u.reason}`, width), 'unknown'));
+  for (const u of report.cost.unpriced) for (const l of wrap(`UNPRICED ${u.address} (${u.type}): ${u.reason}`, width)) out.push(paint(l, 'unknown'));
 
   heading(`Latency  processing p50 ${ms(report.latency.p50Ms)}, p99 ${ms(report.latency.p99Ms)}`);
   for (const path of [report.latency.processing, report.latency.dashboardFreshness]) {
@@ -125,8 +140,8 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
 
   heading(`DR  RPO ${report.spec.constraints.rpoMinutes} min, RTO ${report.spec.constraints.rtoMinutes} min`);
   rows(
-    [15, 11, 11],
-    report.dr.scenarios.map((s) => [s.scenario, `RPO ${num(s.rpoMinutes, 1)}`, `RTO ${num(s.rtoMinutes, 1)}`, `${s.target}: ${s.basis}`]),
+    [24, 13, 13],
+    report.dr.scenarios.map((s) => [scenarioLabel(report.spec, s.scenario), `RPO ${drFigure(s, 'rpo')}`, `RTO ${drFigure(s, 'rto')}`, `${s.target}: ${s.basis}`]),
   );
 
   heading(`Retention  need ${report.spec.constraints.retentionDays} days`);

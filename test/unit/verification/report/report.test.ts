@@ -53,6 +53,37 @@ describe('terminal table', () => {
     expect(text.trimEnd().endsWith(`verdict: ${synthReport.verdict.toUpperCase()}`)).toBe(true);
   });
 
+  it('shows a long address whole, broken across lines within 100 columns, never cut', () => {
+    const r = clone(synthReport);
+    const address = `module.tenant["${'a'.repeat(70)}"].google_bigtable_instance.hot_storage_instance_D51256BB`;
+    // The dearest line: lines free at every level are summed up, not listed.
+    r.cost.lines.reduce((a, b) => (b.monthlyUsd.expected > a.monthlyUsd.expected ? b : a)).address = address;
+    r.retention.entries[0].address = address;
+    const lines = renderReport(r, 'table').split('\n');
+    expect(lines.filter((l) => [...l].length > 100)).toEqual([]);
+    expect(lines.filter((l) => l.includes('aaaa') && l.includes('…'))).toEqual([]);
+    // Both the cost line and the retention row carry it in full, on lines of their own.
+    const starts = lines.flatMap((l, i) => (l === address.slice(0, 100) ? [i] : []));
+    expect(starts).toHaveLength(2);
+    for (const i of starts) expect(lines[i] + lines[i + 1].trimEnd()).toBe(address);
+  });
+
+  it('marks DR scenarios the spec does not bound as not judged, and a null figure as unbounded', () => {
+    const spec = { ...SPEC, constraints: { ...SPEC.constraints, drScenarios: ['operator-error' as const] } };
+    const r = verifyPath(fixture('synth-hand-written/cdk.tf.json'), { spec, today: TODAY });
+    const rpo = r.specItems.find((i) => i.item === 'rpo')!;
+    expect(rpo.summary).toMatch(/^worst RPO: operator error [\d.]+ min \(bound \d+ min\); not judged \(the spec bounds operator error only\): zone loss /);
+    const text = renderReport(r, 'table');
+    expect(text).toContain('zone-loss (not judged)');
+    expect(text).toContain('region-loss (not judged)');
+    expect(text).not.toMatch(/^operator-error \(not judged\)/m);
+    // The fixture's cold store has no copy outside its region: its region-loss RPO is null.
+    expect(rpo.summary).toMatch(/region loss unbounded/);
+    expect(text).toMatch(/^region-loss \(not judged\) +RPO unbounded +RTO unbounded +cold store/m);
+    // With every scenario bounded, nothing is marked.
+    expect(renderReport(synthReport, 'table')).not.toContain('not judged');
+  });
+
   it('uses ANSI colours only when asked', () => {
     expect(renderReport(synthReport, 'table')).not.toContain('\u001b[');
     expect(renderReport(synthReport, 'table', { color: true })).toContain('\u001b[');
