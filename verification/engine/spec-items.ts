@@ -41,8 +41,38 @@ export function specItemVerdicts(spec: Spec, results: RuleResult[], analyses: An
       const summary = computed === 'not evaluated' ? 'no rule evaluates it' : `${computed}; no rule evaluates it`;
       return { item, status: 'unknown' as Status, summary };
     }
-    return { item, status: combineStatus(served.map((r) => r.status)), summary: computed };
+    const status = combineStatus(served.map((r) => r.status));
+    return { item, status, summary: status === 'fail' ? withFailures(item, computed, served) : computed };
   });
+}
+
+/** The rule that judges each item's figure: its failure is what the figure already shows. */
+export const FIGURE_RULES: Partial<Record<SpecItemId, string>> = {
+  latency_p99: 'latency-p99-within-bound',
+  latency_p50: 'latency-p50-within-bound',
+  event_processed: 'event-processed-within-bound',
+  dashboard_updated: 'dashboard-freshness',
+  batch_job_complete: 'batch-job-within-bound',
+  throughput_sustained: 'sustained-throughput',
+  throughput_burst: 'burst-throughput',
+  monthly_cost: 'cost-within-budget',
+  availability: 'availability-target',
+  retention: 'retention-covers-spec',
+  rpo: 'rpo-within-bound',
+  rto: 'rto-within-bound',
+};
+
+/**
+ * A FAIL that comes from a check other than the figure's own would read as unexplained beside
+ * the figure (unknown, or within its bound): name those checks, so a design without a
+ * processor says why event_processed fails while latency_p99 is only unknown. Check counts
+ * (invariants, security) already name every failing check.
+ */
+function withFailures(item: SpecItemId, summary: string, served: RuleResult[]): string {
+  const figureRule = FIGURE_RULES[item];
+  if (figureRule === undefined) return summary;
+  const others = served.filter((r) => r.status === 'fail' && r.rule !== figureRule);
+  return others.length === 0 ? summary : `${summary}; fails: ${ruleEvidence(others)}`;
 }
 
 const fmt = (n: number | null | undefined, digits = 0) =>

@@ -3,7 +3,8 @@
  * value never reads "(within 100 ms)", the dashboard line prints the figure its rule judges,
  * availability never rounds to 100%, and invariants show what each rule found.
  */
-import { specItemVerdicts } from '../../../../verification/engine/spec-items';
+import { FIGURE_RULES, specItemVerdicts } from '../../../../verification/engine/spec-items';
+import { RULES } from '../../../../verification/rules';
 import type { AnalysisResults, RuleResult } from '../../../../verification/engine/types';
 import { formatFraction } from '../../../../verification/analyses/percent-format';
 import { analyse, pipelineDoc, testSpec } from '../analyses/support/pipeline';
@@ -32,6 +33,23 @@ describe('spec-item summaries', () => {
     expect(summaryOf('event_processed', a)).toMatch(/^processing p99 240\.7 ms exceeds the 100 ms bound/);
     a.latency.processing.p99Ms = 64.2;
     expect(summaryOf('event_processed', a)).toMatch(/^processing p99 64\.2 ms within the 100 ms bound/);
+  });
+
+  test('a FAIL from a check other than the figure\'s own names that check; the figure rule\'s own failure does not repeat', () => {
+    const a = analyses();
+    a.latency.processing.p99Ms = null;
+    const served = [
+      result({ rule: 'event-processed-within-bound', specItem: 'event_processed', status: 'unknown', message: 'unknown' }),
+      result({ rule: 'pull-consumer-always-on', specItem: 'event_processed', status: 'fail', message: 'no processor service', observed: 'no processor service' }),
+    ];
+    expect(summaryOf('event_processed', a, served)).toMatch(/^processing p99 unknown \(bound 100 ms\).*; fails: pull-consumer-always-on FAIL: no processor service$/);
+    a.latency.processing.p99Ms = 240.7;
+    const own = [result({ rule: 'event-processed-within-bound', specItem: 'event_processed', status: 'fail', message: 'p99 240.7 ms > 100 ms' })];
+    expect(summaryOf('event_processed', a, own)).not.toContain('fails:');
+  });
+
+  test('every figure rule exists and serves its item', () => {
+    for (const [item, id] of Object.entries(FIGURE_RULES)) expect(RULES.find((r) => r.id === id)?.specItem).toBe(item);
   });
 
   test('dashboard_updated (an "always" bound) prints the worst case the rule judges, not the p99', () => {
