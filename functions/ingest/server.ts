@@ -92,7 +92,15 @@ export function buildIngestServer(options: IngestServerOptions) {
   let cutOff: () => void = () => undefined;
   const shutdownCutoff = new Promise<void>((resolve) => (cutOff = resolve));
 
+  let shuttingDown = false;
+
   const app = Fastify({ loggerInstance: options.logger, bodyLimit: options.maxBodyBytes, logController: quietRequestLogs() });
+  // A request answered during shutdown closes its connection: close() only ends connections
+  // idle when it is called, so a keep-alive client of a request still in flight then would hold
+  // the server open for its keep-alive timeout (72 s) after the answer.
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
   // Only the types below; fastify's defaults (e.g. text/plain) would bypass the 415.
   app.removeAllContentTypeParsers();
 
@@ -252,6 +260,7 @@ export function buildIngestServer(options: IngestServerOptions) {
     spilling,
     /** Requests still waiting for Pub/Sub `graceMs` from now are answered 503 then (call before close()). */
     beginShutdown(graceMs: number): void {
+      shuttingDown = true;
       setTimeout(cutOff, graceMs).unref();
     },
   });

@@ -2,7 +2,8 @@
  * Graceful stop of the gateway within Cloud Run's 10 s after SIGTERM (runMain allows 9 s):
  * a request whose publish is confirmed during the stop is answered 200 and its message is in
  * the topic; a request Pub/Sub never confirms is answered 503 (retry) before the budget runs
- * out, instead of its connection being cut after PUBLISH_TIMEOUT_MS; stop() itself resolves.
+ * out, instead of its connection being cut after PUBLISH_TIMEOUT_MS; stop() itself resolves, and
+ * answers given during the stop close their connections (a keep-alive client held it open 72 s).
  */
 import { createTopology, clients, collect, type Topology } from './local-cloud';
 import { startIngest } from '../../../functions/ingest/main';
@@ -16,7 +17,7 @@ const STOP_LIMIT_MS = 9000; // runMain's limit
 
 async function post(address: string, events: unknown[]) {
   const res = await fetch(`${address}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(events) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, connection: res.headers.get('connection'), body: await res.json() };
 }
 
 const ev = (id: string, deviceId: string) => ({ eventId: id, deviceId, type: 'reading', eventTime: Date.now() - 1000, metrics: { v: 1 } });
@@ -50,6 +51,8 @@ describe('gateway shutdown', () => {
     expect(stopMs).toBeLessThan(STOP_LIMIT_MS);
     expect(slowRes.status).toBe(200);
     expect(hungRes.status).toBe(503);
+    // Answers given during the stop close their keep-alive connections, so the server really closes.
+    expect([slowRes.connection, hungRes.connection]).toEqual(['close', 'close']);
     expect(hungRes.body.results).toEqual([
       { index: 0, eventId: 'hung-1', status: 'failed', reason: 'not confirmed: the gateway is shutting down before Pub/Sub confirmed the publish; retry the request' },
     ]);
