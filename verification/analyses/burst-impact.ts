@@ -17,18 +17,9 @@
 import type { BurstImpact } from '../engine/types';
 import { HOURS_PER_DAY, SECONDS_PER_HOUR } from '../data';
 import { analyseCapacity } from './capacity';
-import type { AnalysisContext } from './context';
+import { oncePerContext, type AnalysisContext } from './context';
 
-const cache = new WeakMap<AnalysisContext, BurstImpact>();
-
-export function speedPathBurst(ctx: AnalysisContext): BurstImpact {
-  let hit = cache.get(ctx);
-  if (!hit) {
-    hit = computeBurst(ctx);
-    cache.set(ctx, hit);
-  }
-  return hit;
-}
+export const speedPathBurst = oncePerContext(computeBurst);
 
 function computeBurst(ctx: AnalysisContext): BurstImpact {
   const t = ctx.traffic;

@@ -6,6 +6,7 @@
 import type { Resource } from '../graph/types';
 import { blocks, field, fieldBool, fieldNum, fieldStr, num, parseCpu, parseMemoryGiB, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
+import { oncePerResource } from './context';
 import type { ServiceRole } from './topology';
 import { monthMean } from './traffic';
 
@@ -28,7 +29,7 @@ function first<T>(...xs: Maybe<T>[]): Maybe<T> {
   return undefined;
 }
 
-export function serviceSizing(ctx: AnalysisContext, svc: Resource): ServiceSizing {
+export const serviceSizing = oncePerResource(function serviceSizing(ctx: AnalysisContext, svc: Resource): ServiceSizing {
   const role = ctx.topology.roleOf(svc);
   const containers = blocks(svc, 'template.containers');
   let vcpu: number | null = 0;
@@ -52,7 +53,7 @@ export function serviceSizing(ctx: AnalysisContext, svc: Resource): ServiceSizin
   const perVcpuId = role === 'processor' ? 'processor.events-per-vcpu' : role === 'ingest-gateway' ? 'ingest-gateway.events-per-vcpu' : undefined;
   const eventsPerInstance = perVcpuId && typeof vcpu === 'number' ? ctx.data.perf(perVcpuId).value * vcpu : undefined;
   return { service: svc, role, vcpu, memoryGiB: mem, minInstances, maxInstances, instanceBased, concurrency, eventsPerInstance };
-}
+});
 
 /** Instances needed for an event rate, within bounds. */
 export function instancesFor(s: ServiceSizing, eventsPerSecond: number): number | undefined {

@@ -9,6 +9,7 @@ import { readAttr } from '../graph/values';
 import { HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, MS_PER_SECOND } from '../data';
 import { blocks, fieldStr, num, str, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
+import { oncePerResource } from './context';
 
 export type TableRole = 'archive' | 'dead-letter' | 'batch-view' | 'unknown';
 
@@ -59,7 +60,7 @@ export function runsPerDay(schedule: Maybe<string>): Maybe<number> {
   return null;
 }
 
-export function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
+export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
   const t = ctx.traffic;
   const w = ctx.spec.workload;
   const dataset = ctx.topology.datasetOf(table);
@@ -130,7 +131,7 @@ export function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
     };
   }
   return { ...base, role: 'unknown', averageRowsPerDay: null, expectedRowsPerDay: null, basis: 'no writer found in the graph' };
-}
+});
 
 const PARTITION_SECONDS: Record<string, number> = { HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY, MONTH: 31 * SECONDS_PER_DAY, YEAR: 366 * SECONDS_PER_DAY };
 const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY };

@@ -51,3 +51,34 @@ export function zoneRegion(zone: string): string {
   const m = /^([a-z]+-[a-z]+\d+)-[a-z]$/.exec(zone);
   return m ? m[1] : zone;
 }
+
+/**
+ * A derived figure computed once per verification: the analyses and rules read the same loads
+ * and sizings many times (a hot store's load feeds cost, latency, capacity and DR). Keyed on the
+ * context (and resource), so an edited graph (the advice stage) gets a fresh one. The result is
+ * shared: callers must not modify it.
+ */
+export function oncePerContext<R>(compute: (ctx: AnalysisContext) => R): (ctx: AnalysisContext) => R {
+  const cache = new WeakMap<AnalysisContext, R>();
+  return (ctx) => {
+    if (cache.has(ctx)) return cache.get(ctx) as R;
+    const value = compute(ctx);
+    cache.set(ctx, value);
+    return value;
+  };
+}
+
+export function oncePerResource<R>(compute: (ctx: AnalysisContext, r: Resource) => R): (ctx: AnalysisContext, r: Resource) => R {
+  const cache = new WeakMap<AnalysisContext, WeakMap<Resource, R>>();
+  return (ctx, r) => {
+    let byResource = cache.get(ctx);
+    if (!byResource) {
+      byResource = new WeakMap();
+      cache.set(ctx, byResource);
+    }
+    if (byResource.has(r)) return byResource.get(r) as R;
+    const value = compute(ctx, r);
+    byResource.set(r, value);
+    return value;
+  };
+}

@@ -7,6 +7,7 @@
 import type { Resource } from '../graph/types';
 import { bool, num, str } from './attributes';
 import type { AnalysisContext } from './context';
+import { oncePerResource } from './context';
 import type { MachineType } from '../data';
 
 export interface DataflowSizing {
@@ -31,7 +32,7 @@ function intHint(job: Resource, paths: string[]): number | undefined {
   return undefined;
 }
 
-export function dataflowSizing(ctx: AnalysisContext, job: Resource): DataflowSizing {
+export const dataflowSizing = oncePerResource(function dataflowSizing(ctx: AnalysisContext, job: Resource): DataflowSizing {
   const templatePath = str(job, 'template_gcs_path') ?? '';
   const reads = ctx.topology.inputSubscriptionOf(job) !== undefined;
   const streaming = reads || /pubsub/i.test(templatePath ?? '') || job.type === 'google_dataflow_flex_template_job';
@@ -57,7 +58,7 @@ export function dataflowSizing(ctx: AnalysisContext, job: Resource): DataflowSiz
     ceiling: ctx.data.perf('dataflow.max-workers-ceiling').value,
     eventsPerWorker: machine ? perVcpu * machine.vcpu : undefined,
   };
-}
+});
 
 /** Workers the job needs for a rate, within its bounds. */
 export function workersFor(s: DataflowSizing, eventsPerSecond: number): number | undefined {

@@ -11,6 +11,7 @@ import { blocks, containerEnv, durationSeconds, fieldNum, fieldStr, type Maybe }
 import { expectedInstances, serviceSizing } from './cloud-run';
 import { fleetSnapshotSeconds, fleetTableOf } from './fleet-table';
 import type { AnalysisContext } from './context';
+import { oncePerContext, oncePerResource } from './context';
 import { zoneRegion } from './context';
 import { monthMean } from './traffic';
 
@@ -56,7 +57,7 @@ export interface HotStoreLoad {
   basis: string;
 }
 
-export function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInfo[] {
+export const clustersOf = oncePerResource(function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInfo[] {
   const latencyTarget = ctx.data.perf('bigtable.latency-cpu-target').value;
   return blocks(instance, 'cluster').map((c, i) => {
     const zone = fieldStr(c, 'zone') ?? undefined;
@@ -89,7 +90,7 @@ export function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInf
         typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(`bigtable.storage-per-node-target.${storageType}`).value,
     };
   });
-}
+});
 
 /** Shortest max-age among a table's GC policies (rules of a union delete at the earliest). */
 export function maxAgeOf(ctx: AnalysisContext, table: Resource): Maybe<number> {
@@ -125,7 +126,7 @@ function policyMaxAges(policy: Resource): (number | null)[] {
   return ages;
 }
 
-export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStoreLoad {
+export const hotStoreLoad = oncePerResource(function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStoreLoad {
   const t = ctx.traffic;
   const w = ctx.spec.workload;
   const tables = ctx.topology.tablesOf(instance);
@@ -196,14 +197,14 @@ export function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStore
     basis = 'no tables in the graph: one row per event assumed';
   }
   return { instance, clusters: clustersOf(ctx, instance), tables: loads, averageRowsPerSecond, burstRowsPerSecond, rowBytes: t.eventBytes, basis };
-}
+});
 
 /**
  * Processor services writing fleet snapshots: the table their BIGTABLE_FLEET_TABLE names
  * (fleet-table.ts, as the live-figures path reads it), their instances and interval
  * (FLEET_METRICS_SECONDS; the default from latency.json when unset or not a positive number).
  */
-function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table: Resource; instances: number; maxInstances: number; intervalSeconds: number }[] {
+const fleetSnapshotWriters = oncePerContext(function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table: Resource; instances: number; maxInstances: number; intervalSeconds: number }[] {
   const fallback = ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
   return ctx.topology.services('processor').flatMap((svc) => {
     const table = fleetTableOf(ctx, svc);
@@ -213,7 +214,7 @@ function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table: R
     const intervalSeconds = interval !== undefined && Number.isFinite(interval) && interval > 0 ? interval : fallback;
     return [{ service: svc.address, table, instances: sizing?.expected ?? 1, maxInstances: sizing?.max ?? sizing?.expected ?? 1, intervalSeconds }];
   });
-}
+});
 
 /** Nodes a cluster needs to write `rowsPerSecond` with CPU at `targetPercent`. */
 export function nodesNeeded(ctx: AnalysisContext, storageType: StorageType, rowsPerSecond: number, targetPercent: number): number {
