@@ -2,16 +2,17 @@
 import type { Status, VerificationReport } from '../engine/types';
 import type { Spec } from '../spec/spec';
 import { formatFraction } from '../analyses/percent-format';
+import { formatNumber } from '../analyses/number-format';
 export { drFigure, scenarioLabel } from '../analyses/dr-figures';
 
 export function usd(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return 'unknown';
-  return `$${n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `$${formatNumber(n, digits, digits)}`;
 }
 
 export function num(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return 'unknown';
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return formatNumber(n, digits, digits);
 }
 
 export function ms(n: number | null | undefined): string {
