@@ -20,14 +20,47 @@ export interface TableLoad {
   averageRowsPerDay: number | null;
   expectedRowsPerDay: number | null;
   rowBytes: number;
-  /** Partition (or default table) expiry, days; undefined when data never expires; null pending. */
+  /**
+   * How long rows are held, days, for sizing stored volume: the partition expiry, else the
+   * whole table's; undefined when data never expires; null pending.
+   */
   expiryDays: Maybe<number>;
+  /**
+   * Set when the whole table is deleted, every row with it: the dataset's default table
+   * expiration (applied when a table is created) or the table's own expiration_time. Not a
+   * rolling window: the newest rows go with the oldest.
+   */
+  tableExpiry?: TableExpiry;
   location?: string;
   writer?: Resource;
   basis: string;
 }
 
+export interface TableExpiry {
+  /** What deletes the table: `google_bigquery_dataset.x default_table_expiration_ms` or `expiration_time`. */
+  setting: string;
+  /** Days from the table's creation (dataset default); null when pending; undefined for an absolute expiration_time. */
+  daysAfterCreation?: number | null;
+  /** The table's absolute expiration_time, epoch ms. */
+  expiresAtMs?: number;
+}
+
 const DAYS_PER_WEEK = 7;
+
+/**
+ * Whole-table expiry. BigQuery gives a table created in a dataset with
+ * default_table_expiration_ms an expiration time of creation + that default, unless the table
+ * sets its own expiration_time. A pending expiration_time (Terraform computes it when unset)
+ * is read as not set by the configuration, so the dataset default decides.
+ */
+function tableExpiryOf(table: Resource, dataset: Resource | undefined): TableExpiry | undefined {
+  const own = num(table, 'expiration_time');
+  if (typeof own === 'number' && own > 0) return { setting: `${table.address} expiration_time`, expiresAtMs: own };
+  const fromDataset = dataset ? num(dataset, 'default_table_expiration_ms') : undefined;
+  if (fromDataset === undefined || dataset === undefined) return undefined;
+  if (fromDataset !== null && fromDataset <= 0) return undefined;
+  return { setting: `${dataset.address} default_table_expiration_ms`, daysAfterCreation: fromDataset === null ? null : fromDataset / MS_PER_SECOND / SECONDS_PER_DAY };
+}
 
 function tableId(t: Resource): string | undefined {
   const v = t.values.table_id;
@@ -72,7 +105,8 @@ export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext
   let expiryMs: Maybe<number> = partitioned ? (partitionMs !== undefined ? partitionMs : datasetPartitionMs) : undefined;
   if (expiryMs === undefined) expiryMs = datasetTableMs;
   const expiryDays = expiryMs === undefined || expiryMs === null ? expiryMs : expiryMs / MS_PER_SECOND / SECONDS_PER_DAY;
-  const base = { table, rowBytes: t.eventBytes, expiryDays, location };
+  const tableExpiry = tableExpiryOf(table, dataset);
+  const base = { table, rowBytes: t.eventBytes, expiryDays, location, ...(tableExpiry ? { tableExpiry } : {}) };
   const override = ctx.usageOf(table.address).eventsPerSecond;
   if (override !== undefined) {
     return { ...base, role: 'unknown', averageRowsPerDay: override * SECONDS_PER_DAY, expectedRowsPerDay: override * SECONDS_PER_DAY, basis: `usage file: ${override} rows/s` };

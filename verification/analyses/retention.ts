@@ -1,14 +1,15 @@
 /**
  * Retention of every store and queue: topic retention (replay window), subscription
  * retention (how long an unprocessed backlog survives), Bigtable GC max-age (the hot window;
- * GC is eventual, so data may outlive it), BigQuery partition expiry (the archive).
+ * GC is eventual, so data may outlive it), BigQuery partition expiry (the archive) or a
+ * whole-table expiry, which deletes the archive rather than ageing it.
  */
 import type { RetentionEntry, RetentionResult } from '../engine/types';
 import { SECONDS_PER_DAY } from '../data';
 import { readAttr } from '../graph/values';
 import { blocks, durationSeconds } from './attributes';
 import type { AnalysisContext } from './context';
-import { partitionSeconds, tableLoad } from './cold-store';
+import { partitionSeconds, tableLoad, type TableExpiry } from './cold-store';
 import { maxAgeOf } from './hot-store';
 
 export interface RetentionEntryEx extends RetentionEntry {
@@ -68,8 +69,13 @@ export function analyseRetention(ctx: AnalysisContext): RetentionResult & { entr
     const type = blocks(table, 'time_partitioning')[0]?.type;
     const spanSeconds = typeof type === 'string' ? partitionSeconds(type) : blocks(table, 'time_partitioning').length > 0 ? SECONDS_PER_DAY : undefined;
     const spanDays = spanSeconds === undefined ? 0 : spanSeconds / SECONDS_PER_DAY;
+    if (load.tableExpiry) {
+      entries.push(wholeTableExpiry(table.address, load.role === 'archive' ? 'archive of every event' : load.role, load.tableExpiry));
+      continue;
+    }
     const guaranteed = typeof load.expiryDays === 'number' ? load.expiryDays - spanDays : load.expiryDays;
     entries.push({
+      ...(typeof type === 'string' ? { partitionType: type } : spanSeconds !== undefined ? { partitionType: 'DAY' } : {}),
       address: table.address,
       kind: 'bigquery-table',
       role: load.role === 'archive' ? 'archive of every event' : load.role,
@@ -86,4 +92,26 @@ export function analyseRetention(ctx: AnalysisContext): RetentionResult & { entr
     });
   }
   return { entries };
+}
+
+/**
+ * A table deleted whole keeps its newest rows no time at all: an event written just before
+ * the expiry goes with it, and the archive is gone afterwards. Its guaranteed retention is 0.
+ */
+function wholeTableExpiry(address: string, role: string, expiry: TableExpiry): RetentionEntryEx {
+  if (expiry.daysAfterCreation === null) {
+    return { address, kind: 'bigquery-table', role, retentionDays: null, basis: `the whole table expires after a pending number of days (${expiry.setting})`, tableExpirySetting: expiry.setting };
+  }
+  const when =
+    expiry.expiresAtMs !== undefined
+      ? `at ${new Date(expiry.expiresAtMs).toISOString().slice(0, 10)} (${expiry.setting})`
+      : `${round(expiry.daysAfterCreation as number)} days after it is created (${expiry.setting})`;
+  return {
+    address,
+    kind: 'bigquery-table',
+    role,
+    retentionDays: 0,
+    basis: `the whole table expires ${when}, every row with it, the newest included: not a rolling window, so no event is guaranteed any retention`,
+    tableExpirySetting: expiry.setting,
+  };
 }

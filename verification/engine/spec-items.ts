@@ -126,7 +126,15 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
       const archiveDays = archive.some((e) => e.retentionDays === null && !e.unbounded)
         ? null
         : Math.min(...archive.map((e) => (e.unbounded ? Number.POSITIVE_INFINITY : (e.retentionDays as number))));
-      const archiveText = archive.length === 0 ? 'no archive table' : archiveDays === Number.POSITIVE_INFINITY ? 'archive never expires' : `archive keeps ${unit(archiveDays, 'days')}`;
+      const wholeTable = archive.find((e) => e.tableExpirySetting !== undefined);
+      const archiveText =
+        archive.length === 0
+          ? 'no archive table'
+          : wholeTable
+            ? `archive table deleted whole by ${wholeTable.tableExpirySetting}, so no event is kept for sure`
+            : archiveDays === Number.POSITIVE_INFINITY
+              ? 'archive never expires'
+              : `archive keeps ${unit(archiveDays, 'days')}`;
       const hot = a.retention.entries.filter((e) => e.kind === 'bigtable-table' && e.retentionDays !== null).map((e) => e.retentionDays as number);
       const hotText = hot.length > 0 ? `, hot tables keep >= ${fmt(Math.min(...hot) * 24, 1)} h (hot window ${fmt(spec.workload.hotWindowHours)} h)` : '';
       return `${archiveText} (need ${fmt(c.retentionDays)} days)${hotText}; ${a.retention.entries.length} stores and queues checked`;

@@ -272,6 +272,10 @@ export interface RetentionEntry {
   basis: string;
   /** True when nothing ever removes the data (retentionDays is then null). */
   unbounded?: boolean;
+  /** BigQuery: the partition type whose span a row's retention loses (DAY, HOUR, MONTH, YEAR). */
+  partitionType?: string;
+  /** BigQuery: the setting that deletes the whole table, every row with it (dataset default or expiration_time). */
+  tableExpirySetting?: string;
 }
 
 export interface RetentionResult {

@@ -3,7 +3,19 @@
  * hot window. GC max-age is eventual: a minimum, never a deletion deadline.
  */
 import type { Finding, Rule } from '../engine/types';
-import { HOURS_PER_DAY } from '../data';
+import { HOURS_PER_DAY, MS_PER_SECOND, SECONDS_PER_DAY } from '../data';
+import { partitionSeconds } from '../analyses/cold-store';
+
+/** The partition expiry that keeps a partition's last row `days`: the spec's days plus one partition span. */
+function partitionFix(days: number, partitionType = 'DAY'): string {
+  const span = partitionSeconds(partitionType) ?? SECONDS_PER_DAY;
+  const ms = (days * SECONDS_PER_DAY + span) * MS_PER_SECOND;
+  return `set time_partitioning.expiration_ms to at least ${ms} ms (${days} days + one ${partitionType} partition: a partition expires counting from its start, and its last rows arrive one span later)`;
+}
+
+function wholeTableFix(setting: string, days: number, partitionType?: string): string {
+  return `remove ${setting}: it deletes the whole archive table, not its old rows; keep a rolling window instead: ${partitionFix(days, partitionType)}`;
+}
 
 export const rule: Rule = {
   id: 'retention-covers-spec',
@@ -12,7 +24,7 @@ export const rule: Rule = {
   specItem: 'retention',
   reads: ['google_bigquery_table', 'google_bigquery_dataset', 'google_bigtable_gc_policy', 'google_pubsub_topic', 'google_pubsub_subscription'],
   rationale:
-    'The spec\'s retention applies to the event archive (cold storage); the hot store only has to cover its hot window. Partition expiry deletes data; Bigtable GC removes it eventually (data can outlive max-age), so a max-age is a lower bound on retention.',
+    'The spec\'s retention applies to the event archive (cold storage); the hot store only has to cover its hot window. Partition expiry deletes old data (a partition expires counting from its start, so its last rows lose one partition span); a dataset default table expiration or a table expiration_time deletes the whole table, every row with it, so it never meets a retention; Bigtable GC removes data eventually (data can outlive max-age), so a max-age is a lower bound on retention.',
   check(ctx) {
     const days = ctx.spec.constraints.retentionDays;
     const hotDays = ctx.spec.workload.hotWindowHours / HOURS_PER_DAY;
@@ -35,7 +47,7 @@ export const rule: Rule = {
           observed: `${e.retentionDays} days`,
           expected: `>= ${days} days`,
           message: `${e.address} (${e.role}): ${e.basis}`,
-          ...(ok ? {} : { fix: `set time_partitioning.expiration_ms to at least ${days + 1} days (${(days + 1) * 86_400_000} ms; a partition expires counting from its day's start)` }),
+          ...(ok ? {} : { fix: e.tableExpirySetting ? wholeTableFix(e.tableExpirySetting, days, e.partitionType) : partitionFix(days, e.partitionType) }),
         });
       }
     }

@@ -142,7 +142,33 @@ describe('retention-covers-spec', () => {
     const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning.expiration_ms', 7 * 86_400_000);
     const f = check(retention, doc).find((x) => x.address === 'google_bigquery_table.events_raw')!;
     expect(f.status).toBe('fail');
-    expect(f.fix).toMatch(/31 days/);
+    expect(f.fix).toMatch(/^set time_partitioning.expiration_ms to at least 2678400000 ms \(30 days \+ one DAY partition/);
+  });
+
+  test('an HOUR-partitioned archive needs 30 days plus one hour, not plus one day', () => {
+    const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning', { type: 'HOUR', field: 'event_time', expiration_ms: 7 * 86_400_000 });
+    const f = check(retention, doc).find((x) => x.address === 'google_bigquery_table.events_raw')!;
+    expect(f.fix).toMatch(/at least 2595600000 ms \(30 days \+ one HOUR partition/);
+  });
+
+  test('a dataset default table expiration deletes the whole archive: fails at 0 days whatever its length, naming the setting to remove', () => {
+    // 31 days would pass as a partition expiry; as a table expiry it deletes every row on day 31.
+    const doc = pipelineDoc();
+    delete (doc.resource.google_bigquery_table.events_raw.time_partitioning as Record<string, unknown>).expiration_ms;
+    set(doc, 'google_bigquery_dataset', 'analytics', 'default_table_expiration_ms', 31 * 86_400_000);
+    const f = check(retention, doc).find((x) => x.address === 'google_bigquery_table.events_raw')!;
+    expect([f.status, f.observed]).toEqual(['fail', '0 days']);
+    expect(f.message).toMatch(/the whole table expires 31 days after it is created \(google_bigquery_dataset.analytics default_table_expiration_ms\), every row with it/);
+    expect(f.fix).toMatch(/^remove google_bigquery_dataset.analytics default_table_expiration_ms: it deletes the whole archive table/);
+  });
+
+  test('a table expiration_time of its own fails the same way; a pending one (computed when unset) does not', () => {
+    const doc = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'expiration_time', Date.UTC(2027, 5, 30));
+    const f = check(retention, doc).find((x) => x.address === 'google_bigquery_table.events_raw')!;
+    expect([f.status, f.observed]).toEqual(['fail', '0 days']);
+    expect(f.message).toMatch(/the whole table expires at 2027-06-30 \(google_bigquery_table.events_raw expiration_time\)/);
+    const computed = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'expiration_time', '${google_bigquery_dataset.analytics.creation_time}');
+    expect(check(retention, computed).find((x) => x.address === 'google_bigquery_table.events_raw')!.status).toBe('pass');
   });
 
   test('a hot table kept 1 h fails the 6 h hot window', () => {
