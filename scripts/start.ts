@@ -14,6 +14,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ENVIRONMENT_NAMES, UnknownEnvironmentError } from '../stacks/config';
 import { synthesizeEnvironment, VerificationFailedError } from '../stacks/synth-environment';
 import { runCli } from '../verification/cli/run';
+import { handleClosedOutput } from '../verification/cli/closed-pipe';
 import { RunOptionsError, validateRunOptions } from '../local/run/options';
 
 process.env['CHECKPOINT_DISABLE'] ??= '1';
@@ -180,6 +181,8 @@ async function main(argv: string[]): Promise<number> {
   return local.passed ? 0 : 1;
 }
 
+// A reader that closed the pipe (`npm start | head`) must not stop a local run midway.
+handleClosedOutput('ignore');
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -4,6 +4,7 @@
  * usage (one line).
  */
 import { ENVIRONMENT_NAMES, UnknownEnvironmentError } from '../stacks/config';
+import { handleClosedOutput } from '../verification/cli/closed-pipe';
 import { synthesizeEnvironment, VerificationFailedError } from '../stacks/synth-environment';
 import type { VerificationReport } from '../verification/engine/types';
 
@@ -50,4 +51,5 @@ function main(argv: string[]): number {
   }
 }
 
+handleClosedOutput('exit');
 process.exitCode = main(process.argv.slice(2));

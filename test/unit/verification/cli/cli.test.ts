@@ -32,6 +32,14 @@ describe('verify CLI (spawned)', () => {
     expect(report.results.find((x) => x.rule === 'stateful-resource-not-destroyed')!.status).toBe('fail');
   });
 
+  it('a reader that closes the pipe early (| head -c 100) gets no stack trace: the exit code is still the verdict', () => {
+    // Through a shell pipe, as a user types it (a report larger than the 64 KiB pipe buffer); PIPESTATUS gives the verifier's own code.
+    const cmd = `npx tsx verification/cli/main.ts ${fixture('synth-hand-written/cdk.tf.json')} --spec ${fixture('spec.json')} --format json | head -c 100 >/dev/null; echo "code=\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', cmd], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.trim()).toBe('code=1');
+    expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
+  });
+
   it('exits 2 with one line and no stack trace for bad input', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-'));
     const truncated = join(dir, 'plan.json');
