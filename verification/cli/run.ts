@@ -13,7 +13,7 @@ import { DEFAULT_MAX_EVALUATIONS } from '../advice/whatif/advise';
 import { readSpecFile } from '../graph/spec-file';
 import { RULES } from '../rules';
 import { isReportFormat, renderReport, REPORT_FORMATS } from '../report';
-import { loadWaiversFile } from '../waivers/load';
+import { checkWaiverRules, loadWaiversFile } from '../waivers/load';
 import { prepareOutFile, writeOutFile } from './out-file';
 import { terminalSafe } from './terminal-text';
 
@@ -119,6 +119,7 @@ export function runCli(argv: string[], io: CliIo = defaultIo): number {
     const outTarget = opts.out !== undefined ? prepareOutFile(opts.out) : undefined;
     const spec = opts.spec ? readSpecFile(opts.spec) : undefined;
     const waivers: Waiver[] = opts.waivers ? loadWaiversFile(opts.waivers) : [];
+    if (opts.waivers) checkWaiverRules(waivers, RULES.map((r) => r.id), opts.waivers);
     const usage = opts.usage ? loadUsageFile(opts.usage) : undefined;
     // Load once: the advice re-verifies edited copies of the same graph.
     const input = loadForVerification(path, { ...(spec ? { spec } : {}), ...(opts.env ? { env: opts.env } : {}) });

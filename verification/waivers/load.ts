@@ -1,5 +1,6 @@
 /** Reading a waivers file (YAML or JSON). */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import leven from 'leven';
 import { parse } from 'yaml';
 import { InputError } from '../engine/errors';
 import type { Waiver } from '../engine/types';
@@ -44,4 +45,20 @@ export function loadWaiversFile(path: string): Waiver[] {
   // Only comments (an empty, documented file): no waivers.
   if (doc === null || doc === undefined) return [];
   return parseWaivers(doc, path);
+}
+
+/**
+ * A waiver whose rule id names no rule is a typo, not a preference: it would waive nothing
+ * while the author believes the finding accepted. Bad input, with the nearest id.
+ */
+export function checkWaiverRules(waivers: readonly Waiver[], ruleIds: readonly string[], where: string): void {
+  const known = new Set(ruleIds);
+  const bad = waivers.map((w, i) => ({ w, i })).filter(({ w }) => !known.has(w.rule));
+  if (bad.length === 0) return;
+  const problems = bad.map(({ w, i }) => {
+    const nearest = [...ruleIds].sort((a, b) => leven(w.rule, a) - leven(w.rule, b))[0];
+    const hint = nearest !== undefined && leven(w.rule, nearest) <= Math.max(3, w.rule.length / 3) ? ` (did you mean ${nearest}?)` : '';
+    return `entry ${i}: no rule has the id ${w.rule}${hint}`;
+  });
+  throw new InputError(`${where}: invalid waivers file: ${problems.slice(0, NAMED_PROBLEMS).join('; ')}${problems.length > NAMED_PROBLEMS ? `; and ${problems.length - NAMED_PROBLEMS} more` : ''}; the ids are listed in docs/rules.md`);
 }

@@ -89,6 +89,14 @@ describe('verify CLI (in process)', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('a waiver for a mistyped rule id exits 2 naming the nearest id (it would waive nothing)', () => {
+    const waivers = join(mkdtempSync(join(tmpdir(), 'cli-')), 'waivers.yaml');
+    writeFileSync(waivers, 'waivers:\n  - {rule: dead-leter-policy-present, address: "*", reason: migration in progress, expires: 2099-01-31}\n');
+    const r = inProcess([fixture('synth-folder'), '--waivers', waivers]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`error: ${waivers}: invalid waivers file: entry 0: no rule has the id dead-leter-policy-present (did you mean dead-letter-policy-present?); the ids are listed in docs/rules.md`);
+  });
+
   it('reads a usage file and an expired waiver fails the run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-'));
     const usage = join(dir, 'usage.yaml');

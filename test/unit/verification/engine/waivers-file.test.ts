@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../../../verification/engine/errors';
-import { loadWaiversFile } from '../../../../verification/waivers/load';
+import { checkWaiverRules, loadWaiversFile } from '../../../../verification/waivers/load';
 
 const dir = mkdtempSync(join(tmpdir(), 'waivers-'));
 const write = (name: string, text: string) => {
@@ -61,6 +61,21 @@ describe('waivers file', () => {
     expect(message).not.toContain('waivers.5.');
     expect(message).toMatch(/; and 2 more$/);
     expect(message).not.toContain('\n');
+  });
+
+  it('says what is missing and gives one message per bad date', () => {
+    const p = write('missing.yaml', 'waivers:\n  - {rule: a-b, address: x, reason: long enough reason}\n  - {rule: a-b, address: x, reason: long enough reason, expires: 2027-02-30}\n  - {rule: a-b, address: x, reason: long enough reason, expires: soon}\n');
+    expect(() => loadWaiversFile(p)).toThrow(
+      `${p}: invalid waivers file: 3 problems: at waivers.0.expires: required: the expiry date, YYYY-MM-DD; at waivers.1.expires: not a calendar date; at waivers.2.expires: expected a date YYYY-MM-DD`,
+    );
+  });
+
+  it('a rule id no rule has is bad input, with the nearest id', () => {
+    const w = (rule: string) => ({ rule, address: '*', reason: 'migration in progress', expires: '2027-01-31' });
+    expect(() => checkWaiverRules([w('dead-letter-policy-present')], ['dead-letter-policy-present'], 'w.yaml')).not.toThrow();
+    expect(() => checkWaiverRules([w('dead-letter-policy-present'), w('dead-leter-policy-present'), w('zzz')], ['dead-letter-policy-present', 'no-public-iam'], 'w.yaml')).toThrow(
+      'w.yaml: invalid waivers file: entry 1: no rule has the id dead-leter-policy-present (did you mean dead-letter-policy-present?); entry 2: no rule has the id zzz; the ids are listed in docs/rules.md',
+    );
   });
 
   it('a file of comments only holds no waivers (the committed empty file)', () => {
