@@ -149,10 +149,12 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
 
   heading('Rules');
   const notPassing = report.results.filter((r) => r.status !== 'pass');
-  rows([7, 30], notPassing.map((r) => [r.status, r.rule, describe(r)]), 0);
+  // Rule ids whole: they are what a waiver names.
+  const ruleWidth = Math.min(40, Math.max(20, ...report.results.map((r) => r.rule.length)));
+  rows([7, ruleWidth], notPassing.map((r) => [r.status, r.rule, describe(r)]), 0);
   const passing = report.results.filter((r) => r.status === 'pass');
   if (options.verbose) {
-    rows([7, 30], passing.map((r) => [r.status, r.rule, describe(r)]), 0);
+    rows([7, ruleWidth], passing.map((r) => [r.status, r.rule, describe(r)]), 0);
   } else {
     const perRule = new Map<string, number>();
     for (const r of passing) perRule.set(r.rule, (perRule.get(r.rule) ?? 0) + 1);

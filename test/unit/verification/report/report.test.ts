@@ -68,6 +68,13 @@ describe('terminal table', () => {
     for (const i of starts) expect(lines[i] + lines[i + 1].trimEnd()).toBe(address);
   });
 
+  it('shows every rule id whole in the rules section (a waiver names it)', () => {
+    const text = renderReport(planReport, 'table', { verbose: true });
+    const rules = text.slice(text.indexOf('── Rules'));
+    for (const r of planReport.results) expect(rules).toMatch(new RegExp(`^(PASS|FAIL|UNKNOWN|WAIVED) +${r.rule} `, 'm'));
+    expect(planReport.results.some((r) => r.rule === 'stateful-resource-not-destroyed')).toBe(true);
+  });
+
   it('marks DR scenarios the spec does not bound as not judged, and a null figure as unbounded', () => {
     const spec = { ...SPEC, constraints: { ...SPEC.constraints, drScenarios: ['operator-error' as const] } };
     const r = verifyPath(fixture('synth-hand-written/cdk.tf.json'), { spec, today: TODAY });
