@@ -44,7 +44,7 @@ function main(argv: string[]): number {
     if (error instanceof VerificationFailedError && error.report) {
       process.stdout.write(`${error.pipelineStack.gate.render(error.report, 'table')}\n`);
       const lines = violations(error.report);
-      process.stderr.write(`verification FAILED for ${environment}:\n${lines.join('\n')}\n`);
+      process.stderr.write(`verification FAILED for ${environment}; nothing was written (the report names the file a passing synth writes):\n${lines.join('\n')}\n`);
       return 1;
     }
     throw error;

@@ -4,7 +4,7 @@
  * only add to it): then it fails. A maximum (autoscaling ceilings) above the budget is
  * reported on a pass.
  */
-import type { Finding, Rule } from '../engine/types';
+import type { CostLine, Finding, Rule } from '../engine/types';
 import { costLineEvidence, fmtUsd } from './support/evidence';
 
 const TOP_LINES = 5;
@@ -38,7 +38,7 @@ export const rule: Rule = {
         observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${cost.unpriced.length} unpriced resource(s)`,
         expected: `<= ${fmtUsd(budget)}/month`,
         message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText}`,
-        fix: `cut ${fmtUsd(m.expected - budget)}/month from the largest lines: ${top[0] ? `${top[0].address} (${top[0].item}: ${top[0].formula})` : ''}; and price ${cost.unpriced.map((u) => u.address).join(', ')}`,
+        fix: `${cutFix(m.expected - budget, top)}; and price ${cost.unpriced.map((u) => u.address).join(', ')}`,
         evidence: { ...evidence, unpriced: cost.unpriced },
       });
       return findings;
@@ -60,7 +60,7 @@ export const rule: Rule = {
         observed: `${fmtUsd(m.expected)}/month expected (${fmtUsd(m.min)}..${fmtUsd(m.max)})`,
         expected: `<= ${fmtUsd(budget)}/month`,
         message: `expected monthly cost ${fmtUsd(m.expected)} exceeds the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}; largest lines: ${lineText}`,
-        fix: `cut ${fmtUsd(m.expected - budget)}/month from the largest lines: ${top[0] ? `${top[0].address} (${top[0].item}: ${top[0].formula})` : ''}`,
+        fix: cutFix(m.expected - budget, top),
         evidence,
       });
       return findings;
@@ -78,3 +78,21 @@ export const rule: Rule = {
     return findings;
   },
 };
+
+/**
+ * What to cut: the largest lines, as many as it takes to cover the gap (all TOP_LINES when even
+ * they do not), each with its amount, the first with its formula, so the fix names what the
+ * gap needs and not one line a fraction of it.
+ */
+function cutFix(gap: number, top: readonly CostLine[]): string {
+  const named: CostLine[] = [];
+  let covered = 0;
+  for (const l of top) {
+    named.push(l);
+    covered += l.monthlyUsd.expected;
+    if (covered >= gap) break;
+  }
+  const text = named.map((l, i) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}${i === 0 ? ` (${l.formula})` : ''}`).join('; ');
+  const share = covered >= gap ? `together ${fmtUsd(covered)}` : `together ${fmtUsd(covered)}, less than the gap: cut across more lines`;
+  return `cut ${fmtUsd(gap)}/month from the largest lines: ${text} (${share}); the advice section (verify without --no-advice) prices the changes that cut it`;
+}

@@ -33,7 +33,13 @@ describe('cost-within-budget', () => {
     expect(f.status).toBe('fail');
     expect(f.message).toMatch(/exceeds the budget \$8,000/);
     expect(f.message).toMatch(/google_bigtable_instance.hot replication/);
-    expect(f.fix).toBeDefined();
+    // The fix names lines until they cover the $3,112 gap: the scan ($1,861) alone does not.
+    expect(f.fix).toMatch(/^cut \$3,112\/month from the largest lines: google_bigquery_data_transfer_config.batch_view scheduled query scans \$1,861 \(730 runs.*\); google_bigtable_instance.hot replication us-central1 -> europe-west1 \$1,346 \(together \$3,207\)/);
+  });
+
+  test('when even the five largest lines do not cover the gap, the fix says so', () => {
+    const [f] = check(cost, pipelineDoc(), { constraints: { monthlyBudgetUsd: 1000 } });
+    expect(f.fix).toMatch(/\(together \$6,179, less than the gap: cut across more lines\)/);
   });
 
   test('passes under a $20k budget and warns that the autoscaling maximum exceeds it', () => {
