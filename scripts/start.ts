@@ -7,7 +7,7 @@
  * Exit codes: 0 when the environment passes verification (and the local run, when it runs,
  * completes), 1 when it does not, 2 on bad usage (one line).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -82,7 +82,11 @@ function synthesize(env: string): { stackDir: string; gatePassed: boolean } {
     return { stackDir: synthesizeEnvironment(env).stackDir, gatePassed: true };
   } catch (error) {
     if (!(error instanceof VerificationFailedError)) throw error;
-    const scratch = mkdtempSync(join(tmpdir(), `iot-rejected-${env}-`));
+    // One scratch folder per environment, replaced by the next rejected run (kept until then so
+    // the report's paths can be opened; a new temp folder per run piled up in /tmp).
+    const scratch = join(tmpdir(), `iot-rejected-${env}`);
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
     const rejected = synthesizeEnvironment(env, { outdir: scratch, verification: { skip: true, warn: () => undefined } });
     process.stdout.write(`The verification gate rejected ${env}: nothing was written to cdktf.out. The report below explains why (scratch copy: ${rejected.stackDir}).\n\n`);
     return { stackDir: rejected.stackDir, gatePassed: false };
