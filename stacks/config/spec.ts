@@ -72,7 +72,7 @@ export const ASSUMPTIONS: readonly EnvironmentAssumption[] = [
   {
     id: 'burst-buffered',
     statement:
-      'a burst above the provisioned rate is buffered in the Pub/Sub backlog and drained; the latency bounds (event_processed, latency_p99, latency_p50) are judged at the sustained rate. The report gives what a burst does beside them: the events it delays, the longest wait, the share of the month\'s events delayed beyond the p99 bound and the dashboard lag, with a warning when that share exceeds 1%',
+      'a burst above the provisioned rate is buffered in the Pub/Sub backlog and drained; the latency bounds (event_processed, latency_p99, latency_p50) and the dashboard\'s lag (dashboard_updated) are judged at the sustained rate: a buffered burst delays the events it holds, and the dashboard with them. The report gives what a burst does beside them: the events it delays, the longest wait, the share of the month\'s events delayed beyond the p99 bound and the dashboard lag during a burst, with a warning when that share exceeds 1%',
   },
 ];
 

@@ -172,7 +172,7 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
       const value = prop?.percentile === undefined ? f.maxMs : prop.percentile === 50 ? f.p50Ms : f.p99Ms;
       const windows = a.latency.windowFreshness?.maxMs != null ? `; window series trails by up to ${unit(a.latency.windowFreshness.maxMs, 'ms')} (final windows, not bounded)` : '';
       const burst = a.latency.burst?.dashboardLagMs != null ? `; during a burst up to ${unit(a.latency.burst.dashboardLagMs, 'ms')} behind` : '';
-      return `dashboard live figures ${prop?.percentile === undefined ? 'worst case' : `p${prop.percentile}`} ${against(value, prop?.boundMs, 'ms')}${windows}${burst}`;
+      return `dashboard live figures ${prop?.percentile === undefined ? 'worst case' : `p${prop.percentile}`} ${against(value, prop?.boundMs, 'ms')} ${SUSTAINED}${burst}${windows}`;
     }
     case 'batch_job_complete':
       return `batch job ${against(a.latency.batchJobMinutes, prop ? prop.boundMs / 60000 : undefined, 'min', 1)}`;
