@@ -96,6 +96,11 @@ export function loadForVerification(path: string, options: { spec?: Spec; env?: 
   if (options.env && spec.environment !== options.env) {
     throw new InputError(`${path}: --env ${options.env} but the spec ${options.spec ? 'given' : 'beside the input'} is for ${spec.environment}`);
   }
+  // Judging an input against another environment's spec can be meant (a stricter spec), but
+  // must not pass unnoticed: the report says whose spec it used.
+  if (options.spec && loaded.spec && loaded.spec.environment !== options.spec.environment) {
+    loaded.graph.warnings.push(`${path}: judged against the spec given (${options.spec.environment}), not the spec beside the input (${loaded.spec.environment})`);
+  }
   return { graph: loaded.graph, spec };
 }
 

@@ -97,6 +97,19 @@ describe('verify CLI (in process)', () => {
     expect(r.stderr.trim()).toBe(`error: ${waivers}: invalid waivers file: entry 0: no rule has the id dead-leter-policy-present (did you mean dead-letter-policy-present?); the ids are listed in docs/rules.md`);
   });
 
+  it('says so when the spec given is for another environment than the one beside the input', () => {
+    const spec = JSON.parse(readFileSync(fixture('spec.json'), 'utf8')) as { environment: string };
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'staging-spec.json');
+    writeFileSync(file, JSON.stringify({ ...spec, environment: 'staging' }));
+    const r = inProcess([fixture('synth-folder'), '--spec', file, '--format', 'json', '--no-advice']);
+    const report = JSON.parse(r.stdout) as { warnings: string[]; spec: { environment: string } };
+    expect(report.spec.environment).toBe('staging');
+    expect(report.warnings).toContainEqual(expect.stringMatching(/judged against the spec given \(staging\), not the spec beside the input \(prod\)$/));
+    // The spec beside the input, or one of the same environment: nothing to say.
+    const same = inProcess([fixture('synth-folder'), '--format', 'json', '--no-advice']);
+    expect((JSON.parse(same.stdout) as { warnings: string[] }).warnings.join('\n')).not.toContain('judged against');
+  });
+
   it('reads a usage file and an expired waiver fails the run', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-'));
     const usage = join(dir, 'usage.yaml');
