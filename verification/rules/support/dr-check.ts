@@ -42,17 +42,49 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
             status: 'fail',
             observed: 'not bounded',
             message: `${s.scenario}, ${s.target}: ${label} not bounded (${s.basis})`,
-            fix:
-              s.scenario === 'region-loss'
-                ? 'keep a copy in a second region (Bigtable cluster there with multi-cluster routing; BigQuery dataset replica; services deployed in two regions)'
-                : s.scenario === 'zone-loss'
-                  ? 'add a cluster in a second zone with multi-cluster routing'
-                  : 'enable deletion protection and backups, or remove the delete from the plan',
+            fix: unboundedFix(s.scenario, typeOf(s.address)),
           };
         }
         const ok = v <= bound;
-        return { ...base, status: ok ? 'pass' : 'fail', observed: `${v} min`, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, ...(ok ? {} : { fix: 'automate the failover (multi-cluster routing, multi-region deployment) so it needs no operator' }) };
+        return { ...base, status: ok ? 'pass' : 'fail', observed: `${v} min`, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, ...(ok ? {} : { fix: exceededFix(kind, typeOf(s.address)) }) };
       })];
     },
   };
+}
+
+function typeOf(address: string | undefined): string {
+  return address?.split('/').pop()?.split('.')[0] ?? '';
+}
+
+/** The change that bounds a scenario with no recovery figure, for the kind of resource at stake. */
+export function unboundedFix(scenario: string, type: string): string {
+  if (scenario === 'operator-error') return 'enable deletion protection and backups, or remove the delete from the plan';
+  const where = scenario === 'zone-loss' ? 'zone' : 'region';
+  switch (type) {
+    case 'google_bigtable_instance':
+    case 'google_bigtable_table':
+      return `add a cluster in a second ${where} and route with multi-cluster routing (an app profile), so the instance serves from the other ${where}`;
+    case 'google_bigquery_dataset':
+    case 'google_bigquery_table':
+      return where === 'region' ? 'keep a copy of the dataset in a second region (a dataset replica) or place it in a multi-region location (US, EU)' : 'BigQuery replicates across zones itself: check the dataset location';
+    case 'google_pubsub_subscription':
+    case 'google_pubsub_topic':
+      return `publish through gateways in two ${where}s so new events are stored outside the lost one (Pub/Sub stores a message near its publisher)`;
+    case 'google_cloud_run_v2_service':
+      return `deploy the service in a second ${where} and let clients fail over to it`;
+    case 'google_dataflow_job':
+      return `run the job so it can be restarted in another ${where} (a template job the runbook or automation relaunches there)`;
+    default:
+      return `keep a copy or a standby of it in a second ${where}`;
+  }
+}
+
+/** The change that brings a recovery figure under its bound, for the kind of resource at stake. */
+export function exceededFix(kind: 'rpo' | 'rto', type: string): string {
+  if (kind === 'rpo' && (type === 'google_pubsub_subscription' || type === 'google_pubsub_topic')) {
+    return 'keep the backlog younger than the RPO: raise the capacity of the speed path\'s bottleneck (named above) so a burst drains sooner, or shorten the bursts it must absorb';
+  }
+  if (type === 'google_bigtable_instance' || type === 'google_bigtable_table') return 'automate the failover: multi-cluster routing (an app profile) fails over without an operator';
+  if (type === 'google_cloud_run_v2_service') return 'keep the service deployed and warm in the second region (min instances) so clients fail over without a deployment';
+  return 'automate the failover (multi-cluster routing, multi-region deployment) so it needs no operator';
 }

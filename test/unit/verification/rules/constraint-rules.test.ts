@@ -12,6 +12,7 @@ import { rule as availability } from '../../../../verification/rules/availabilit
 import { rule as retention } from '../../../../verification/rules/retention-covers-spec';
 import { rule as rpo } from '../../../../verification/rules/rpo-within-bound';
 import { rule as rto } from '../../../../verification/rules/rto-within-bound';
+import { exceededFix, unboundedFix } from '../../../../verification/rules/support/dr-check';
 import { rule as freshness } from '../../../../verification/rules/dashboard-freshness';
 import { rule as batch } from '../../../../verification/rules/batch-job-within-bound';
 import { check, pipelineDoc, set, statuses, withGatedStandby } from '../analyses/support/pipeline';
@@ -207,7 +208,8 @@ describe('rpo-within-bound and rto-within-bound', () => {
   test('the BigQuery multi-region has no regional copy: RPO and RTO fail for region loss', () => {
     const f = check(rpo, pipelineDoc()).find((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')!;
     expect(f.observed).toBe('not bounded');
-    expect(f.fix).toMatch(/second region/);
+    // The fix for the dataset, not a list for every kind of store.
+    expect(f.fix).toBe('keep a copy of the dataset in a second region (a dataset replica) or place it in a multi-region location (US, EU)');
     expect(check(rto, pipelineDoc()).some((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')).toBe(true);
   });
 
@@ -220,8 +222,25 @@ describe('rpo-within-bound and rto-within-bound', () => {
   });
 
   test('one-region services need 20 min to come back: RTO fails 15 min, passes 30 min (the missing cold store stays unknown)', () => {
-    expect(check(rto, withoutColdStore()).filter((f) => f.status === 'fail').map((f) => f.observed)).toContain('20 min');
+    const failing = check(rto, withoutColdStore()).filter((f) => f.status === 'fail');
+    expect(failing.map((f) => f.observed)).toContain('20 min');
+    expect(failing.find((f) => f.address?.startsWith('google_cloud_run_v2_service.'))!.fix).toMatch(/^keep the service deployed and warm in the second region/);
     expect(new Set(statuses(check(rto, withoutColdStore(), { constraints: { rtoMinutes: 30 } })))).toEqual(new Set(['pass', 'unknown']));
+  });
+
+  test('a queue whose burst backlog outlives the RPO is told to drain faster, not to automate a failover', () => {
+    // (prod's speed subscription with an HDD hot store: a burst leaves a 336 s old backlog against 5 min)
+    expect(exceededFix('rpo', 'google_pubsub_subscription')).toMatch(/^keep the backlog younger than the RPO: raise the capacity of the speed path's bottleneck/);
+    expect(exceededFix('rto', 'google_bigtable_instance')).toMatch(/^automate the failover: multi-cluster routing/);
+    expect(unboundedFix('operator-error', 'google_bigtable_table')).toMatch(/^enable deletion protection and backups/);
+  });
+
+  test('a single-zone hot store gets the Bigtable fix for zone loss', () => {
+    const doc = pipelineDoc();
+    const clusters = doc.resource.google_bigtable_instance.hot.cluster as unknown[];
+    clusters.splice(1);
+    const f = check(rto, doc).find((x) => x.address === 'google_bigtable_instance.hot' && x.status === 'fail' && /zone-loss/.test(x.message))!;
+    expect(f.fix).toBe('add a cluster in a second zone and route with multi-cluster routing (an app profile), so the instance serves from the other zone');
   });
 
   test('a plan with no processor and no Bigtable: RPO and RTO unknown for both, not "zone loss 0 min"', () => {
