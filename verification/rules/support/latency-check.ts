@@ -67,7 +67,9 @@ export function latencyRule(o: LatencyRuleOptions): Rule {
             ? 'add Bigtable nodes or lower the autoscaling CPU target so the cluster runs below 70% CPU'
             : /cross-region|\(via /.test(worst?.name ?? '') || path.hops.some((h) => /cross-region/.test(h.name))
               ? 'place consecutive hops in one region (processor next to a hot-store cluster, gateway next to the processor); a standby processor in another region that pulls at the sustained rate takes a share of the events across regions: gate it on the backlog age (STANDBY_BACKLOG_AGE_SECONDS above the longest burst wait, its warm instances pull only when the primary falls behind)'
-              : `shorten the largest hop: ${worst?.name}`;
+              : /Pub\/Sub/.test(worst?.name ?? '')
+                ? `the largest hop, ${worst?.name}, is Pub/Sub's own latency, which no setting shortens: shorten the hops you control (${path.hops.filter((h) => !/Pub\/Sub/.test(h.name)).map((h) => h.name).join(', ')}), or the bound is below what a Pub/Sub path reaches`
+                : `shorten the largest hop: ${worst?.name}`;
       }
       return [finding];
     },

@@ -204,6 +204,14 @@ describe('latency with a gated warm standby', () => {
   });
 });
 
+describe('latency fixes', () => {
+  test('a bound below what the Pub/Sub hops take says no setting shortens them and names the hops that can be', () => {
+    const [f] = check(p99, pipelineDoc(), { constraints: { latencyP99Ms: 20 } });
+    expect(f.status).toBe('fail');
+    expect(f.fix).toMatch(/^the largest hop, Pub\/Sub delivery, is Pub\/Sub's own latency, which no setting shortens: shorten the hops you control \(ingest gateway, processor, Bigtable write \(SSD, cluster hot-us, \d+% CPU\)\), or the bound is below what a Pub\/Sub path reaches$/);
+  });
+});
+
 describe('rpo-within-bound and rto-within-bound', () => {
   test('the BigQuery multi-region has no regional copy: RPO and RTO fail for region loss', () => {
     const f = check(rpo, pipelineDoc()).find((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')!;
