@@ -43,7 +43,9 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
       address: topo.sourceTopics[0]?.address,
       sustainedEventsPerSecond: eps,
       burstEventsPerSecond: eps,
-      basis: `${quota.value} MB/s per project in ${quotaRegion ?? 'an unknown region'} / ${t.eventBytes} B (${quota.confidence}, ${quota.source})`,
+      // The quota is per region of the publish requests: the gateway's. Without a gateway in the
+      // graph the publishers' region is unknown, and the smaller quota of most regions applies.
+      basis: `${quota.value} MB/s per project in ${quotaRegion ?? 'the publishers\' region (no ingest gateway in the graph: the smaller quota of most regions assumed)'} / ${t.eventBytes} B (${quota.confidence}, ${quota.source})`,
       onSpeedPath: true,
       buffered: false,
     });

@@ -7,6 +7,7 @@
 import type { RetentionEntry, RetentionResult } from '../engine/types';
 import { SECONDS_PER_DAY } from '../data';
 import { readAttr } from '../graph/values';
+import { isPending, type AttrValue } from '../graph/types';
 import { blocks, durationSeconds } from './attributes';
 import type { AnalysisContext } from './context';
 import { partitionSeconds, tableLoad, type TableExpiry } from './cold-store';
@@ -19,6 +20,12 @@ export interface RetentionEntryEx extends RetentionEntry {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** Why a duration has no figure: pending until apply, or a literal that is not a duration (Terraform would reject it). */
+function unreadable(raw: AttrValue | undefined): string {
+  if (raw !== undefined && raw !== null && !isPending(raw)) return `message_retention_duration ${JSON.stringify(raw)} is not a duration (expected seconds, e.g. "604800s")`;
+  return 'message_retention_duration pending';
+}
+
 export function analyseRetention(ctx: AnalysisContext): RetentionResult & { entries: RetentionEntryEx[] } {
   const entries: RetentionEntryEx[] = [];
   const topo = ctx.topology;
@@ -29,7 +36,7 @@ export function analyseRetention(ctx: AnalysisContext): RetentionResult & { entr
       kind: 'pubsub-topic',
       role: topo.isDeadLetterTopic(topic) ? 'dead-letter topic replay window' : 'replay window (seek back after an operator error)',
       retentionDays: s === null ? null : round((s ?? 0) / SECONDS_PER_DAY),
-      basis: s === null ? 'message_retention_duration pending' : s === undefined ? 'no topic retention: messages live only in subscriptions' : `message_retention_duration ${s} s`,
+      basis: s === null ? unreadable(readAttr(topic, 'message_retention_duration')) : s === undefined ? 'no topic retention: messages live only in subscriptions' : `message_retention_duration ${s} s`,
     });
   }
   for (const sub of topo.subscriptions) {
@@ -40,7 +47,7 @@ export function analyseRetention(ctx: AnalysisContext): RetentionResult & { entr
       kind: 'pubsub-subscription',
       role: 'unprocessed backlog survives for',
       retentionDays: s === null ? null : round(s / SECONDS_PER_DAY),
-      basis: s === null ? 'message_retention_duration pending' : `message_retention_duration ${s} s${set === undefined ? ' (default)' : ''}`,
+      basis: s === null ? unreadable(readAttr(sub, 'message_retention_duration')) : `message_retention_duration ${s} s${set === undefined ? ' (default)' : ''}`,
     });
   }
   for (const instance of topo.bigtableInstances) {

@@ -15,6 +15,14 @@ export function num(n: number | null | undefined, digits = 0): string {
   return formatNumber(n, digits, digits);
 }
 
+/** A retention as people read it: "31 d", "6 h" under a day, "kept until deleted", "unknown". */
+export function retention(e: { retentionDays: number | null; unbounded?: boolean }): string {
+  if (e.unbounded) return 'kept until deleted';
+  if (e.retentionDays === null) return 'unknown';
+  if (e.retentionDays > 0 && e.retentionDays < 1) return `${formatNumber(e.retentionDays * 24, 1)} h`;
+  return `${formatNumber(e.retentionDays, 1)} d`;
+}
+
 export function ms(n: number | null | undefined): string {
   return n === null || n === undefined ? 'unknown' : `${num(n, n < 10 ? 2 : 1)} ms`;
 }

@@ -4,7 +4,7 @@
  */
 import type { VerificationReport } from '../engine/types';
 import { architectureSvg, costSvg } from './diagram';
-import { drFigure, ms, num, percent, scenarioLabel, usd, specStatement } from './format';
+import { drFigure, ms, num, percent, scenarioLabel, usd, specStatement, retention } from './format';
 import { xml as esc } from './junit';
 import { renderAdviceHtml } from '../advice/render';
 
@@ -92,7 +92,7 @@ export function renderHtml(report: VerificationReport): string {
   parts.push('</table>');
 
   parts.push('<h2>Retention</h2><table><tr><th>store</th><th>kind</th><th>days</th><th>role</th><th>basis</th></tr>');
-  parts.push(rows(report.retention.entries.map((e) => [td(`<code>${esc(e.address)}</code>`), td(esc(e.kind)), td(esc(num(e.retentionDays, 1)), 'n'), td(esc(e.role)), td(esc(e.basis))])));
+  parts.push(rows(report.retention.entries.map((e) => [td(`<code>${esc(e.address)}</code>`), td(esc(e.kind)), td(esc(retention(e)), 'n'), td(esc(e.role)), td(esc(e.basis))])));
   parts.push('</table>');
 
   parts.push(renderAdviceHtml(report, esc));

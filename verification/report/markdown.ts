@@ -8,7 +8,7 @@
  * link, an image, emphasis, HTML or a table column.
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
-import { costByComponent, drFigure, ms, num, percent, resultCounts, scenarioLabel, usd, specStatement } from './format';
+import { costByComponent, drFigure, ms, num, percent, resultCounts, scenarioLabel, usd, specStatement, retention } from './format';
 import { renderAdviceMarkdown } from '../advice/render';
 
 const ICON: Record<Status, string> = { pass: '✅', fail: '❌', unknown: '❔', waived: '⏸️' };
@@ -183,7 +183,7 @@ function detailsSection(report: VerificationReport): string {
   details.push('|---|---:|---:|---|');
   for (const d of report.dr.scenarios) details.push(`| ${md(scenarioLabel(report.spec, d.scenario))} | ${drFigure(d, 'rpo')} | ${drFigure(d, 'rto')} | ${md(clip(d.basis))} |`);
   details.push('');
-  details.push(...capped(report.retention.entries, LIST_CAP, (e) => `- ${code(e.address)}: ${num(e.retentionDays, 1)} days (${md(e.role)})`, (n) => `- … and ${n} more`));
+  details.push(...capped(report.retention.entries, LIST_CAP, (e) => `- ${code(e.address)}: ${retention(e)} (${md(e.role)})`, (n) => `- … and ${n} more`));
   details.push('');
   details.push('</details>');
   if (report.warnings.length > 0) {

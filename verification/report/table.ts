@@ -4,7 +4,7 @@
  * then the advice sections when present.
  */
 import type { RuleResult, Status, VerificationReport } from '../engine/types';
-import { costByComponent, drFigure, ms, num, percent, resultCounts, scenarioLabel, STATUS_WORD, truncate, usd, wrap, specStatement } from './format';
+import { costByComponent, drFigure, ms, num, percent, resultCounts, scenarioLabel, STATUS_WORD, truncate, usd, wrap, specStatement, retention } from './format';
 import { renderAdviceText } from '../advice/render';
 
 export interface TableOptions {
@@ -37,21 +37,23 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   };
   /**
    * Rows of cells into fixed columns; the last column takes the rest and wraps. A first cell
-   * wider than its column (an address) gets a line of its own, whole, above the row.
+   * wider than its column (an address) gets a line of its own, whole, and the rest of its row
+   * starts indented below it, so the wrapped text keeps the width the address freed.
    */
   const rows = (widths: number[], cells: string[][], statusColumn = -1) => {
-    const lastWidth = width - widths.reduce((a, b) => a + b + 1, 0);
     for (const given of cells) {
       const row = [...given];
+      const own = [...widths];
       if (statusColumn !== 0 && row[0] !== undefined && row[0].length > widths[0]) {
         out.push(...wrap(row[0], width));
         row[0] = '';
+        own[0] = 2;
       }
-      const head = row.slice(0, widths.length).map((c, i) => (i === statusColumn ? status(c as Status) : truncate(c, widths[i]).padEnd(widths[i])));
-      const tail = wrap(row[widths.length] ?? '', Math.max(20, lastWidth));
+      const used = own.reduce((a, b) => a + b + 1, 0);
+      const head = row.slice(0, own.length).map((c, i) => (i === statusColumn ? status(c as Status) : truncate(c, own[i]).padEnd(own[i])));
+      const tail = wrap(row[own.length] ?? '', Math.max(20, width - used));
       out.push(`${head.join(' ')} ${tail[0]}`.trimEnd());
-      const indent = ' '.repeat(widths.reduce((a, b) => a + b + 1, 0));
-      for (const more of tail.slice(1)) out.push(`${indent}${more}`);
+      for (const more of tail.slice(1)) out.push(`${' '.repeat(used)}${more}`);
     }
   };
 
@@ -145,7 +147,7 @@ export function renderTable(report: VerificationReport, options: TableOptions = 
   );
 
   heading(`Retention  need ${report.spec.constraints.retentionDays} days`);
-  rows([44, 10], report.retention.entries.map((e) => [e.address, `${num(e.retentionDays, 1)} d`, `${e.kind}, ${e.role}: ${e.basis}`]));
+  rows([44, 18], report.retention.entries.map((e) => [e.address, retention(e), `${e.kind}, ${e.role}: ${e.basis}`]));
 
   heading('Rules');
   const notPassing = report.results.filter((r) => r.status !== 'pass');

@@ -91,6 +91,20 @@ describe('terminal table', () => {
     expect(renderReport(synthReport, 'table')).not.toContain('not judged');
   });
 
+  it('shows retentions under a day in hours and an archive that never expires as kept until deleted', () => {
+    const r = clone(synthReport);
+    r.retention.entries = [
+      { address: 'google_pubsub_topic.t', kind: 'pubsub-topic', role: 'replay window', retentionDays: 3600 / 86_400, basis: 'message_retention_duration 3600 s' },
+      { address: 'google_bigquery_table.a', kind: 'bigquery-table', role: 'archive of every event', retentionDays: null, unbounded: true, basis: 'no partition or table expiry' },
+      { address: 'google_bigquery_table.b', kind: 'bigquery-table', role: 'archive of every event', retentionDays: 31, basis: 'partition expiry' },
+    ];
+    const text = renderReport(r, 'table');
+    expect(text).toMatch(/^google_pubsub_topic.t +1 h +pubsub-topic/m);
+    expect(text).toMatch(/^google_bigquery_table.a +kept until deleted +bigquery-table/m);
+    expect(text).toMatch(/^google_bigquery_table.b +31 d +bigquery-table/m);
+    expect(renderReport(r, 'markdown')).toContain('`google_pubsub_topic.t`: 1 h (replay window)');
+  });
+
   it('uses ANSI colours only when asked', () => {
     expect(renderReport(synthReport, 'table')).not.toContain('\u001b[');
     expect(renderReport(synthReport, 'table', { color: true })).toContain('\u001b[');

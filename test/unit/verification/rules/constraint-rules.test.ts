@@ -15,7 +15,7 @@ import { rule as rto } from '../../../../verification/rules/rto-within-bound';
 import { exceededFix, unboundedFix } from '../../../../verification/rules/support/dr-check';
 import { rule as freshness } from '../../../../verification/rules/dashboard-freshness';
 import { rule as batch } from '../../../../verification/rules/batch-job-within-bound';
-import { check, pipelineDoc, set, statuses, withGatedStandby } from '../analyses/support/pipeline';
+import { analyse, check, pipelineDoc, set, statuses, withGatedStandby } from '../analyses/support/pipeline';
 
 const hdd = () => {
   const doc = pipelineDoc();
@@ -176,6 +176,12 @@ describe('retention-covers-spec', () => {
     expect(f.message).toMatch(/the whole table expires at 2027-06-30 \(google_bigquery_table.events_raw expiration_time\)/);
     const computed = set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'expiration_time', '${google_bigquery_dataset.analytics.creation_time}');
     expect(check(retention, computed).find((x) => x.address === 'google_bigquery_table.events_raw')!.status).toBe('pass');
+  });
+
+  test('a retention literal that is not a duration says so instead of "pending"', () => {
+    const doc = set(pipelineDoc(), 'google_pubsub_topic', 'telemetry', 'message_retention_duration', 'ten days');
+    const e = analyse(doc).retention.entries.find((x) => x.address === 'google_pubsub_topic.telemetry')!;
+    expect([e.retentionDays, e.basis]).toEqual([null, 'message_retention_duration "ten days" is not a duration (expected seconds, e.g. "604800s")']);
   });
 
   test('a hot table kept 1 h fails the 6 h hot window', () => {
