@@ -95,6 +95,17 @@ function destroyedByPlan(ctx: AnalysisContext, r: Resource): boolean {
   return ctx.graph.removed.some((x) => x.address === r.address) || (r.change?.actions.includes('delete') ?? false);
 }
 
+/**
+ * A deleted BigQuery table can be restored from time travel (a copy of the table as it was
+ * before the delete) within the dataset's window; after it, the rows are gone. It takes an
+ * operator acting in time, so the RPO stays unbounded, but the way back is named.
+ */
+function timeTravelText(ctx: AnalysisContext, dataset: Resource | undefined): string {
+  const set = dataset ? readAttr(dataset, 'max_time_travel_hours') : undefined;
+  const hours = typeof set === 'number' || (typeof set === 'string' && /^\d+$/.test(set)) ? Number(set) : ctx.data.limit('bigquery.time-travel-default-hours').value;
+  return `its rows are lost unless an operator restores the table from time travel (a copy as of before the delete) within ${hours} h (max_time_travel_hours${set === undefined ? ', default' : ''})`;
+}
+
 function operatorError(ctx: AnalysisContext, r: Resource, target: string, protectedFromDelete: boolean, backupFrequencySeconds: number | undefined, children: Resource[] = []): DrScenarioEx {
   const destroyed = destroyedByPlan(ctx, r);
   // A store's deletion protection does not cover the tables under it: a replaced table loses its rows.
@@ -109,7 +120,7 @@ function operatorError(ctx: AnalysisContext, r: Resource, target: string, protec
       address: lostChildren[0].address,
       rpoMinutes: allBacked ? toMin(Math.max(...(backups as number[]))) : null,
       rtoMinutes: null,
-      basis: `the plan ${what}: ${allBacked ? `its rows since the last backup (every ${toMin(Math.max(...(backups as number[])))} min) are lost and restore time grows with size` : 'its rows are lost (no backup)'}; the ${r.type === 'google_bigtable_instance' ? 'instance' : 'dataset'}'s deletion protection does not cover its tables`,
+      basis: `the plan ${what}: ${allBacked ? `its rows since the last backup (every ${toMin(Math.max(...(backups as number[])))} min) are lost and restore time grows with size` : r.type === 'google_bigquery_dataset' ? timeTravelText(ctx, r) : 'its rows are lost (no backup)'}; the ${r.type === 'google_bigtable_instance' ? 'instance' : 'dataset'}'s deletion protection does not cover its tables`,
     };
   }
   if (destroyed) {
@@ -359,7 +370,9 @@ export function analyseDr(ctx: AnalysisContext): DrResult & { scenarios: DrScena
   for (const r of ctx.graph.removed) {
     if (scenarios.some((s) => s.address === r.address)) continue;
     if (['google_bigtable_instance', 'google_bigtable_table', 'google_bigquery_dataset', 'google_bigquery_table', 'google_pubsub_topic', 'google_pubsub_subscription'].includes(r.type)) {
-      scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes this store: its data is lost' });
+      const dataset = r.type === 'google_bigquery_table' ? ctx.topology.datasetOf(r) : undefined;
+      const basis = r.type === 'google_bigquery_table' ? `the plan deletes this table: ${timeTravelText(ctx, dataset)}` : 'the plan deletes this store: its data is lost';
+      scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis });
     }
   }
   return { scenarios, missing: missingStages(ctx) };

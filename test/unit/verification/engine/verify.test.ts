@@ -168,3 +168,12 @@ describe('entry points', () => {
     expect(() => verifyPath(dir)).toThrow(`${join(dir, 'spec.json')}: invalid spec at version: Invalid input: expected 1`);
   });
 });
+
+describe('a plan that deletes a BigQuery table', () => {
+  it('names the way back (time travel within the dataset window) while the RPO stays unbounded: it takes an operator in time', () => {
+    const r = verifyPath(fixture('plan-delete-bigquery-table.json'), { spec: SPEC, today: TODAY });
+    const s = r.dr.scenarios.find((x) => x.scenario === 'operator-error' && x.address === 'google_bigquery_table.events_raw')!;
+    expect([s.rpoMinutes, s.rtoMinutes]).toEqual([null, null]);
+    expect(s.basis).toBe('the plan deletes this table: its rows are lost unless an operator restores the table from time travel (a copy as of before the delete) within 168 h (max_time_travel_hours, default)');
+  });
+});
