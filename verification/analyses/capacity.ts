@@ -135,7 +135,7 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
       address: job.address,
       sustainedEventsPerSecond: max * s.eventsPerWorker,
       burstEventsPerSecond: atLoad * s.eventsPerWorker,
-      basis: `${s.minWorkers}..${max} workers x ${s.machine!.vcpu} vCPU x ${d.perf('dataflow.events-per-vcpu').value} events/s per vCPU (U); ${atLoad} workers at a burst's start`,
+      basis: `${s.minWorkers}..${max} workers x ${s.machine!.vcpu} vCPU x ${d.perf('dataflow.events-per-vcpu').value} events/s per vCPU (U); ${atLoad} workers at a burst's start${labelNote(s.sizingFromLabels)}`,
       onSpeedPath: false,
       buffered: true,
     });
@@ -221,4 +221,10 @@ function burstAbsorption(ctx: AnalysisContext, caps: Cap[]): CapacityResult['bur
     );
   }
   return { absorbed, explanation: parts.join('; ') };
+}
+
+/** Worker counts taken from labels are what the job is meant to start with, not what Dataflow enforces. */
+function labelNote(labels: string[] | undefined): string {
+  if (!labels || labels.length === 0) return '';
+  return ` (${labels.join(' and ')} from the job's labels: the intent, which Dataflow does not apply; the GA google_dataflow_job cannot set them, so launch the template with gcloud dataflow jobs run --num-workers to match, or Dataflow's autoscaling decides)`;
 }

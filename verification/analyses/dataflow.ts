@@ -17,6 +17,8 @@ export interface DataflowSizing {
   machine: MachineType | undefined;
   machineTypeName: string | null;
   initialWorkers?: number;
+  /** Worker counts read from the labels the stacks record (Dataflow does not apply them: launch flags must). */
+  sizingFromLabels?: string[];
   minWorkers: number;
   /** Configured ceiling; undefined when unbounded (then `ceiling` applies and it is flagged). */
   maxWorkers: number | undefined | null;
@@ -44,6 +46,8 @@ export const dataflowSizing = oncePerResource(function dataflowSizing(ctx: Analy
   const floor = ctx.data.perf('dataflow.min-workers').value;
   const minHint = intHint(job, ['labels.workers-min', 'parameters.autoscalingMinWorkers', 'parameters.minNumWorkers']);
   const initial = intHint(job, ['labels.workers-initial', 'parameters.numWorkers']);
+  // Labels are the intent only: Dataflow applies none of them to the job's workers.
+  const fromLabels = ['workers-initial', 'workers-min'].filter((l) => typeof num(job, `labels.${l}`) === 'number');
   const maxWorkers = num(job, 'max_workers');
   const perVcpu = ctx.data.perf('dataflow.events-per-vcpu').value;
   return {
@@ -53,6 +57,7 @@ export const dataflowSizing = oncePerResource(function dataflowSizing(ctx: Analy
     machine,
     machineTypeName,
     initialWorkers: initial,
+    ...(fromLabels.length > 0 ? { sizingFromLabels: fromLabels } : {}),
     minWorkers: Math.max(floor, minHint ?? floor),
     maxWorkers: maxWorkers === undefined ? undefined : maxWorkers,
     ceiling: ctx.data.perf('dataflow.max-workers-ceiling').value,

@@ -49,3 +49,12 @@ describe('capacity', () => {
     expect(x.capacity.burstAbsorbed.explanation).toMatch(/front door/);
   });
 });
+
+describe('Dataflow sizing read from labels', () => {
+  it('says the labels are the intent, which Dataflow does not apply; without them nothing is said', () => {
+    const labelled = set(pipelineDoc(), 'google_dataflow_job', 'archive', 'labels', { 'workers-initial': '4' });
+    const basis = (doc: ReturnType<typeof pipelineDoc>) => analyse(doc).capacity.components.find((c) => c.component === 'archive (Dataflow)')!.basis;
+    expect(basis(labelled)).toMatch(/\(workers-initial from the job's labels: the intent, which Dataflow does not apply; .*gcloud dataflow jobs run --num-workers/);
+    expect(basis(pipelineDoc())).not.toContain('labels');
+  });
+});
