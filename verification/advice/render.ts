@@ -5,6 +5,7 @@
  */
 import type { VerificationReport } from '../engine/types';
 import type { ChangeView } from './types';
+import { narrowedMargin } from './margins';
 
 export interface AdviceItem {
   text: string;
@@ -115,7 +116,13 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
           { text: head, details: [`method: ${s.method}`] },
           {
             text: `APPLY these ${apply.config.length} config edits to the environment config (stacks/config/<env>.ts), then synthesize and verify again: re-verified, the design ${apply.effect.verdict === 'pass' ? 'PASSES' : 'still fails'} at ${usd(cost)}/month expected${apply.effect.withinBudget ? ', within budget' : ''}${apply.fixes.length ? ` (fixes ${apply.fixes.join(', ')})` : ''}`,
-            details: apply.config.map((d) => `${d.configKey}: ${short(d.from)} -> ${short(d.to)}`),
+            details: [
+              ...apply.config.map((d) => {
+                const margin = narrowedMargin(d.configKey, d.from, d.to, report.spec);
+                return `${d.configKey}: ${short(d.from)} -> ${short(d.to)}${margin ? ` (narrows a margin: ${margin})` : ''}`;
+              }),
+              ...marginSummary(apply.config, report),
+            ],
           },
         ],
       });
@@ -124,6 +131,13 @@ export function adviceBlocks(report: VerificationReport): AdviceBlock[] {
     blocks.push({ title: 'Sizing synthesis', items: [{ text: head, details }] });
   }
   return blocks;
+}
+
+/** One line saying how many edits narrow a margin the spec does not bound, when any do. */
+function marginSummary(config: readonly { configKey: string; from: unknown; to: unknown }[], report: VerificationReport): string[] {
+  const n = config.filter((d) => narrowedMargin(d.configKey, d.from, d.to, report.spec) !== undefined).length;
+  if (n === 0) return [];
+  return [`${n} of these edits narrow a margin beyond what the spec checks (marked): the design passes with them, re-verified; keep the larger value where you want that margin, and verify again`];
 }
 
 /** Plain text lines (the terminal table wraps them to its width). */

@@ -38,3 +38,33 @@ describe('advice rendering', () => {
     }
   });
 });
+
+describe('the sizing to apply', () => {
+  const config = [
+    { configKey: 'ingestion.topicRetentionSeconds', from: 86_400, to: 900 },
+    { configKey: 'analytics.maxInstances', from: 10, to: 1 },
+    { configKey: 'ingestion.gateway.minInstances', from: 2, to: 1 },
+    { configKey: 'coldStorage.partitionExpirationDays', from: 365, to: 31 },
+    { configKey: 'processing.processor.maxInstances', from: 4, to: 6 }, // raised: more headroom, not less
+    { configKey: 'processing.dataflow.machineType', from: 'n1-standard-4', to: 'n1-standard-1' },
+  ];
+  const sized = {
+    ...report,
+    spec: { constraints: { retentionDays: 30 }, workload: { hotWindowHours: 6 } },
+    recommendations: [{ scope: 'sizing', summary: 'the synthesized sizing', fixes: ['monthly_cost'], improves: [], changes: [], config, effect: { verdict: 'pass', withinBudget: true, after: { monthlyUsdExpected: 7598 } } }],
+    synthesis: { ...report.synthesis, diff: config },
+  } as unknown as VerificationReport;
+
+  it('marks each edit that narrows a margin the spec does not check, and says how many there are', () => {
+    const apply = adviceBlocks(sized).find((b) => b.title === 'Sizing synthesis: the recommendation to apply')!.items[1];
+    expect(apply.details).toEqual([
+      'ingestion.topicRetentionSeconds: 86400 -> 900 (narrows a margin: a shorter replay window after an operator error)',
+      'analytics.maxInstances: 10 -> 1 (narrows a margin: less headroom above the load and bursts the spec states)',
+      'ingestion.gateway.minInstances: 2 -> 1 (narrows a margin: less warm capacity when a burst starts)',
+      "coldStorage.partitionExpirationDays: 365 -> 31 (narrows a margin: the archive is kept closer to the spec's 30 days)",
+      'processing.processor.maxInstances: 4 -> 6',
+      'processing.dataflow.machineType: n1-standard-4 -> n1-standard-1',
+      '4 of these edits narrow a margin beyond what the spec checks (marked): the design passes with them, re-verified; keep the larger value where you want that margin, and verify again',
+    ]);
+  });
+});
