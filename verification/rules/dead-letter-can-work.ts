@@ -52,8 +52,9 @@ export const rule: Rule = {
         problems.push({ status: 'fail', address, observed, expected, message, fix });
       const policy = readAttr(sub, 'dead_letter_policy');
       const dl = topo.deadLetterTopicOf(sub);
+      // A missing policy is dead-letter-policy-present's finding; this rule judges a policy that exists.
       if (policy === undefined) {
-        fail('no dead_letter_policy', 'a dead-letter policy', `${sub.address} has no dead-letter policy: a poison message is redelivered until retention drops it`, 'add dead_letter_policy { dead_letter_topic, max_delivery_attempts }');
+        // nothing to judge of the dead-letter path itself; the delivery settings below still are
       } else if (!dl) {
         problems.push({ status: 'unknown', address: sub.address, observed: 'dead-letter topic not in the graph', expected: 'a dead-letter topic declared here', message: `${sub.address}: its dead-letter topic is not declared in this graph, so its IAM and readers cannot be checked`, fix: 'declare the dead-letter topic in the same configuration' });
       } else {
@@ -94,6 +95,7 @@ export const rule: Rule = {
       const keep = durationSeconds(readAttr(sub, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
       if (typeof keep === 'number' && keep < rtoSeconds) fail(`${keep} s retention`, `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`, `${sub.address} keeps an unprocessed backlog ${keep} s, less than the RTO: a processor outage that long loses events`, `set message_retention_duration >= ${rtoSeconds}s`);
       if (problems.length > 0) findings.push(...problems);
+      else if (policy === undefined) findings.push({ status: 'pass', address: sub.address, observed: 'no dead-letter policy to judge', expected: 'a working dead-letter path', message: `${sub.address}: no dead-letter policy, reported by dead-letter-policy-present; its delivery settings are sane and the backlog outlasts the RTO` });
       else findings.push({ status: 'pass', address: sub.address, observed: `dead letters to ${dl?.address}, agent may publish and subscribe, read by ${topo.subscriptionsOf(dl!).map((r) => r.address).join(', ')}`, expected: 'a working dead-letter path', message: `${sub.address}: dead-lettering can work and the backlog outlasts the RTO` });
     }
     return findings;

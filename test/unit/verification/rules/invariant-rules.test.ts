@@ -1,5 +1,6 @@
 /** Invariant rules: dead letters that can work, exactly-once aggregation, ordering, alerts. */
 import { rule as deadLetter } from '../../../../verification/rules/dead-letter-can-work';
+import { rule as policyPresent } from '../../../../verification/rules/dead-letter-policy-present';
 import { rule as exactlyOnce } from '../../../../verification/rules/exactly-once-aggregation';
 import { rule as ordering } from '../../../../verification/rules/ordering-enabled';
 import { rule as alerts } from '../../../../verification/rules/alert-on-every-queue-and-store';
@@ -73,9 +74,12 @@ describe('dead-letter-can-work', () => {
     expect(msgs.some((m) => /600 s, less than the RTO/.test(m))).toBe(true);
   });
 
-  test('no dead-letter policy fails', () => {
+  test('a missing policy is dead-letter-policy-present\'s finding, reported once: this rule judges a policy that exists', () => {
     const doc = unset(pipelineDoc(), 'google_pubsub_subscription', 'speed', 'dead_letter_policy');
-    expect(check(deadLetter, doc).find((x) => x.status === 'fail')!.observed).toBe('no dead_letter_policy');
+    expect(check(policyPresent, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!.status).toBe('fail');
+    const [f] = check(deadLetter, doc);
+    expect([f.status, f.observed]).toEqual(['pass', 'no dead-letter policy to judge']);
+    expect(f.message).toMatch(/reported by dead-letter-policy-present/);
   });
 });
 
@@ -83,8 +87,10 @@ describe('dead-letter-can-work on push and export subscriptions', () => {
   test('a BigQuery subscription on the event topic without a dead-letter policy fails (a refused write is retried until retention drops it)', () => {
     const doc = pipelineDoc();
     doc.resource.google_pubsub_subscription.export = { name: 'telemetry-export', topic: '${google_pubsub_topic.telemetry.id}', bigquery_config: { table: 'p.iot_analytics.events_raw' } };
+    expect(check(policyPresent, doc).find((x) => x.address === 'google_pubsub_subscription.export')?.status).toBe('fail');
+    // The export's other delivery settings are still judged here (it has no retry policy either).
     const f = check(deadLetter, doc).find((x) => x.address === 'google_pubsub_subscription.export' && x.status === 'fail');
-    expect(f?.observed).toBe('no dead_letter_policy');
+    expect(f?.observed).toBe('no retry_policy');
   });
 
   test('the BigQuery subscription draining the dead-letter topic is the end of the path, not judged here', () => {
