@@ -34,7 +34,7 @@ import { parseRfc3339 } from '../shared/event';
 import type { RowReader } from '../shared/bigtable-read';
 import { DEVICE_PATH_ROUTER_OPTIONS, quietRequestLogs } from '../shared/http';
 import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
-import { BadPageToken, PageTokens } from './page-token';
+import { BadPageToken, PageTokens, type DecodedPageToken, type PageFrame } from './page-token';
 import { deviceEvents, deviceHourly, deviceWindows, allDeviceWindows } from './stores';
 import { parseEventRowKey, parseTimedRowKey } from '../shared/row-keys';
 import { FallbackLimit, archivedEvents, archivedTilingWindows, archivedWindows, type ArchiveTable } from './fallback';
@@ -264,34 +264,44 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
     }
   }
 
-  const page = <T>(query: unknown, items: T[], nextCursor: string | undefined) => ({
+  const page = <T>(query: unknown, items: T[], nextCursor: string | undefined, frame: PageFrame) => ({
     items,
-    ...(nextCursor !== undefined ? { nextPageToken: tokens.encode(query, nextCursor) } : {}),
+    ...(nextCursor !== undefined ? { nextPageToken: tokens.encode(query, nextCursor, frame) } : {}),
   });
+
+  /**
+   * The query as the client gave it (what a token belongs to) and the range it resolved to:
+   * the token's on later pages, so a default `to` of "now" does not move between pages.
+   */
+  const resolve = (name: string, deviceId: string, q: { from?: number; to?: number; pageSize: number; pageToken?: string }, fresh: () => { from: number; to: number }) => {
+    const key = [name, deviceId, q.from ?? null, q.to ?? null, q.pageSize];
+    const token = tokens.decode(key, q.pageToken);
+    const f = token?.frame;
+    const r = f && typeof f.from === 'number' && typeof f.to === 'number' ? { from: f.from, to: f.to } : fresh();
+    return { key, token, r, frame: f };
+  };
 
   app.get('/v1/devices/:deviceId/events', async (request) => {
     const { deviceId } = parse(deviceParams, request.params);
     const q = parse(rangeQuery, request.query);
-    const r = range(q, now(), HOUR_MS, MAX_RANGE_MS.events, 'events');
-    const key = ['events', deviceId, r.from, r.to, q.pageSize];
-    const cursor = eventCursor(deviceId, r, tokens.decode(key, q.pageToken));
+    const { key, token, r } = resolve('events', deviceId, q, () => range(q, now(), HOUR_MS, MAX_RANGE_MS.events, 'events'));
+    const cursor = eventCursor(deviceId, r, token?.cursor);
     const result = await orFallback(
       'events',
       bigtable(() => deviceEvents(o.eventsTable, deviceId, r.from, r.to, q.pageSize, cursor, btMs)),
       archive && bigquery(() => archivedEvents(archive, deviceId, r.from, r.to, q.pageSize, cursor)),
     );
     const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
-    if ('ok' in result) return { ...head, ...page(key, result.ok.items, result.ok.nextCursor) };
+    if ('ok' in result) return { ...head, ...page(key, result.ok.items, result.ok.nextCursor, r) };
     // `late` is only known to Bigtable; archived events carry no flag.
-    return { ...head, ...DEGRADED_FROM_BIGQUERY, ...page(key, result.fallback.items, result.fallback.nextCursor) };
+    return { ...head, ...DEGRADED_FROM_BIGQUERY, ...page(key, result.fallback.items, result.fallback.nextCursor, r) };
   });
 
   app.get('/v1/devices/:deviceId/aggregates', async (request) => {
     const { deviceId } = parse(deviceParams, request.params);
     const q = parse(rangeQuery, request.query);
-    const r = range(q, now(), HOUR_MS, MAX_RANGE_MS.aggregates, 'aggregates');
-    const key = ['aggregates', deviceId, r.from, r.to, q.pageSize];
-    const cursor = windowCursor(deviceId, r, tokens.decode(key, q.pageToken));
+    const { key, token, r } = resolve('aggregates', deviceId, q, () => range(q, now(), HOUR_MS, MAX_RANGE_MS.aggregates, 'aggregates'));
+    const cursor = windowCursor(deviceId, r, token?.cursor);
     const finalBefore = now() - o.watermarkDelayMs;
     const outcome = await orFallback(
       'aggregates',
@@ -310,18 +320,18 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       from: new Date(r.from).toISOString(),
       to: new Date(r.to).toISOString(),
       ...('ok' in outcome ? {} : DEGRADED_FROM_BIGQUERY),
-      ...page(key, items, result.nextCursor),
+      ...page(key, items, result.nextCursor, r),
     };
   });
 
   /** Hours of the range, newest first, one page of `pageSize` hours; the cursor is the next hour to return. */
-  function pageHours(key: unknown, r: { from: number; to: number }, hours: HourSummary[], pageSize: number, token: string | undefined) {
+  function pageHours(key: unknown, r: { from: number; to: number }, frame: PageFrame, hours: HourSummary[], pageSize: number, token: DecodedPageToken | undefined) {
     const newestFirst = hours.filter((h) => h.hourMs >= r.from && h.hourMs < r.to).sort((a, b) => b.hourMs - a.hourMs);
-    const cursor = hourCursor(r, tokens.decode(key, token));
+    const cursor = hourCursor(r, token?.cursor);
     const startAt = cursor === undefined ? 0 : newestFirst.findIndex((h) => h.hourMs <= cursor);
     const slice = startAt < 0 ? [] : newestFirst.slice(startAt, startAt + pageSize);
     const next = startAt >= 0 && startAt + pageSize < newestFirst.length ? String(newestFirst[startAt + pageSize].hourMs) : undefined;
-    return page(key, slice.map(withAverages), next);
+    return page(key, slice.map(withAverages), next, frame);
   }
 
   const hourRange = (q: { from?: number; to?: number }) => {
@@ -351,8 +361,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
   app.get('/v1/devices/:deviceId/history', async (request) => {
     const { deviceId } = parse(deviceParams, request.params);
     const q = parse(rangeQuery, request.query);
-    const r = hourRange(q);
-    const key = ['history', deviceId, r.from, r.to, q.pageSize];
+    const { key, token, r } = resolve('history', deviceId, q, () => hourRange(q));
     const clock = now();
     const boundary = hotBoundary(clock, o.hotWindowHours);
     const hotFrom = Math.max(r.from, boundary);
@@ -362,16 +371,18 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       archive && hotFrom < r.to ? bigtable(() => hotHours(deviceId, hotFrom, r.to, clock)) : undefined,
     );
     const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
-    if ('ok' in outcome) return { ...head, ...pageHours(key, r, outcome.ok, q.pageSize, q.pageToken) };
-    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, r, outcome.fallback, q.pageSize, q.pageToken) };
+    if ('ok' in outcome) return { ...head, ...pageHours(key, r, r, outcome.ok, q.pageSize, token) };
+    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, r, r, outcome.fallback, q.pageSize, token) };
   });
 
   app.get('/v1/devices/:deviceId/hourly', async (request) => {
     const { deviceId } = parse(deviceParams, request.params);
     const q = parse(rangeQuery, request.query);
-    const r = hourRange(q);
+    const { key, token, r, frame } = resolve('hourly', deviceId, q, () => hourRange(q));
     const clock = now();
-    const boundary = hotBoundary(clock, o.hotWindowHours);
+    // The hot/cold boundary moves with the clock: later pages keep the first page's, so the
+    // merged hours do not shift under the cursor.
+    const boundary = typeof frame?.boundary === 'number' ? frame.boundary : hotBoundary(clock, o.hotWindowHours);
     const coldTo = Math.min(r.to, boundary);
     const hotFrom = Math.max(r.from, boundary);
     // Each part falls back on its own: cold hours to nothing (partial), hot hours to the archive.
@@ -381,7 +392,6 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
         : { ok: [] as HourSummary[] },
       hotFrom < r.to ? orFallback('hourly (hot hours)', bigtable(() => hotHours(deviceId, hotFrom, r.to, clock)), archive && bigquery(() => archivedHotHours(deviceId, hotFrom, r.to, clock))) : { ok: [] as HourSummary[] },
     ]);
-    const key = ['hourly', deviceId, r.from, r.to, q.pageSize, boundary];
     const coldMissing = !('ok' in cold);
     const hotDegraded = !('ok' in hot);
     return {
@@ -391,7 +401,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       boundary: new Date(boundary).toISOString(),
       ...(hotDegraded ? DEGRADED_FROM_BIGQUERY : {}),
       ...(coldMissing ? partialFromBigtable(r.from, coldTo) : {}),
-      ...pageHours(key, r, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, q.pageToken),
+      ...pageHours(key, r, { ...r, boundary }, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, token),
     };
   });
 

@@ -122,6 +122,38 @@ describe('analytics API: page tokens', () => {
     expect(p2.body.nextPageToken).toBeUndefined();
   });
 
+  it('pages the default range (no from or to: the last hour until now) while the clock moves: the token keeps the first page\'s range', async () => {
+    let clock = NOW;
+    const { get } = await api({ now: () => clock });
+    const p1 = await get('/v1/devices/d3/events?pageSize=2');
+    expect(p1.status).toBe(200);
+    expect(ids(p1.body)).toEqual(['d3-e3', 'd3-e2']);
+    clock += 1500; // a second and a half later "now" is another instant
+    const p2 = await get(`/v1/devices/d3/events?pageSize=2&pageToken=${p1.body.nextPageToken}`);
+    expect(p2.status).toBe(200);
+    expect(ids(p2.body)).toEqual(['d3-e1']);
+    expect([p2.body.from, p2.body.to]).toEqual([p1.body.from, p1.body.to]);
+    // The same for windows and for hours, whose boundary moves with the clock too.
+    const a1 = await get('/v1/devices/d3/aggregates?pageSize=1');
+    clock += 1500;
+    expect((await get(`/v1/devices/d3/aggregates?pageSize=1&pageToken=${a1.body.nextPageToken}`)).status).toBe(200);
+    const h1 = await get('/v1/devices/d3/hourly?pageSize=1');
+    clock += 2 * HOUR;
+    const h2 = await get(`/v1/devices/d3/hourly?pageSize=1&pageToken=${h1.body.nextPageToken}`);
+    expect(h2.status).toBe(200);
+    expect([h2.body.from, h2.body.to, h2.body.boundary]).toEqual([h1.body.from, h1.body.to, h1.body.boundary]);
+  });
+
+  it('refuses a token whose range was edited (a wider window than the first page resolved)', async () => {
+    const { get } = await api();
+    const p1 = await get('/v1/devices/d3/events?pageSize=1');
+    const [payload, ...rest] = p1.body.nextPageToken.split('.');
+    const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    json.f.from -= HOUR;
+    const widened = [Buffer.from(JSON.stringify(json)).toString('base64url'), ...rest].join('.');
+    expect(await get(`/v1/devices/d3/events?pageSize=1&pageToken=${widened}`)).toEqual({ status: 400, body: { error: 'pageToken: not a token this API issued (signature does not match)' } });
+  });
+
   it('refuses a token whose cursor was edited (another device`s key): 400, no other device`s rows', async () => {
     const { get } = await api();
     const p1 = await get(`/v1/devices/d3/events?${range}&pageSize=1`);
