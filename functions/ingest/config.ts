@@ -22,7 +22,13 @@ export const ingestConfigSchema = googleProjectSchema.extend(spillSchema.shape).
   PUBLISH_TIMEOUT_MS: positiveInt(10000),
   /** With a spill store: run the spill replayer inside the gateway (true) or leave it to functions/spill-replayer. */
   SPILL_REPLAY_IN_PROCESS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true').transform((v) => v === 'true'),
-}).superRefine(oneSpillStore);
+})
+  .superRefine(oneSpillStore)
+  // A full request must fit in flight, or it is answered 429 "busy" forever: no retry gets it in.
+  .refine((c) => c.MAX_IN_FLIGHT_EVENTS >= c.MAX_EVENTS_PER_REQUEST, {
+    path: ['MAX_IN_FLIGHT_EVENTS'],
+    message: 'must be at least MAX_EVENTS_PER_REQUEST (a request of that many events could never be accepted)',
+  });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 

@@ -104,9 +104,18 @@ export function buildIngestServer(options: IngestServerOptions) {
   // Only the types below; fastify's defaults (e.g. text/plain) would bypass the 415.
   app.removeAllContentTypeParsers();
 
-  const asText = { parseAs: 'string' as const };
-  app.addContentTypeParser('application/json', asText, (_req, body, done) => done(null, { kind: 'json', text: body as string }));
-  app.addContentTypeParser(NDJSON_TYPES, asText, (_req, body, done) => done(null, { kind: 'ndjson', text: body as string }));
+  // Bytes, decoded strictly: a string parser would turn invalid UTF-8 into U+FFFD and store
+  // text the device never sent.
+  const asBytes = { parseAs: 'buffer' as const };
+  const decode = (kind: 'json' | 'ndjson') => (_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
+    try {
+      done(null, { kind, text: STRICT_UTF8.decode(body as Buffer) });
+    } catch {
+      done(Object.assign(new Error('not valid UTF-8 (send the events as UTF-8 JSON)'), { statusCode: 400 }));
+    }
+  };
+  app.addContentTypeParser('application/json', asBytes, decode('json'));
+  app.addContentTypeParser(NDJSON_TYPES, asBytes, decode('ndjson'));
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -265,6 +274,8 @@ export function buildIngestServer(options: IngestServerOptions) {
     },
   });
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const SHUTDOWN_REASON = 'not confirmed: the gateway is shutting down before Pub/Sub confirmed the publish; retry the request';
 

@@ -25,6 +25,10 @@ import {
 } from './event-limits';
 
 /** An event as a device sends it. */
+
+/** An unpaired UTF-16 surrogate (ES5 regex: the UDF compiles this module). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export interface TelemetryEventInput {
   eventId: string;
   deviceId: string;
@@ -238,6 +242,9 @@ function validateAttributes(value: unknown): { [key: string]: string } | string 
     if (key === RESERVED_NAME) return 'attributes.' + key + ': key' + RESERVED_WHY;
     const v = value[key];
     if (typeof v !== 'string') return 'attributes.' + key + ': must be a string';
+    // A lone surrogate ("\ud800" in JSON) has no UTF-8 form: each store would replace it its
+    // own way, and the hot and cold copies of the event would differ.
+    if (LONE_SURROGATE.test(v)) return 'attributes.' + key + ': holds an unpaired UTF-16 surrogate (not valid Unicode text)';
     if (v.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
       return 'attributes.' + key + ': at most ' + MAX_ATTRIBUTE_VALUE_LENGTH + ' characters (MAX_ATTRIBUTE_VALUE_LENGTH), got ' + v.length;
     }

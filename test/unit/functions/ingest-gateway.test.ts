@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { buildIngestServer, packMessages } from '../../../functions/ingest/server';
+import { loadIngestConfig } from '../../../functions/ingest/config';
 import { OrderedPublisher, type PublishTarget } from '../../../functions/ingest/ordered-publisher';
 import { ApiKeyVerifier } from '../../../functions/ingest/auth';
 import { validateEvent } from '../../../functions/shared/event';
@@ -63,12 +64,13 @@ async function call(app: App, opts: { method: string; url: string; headers?: Rec
   }
   const { port } = app.server.address() as { port: number };
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (opts.payload !== undefined) {
-    body = typeof opts.payload === 'string' ? opts.payload : JSON.stringify(opts.payload);
-    if (typeof opts.payload !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const raw = typeof opts.payload === 'string' || Buffer.isBuffer(opts.payload);
+    body = raw ? (typeof opts.payload === 'string' ? opts.payload : new Uint8Array(opts.payload as Buffer)) : JSON.stringify(opts.payload);
+    if (!raw && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   }
-  const res = await fetch(`http://127.0.0.1:${port}${opts.url}`, { method: opts.method, headers, body });
+  const res = await fetch(`http://127.0.0.1:${port}${opts.url}`, { method: opts.method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
   return { statusCode: res.status, headers: { "retry-after": res.headers.get("retry-after") ?? undefined }, json: () => JSON.parse(text) };
 }
@@ -216,6 +218,24 @@ describe('ingest gateway', () => {
     expect(topic.published.map((p) => p.key)).toEqual(['dev-1', 'dev-2']);
   });
 
+  it('answers 400 for a body that is not valid UTF-8 or an attribute with an unpaired surrogate, instead of storing altered text', async () => {
+    const topic = new FakeTopic();
+    const app = server(topic);
+    const json = { ...auth, 'content-type': 'application/json' };
+    const bytes = Buffer.concat([Buffer.from(JSON.stringify([{ ...ev(1), attributes: { a: 'X' } }]).replace('"X"', '"')), Buffer.from([0xff, 0xfe]), Buffer.from('"}}]')]);
+    const bad = await call(app, { method: 'POST', url: '/v1/events', headers: json, payload: bytes });
+    expect([bad.statusCode, bad.json()]).toEqual([400, { error: 'body: not valid UTF-8 (send the events as UTF-8 JSON)' }]);
+    const ndjson = await call(app, { method: 'POST', url: '/v1/events', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: bytes });
+    expect(ndjson.statusCode).toBe(400);
+    const surrogate = await call(app, { method: 'POST', url: '/v1/events', headers: json, payload: JSON.stringify([{ ...ev(2), attributes: { a: 'ok' } }, { ...ev(3), attributes: { a: 'x' } }]).replace('"x"', '"\\ud800"') });
+    expect(surrogate.statusCode).toBe(207);
+    expect(surrogate.json().results[1]).toEqual({ index: 1, eventId: 'e-3', status: 'rejected', reason: 'attributes.a: holds an unpaired UTF-16 surrogate (not valid Unicode text)' });
+    // A paired surrogate (an emoji) is ordinary text; a UTF-8 byte-order mark is ignored.
+    const emoji = await call(app, { method: 'POST', url: '/v1/events', headers: json, payload: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify([{ ...ev(4), attributes: { a: '\u{1F600}' } }]))]) });
+    expect(emoji.statusCode).toBe(200);
+    expect(topic.published.map((p) => JSON.parse(p.data)).flat().map((e: { eventId: string }) => e.eventId)).toEqual(['e-2', 'e-4']);
+  });
+
   it('answers 415 for a compressed body or a charset other than UTF-8 instead of misreading it', async () => {
     const topic = new FakeTopic();
     const app = server(topic);
@@ -293,5 +313,15 @@ describe('ingest gateway', () => {
       ['dev-1', [3]],
       ['b', [1, 4]],
     ]);
+  });
+});
+
+describe('ingest gateway configuration', () => {
+  const base = { GOOGLE_CLOUD_PROJECT: 'p', INGEST_API_KEY_SHA256: 'a'.repeat(64) };
+  it('refuses an in-flight limit below the request limit: a full request would be answered 429 forever', () => {
+    expect(() => loadIngestConfig({ ...base, MAX_IN_FLIGHT_EVENTS: '5', MAX_EVENTS_PER_REQUEST: '6' })).toThrow(
+      'bad configuration: MAX_IN_FLIGHT_EVENTS: must be at least MAX_EVENTS_PER_REQUEST (a request of that many events could never be accepted)',
+    );
+    expect(loadIngestConfig({ ...base, MAX_IN_FLIGHT_EVENTS: '6', MAX_EVENTS_PER_REQUEST: '6' }).MAX_IN_FLIGHT_EVENTS).toBe(6);
   });
 });
