@@ -30,7 +30,7 @@ type RawRow = { event_id: string; device_id: string; type: string; event_time: u
 
 async function query(t: ArchiveTable, sql: string, params: Record<string, unknown>): Promise<RawRow[]> {
   const options: Query = { query: sql, params, jobTimeoutMs: t.limitMs };
-  const [rows] = await withTimeLimit(t.bigquery.query(options), t.limitMs + 1000, `BigQuery query on ${t.table}`);
+  const [rows] = await withTimeLimit(t.bigquery.query(options), t.limitMs, `BigQuery query on ${t.table}`);
   return rows as RawRow[];
 }
 

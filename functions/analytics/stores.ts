@@ -86,7 +86,7 @@ export async function deviceHourly(bigquery: BigQuery, dataset: string, table: s
   };
   const [rows] = await withTimeLimit(
     bigquery.query(options),
-    limitMs + 1000,
+    limitMs,
     'BigQuery query on the batch view',
   );
   return (rows as Record<string, unknown>[]).map((r) => ({

@@ -29,7 +29,9 @@ export async function readRange(table: RowReader, range: KeyRange, limit?: numbe
       filter: [{ column: { cellLimit: 1 } }],
       gaxOptions: { timeout: limitMs },
     }),
-    limitMs + 1000,
+    // The same bound as the client's deadline: a client that does not give up (an unreachable
+    // host it keeps reconnecting to) is cut at the configured time, not a second later.
+    limitMs,
     'Bigtable ReadRows',
   );
   return rows.map(toReadRow);

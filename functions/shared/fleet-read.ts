@@ -21,7 +21,7 @@ export interface FleetRead {
 export async function readFleetSnapshots(table: FleetReader, limitMs: number): Promise<FleetRead> {
   const [rows] = await withTimeLimit(
     table.getRows({ limit: FLEET_MAX_ROWS, filter: [{ column: { cellLimit: 1 } }], gaxOptions: { timeout: limitMs } }),
-    limitMs + 1000,
+    limitMs,
     'Bigtable ReadRows (fleet table)',
   );
   const out: FleetRead = { snapshots: [], unreadable: [] };

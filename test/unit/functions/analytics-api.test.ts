@@ -111,6 +111,15 @@ function withCursor(token: string, cursor: string): string {
   return [Buffer.from(JSON.stringify(json)).toString('base64url'), ...rest].join('.');
 }
 
+describe('analytics API: store time limit', () => {
+  it('a store that never answers is cut at QUERY_TIMEOUT_MS, and the 504 names that limit', async () => {
+    const hung: RowReader = { getRows: (() => new Promise(() => undefined)) as unknown as RowReader['getRows'] };
+    const { get } = await api({ eventsTable: hung as never, queryTimeoutMs: 300 });
+    // The limit named is the configured one (it was the limit plus a second of grace).
+    expect(await get(`/v1/devices/d3/events?${range}`)).toEqual({ status: 504, body: { error: 'store did not answer in time: Bigtable ReadRows: no answer within 300 ms' } });
+  });
+});
+
 describe('analytics API: page tokens', () => {
   it('pages a device newest first and ends with no token', async () => {
     const { get } = await api();
