@@ -30,7 +30,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN, MAX_EPOCH_MS, MIN_EPOCH_MS } from '../shared/event-limits';
-import { parseRfc3339 } from '../shared/event';
+import { ONLY_DOTS, ONLY_DOTS_REASON, parseRfc3339 } from '../shared/event';
 import type { RowReader } from '../shared/bigtable-read';
 import { DEVICE_PATH_ROUTER_OPTIONS, quietRequestLogs } from '../shared/http';
 import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
@@ -159,7 +159,12 @@ const rangeQuery = z.strictObject({
   pageToken: z.string().min(1).optional(),
 });
 
-const deviceParams = z.object({ deviceId: z.string().regex(DEVICE_ID_PATTERN, `must match ${DEVICE_ID_PATTERN.source}`) });
+const deviceParams = z.object({
+  deviceId: z
+    .string()
+    .regex(DEVICE_ID_PATTERN, `must match ${DEVICE_ID_PATTERN.source}`)
+    .refine((id) => !ONLY_DOTS.test(id), ONLY_DOTS_REASON.slice('deviceId: '.length)),
+});
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const r = schema.safeParse(value);

@@ -111,6 +111,14 @@ function withCursor(token: string, cursor: string): string {
   return [Buffer.from(JSON.stringify(json)).toString('base64url'), ...rest].join('.');
 }
 
+describe('analytics API: device ids', () => {
+  it('refuses a device id of dots only, which no URL can carry unresolved', async () => {
+    const { get } = await api();
+    // fetch itself resolves . and .. away (the very problem); three dots reach the API.
+    expect(await get('/v1/devices/.../events')).toEqual({ status: 400, body: { error: 'deviceId: must not be dots only (. and .. are path segments a URL resolves away)' } });
+  });
+});
+
 describe('analytics API: store time limit', () => {
   it('a store that never answers is cut at QUERY_TIMEOUT_MS, and the 504 names that limit', async () => {
     const hung: RowReader = { getRows: (() => new Promise(() => undefined)) as unknown as RowReader['getRows'] };

@@ -42,6 +42,8 @@ describe('event contract', () => {
   it('names the rule for each broken field', () => {
     expect(reasonOf({ ...valid(), deviceId: 'dev#7' })).toBe('deviceId: must match ^[A-Za-z0-9._:-]{1,128}$');
     expect(reasonOf({ ...valid(), deviceId: 'd'.repeat(129) })).toBe('deviceId: must match ^[A-Za-z0-9._:-]{1,128}$');
+    for (const dots of ['.', '..', '...']) expect(reasonOf({ ...valid(), deviceId: dots })).toBe('deviceId: must not be dots only (. and .. are path segments a URL resolves away)');
+    expect(validateEvent({ ...valid(), deviceId: '.dev.7.' }, { nowMs: NOW }).ok).toBe(true);
     expect(reasonOf({ ...valid(), eventId: 42 })).toBe('eventId: must be a string matching ^[A-Za-z0-9._:-]{1,128}$');
     expect(reasonOf({ ...valid(), type: '9lives' })).toBe('type: must match ^[A-Za-z][A-Za-z0-9_.-]{0,63}$');
     expect(reasonOf({ ...valid(), metrics: {} })).toBe('metrics: at least 1 metric required');
