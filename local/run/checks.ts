@@ -1,7 +1,7 @@
 /**
  * The spec checks of a local run whose rules are arithmetic (no emulator needed to test them):
- * the burst's accepted rate against the valid events offered, what an interrupted run can and
- * cannot claim, and the archive's duplicate rows explained.
+ * the burst's accepted rate against the valid events offered, the latency bounds, what an
+ * interrupted run can and cannot claim, and the archive's duplicate rows explained.
  */
 import type { SpecCheck } from './measurement';
 
@@ -44,6 +44,13 @@ export function exactlyOnceCheck(o: { over: number; under: number; windows: numb
     return { item: 'exactly_once_aggregation', measured: `interrupted before the last windows closed: ${fmtInt(o.under)} events not in a final window over ${fmtInt(o.windows)} windows, none double-counted so far`, bound, status: 'not-measured' };
   }
   return { item: 'exactly_once_aggregation', measured: `0 events counted beyond the fleet's count (${fmtInt(o.under)} not in a final window; ${late})`, bound, status: 'pass' };
+}
+
+/** latency_p99 / latency_p50 over the sustained phase; no samples (sustainedLat null) is not measured. */
+export function latencyCheck(item: 'latency_p99' | 'latency_p50', valueMs: number | undefined, boundMs: number): SpecCheck {
+  const bound = `<= ${boundMs} ms`;
+  if (valueMs === undefined) return { item, measured: 'no latency samples (no processor histogram, or nothing processed)', bound, status: 'not-measured' };
+  return { item, measured: `${valueMs} ms (sustained phase)`, bound, status: valueMs <= boundMs ? 'pass' : 'fail' };
 }
 
 /** Why archived-twice rows are no loss and no double count (the batch view and the analytics API read one row per event_id). */

@@ -32,7 +32,7 @@ import { DeviceFleet, phaseAt, type FleetResult, type RateSchedule } from './fle
 import { FleetLedger } from './ledger';
 import { machineDetails, writeRecord } from './machine';
 import { explainLimits } from './limits';
-import { archivedTwiceNote, burstCheck, exactlyOnceCheck } from './checks';
+import { archivedTwiceNote, burstCheck, exactlyOnceCheck, latencyCheck } from './checks';
 import type { CpuShare, LatencyFigures, Measurement, PhaseThroughput, Prediction, SpecCheck } from './measurement';
 import type { ProcessorSnapshot, Sample } from './samples';
 import {
@@ -534,12 +534,8 @@ export async function runLocalPipeline(options: LocalRunOptions = {}): Promise<M
       burstPhase
         ? burstCheck({ acceptedEps: burstPhase.acceptedEps, burstEps: burst, invalidShare, drainSeconds, ran: burstRan })
         : { item: 'throughput_burst', measured: 'no burst in this run', bound: `${fmtInt(c.burstEventsPerSecond)} events/s`, status: 'not-measured' },
-      sustainedLat && sustainedLat.count > 0
-        ? { item: 'latency_p99', measured: `${sustainedLat.p99} ms (sustained phase)`, bound: `<= ${c.latencyP99Ms} ms`, status: sustainedLat.p99 <= c.latencyP99Ms ? 'pass' : 'fail' }
-        : { item: 'latency_p99', measured: 'no latency samples (no processor histogram, or nothing processed)', bound: `<= ${c.latencyP99Ms} ms`, status: 'not-measured' },
-      sustainedLat && sustainedLat.count > 0
-        ? { item: 'latency_p50', measured: `${sustainedLat.p50} ms (sustained phase)`, bound: `<= ${c.latencyP50Ms} ms`, status: sustainedLat.p50 <= c.latencyP50Ms ? 'pass' : 'fail' }
-        : { item: 'latency_p50', measured: 'no latency samples (no processor histogram, or nothing processed)', bound: `<= ${c.latencyP50Ms} ms`, status: 'not-measured' },
+      latencyCheck('latency_p99', sustainedLat?.p99, c.latencyP99Ms),
+      latencyCheck('latency_p50', sustainedLat?.p50, c.latencyP50Ms),
       lags.length > 0
         ? { item: 'dashboard_updated', measured: `max ${fmtInt(lags[lags.length - 1])} ms behind over ${lags.length} samples`, bound: '<= 5,000 ms', status: lags[lags.length - 1] <= 5000 ? 'pass' : 'fail' }
         : { item: 'dashboard_updated', measured: 'dashboard not running', bound: '<= 5,000 ms', status: 'not-measured' },

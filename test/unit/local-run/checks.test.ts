@@ -1,4 +1,4 @@
-import { archivedTwiceNote, burstCheck, exactlyOnceCheck, measuredOr } from '../../../local/run/checks';
+import { archivedTwiceNote, burstCheck, exactlyOnceCheck, latencyCheck, measuredOr } from '../../../local/run/checks';
 import { checkSustainedPhase, runOptionWarnings, validateRunOptions } from '../../../local/run/options';
 import { runTimeEstimate } from '../../../local/run/run';
 
@@ -55,5 +55,13 @@ describe('local run options: a sustained phase before the burst', () => {
 
   it('says up front how long the run waits after sending', () => {
     expect(runTimeEstimate(60, 60_000, 5)).toBe('sending 60 s, then waiting for the last windows (up to 90 s) and the archive to catch up (up to 300 s after sending; it stops waiting once the archive stalls for 30 s), then stopping everything');
+  });
+});
+
+describe('latency checks', () => {
+  it('judges the sustained-phase figure against its bound; no samples is not measured', () => {
+    expect(latencyCheck('latency_p99', 92.4, 100)).toEqual({ item: 'latency_p99', measured: '92.4 ms (sustained phase)', bound: '<= 100 ms', status: 'pass' });
+    expect(latencyCheck('latency_p50', 55.3, 50).status).toBe('fail');
+    expect(latencyCheck('latency_p50', undefined, 50)).toEqual({ item: 'latency_p50', measured: 'no latency samples (no processor histogram, or nothing processed)', bound: '<= 50 ms', status: 'not-measured' });
   });
 });
