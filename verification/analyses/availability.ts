@@ -36,9 +36,14 @@ const GCS_MULTI_REGION = /^(US|EU|ASIA|NAM4|EUR4|EUR5|EUR7|EUR8|ASIA1)$/i;
 const parallel = (xs: number[]) => 1 - xs.reduce((p, a) => p * (1 - a), 1);
 const worst = (xs: string[]) => (xs.includes('U') ? 'U' : xs.includes('S') ? 'S' : 'V');
 
+/** "analytics service not found", not "analytics service service not found". */
+function notFound(label: string): string {
+  return `${label.replace(/ service$/, '')} service not found`;
+}
+
 function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Term | string {
   const services = ctx.topology.services(role);
-  if (services.length === 0) return `${label.replace(/ service$/, '')} service not found`;
+  if (services.length === 0) return notFound(label);
   const sla = ctx.data.sla('cloud-run');
   const regions = [...new Set(services.map((s) => s.region ?? s.address))];
   const a = parallel(regions.map(() => sla.value));
@@ -57,8 +62,8 @@ function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Te
 function chainTerm(ctx: AnalysisContext, callerRole: ServiceRole, callerLabel: string, calleeRole: ServiceRole, calleeLabel: string): Term | string {
   const callers = ctx.topology.services(callerRole);
   const callees = ctx.topology.services(calleeRole);
-  if (callers.length === 0) return `${callerLabel.replace(/ service$/, '')} service not found`;
-  if (callees.length === 0) return `${calleeLabel.replace(/ service$/, '')} service not found`;
+  if (callers.length === 0) return notFound(callerLabel);
+  if (callees.length === 0) return notFound(calleeLabel);
   const sla = ctx.data.sla('cloud-run');
   const chains = callers.map((caller) => {
     const targets = callees.filter((c) => ctx.topology.refersTo(caller, c));

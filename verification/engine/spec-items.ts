@@ -154,7 +154,10 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
       };
       const kinds = ['zone-loss', 'region-loss', 'operator-error'] as const;
       const text = (ks: readonly DrScenario['scenario'][]) =>
-        ks.filter((k) => worstOf(k) !== undefined).map((k) => `${k.replace('-', ' ')} ${worstOf(k)}`);
+        ks.flatMap((k) => {
+          const worst = worstOf(k);
+          return worst === undefined ? [] : [`${k.replace('-', ' ')} ${worst}`];
+        });
       const judged = text(kinds.filter((k) => scenarioJudged(spec, k)));
       const notJudged = text(kinds.filter((k) => !scenarioJudged(spec, k)));
       const missing = a.dr.missing && a.dr.missing.length > 0 ? `; unknown for the missing ${a.dr.missing.join(', ')}` : '';
