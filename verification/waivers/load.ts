@@ -23,9 +23,7 @@ export function parseWaivers(doc: unknown, where: string): Waiver[] {
       const path = [...prefix, ...p.path];
       return `${path.length > 0 ? `at ${path.join('.')}: ` : ''}${p.message}`;
     });
-    const more = problems.length > NAMED_PROBLEMS ? `; and ${problems.length - NAMED_PROBLEMS} more` : '';
-    const count = problems.length > 1 ? `${problems.length} problems: ` : '';
-    throw new InputError(`${where}: invalid waivers file: ${count}${problems.slice(0, NAMED_PROBLEMS).join('; ')}${more}`);
+    throw invalidFile(where, `${problems.length > 1 ? `${problems.length} problems: ` : ''}${named(problems)}`);
   }
   return Array.isArray(result.data) ? result.data : result.data.waivers;
 }
@@ -56,9 +54,19 @@ export function checkWaiverRules(waivers: readonly Waiver[], ruleIds: readonly s
   const bad = waivers.map((w, i) => ({ w, i })).filter(({ w }) => !known.has(w.rule));
   if (bad.length === 0) return;
   const problems = bad.map(({ w, i }) => {
-    const nearest = [...ruleIds].sort((a, b) => leven(w.rule, a) - leven(w.rule, b))[0];
-    const hint = nearest !== undefined && leven(w.rule, nearest) <= Math.max(3, w.rule.length / 3) ? ` (did you mean ${nearest}?)` : '';
+    const nearest = ruleIds.map((id) => ({ id, distance: leven(w.rule, id) })).reduce<{ id: string; distance: number } | undefined>((best, x) => (best === undefined || x.distance < best.distance ? x : best), undefined);
+    const hint = nearest !== undefined && nearest.distance <= Math.max(3, w.rule.length / 3) ? ` (did you mean ${nearest.id}?)` : '';
     return `entry ${i}: no rule has the id ${w.rule}${hint}`;
   });
-  throw new InputError(`${where}: invalid waivers file: ${problems.slice(0, NAMED_PROBLEMS).join('; ')}${problems.length > NAMED_PROBLEMS ? `; and ${problems.length - NAMED_PROBLEMS} more` : ''}; the ids are listed in docs/rules.md`);
+  throw invalidFile(where, `${named(problems)}; the ids are listed in docs/rules.md`);
+}
+
+/** The first NAMED_PROBLEMS problems, then how many more there are. */
+function named(problems: string[]): string {
+  const more = problems.length > NAMED_PROBLEMS ? `; and ${problems.length - NAMED_PROBLEMS} more` : '';
+  return `${problems.slice(0, NAMED_PROBLEMS).join('; ')}${more}`;
+}
+
+function invalidFile(where: string, what: string): InputError {
+  return new InputError(`${where}: invalid waivers file: ${what}`);
 }

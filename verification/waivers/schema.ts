@@ -4,10 +4,11 @@ import { z } from 'zod';
 const required = (what: string) => ({ error: (issue: { input: unknown }) => (issue.input === undefined ? `required: ${what}` : `expected ${what}`) });
 
 // One message per bad date: the calendar check runs only on text shaped like a date.
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const isoDate = z
   .string(required('the expiry date, YYYY-MM-DD'))
-  .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d), 'expected a date YYYY-MM-DD')
-  .refine((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || (!Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)), 'not a calendar date');
+  .refine((d) => DATE_SHAPE.test(d), 'expected a date YYYY-MM-DD')
+  .refine((d) => !DATE_SHAPE.test(d) || (!Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d)), 'not a calendar date');
 
 export const waiverSchema = z
   .object({
