@@ -1,5 +1,6 @@
 /** Shared shape of the RPO and RTO rules: every DR scenario within the bound; unbounded fails. */
 import type { Finding, Rule } from '../../engine/types';
+import type { Graph } from '../../graph/types';
 
 export function drRule(kind: 'rpo' | 'rto'): Rule {
   const label = kind.toUpperCase();
@@ -42,18 +43,20 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
             status: 'fail',
             observed: 'not bounded',
             message: `${s.scenario}, ${s.target}: ${label} not bounded (${s.basis})`,
-            fix: unboundedFix(s.scenario, typeOf(s.address)),
+            fix: unboundedFix(s.scenario, typeIn(ctx.graph, s.address)),
           };
         }
         const ok = v <= bound;
-        return { ...base, status: ok ? 'pass' : 'fail', observed: `${v} min`, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, ...(ok ? {} : { fix: exceededFix(kind, typeOf(s.address)) }) };
+        return { ...base, status: ok ? 'pass' : 'fail', observed: `${v} min`, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, ...(ok ? {} : { fix: exceededFix(kind, typeIn(ctx.graph, s.address)) }) };
       })];
     },
   };
 }
 
-function typeOf(address: string | undefined): string {
-  return address?.split('/').pop()?.split('.')[0] ?? '';
+/** The resource type the graph holds at the address (removed resources included); '' when none. */
+function typeIn(graph: Graph, address: string | undefined): string {
+  if (address === undefined) return '';
+  return (graph.byAddress.get(address) ?? graph.removed.find((r) => r.address === address))?.type ?? '';
 }
 
 /** The change that bounds a scenario with no recovery figure, for the kind of resource at stake. */

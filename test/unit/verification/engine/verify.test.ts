@@ -177,3 +177,11 @@ describe('a plan that deletes a BigQuery table', () => {
     expect(s.basis).toBe('the plan deletes this table: its rows are lost unless an operator restores the table from time travel (a copy as of before the delete) within 168 h (max_time_travel_hours, default)');
   });
 });
+
+describe('DR fixes inside modules', () => {
+  it('a Bigtable instance under module.hot["a"] gets the Bigtable fix: the type comes from the graph, not from parsing the address', () => {
+    const r = verifyPath(fixture('plan-replace-bigtable-module.json'), { spec: SPEC, today: TODAY });
+    const f = r.results.find((x) => x.rule === 'rto-within-bound' && x.address === 'module.hot["a"].google_bigtable_instance.i' && /zone-loss/.test(x.message))!;
+    expect(f.fix).toBe('add a cluster in a second zone and route with multi-cluster routing (an app profile), so the instance serves from the other zone');
+  });
+});
