@@ -30,7 +30,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { DEVICE_ID_PATTERN, EVENT_ID_PATTERN, MAX_EPOCH_MS, MIN_EPOCH_MS } from '../shared/event-limits';
-import { ONLY_DOTS, ONLY_DOTS_REASON, parseRfc3339 } from '../shared/event';
+import { ONLY_DOTS, ONLY_DOTS_RULE, parseRfc3339 } from '../shared/event';
 import type { RowReader } from '../shared/bigtable-read';
 import { DEVICE_PATH_ROUTER_OPTIONS, quietRequestLogs } from '../shared/http';
 import { TimeLimitError, withTimeLimit } from '../shared/time-limits';
@@ -163,7 +163,7 @@ const deviceParams = z.object({
   deviceId: z
     .string()
     .regex(DEVICE_ID_PATTERN, `must match ${DEVICE_ID_PATTERN.source}`)
-    .refine((id) => !ONLY_DOTS.test(id), ONLY_DOTS_REASON.slice('deviceId: '.length)),
+    .refine((id) => !ONLY_DOTS.test(id), ONLY_DOTS_RULE),
 });
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -330,9 +330,10 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
   });
 
   /** Hours of the range, newest first, one page of `pageSize` hours; the cursor is the next hour to return. */
-  function pageHours(key: unknown, r: { from: number; to: number }, frame: PageFrame, hours: HourSummary[], pageSize: number, token: DecodedPageToken | undefined) {
-    const newestFirst = hours.filter((h) => h.hourMs >= r.from && h.hourMs < r.to).sort((a, b) => b.hourMs - a.hourMs);
-    const cursor = hourCursor(r, token?.cursor);
+  /** `frame` is the range (and, for hourly, the boundary) the token carries to the next page. */
+  function pageHours(key: unknown, frame: PageFrame & { from: number; to: number }, hours: HourSummary[], pageSize: number, token: DecodedPageToken | undefined) {
+    const newestFirst = hours.filter((h) => h.hourMs >= frame.from && h.hourMs < frame.to).sort((a, b) => b.hourMs - a.hourMs);
+    const cursor = hourCursor(frame, token?.cursor);
     const startAt = cursor === undefined ? 0 : newestFirst.findIndex((h) => h.hourMs <= cursor);
     const slice = startAt < 0 ? [] : newestFirst.slice(startAt, startAt + pageSize);
     const next = startAt >= 0 && startAt + pageSize < newestFirst.length ? String(newestFirst[startAt + pageSize].hourMs) : undefined;
@@ -376,8 +377,8 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       archive && hotFrom < r.to ? bigtable(() => hotHours(deviceId, hotFrom, r.to, clock)) : undefined,
     );
     const head = { deviceId, from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString() };
-    if ('ok' in outcome) return { ...head, ...pageHours(key, r, r, outcome.ok, q.pageSize, token) };
-    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, r, r, outcome.fallback, q.pageSize, token) };
+    if ('ok' in outcome) return { ...head, ...pageHours(key, r, outcome.ok, q.pageSize, token) };
+    return { ...head, ...partialFromBigtable(r.from, hotFrom), ...pageHours(key, r, outcome.fallback, q.pageSize, token) };
   });
 
   app.get('/v1/devices/:deviceId/hourly', async (request) => {
@@ -406,7 +407,7 @@ export function buildAnalyticsServer(o: AnalyticsOptions) {
       boundary: new Date(boundary).toISOString(),
       ...(hotDegraded ? DEGRADED_FROM_BIGQUERY : {}),
       ...(coldMissing ? partialFromBigtable(r.from, coldTo) : {}),
-      ...pageHours(key, r, { ...r, boundary }, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, token),
+      ...pageHours(key, { ...r, boundary }, mergeAcrossBoundary('ok' in cold ? cold.ok : [], 'ok' in hot ? hot.ok : hot.fallback, boundary), q.pageSize, token),
     };
   });
 

@@ -31,7 +31,7 @@ import {
  * analytics API's /v1/devices/../events would never reach the device.
  */
 export const ONLY_DOTS = /^\.+$/;
-export const ONLY_DOTS_REASON = 'deviceId: must not be dots only (. and .. are path segments a URL resolves away)';
+export const ONLY_DOTS_RULE = 'must not be dots only (. and .. are path segments a URL resolves away)';
 
 /** An unpaired UTF-16 surrogate (ES5 regex: the UDF compiles this module). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -275,7 +275,7 @@ export function validateEvent(raw: unknown, options: ValidateOptions = {}): Vali
   const idProblem =
     checkString('eventId', raw.eventId, EVENT_ID_PATTERN) ||
     checkString('deviceId', raw.deviceId, DEVICE_ID_PATTERN) ||
-    (ONLY_DOTS.test(raw.deviceId as string) ? ONLY_DOTS_REASON : undefined) ||
+    (ONLY_DOTS.test(raw.deviceId as string) ? 'deviceId: ' + ONLY_DOTS_RULE : undefined) ||
     checkString('type', raw.type, EVENT_TYPE_PATTERN);
   if (idProblem) return fail(idProblem);
   if (!hasOwn.call(raw, 'eventTime')) return fail('eventTime: required');
