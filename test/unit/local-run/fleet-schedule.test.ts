@@ -24,10 +24,19 @@ function gateway(): Promise<{ url: string; close: () => Promise<void>; received:
   );
 }
 
+/** A test against a fresh counting gateway, closed afterwards whatever the test does. */
+async function withGateway(test: (gw: Awaited<ReturnType<typeof gateway>>) => Promise<void>): Promise<void> {
+  const gw = await gateway();
+  try {
+    await test(gw);
+  } finally {
+    await gw.close();
+  }
+}
+
 describe('device fleet schedule', () => {
-  it('sends every event the schedule calls for, the last request included (no fencepost)', async () => {
-    const gw = await gateway();
-    try {
+  it('sends every event the schedule calls for, the last request included (no fencepost)', () =>
+    withGateway(async (gw) => {
       // 1 s: 400 events/s for 0.5 s then 1,600 events/s for 0.5 s = 200 + 800 = 1,000 events, 10 requests of 100.
       const schedule: RateSchedule = { durationMs: 1000, sustainedEps: 400, burstEps: 1600, burstStartMs: 500, burstEndMs: 1000 };
       const fleet = new DeviceFleet({ ingestUrl: gw.url, apiKey: 'k', runTag: 'rtest', devices: 4, eventsPerRequest: 100, eventBytes: 300, invalidShare: 0, schedule, ledger: new FleetLedger(4, 10_000), drainLimitMs: 2000 });
@@ -40,14 +49,10 @@ describe('device fleet schedule', () => {
       expect(r.seconds[0].sent).toBe(1000);
       expect(r.seconds.filter((s) => s.second >= 1).reduce((a, s) => a + s.sent + s.accepted, 0)).toBe(0);
       expect(r.seconds.reduce((a, s) => a + s.accepted, 0)).toBe(1000);
-    } finally {
-      await gw.close();
-    }
-  });
+    }));
 
-  it('counts each request in the second its events became due (the burst seconds hold exactly the burst)', async () => {
-    const gw = await gateway();
-    try {
+  it('counts each request in the second its events became due (the burst seconds hold exactly the burst)', () =>
+    withGateway(async (gw) => {
       // 1,000 events/s for 1 s, then 2,000 events/s for 1 s.
       const schedule: RateSchedule = { durationMs: 2000, sustainedEps: 1000, burstEps: 2000, burstStartMs: 1000, burstEndMs: 2000 };
       const fleet = new DeviceFleet({ ingestUrl: gw.url, apiKey: 'k', runTag: 'rtest', devices: 4, eventsPerRequest: 100, eventBytes: 300, invalidShare: 0.01, schedule, ledger: new FleetLedger(4, 10_000), drainLimitMs: 2000 });
@@ -55,10 +60,7 @@ describe('device fleet schedule', () => {
       expect(r.seconds.slice(0, 2).map((x) => x.sent)).toEqual([1000, 2000]);
       // Accepted: the valid ones (1% invalid on purpose), in the second they were offered.
       expect(r.seconds.slice(0, 2).map((x) => x.accepted)).toEqual([990, 1980]);
-    } finally {
-      await gw.close();
-    }
-  });
+    }));
 
   it('inverts the schedule', () => {
     const schedule: RateSchedule = { durationMs: 2000, sustainedEps: 1000, burstEps: 2000, burstStartMs: 1000, burstEndMs: 2000 };
@@ -68,16 +70,12 @@ describe('device fleet schedule', () => {
     expect(eventsDue(schedule, dueAt(schedule, 1500) - 1)).toBeLessThan(1500);
   });
 
-  it('sends a last partial request when the total is not a multiple of the request size', async () => {
-    const gw = await gateway();
-    try {
+  it('sends a last partial request when the total is not a multiple of the request size', () =>
+    withGateway(async (gw) => {
       const schedule: RateSchedule = { durationMs: 500, sustainedEps: 500, burstEps: 0, burstStartMs: 500, burstEndMs: 500 };
       const fleet = new DeviceFleet({ ingestUrl: gw.url, apiKey: 'k', runTag: 'rtest', devices: 2, eventsPerRequest: 100, eventBytes: 300, invalidShare: 0, schedule, ledger: new FleetLedger(2, 10_000), drainLimitMs: 2000 });
       const r = await fleet.run();
       expect(r.counters.sent).toBe(250);
       expect(gw.received()).toBe(250);
-    } finally {
-      await gw.close();
-    }
-  });
+    }));
 });
