@@ -27,18 +27,27 @@ export interface ParsedAddress {
   rest: AddressStep[];
 }
 
-const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
+/** End of the identifier (`[A-Za-z_][A-Za-z0-9_-]*`) starting at `start`; `start` when there is none. */
+function identifierEnd(text: string, start: number): number {
+  let i = start;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    if (!letter && (i === start || !((c >= 0x30 && c <= 0x39) || c === 0x2d))) break;
+    i += 1;
+  }
+  return i;
+}
 
 /** Split an address into steps; returns null when it is not a well-formed traversal. */
 export function parseSteps(text: string): AddressStep[] | null {
   const steps: AddressStep[] = [];
   let i = 0;
   while (i < text.length) {
-    IDENT.lastIndex = i;
-    const m = IDENT.exec(text);
-    if (!m) return null;
-    const step: AddressStep = { name: m[0] };
-    i += m[0].length;
+    const end = identifierEnd(text, i);
+    if (end === i) return null;
+    const step: AddressStep = { name: text.slice(i, end) };
+    i = end;
     while (text[i] === '[') {
       const parsed = parseKey(text, i + 1);
       if (!parsed || text[parsed.end] !== ']') {
