@@ -9,9 +9,9 @@
  */
 import { InputError } from '../engine/errors';
 import { configAddress, formatKey, parseAddress, parseSteps, type AddressKey, type ParsedAddress } from './address';
-import { normalisePlanValue, normaliseSynthValue, isPlainObject } from './normalise';
-import { isResourceType } from './references';
-import { resolveRegion } from './region';
+import { normalisePlanValue, SynthValueNormaliser, isPlainObject } from './normalise';
+import { isResourceType, referencesInTemplate } from './references';
+import { assignRegion } from './region';
 import { expectArray, expectObject, kindOf, optionalArray, optionalObject, optionalString, type Json } from './shape';
 import type { GraphParts } from './synth';
 import { isPending, type AttrValue, type ChangeAction, type Edge, type ProviderRef, type Resource, type ResourceChange } from './types';
@@ -173,6 +173,8 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
 
   // -------------------------------------------------------------- providers
   const providers = new Map<string, ProviderRef>();
+  /** `constant_value`s are Terraform JSON like synth values; their references stay raw. */
+  const constants = new SynthValueNormaliser({ resolveTemplate: (template) => referencesInTemplate(template), warn: (m) => warnings.push(m) });
   const providerConfig = configuration ? optionalObject(configuration.provider_config, file, 'configuration.provider_config') ?? {} : {};
   for (const [key, raw] of Object.entries(providerConfig)) {
     const p = expectObject(raw, file, `configuration.provider_config.${key}`);
@@ -193,7 +195,9 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
 
   function expressionValue(e: Json, where: string, attr: string, moduleAddress: string): AttrValue | undefined {
     if ('constant_value' in e) {
-      return normaliseSynthValue(e.constant_value, { where, warn: (m) => warnings.push(m), resolve: (raw) => raw }, attr);
+      constants.where = where;
+      // configuration.provider_config.<key>.expressions.<attr>.constant_value (the plan is depth-checked already)
+      return constants.attribute(attr, e.constant_value, 6);
     }
     if (Array.isArray(e.references)) {
       const refs = e.references.filter((r): r is string => typeof r === 'string');
@@ -409,7 +413,7 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
         if (instances.has(to) && to !== inst.address) edges.push({ from: inst.address, to, attribute: 'depends_on' });
       }
     }
-    Object.assign(resource, resolveRegion(resource.type, values, provider));
+    assignRegion(resource, provider);
     (isPureDelete ? removed : resources).push(resource);
   }
 

@@ -3,15 +3,20 @@
  * `${...}` interpolations; cross-stack references (CDKTF writes them as a
  * `terraform_remote_state` data source in the consumer and an output in the producer)
  * are followed to the producer's resource.
+ *
+ * Reading is one walk over the document, which is also its depth check (`assertDepth`):
+ * values are checked as they are normalised, and every part the walk skips (metadata,
+ * outputs, locals, meta-arguments it does not read) is checked where it is skipped.
  */
 import { parseSteps, formatKey, type AddressStep } from './address';
-import { normaliseSynthValue, isPlainObject, type NormaliseContext } from './normalise';
+import { SynthValueNormaliser, isPlainObject, type AttributePosition, type SynthReferences } from './normalise';
 import { referencesInTemplate, isResourceType } from './references';
 import { expectObject, optionalObject, type Json } from './shape';
+import { assertPartDepth } from './json-input';
 import type { AttrValue, Edge, ProviderRef, Resource } from './types';
-import { resolveRegion } from './region';
+import { assignRegion } from './region';
 import { asString } from './values';
-import { expandBlock, instanceAddress, type Expansion, type InstanceBinding, type InstanceSpec } from './instances';
+import { expandBlock, instanceAddress, type Expansion, type InstanceSpec } from './instances';
 
 export interface SynthStackInput {
   /** Stack name from manifest.json (undefined for a lone cdk.tf.json). */
@@ -31,230 +36,163 @@ export interface GraphParts {
 }
 
 const META_KEYS = new Set(['//', 'provider', 'depends_on', 'count', 'for_each', 'lifecycle', 'provisioner', 'connection']);
+/** Meta keys whose values are never normalised (count, for_each and lifecycle are). */
+const UNREAD_META_KEYS = ['//', 'provider', 'depends_on', 'provisioner', 'connection'];
+/** Top-level sections the walk reads value by value; the others are only depth-checked. */
+const WALKED_SECTIONS = new Set(['resource', 'data', 'provider']);
+/** Depth of a block body in the document (the document itself is 0): `resource.<type>.<name>`. */
+const BODY_DEPTH = 3;
 const REMOTE_STATE = 'terraform_remote_state';
 const CROSS_STACK_INPUT = 'cross-stack-reference-input-';
+
+/** One resource or data block of a stack, with the graph addresses of its instances. */
+interface Block {
+  mode: 'resource' | 'data';
+  type: string;
+  name: string;
+  body: Json;
+  /** `google_x.y` or `data.google_x.y`. */
+  localAddress: string;
+  expansion: Expansion;
+  /** Graph address per instance, in expansion order (the one keyless entry when the count is pending). */
+  addresses: string[];
+}
 
 interface StackState {
   input: SynthStackInput;
   doc: Json;
+  /** `name/` when the stack is named (for warnings), else empty. */
+  wherePrefix: string;
+  /** Resource and data blocks in document order. */
+  blockList: Block[];
   /** Local instance address (`google_x.y`, `google_x.y[0]`, `data.google_x.y["k"]`) -> graph address. */
   local: Map<string, string>;
-  /** Local block address (no instance key) -> graph addresses of its instances (none for count = 0). */
+  /**
+   * Local address of a count / for_each block (no instance key) -> graph addresses of its
+   * instances (none for count = 0). A block without them is in `local` alone.
+   */
   blocks: Map<string, string[]>;
-  /** count / for_each expansion per local block address. */
-  expansions: Map<string, Expansion>;
   providers: Map<string, ProviderRef>;
+  /** This load's resolutions: a raw traversal -> addresses (the same reference recurs across resources). */
+  resolvedReferences: Map<string, string[]>;
+  /** This load's resolutions: a template -> addresses of its references (templates recur too). */
+  resolvedTemplates: Map<string, string[]>;
 }
 
 export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
-  const warnings: string[] = [];
-  const states = stacks.map((input) => checkShape(input));
-  assignAddresses(states, warnings);
-  const allAddresses = new Set<string>();
-  for (const s of states) for (const a of s.local.values()) allAddresses.add(a);
-  const resources: Resource[] = [];
-  const edges: Edge[] = [];
-  const providers: ProviderRef[] = [];
-  const edgeKeys = new Set<string>();
-  const warned = new Set<string>();
-  const warnOnce = (m: string) => {
-    if (!warned.has(m)) {
-      warned.add(m);
-      warnings.push(m);
-    }
-  };
+  return new SynthGraphBuilder(stacks).build();
+}
 
-  const byConstructPath = new Map<string, StackState>();
-  for (const s of states) {
-    if (s.input.constructPath) byConstructPath.set(s.input.constructPath, s);
-    if (s.input.name) byConstructPath.set(s.input.name, s);
+/** Written into `depends_on` edges. */
+const DEPENDS_ON: AttributePosition = { path: () => 'depends_on' };
+
+/** One load: walks the stacks once, resolving references and recording edges as values are normalised. */
+class SynthGraphBuilder implements SynthReferences {
+  private readonly warnings: string[] = [];
+  private readonly resources: Resource[] = [];
+  private readonly edges: Edge[] = [];
+  private readonly providers: ProviderRef[] = [];
+  private readonly warned = new Set<string>();
+  private readonly states: StackState[];
+  private readonly allAddresses = new Set<string>();
+  private readonly byConstructPath = new Map<string, StackState>();
+  private readonly normaliser = new SynthValueNormaliser(this);
+  /** The stack being read. */
+  private state!: StackState;
+  /** The resource whose values are being normalised (edges start there); undefined for provider configs. */
+  private from: string | undefined;
+  /** Index in `edges` of the current resource's first edge. */
+  private fromEdges = 0;
+
+  constructor(stacks: SynthStackInput[]) {
+    this.states = stacks.map((input) => checkShape(input));
+    assignAddresses(this.states, this.warnings);
+    for (const s of this.states) {
+      for (let b = 0; b < s.blockList.length; b++) {
+        const { addresses } = s.blockList[b];
+        for (let i = 0; i < addresses.length; i++) this.allAddresses.add(addresses[i]);
+      }
+      if (s.input.constructPath) this.byConstructPath.set(s.input.constructPath, s);
+      if (s.input.name) this.byConstructPath.set(s.input.name, s);
+    }
   }
 
-  /** Top-level resolutions per stack: the same expression recurs across resources. */
-  const resolvedCache = new Map<StackState, Map<string, string[]>>();
-  const resolveTop = (state: StackState, raw: string): string[] => {
-    let cache = resolvedCache.get(state);
-    if (!cache) {
-      cache = new Map();
-      resolvedCache.set(state, cache);
+  build(): GraphParts {
+    for (const state of this.states) {
+      this.state = state;
+      this.normaliser.file = state.input.file;
+      this.readProviders(state);
+      for (let b = 0; b < state.blockList.length; b++) {
+        const block = state.blockList[b];
+        const { expansion, localAddress } = block;
+        if ('pending' in expansion) {
+          const { argument, expression } = expansion.pending;
+          this.warnings.push(`${state.input.file}: ${localAddress}: ${argument} is ${expression}, known only at apply, so the number of its instances is unknown`);
+          this.resources.push(this.buildResource(block, block.addresses[0], NO_INSTANCE, true));
+          continue;
+        }
+        const { instances } = expansion;
+        for (let i = 0; i < instances.length; i++) this.resources.push(this.buildResource(block, block.addresses[i], instances[i], false));
+      }
+      const file = state.input.file;
+      const modules = optionalObject(state.doc.module, file, 'module') ?? {};
+      for (const [name, body] of Object.entries(modules)) {
+        const source = isPlainObject(body) && typeof body.source === 'string' ? ` (${body.source})` : '';
+        this.warnings.push(`${file}: module.${name}${source} is not expanded in synth output; its resources are not in the graph (verify a plan to include them)`);
+      }
     }
-    let hit = cache.get(raw);
-    if (!hit) {
-      hit = resolveIn(state, raw, new Set());
-      cache.set(raw, hit);
-    }
-    return hit;
-  };
+    return { resources: this.resources, removed: [], edges: this.edges, providers: this.providers, warnings: this.warnings };
+  }
 
-  /** Raw traversal -> addresses, following locals and cross-stack outputs. */
-  const resolveIn = (state: StackState, raw: string, seen: Set<string>): string[] => {
-    const key = `${state.input.file}|${raw}`;
-    if (seen.has(key)) return [];
-    seen.add(key);
-    const steps = parseSteps(raw);
-    if (!steps || steps.length < 2) return [raw];
-    const root = steps[0].name;
-    if (root === 'var') return [`var.${steps[1].name}`];
-    if (root === 'module') return [`module.${steps[1].name}`];
-    if (root === 'local') {
-      const locals = isPlainObject(state.doc.locals) ? state.doc.locals : {};
-      const value = locals[steps[1].name];
-      if (value === undefined) return [raw];
-      return collectTemplateRefs(value, 0).flatMap((r) => resolveIn(state, r, seen));
-    }
-    if (root === 'data') {
-      if (steps.length < 3) return [raw];
-      if (steps[1].name === REMOTE_STATE) return followRemoteState(state, steps, seen);
-      return lookup(state, `data.${steps[1].name}.${stepText(steps[2])}`, `data.${steps[1].name}.${steps[2].name}`, raw);
-    }
-    if (isResourceType(root)) return lookup(state, `${root}.${stepText(steps[1])}`, `${root}.${steps[1].name}`, raw);
-    return [raw];
-  };
+  // ------------------------------------------------------------------ providers and resources
 
-  /** One instance when the reference names its key, else every instance of the block. */
-  const lookup = (state: StackState, withKey: string, withoutKey: string, raw: string): string[] => {
-    const found = state.local.get(withKey);
-    if (found) return [found];
-    const block = state.blocks.get(withoutKey);
-    if (block) return block;
-    warnOnce(`${state.input.file}: reference ${raw} names nothing in the input`);
-    return [withoutKey];
-  };
-
-  const followRemoteState = (state: StackState, steps: AddressStep[], seen: Set<string>): string[] => {
-    const dataName = steps[2].name;
-    const outputName = steps[3]?.name === 'outputs' ? steps[4]?.name : undefined;
-    const raw = steps.map(stepText).join('.');
-    const producer = producerOf(state, dataName);
-    if (!producer || !outputName) {
-      warnOnce(`${state.input.file}: cross-stack reference ${raw} has no producing stack in the input`);
-      return [`data.${REMOTE_STATE}.${dataName}`];
-    }
-    const outputs = isPlainObject(producer.doc.output) ? producer.doc.output : {};
-    const output = outputs[outputName];
-    const value = isPlainObject(output) ? output.value : undefined;
-    if (value === undefined) {
-      warnOnce(`${state.input.file}: cross-stack reference ${raw}: stack ${producer.input.name ?? producer.input.file} has no output ${outputName}`);
-      return [`data.${REMOTE_STATE}.${dataName}`];
-    }
-    return collectTemplateRefs(value, 0).flatMap((r) => resolveIn(producer, r, seen));
-  };
-
-  const producerOf = (state: StackState, dataName: string): StackState | undefined => {
-    if (dataName.startsWith(CROSS_STACK_INPUT)) {
-      const found = byConstructPath.get(dataName.slice(CROSS_STACK_INPUT.length));
-      if (found) return found;
-    }
-    const data = isPlainObject(state.doc.data) ? state.doc.data : {};
-    const remote = isPlainObject(data[REMOTE_STATE]) ? data[REMOTE_STATE] : {};
-    const body = remote[dataName];
-    const config = isPlainObject(body) && isPlainObject(body.config) ? body.config : {};
-    const statePath = asString(config.path as AttrValue);
-    const m = statePath ? /terraform\.(.+)\.tfstate$/.exec(statePath) : null;
-    if (m) return byConstructPath.get(m[1]);
-    const workspaces = isPlainObject(config.workspaces) ? config.workspaces : {};
-    const ws = asString(workspaces.name as AttrValue);
-    return ws ? byConstructPath.get(ws) : undefined;
-  };
-
-  for (const state of states) {
-    const stackName = state.input.name;
+  private readProviders(state: StackState): void {
     const file = state.input.file;
-    // Providers first: resources point at them.
+    const stackName = state.input.name;
     const providerBlock = optionalObject(state.doc.provider, file, 'provider') ?? {};
     for (const [providerName, raw] of Object.entries(providerBlock)) {
       const configs = Array.isArray(raw) ? raw : [raw];
+      const depth = Array.isArray(raw) ? 3 : 2;
       configs.forEach((config, i) => {
         const body = expectObject(config, file, `provider.${providerName}[${i}]`);
-        const ctx = makeCtx(state, `provider.${providerName}`, null);
+        for (const key in body) if (key !== 'region' && key !== 'project') assertPartDepth(body[key], depth + 1, file);
+        this.startValues(`${state.wherePrefix}provider.${providerName}`, undefined, undefined);
         const alias = typeof body.alias === 'string' && body.alias !== '' ? body.alias : undefined;
         const localKey = alias ? `${providerName}.${alias}` : providerName;
         const ref: ProviderRef = {
-          key: states.length > 1 && stackName ? `${stackName}:${localKey}` : localKey,
+          key: this.states.length > 1 && stackName ? `${stackName}:${localKey}` : localKey,
           name: providerName,
         };
         if (alias) ref.alias = alias;
-        if (body.region !== undefined) ref.region = normaliseSynthValue(body.region, ctx, 'region');
-        if (body.project !== undefined) ref.project = normaliseSynthValue(body.project, ctx, 'project');
+        if (body.region !== undefined) ref.region = this.normaliser.attribute('region', body.region, depth + 1);
+        if (body.project !== undefined) ref.project = this.normaliser.attribute('project', body.project, depth + 1);
         state.providers.set(localKey, ref);
-        providers.push(ref);
+        this.providers.push(ref);
       });
     }
-
-    for (const mode of ['resource', 'data'] as const) {
-      const block = optionalObject(state.doc[mode], file, mode) ?? {};
-      for (const [type, byName] of Object.entries(block)) {
-        if (mode === 'data' && type === REMOTE_STATE) continue; // plumbing, followed above
-        const named = expectObject(byName, file, `${mode}.${type}`);
-        for (const [name, rawBody] of Object.entries(named)) {
-          const body = expectObject(rawBody, file, `${mode}.${type}.${name}`);
-          const localAddress = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
-          const expansion = state.expansions.get(localAddress)!;
-          if ('pending' in expansion) {
-            const { argument, expression } = expansion.pending;
-            warnings.push(`${file}: ${localAddress}: ${argument} is ${expression}, known only at apply, so the number of its instances is unknown`);
-            resources.push(buildResource(state, mode, type, name, state.local.get(localAddress)!, body, {}, true));
-            continue;
-          }
-          for (const spec of expansion.instances) {
-            const address = state.local.get(instanceAddress(localAddress, spec.key))!;
-            resources.push(buildResource(state, mode, type, name, address, body, spec, false));
-          }
-        }
-      }
-    }
-
-    const modules = optionalObject(state.doc.module, file, 'module') ?? {};
-    for (const [name, body] of Object.entries(modules)) {
-      const source = isPlainObject(body) && typeof body.source === 'string' ? ` (${body.source})` : '';
-      warnings.push(`${file}: module.${name}${source} is not expanded in synth output; its resources are not in the graph (verify a plan to include them)`);
-    }
   }
 
-  function makeCtx(state: StackState, where: string, from: string | null, instance?: InstanceBinding): NormaliseContext {
-    return {
-      ...(instance ? { instance } : {}),
-      where: `${state.input.name ? `${state.input.name}/` : ''}${where}`,
-      warn: (m) => warnings.push(m),
-      resolve: (raw, path) => {
-        const out: string[] = [];
-        for (const r of raw) {
-          for (const target of resolveTop(state, r)) {
-            if (!out.includes(target)) out.push(target);
-            if (from && target !== from && allAddresses.has(target)) {
-              const k = `${from}\u0000${target}\u0000${path}`;
-              if (!edgeKeys.has(k)) {
-                edgeKeys.add(k);
-                edges.push({ from, to: target, attribute: path });
-              }
-            }
-          }
-        }
-        return out;
-      },
-    };
+  /** Points the normaliser (and edge recording) at the values about to be read. */
+  private startValues(where: string, from: string | undefined, instance: InstanceSpec['binding']): void {
+    this.normaliser.where = where;
+    this.normaliser.instance = instance;
+    this.from = from;
+    this.fromEdges = this.edges.length;
   }
 
-  function buildResource(
-    state: StackState,
-    mode: 'managed' | 'data' | 'resource',
-    type: string,
-    name: string,
-    address: string,
-    body: Json,
-    instance: InstanceSpec,
-    instancesPending: boolean,
-  ): Resource {
-    const ctx = makeCtx(state, address, address, instance.binding);
+  private buildResource(block: Block, address: string, instance: InstanceSpec, instancesPending: boolean): Resource {
+    const { state } = this;
+    const { body, mode, type, name } = block;
+    this.startValues(state.wherePrefix + address, address, instance.binding);
     const values: Record<string, AttrValue> = {};
-    for (const key of Object.keys(body)) {
-      if (META_KEYS.has(key)) continue;
-      values[key] = normaliseSynthValue(body[key], ctx, key);
+    for (const key in body) {
+      if (META_KEYS.has(key) || !Object.hasOwn(body, key)) continue;
+      values[key] = this.normaliser.attribute(key, body[key], BODY_DEPTH + 1);
     }
-    const providerKey = typeof body.provider === 'string' ? body.provider.replace(/^\$\{(.*)\}$/, '$1') : type.split('_')[0];
+    const providerKey = typeof body.provider === 'string' ? body.provider.replace(/^\$\{(.*)\}$/, '$1') : providerPrefix(type);
     const provider = state.providers.get(providerKey);
     if (typeof body.provider === 'string' && !provider) {
-      warnings.push(`${state.input.file}: ${address} uses provider ${body.provider}, which has no configuration in the input`);
+      this.warnings.push(`${state.input.file}: ${address} uses provider ${body.provider}, which has no configuration in the input`);
     }
     const resource: Resource = {
       address,
@@ -272,20 +210,203 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
     const meta = body['//'];
     const constructPath = isPlainObject(meta) && isPlainObject(meta.metadata) ? meta.metadata.path : undefined;
     if (typeof constructPath === 'string') resource.constructPath = constructPath;
-    const metaArgs: NonNullable<Resource['meta']> = {};
-    if (body.count !== undefined) metaArgs.count = normaliseSynthValue(body.count, ctx, 'count');
-    if (body.for_each !== undefined) metaArgs.forEach = normaliseSynthValue(body.for_each, ctx, 'for_each');
-    if (body.lifecycle !== undefined) metaArgs.lifecycle = normaliseSynthValue(body.lifecycle, ctx, 'lifecycle');
-    if (Array.isArray(body.depends_on)) {
-      const deps = body.depends_on.filter((d): d is string => typeof d === 'string');
-      metaArgs.dependsOn = ctx.resolve(deps.map((d) => d.replace(/^\$\{(.*)\}$/, '$1')), 'depends_on');
-    }
-    if (Object.keys(metaArgs).length > 0) resource.meta = metaArgs;
-    Object.assign(resource, resolveRegion(type, values, provider));
+    const metaArgs = this.metaArguments(body);
+    if (metaArgs) resource.meta = metaArgs;
+    assignRegion(resource, provider);
     return resource;
   }
 
-  return { resources, removed: [], edges, providers, warnings };
+  private metaArguments(body: Json): Resource['meta'] | undefined {
+    const hasDependsOn = Array.isArray(body.depends_on);
+    if (body.count === undefined && body.for_each === undefined && body.lifecycle === undefined && !hasDependsOn) return undefined;
+    const metaArgs: NonNullable<Resource['meta']> = {};
+    if (body.count !== undefined) metaArgs.count = this.normaliser.attribute('count', body.count, BODY_DEPTH + 1);
+    if (body.for_each !== undefined) metaArgs.forEach = this.normaliser.attribute('for_each', body.for_each, BODY_DEPTH + 1);
+    if (body.lifecycle !== undefined) metaArgs.lifecycle = this.normaliser.attribute('lifecycle', body.lifecycle, BODY_DEPTH + 1);
+    if (hasDependsOn) {
+      const targets: string[] = [];
+      for (const d of body.depends_on as unknown[]) {
+        if (typeof d !== 'string') continue;
+        addNew(targets, this.resolveReference(this.state, d.replace(/^\$\{(.*)\}$/, '$1')));
+      }
+      this.recordEdges(targets, DEPENDS_ON);
+      metaArgs.dependsOn = targets;
+    }
+    return metaArgs;
+  }
+
+  // ------------------------------------------------------------------ references and edges
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  resolveTemplate(template: string, at: AttributePosition): readonly string[] {
+    const { state } = this;
+    let targets = state.resolvedTemplates.get(template);
+    if (!targets) {
+      const raws = referencesInTemplate(template);
+      if (raws.length === 1) {
+        targets = withoutDuplicates(this.resolveReference(state, raws[0]));
+      } else {
+        targets = [];
+        for (let i = 0; i < raws.length; i++) addNew(targets, this.resolveReference(state, raws[i]));
+      }
+      state.resolvedTemplates.set(template, targets);
+    }
+    this.recordEdges(targets, at);
+    return targets;
+  }
+
+  /** Edges from the current resource to each target in the graph, once per target and attribute path. */
+  private recordEdges(targets: readonly string[], at: AttributePosition): void {
+    const from = this.from;
+    if (from === undefined) return;
+    let attribute: string | undefined;
+    for (let i = 0; i < targets.length; i++) {
+      const to = targets[i];
+      if (to === from || !this.allAddresses.has(to)) continue;
+      attribute ??= at.path();
+      if (!this.hasEdge(to, attribute)) this.edges.push({ from, to, attribute });
+    }
+  }
+
+  /** Among the current resource's edges (a few), scanned rather than keyed. */
+  private hasEdge(to: string, attribute: string): boolean {
+    for (let i = this.fromEdges; i < this.edges.length; i++) {
+      const e = this.edges[i];
+      if (e.to === to && e.attribute === attribute) return true;
+    }
+    return false;
+  }
+
+  private warnOnce(message: string): void {
+    if (!this.warned.has(message)) {
+      this.warned.add(message);
+      this.warnings.push(message);
+    }
+  }
+
+  /** Raw traversal -> addresses, once per stack and load. */
+  private resolveReference(state: StackState, raw: string): string[] {
+    let hit = state.resolvedReferences.get(raw);
+    if (!hit) {
+      hit = this.resolveIn(state, raw, undefined);
+      state.resolvedReferences.set(raw, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * Raw traversal -> addresses, following locals and cross-stack outputs. `seen` holds the
+   * traversals met on the way through locals and outputs (none yet at the top), so a cycle
+   * ends; each is followed once, as the results are merged without duplicates anyway.
+   */
+  private resolveIn(state: StackState, raw: string, seen: Set<string> | undefined): string[] {
+    if (seen) {
+      const key = visitKey(state, raw);
+      if (seen.has(key)) return [];
+      seen.add(key);
+    }
+    const steps = parseSteps(raw);
+    if (!steps || steps.length < 2) return [raw];
+    const root = steps[0].name;
+    if (root === 'var') return [`var.${steps[1].name}`];
+    if (root === 'module') return [`module.${steps[1].name}`];
+    if (root === 'local') {
+      const locals = isPlainObject(state.doc.locals) ? state.doc.locals : {};
+      const value = locals[steps[1].name];
+      if (value === undefined) return [raw];
+      const visited = seen ?? new Set([visitKey(state, raw)]);
+      return collectTemplateRefs(value, 0).flatMap((r) => this.resolveIn(state, r, visited));
+    }
+    if (root === 'data') {
+      if (steps.length < 3) return [raw];
+      if (steps[1].name === REMOTE_STATE) return this.followRemoteState(state, steps, seen ?? new Set([visitKey(state, raw)]));
+      return this.lookup(state, steps[2], `data.${steps[1].name}.${steps[2].name}`, raw);
+    }
+    if (isResourceType(root)) return this.lookup(state, steps[1], `${root}.${steps[1].name}`, raw);
+    return [raw];
+  }
+
+  /** One instance when the reference names its key, else every instance of the block. */
+  private lookup(state: StackState, step: AddressStep, withoutKey: string, raw: string): string[] {
+    const withKey = step.key === undefined ? withoutKey : `${withoutKey}${formatKey(step.key)}`;
+    const found = state.local.get(withKey);
+    if (found) return [found];
+    const block = state.blocks.get(withoutKey);
+    if (block) return block;
+    // A key on a block without count / for_each: its one instance.
+    const only = withKey === withoutKey ? undefined : state.local.get(withoutKey);
+    if (only) return [only];
+    this.warnOnce(`${state.input.file}: reference ${raw} names nothing in the input`);
+    return [withoutKey];
+  }
+
+  private followRemoteState(state: StackState, steps: AddressStep[], seen: Set<string>): string[] {
+    const dataName = steps[2].name;
+    const outputName = steps[3]?.name === 'outputs' ? steps[4]?.name : undefined;
+    const raw = steps.map(stepText).join('.');
+    const producer = this.producerOf(state, dataName);
+    if (!producer || !outputName) {
+      this.warnOnce(`${state.input.file}: cross-stack reference ${raw} has no producing stack in the input`);
+      return [`data.${REMOTE_STATE}.${dataName}`];
+    }
+    const outputs = isPlainObject(producer.doc.output) ? producer.doc.output : {};
+    const output = outputs[outputName];
+    const value = isPlainObject(output) ? output.value : undefined;
+    if (value === undefined) {
+      this.warnOnce(`${state.input.file}: cross-stack reference ${raw}: stack ${producer.input.name ?? producer.input.file} has no output ${outputName}`);
+      return [`data.${REMOTE_STATE}.${dataName}`];
+    }
+    return collectTemplateRefs(value, 0).flatMap((r) => this.resolveIn(producer, r, seen));
+  }
+
+  private producerOf(state: StackState, dataName: string): StackState | undefined {
+    if (dataName.startsWith(CROSS_STACK_INPUT)) {
+      const found = this.byConstructPath.get(dataName.slice(CROSS_STACK_INPUT.length));
+      if (found) return found;
+    }
+    const data = isPlainObject(state.doc.data) ? state.doc.data : {};
+    const remote = isPlainObject(data[REMOTE_STATE]) ? data[REMOTE_STATE] : {};
+    const body = remote[dataName];
+    const config = isPlainObject(body) && isPlainObject(body.config) ? body.config : {};
+    const statePath = asString(config.path as AttrValue);
+    const m = statePath ? /terraform\.(.+)\.tfstate$/.exec(statePath) : null;
+    if (m) return this.byConstructPath.get(m[1]);
+    const workspaces = isPlainObject(config.workspaces) ? config.workspaces : {};
+    const ws = asString(workspaces.name as AttrValue);
+    return ws ? this.byConstructPath.get(ws) : undefined;
+  }
+}
+
+const NO_INSTANCE: InstanceSpec = {};
+
+/** The list itself when it has no duplicates (resolutions are shared, never changed), else a copy without them. */
+function withoutDuplicates(list: string[]): string[] {
+  for (let i = 1; i < list.length; i++) {
+    if (list.lastIndexOf(list[i], i - 1) !== -1) {
+      const out: string[] = [];
+      addNew(out, list);
+      return out;
+    }
+  }
+  return list;
+}
+
+/** Appends the items `list` does not hold yet, in order. */
+function addNew(list: string[], items: readonly string[]): void {
+  for (let i = 0; i < items.length; i++) if (!list.includes(items[i])) list.push(items[i]);
+}
+
+/** `google` for `google_pubsub_topic`: the provider a resource uses when it names none. */
+function providerPrefix(type: string): string {
+  const end = type.indexOf('_');
+  return end === -1 ? type : type.slice(0, end);
+}
+
+function visitKey(state: StackState, raw: string): string {
+  return `${state.input.file}|${raw}`;
 }
 
 function stepText(step: AddressStep): string {
@@ -306,42 +427,80 @@ function checkShape(input: SynthStackInput): StackState {
   for (const key of ['resource', 'data', 'output', 'locals', 'variable', 'module', 'terraform', 'provider']) {
     optionalObject(doc[key], input.file, key);
   }
-  return { input, doc, local: new Map(), blocks: new Map(), expansions: new Map(), providers: new Map() };
+  for (const key in doc) if (!WALKED_SECTIONS.has(key)) assertPartDepth(doc[key], 1, input.file);
+  return {
+    input,
+    doc,
+    wherePrefix: input.name ? `${input.name}/` : '',
+    blockList: [],
+    local: new Map(),
+    blocks: new Map(),
+    providers: new Map(),
+    resolvedReferences: new Map(),
+    resolvedTemplates: new Map(),
+  };
+}
+
+/** Local addresses of a block's instances: the block's own address alone when their number is pending. */
+function instanceAddresses(localAddress: string, expansion: Expansion): string[] {
+  if ('pending' in expansion) return [localAddress];
+  const out: string[] = [];
+  for (let i = 0; i < expansion.instances.length; i++) out.push(instanceAddress(localAddress, expansion.instances[i].key));
+  return out;
+}
+
+/** Depth-checks what normalising a block never reads: some meta-arguments, or all of it when it has no instances. */
+function checkUnreadDepth(body: Json, instances: number, file: string): void {
+  if (instances === 0) return assertPartDepth(body, BODY_DEPTH, file);
+  for (const key of UNREAD_META_KEYS) if (body[key] !== undefined) assertPartDepth(body[key], BODY_DEPTH + 1, file);
 }
 
 /** Graph addresses: the Terraform address, prefixed by the stack only where two stacks collide. */
 function assignAddresses(states: StackState[], warnings: string[]): void {
+  /** Local instance address -> how many instances (in any stack) have it. */
   const owners = new Map<string, number>();
-  /** Per stack: [block address, its instances' local addresses]. */
-  const perStack: [string, string[]][][] = states.map((s) => {
-    const list: [string, string[]][] = [];
+  let collisions = 0;
+  for (const s of states) {
+    const file = s.input.file;
     const locals = isPlainObject(s.doc.locals) ? s.doc.locals : {};
     for (const mode of ['resource', 'data'] as const) {
-      const block = isPlainObject(s.doc[mode]) ? s.doc[mode] : {};
-      for (const [type, byName] of Object.entries(block)) {
-        if (mode === 'data' && type === REMOTE_STATE) continue;
-        const named = expectObject(byName, s.input.file, `${mode}.${type}`);
-        for (const [name, body] of Object.entries(named)) {
-          const blockAddress = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
-          const expansion = expandBlock(expectObject(body, s.input.file, `${mode}.${type}.${name}`), locals, s.input.file, blockAddress);
-          s.expansions.set(blockAddress, expansion);
-          const keys = 'pending' in expansion ? [undefined] : expansion.instances.map((x) => x.key);
-          list.push([blockAddress, keys.map((k) => instanceAddress(blockAddress, k))]);
+      const byType = isPlainObject(s.doc[mode]) ? s.doc[mode] : {};
+      for (const type of Object.keys(byType)) {
+        if (mode === 'data' && type === REMOTE_STATE) {
+          assertPartDepth(byType[type], 2, file);
+          continue;
+        }
+        const named = expectObject(byType[type], file, `${mode}.${type}`);
+        for (const name of Object.keys(named)) {
+          const localAddress = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
+          const body = expectObject(named[name], file, `${mode}.${type}.${name}`);
+          const expansion = expandBlock(body, locals, file, localAddress);
+          const addresses = instanceAddresses(localAddress, expansion);
+          checkUnreadDepth(body, addresses.length, file);
+          for (let j = 0; j < addresses.length; j++) {
+            const n = (owners.get(addresses[j]) ?? 0) + 1;
+            owners.set(addresses[j], n);
+            if (n === 2) collisions += 1;
+          }
+          s.blockList.push({ mode, type, name, body, localAddress, expansion, addresses });
         }
       }
     }
-    for (const [, instances] of list) for (const a of instances) owners.set(a, (owners.get(a) ?? 0) + 1);
-    return list;
-  });
+  }
   states.forEach((s, i) => {
-    for (const [blockAddress, instances] of perStack[i]) {
-      const addresses = instances.map((a) => ((owners.get(a) ?? 0) > 1 ? `${s.input.name ?? i}/${a}` : a));
-      instances.forEach((a, j) => s.local.set(a, addresses[j]));
-      s.blocks.set(blockAddress, addresses);
+    for (let b = 0; b < s.blockList.length; b++) {
+      const block = s.blockList[b];
+      // Until here `addresses` holds local addresses; they are the graph's unless another stack has them too.
+      const locals = block.addresses;
+      if (collisions > 0) block.addresses = locals.map((a) => (owners.get(a)! > 1 ? `${s.input.name ?? i}/${a}` : a));
+      for (let j = 0; j < locals.length; j++) s.local.set(locals[j], block.addresses[j]);
+      // A block without count / for_each is found in `local` under its own address.
+      if (!(locals.length === 1 && locals[0] === block.localAddress)) s.blocks.set(block.localAddress, block.addresses);
     }
   });
-  const collided = [...owners].filter(([, n]) => n > 1).map(([a]) => a);
-  if (collided.length > 0) {
+  if (collisions > 0) {
+    const collided: string[] = [];
+    for (const [a, n] of owners) if (n > 1) collided.push(a);
     warnings.push(`${collided.length} address(es) appear in several stacks and are prefixed with the stack name: ${collided.slice(0, 5).join(', ')}`);
   }
 }
