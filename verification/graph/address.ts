@@ -27,13 +27,23 @@ export interface ParsedAddress {
   rest: AddressStep[];
 }
 
+/** ASCII classes of identifier characters: bit 1 may start one (`[A-Za-z_]`), bit 2 may continue it (`[A-Za-z0-9_-]`). */
+const IDENTIFIER_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) IDENTIFIER_CLASS[c] |= 1;
+  if (/[A-Za-z0-9_-]/.test(ch)) IDENTIFIER_CLASS[c] |= 2;
+}
+
 /** End of the identifier (`[A-Za-z_][A-Za-z0-9_-]*`) starting at `start`; `start` when there is none. */
 function identifierEnd(text: string, start: number): number {
-  let i = start;
+  if (start >= text.length) return start;
+  const first = text.charCodeAt(start);
+  if (first >= 128 || (IDENTIFIER_CLASS[first] & 1) === 0) return start;
+  let i = start + 1;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-    if (!letter && (i === start || !((c >= 0x30 && c <= 0x39) || c === 0x2d))) break;
+    if (c >= 128 || (IDENTIFIER_CLASS[c] & 2) === 0) break;
     i += 1;
   }
   return i;
@@ -48,7 +58,7 @@ export function parseSteps(text: string): AddressStep[] | null {
     if (end === i) return null;
     const step: AddressStep = { name: text.slice(i, end) };
     i = end;
-    while (text[i] === '[') {
+    while (i < text.length && text.charCodeAt(i) === 0x5b /* [ */) {
       const parsed = parseKey(text, i + 1);
       if (!parsed || text[parsed.end] !== ']') {
         // `[*]` splats and expressions in brackets are not addressable keys: stop here.
@@ -60,7 +70,7 @@ export function parseSteps(text: string): AddressStep[] | null {
     }
     steps.push(step);
     if (i === text.length) break;
-    if (text[i] !== '.') return null;
+    if (text.charCodeAt(i) !== 0x2e /* . */) return null;
     i += 1;
   }
   return steps.length > 0 ? steps : null;

@@ -28,8 +28,13 @@ function isUnresolvedCdkToken(s: string): boolean {
   return s.includes('${TfToken[') || s.includes('${Token[');
 }
 
+/**
+ * A CDK token object: `creation_stack` (or `creationStack`) holds a list. Keys are compared
+ * rather than looked up: a lookup of an absent key on objects of many shapes is slow.
+ */
 function isTokenObject(v: Record<string, unknown>): boolean {
-  return Array.isArray(v.creation_stack) || Array.isArray(v.creationStack);
+  for (const key in v) if ((key === 'creation_stack' || key === 'creationStack') && Array.isArray(v[key])) return true;
+  return false;
 }
 
 /** An object that `for...in` walks exactly as `Object.keys` lists it. */
@@ -61,8 +66,8 @@ export class SynthValueNormaliser implements AttributePosition {
 
   /** The normalised value of attribute `key`, found `depth` levels below the document root. */
   attribute(key: string, value: unknown, depth: number): AttrValue {
-    // Truncated (not emptied) so the array keeps its storage from one attribute to the next.
-    this.steps.length = 1;
+    // Below the attribute, steps are pushed and popped in pairs (a throw ends the load, and
+    // with it this normaliser), so the attribute is always the one step left here.
     this.steps[0] = key;
     return this.value(value, depth);
   }
@@ -136,7 +141,7 @@ export class SynthValueNormaliser implements AttributePosition {
       if (out === undefined && value !== raw) out = list.slice(0, i) as AttrValue[];
       if (out !== undefined) out[i] = value;
     }
-    if (out !== undefined) out.length = list.length;
+    if (out !== undefined && out.length !== list.length) out.length = list.length; // trailing holes
     const result = out ?? (list as AttrValue[]);
     return single ? unwrapSingleBlock(result) : result;
   }

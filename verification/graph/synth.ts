@@ -35,9 +35,22 @@ export interface GraphParts {
   warnings: string[];
 }
 
-const META_KEYS = new Set(['//', 'provider', 'depends_on', 'count', 'for_each', 'lifecycle', 'provisioner', 'connection']);
-/** Meta keys whose values are never normalised (count, for_each and lifecycle are). */
-const UNREAD_META_KEYS = ['//', 'provider', 'depends_on', 'provisioner', 'connection'];
+/** Keys of a block body that are not attributes. A switch, not a Set: it is asked for every key of every body. */
+function isMetaKey(key: string): boolean {
+  switch (key) {
+    case '//':
+    case 'provider':
+    case 'depends_on':
+    case 'count':
+    case 'for_each':
+    case 'lifecycle':
+    case 'provisioner':
+    case 'connection':
+      return true;
+    default:
+      return false;
+  }
+}
 /** Top-level sections the walk reads value by value; the others are only depth-checked. */
 const WALKED_SECTIONS = new Set(['resource', 'data', 'provider']);
 /** Depth of a block body in the document (the document itself is 0): `resource.<type>.<name>`. */
@@ -45,12 +58,26 @@ const BODY_DEPTH = 3;
 const REMOTE_STATE = 'terraform_remote_state';
 const CROSS_STACK_INPUT = 'cross-stack-reference-input-';
 
+/**
+ * A block body's metadata (`"//"`) and meta-arguments, read in one pass over its keys: bodies
+ * come in many shapes, and a named lookup of each (mostly absent) key on each costs more.
+ */
+interface BlockMeta {
+  metadata: unknown;
+  provider: unknown;
+  depends_on: unknown;
+  count: unknown;
+  for_each: unknown;
+  lifecycle: unknown;
+}
+
 /** One resource or data block of a stack, with the graph addresses of its instances. */
 interface Block {
   mode: 'resource' | 'data';
   type: string;
   name: string;
   body: Json;
+  meta: BlockMeta;
   /** `google_x.y` or `data.google_x.y`. */
   localAddress: string;
   expansion: Expansion;
@@ -75,8 +102,16 @@ interface StackState {
   providers: Map<string, ProviderRef>;
   /** This load's resolutions: a raw traversal -> addresses (the same reference recurs across resources). */
   resolvedReferences: Map<string, string[]>;
-  /** This load's resolutions: a template -> addresses of its references (templates recur too). */
-  resolvedTemplates: Map<string, string[]>;
+  /** This load's resolutions: a template -> what its references resolve to (templates recur too). */
+  resolvedTemplates: Map<string, Resolved>;
+}
+
+/** What a template (or a `depends_on` list) refers to. */
+interface Resolved {
+  /** Addresses, without duplicates; references that name nothing in the input are kept raw. */
+  targets: string[];
+  /** Those that are resources of the graph, where edges go (often `targets` itself). */
+  inGraph: readonly string[];
 }
 
 export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
@@ -186,13 +221,14 @@ class SynthGraphBuilder implements SynthReferences {
     this.startValues(state.wherePrefix + address, address, instance.binding);
     const values: Record<string, AttrValue> = {};
     for (const key in body) {
-      if (META_KEYS.has(key) || !Object.hasOwn(body, key)) continue;
+      if (isMetaKey(key) || !Object.hasOwn(body, key)) continue;
       values[key] = this.normaliser.attribute(key, body[key], BODY_DEPTH + 1);
     }
-    const providerKey = typeof body.provider === 'string' ? body.provider.replace(/^\$\{(.*)\}$/, '$1') : providerPrefix(type);
+    const { meta } = block;
+    const providerKey = typeof meta.provider === 'string' ? meta.provider.replace(/^\$\{(.*)\}$/, '$1') : providerPrefix(type);
     const provider = state.providers.get(providerKey);
-    if (typeof body.provider === 'string' && !provider) {
-      this.warnings.push(`${state.input.file}: ${address} uses provider ${body.provider}, which has no configuration in the input`);
+    if (typeof meta.provider === 'string' && !provider) {
+      this.warnings.push(`${state.input.file}: ${address} uses provider ${meta.provider}, which has no configuration in the input`);
     }
     const resource: Resource = {
       address,
@@ -207,30 +243,28 @@ class SynthGraphBuilder implements SynthReferences {
     if (instancesPending) resource.instancesPending = true;
     if (state.input.name) resource.stack = state.input.name;
     if (provider) resource.provider = provider;
-    const meta = body['//'];
-    const constructPath = isPlainObject(meta) && isPlainObject(meta.metadata) ? meta.metadata.path : undefined;
+    const { metadata } = meta;
+    const constructPath = isPlainObject(metadata) && isPlainObject(metadata.metadata) ? metadata.metadata.path : undefined;
     if (typeof constructPath === 'string') resource.constructPath = constructPath;
-    const metaArgs = this.metaArguments(body);
+    const metaArgs = this.metaArguments(meta);
     if (metaArgs) resource.meta = metaArgs;
     assignRegion(resource, provider);
     return resource;
   }
 
-  private metaArguments(body: Json): Resource['meta'] | undefined {
-    const hasDependsOn = Array.isArray(body.depends_on);
-    if (body.count === undefined && body.for_each === undefined && body.lifecycle === undefined && !hasDependsOn) return undefined;
+  private metaArguments(meta: BlockMeta): Resource['meta'] | undefined {
+    const hasDependsOn = Array.isArray(meta.depends_on);
+    if (meta.count === undefined && meta.for_each === undefined && meta.lifecycle === undefined && !hasDependsOn) return undefined;
     const metaArgs: NonNullable<Resource['meta']> = {};
-    if (body.count !== undefined) metaArgs.count = this.normaliser.attribute('count', body.count, BODY_DEPTH + 1);
-    if (body.for_each !== undefined) metaArgs.forEach = this.normaliser.attribute('for_each', body.for_each, BODY_DEPTH + 1);
-    if (body.lifecycle !== undefined) metaArgs.lifecycle = this.normaliser.attribute('lifecycle', body.lifecycle, BODY_DEPTH + 1);
+    if (meta.count !== undefined) metaArgs.count = this.normaliser.attribute('count', meta.count, BODY_DEPTH + 1);
+    if (meta.for_each !== undefined) metaArgs.forEach = this.normaliser.attribute('for_each', meta.for_each, BODY_DEPTH + 1);
+    if (meta.lifecycle !== undefined) metaArgs.lifecycle = this.normaliser.attribute('lifecycle', meta.lifecycle, BODY_DEPTH + 1);
     if (hasDependsOn) {
-      const targets: string[] = [];
-      for (const d of body.depends_on as unknown[]) {
-        if (typeof d !== 'string') continue;
-        addNew(targets, this.resolveReference(this.state, d.replace(/^\$\{(.*)\}$/, '$1')));
-      }
-      this.recordEdges(targets, DEPENDS_ON);
-      metaArgs.dependsOn = targets;
+      const raws: string[] = [];
+      for (const d of meta.depends_on as unknown[]) if (typeof d === 'string') raws.push(d.replace(/^\$\{(.*)\}$/, '$1'));
+      const resolved = this.resolveAll(this.state, raws);
+      this.recordEdges(resolved.inGraph, DEPENDS_ON);
+      metaArgs.dependsOn = resolved.targets;
     }
     return metaArgs;
   }
@@ -243,29 +277,36 @@ class SynthGraphBuilder implements SynthReferences {
 
   resolveTemplate(template: string, at: AttributePosition): readonly string[] {
     const { state } = this;
-    let targets = state.resolvedTemplates.get(template);
-    if (!targets) {
-      const raws = referencesInTemplate(template);
-      if (raws.length === 1) {
-        targets = withoutDuplicates(this.resolveReference(state, raws[0]));
-      } else {
-        targets = [];
-        for (let i = 0; i < raws.length; i++) addNew(targets, this.resolveReference(state, raws[i]));
-      }
-      state.resolvedTemplates.set(template, targets);
+    let resolved = state.resolvedTemplates.get(template);
+    if (!resolved) {
+      resolved = this.resolveAll(state, referencesInTemplate(template));
+      state.resolvedTemplates.set(template, resolved);
     }
-    this.recordEdges(targets, at);
-    return targets;
+    this.recordEdges(resolved.inGraph, at);
+    return resolved.targets;
   }
 
-  /** Edges from the current resource to each target in the graph, once per target and attribute path. */
-  private recordEdges(targets: readonly string[], at: AttributePosition): void {
+  /** What a list of raw references resolves to, together. */
+  private resolveAll(state: StackState, raws: readonly string[]): Resolved {
+    let targets: string[];
+    if (raws.length === 1) {
+      targets = withoutDuplicates(this.resolveReference(state, raws[0]));
+    } else {
+      targets = [];
+      for (let i = 0; i < raws.length; i++) addNew(targets, this.resolveReference(state, raws[i]));
+    }
+    const inGraph = targets.every((t) => this.allAddresses.has(t)) ? targets : targets.filter((t) => this.allAddresses.has(t));
+    return { targets, inGraph };
+  }
+
+  /** Edges from the current resource to each of `inGraph`, once per target and attribute path. */
+  private recordEdges(inGraph: readonly string[], at: AttributePosition): void {
     const from = this.from;
     if (from === undefined) return;
     let attribute: string | undefined;
-    for (let i = 0; i < targets.length; i++) {
-      const to = targets[i];
-      if (to === from || !this.allAddresses.has(to)) continue;
+    for (let i = 0; i < inGraph.length; i++) {
+      const to = inGraph[i];
+      if (to === from) continue;
       attribute ??= at.path();
       if (!this.hasEdge(to, attribute)) this.edges.push({ from, to, attribute });
     }
@@ -325,7 +366,9 @@ class SynthGraphBuilder implements SynthReferences {
       if (steps[1].name === REMOTE_STATE) return this.followRemoteState(state, steps, seen ?? new Set([visitKey(state, raw)]));
       return this.lookup(state, steps[2], `data.${steps[1].name}.${steps[2].name}`, raw);
     }
-    if (isResourceType(root)) return this.lookup(state, steps[1], `${root}.${steps[1].name}`, raw);
+    // The block's local address: a slice of `raw` when it starts with it (no key on the type step).
+    const name = steps[1].name;
+    if (isResourceType(root)) return this.lookup(state, steps[1], steps[0].key === undefined ? raw.slice(0, root.length + 1 + name.length) : `${root}.${name}`, raw);
     return [raw];
   }
 
@@ -449,10 +492,35 @@ function instanceAddresses(localAddress: string, expansion: Expansion): string[]
   return out;
 }
 
-/** Depth-checks what normalising a block never reads: some meta-arguments, or all of it when it has no instances. */
-function checkUnreadDepth(body: Json, instances: number, file: string): void {
-  if (instances === 0) return assertPartDepth(body, BODY_DEPTH, file);
-  for (const key of UNREAD_META_KEYS) if (body[key] !== undefined) assertPartDepth(body[key], BODY_DEPTH + 1, file);
+/** The body's meta keys; those normalising never reads (all but count, for_each and lifecycle) are depth-checked here. */
+function readMeta(body: Json, file: string): BlockMeta {
+  const meta: BlockMeta = { metadata: undefined, provider: undefined, depends_on: undefined, count: undefined, for_each: undefined, lifecycle: undefined };
+  for (const key in body) {
+    if (!isMetaKey(key) || !Object.hasOwn(body, key)) continue;
+    const value = body[key];
+    switch (key) {
+      case 'count':
+        meta.count = value;
+        continue;
+      case 'for_each':
+        meta.for_each = value;
+        continue;
+      case 'lifecycle':
+        meta.lifecycle = value;
+        continue;
+      case '//':
+        meta.metadata = value;
+        break;
+      case 'provider':
+        meta.provider = value;
+        break;
+      case 'depends_on':
+        meta.depends_on = value;
+        break;
+    }
+    assertPartDepth(value, BODY_DEPTH + 1, file);
+  }
+  return meta;
 }
 
 /** Graph addresses: the Terraform address, prefixed by the stack only where two stacks collide. */
@@ -474,15 +542,17 @@ function assignAddresses(states: StackState[], warnings: string[]): void {
         for (const name of Object.keys(named)) {
           const localAddress = `${mode === 'data' ? 'data.' : ''}${type}.${name}`;
           const body = expectObject(named[name], file, `${mode}.${type}.${name}`);
-          const expansion = expandBlock(body, locals, file, localAddress);
+          const meta = readMeta(body, file);
+          const expansion = expandBlock(meta, locals, file, localAddress);
           const addresses = instanceAddresses(localAddress, expansion);
-          checkUnreadDepth(body, addresses.length, file);
+          // With no instances nothing of the body is normalised: check it whole.
+          if (addresses.length === 0) assertPartDepth(body, BODY_DEPTH, file);
           for (let j = 0; j < addresses.length; j++) {
             const n = (owners.get(addresses[j]) ?? 0) + 1;
             owners.set(addresses[j], n);
             if (n === 2) collisions += 1;
           }
-          s.blockList.push({ mode, type, name, body, localAddress, expansion, addresses });
+          s.blockList.push({ mode, type, name, body, meta, localAddress, expansion, addresses });
         }
       }
     }
