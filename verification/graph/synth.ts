@@ -100,13 +100,11 @@ interface StackState {
    */
   blocks: Map<string, string[]>;
   providers: Map<string, ProviderRef>;
-  /** This load's resolutions: a raw traversal -> addresses (the same reference recurs across resources). */
-  resolvedReferences: Map<string, string[]>;
-  /** This load's resolutions: a template -> what its references resolve to (templates recur too). */
-  resolvedTemplates: Map<string, Resolved>;
+  /** This load's resolutions: a raw traversal -> what it refers to (the same reference recurs across resources). */
+  resolvedReferences: Map<string, Resolved>;
 }
 
-/** What a template (or a `depends_on` list) refers to. */
+/** What a reference (or a template, or a `depends_on` list) refers to. */
 interface Resolved {
   /** Addresses, without duplicates; references that name nothing in the input are kept raw. */
   targets: string[];
@@ -138,6 +136,8 @@ class SynthGraphBuilder implements SynthReferences {
   private from: string | undefined;
   /** Index in `edges` of the current resource's first edge. */
   private fromEdges = 0;
+  /** The references of the template being read (one list for all of them). */
+  private readonly scratch: string[] = [];
 
   constructor(stacks: SynthStackInput[]) {
     this.states = stacks.map((input) => checkShape(input));
@@ -275,28 +275,31 @@ class SynthGraphBuilder implements SynthReferences {
     this.warnings.push(message);
   }
 
+  /**
+   * Templates are scanned where they occur (cheaper than keying a cache on whole templates,
+   * which would hash every character of every one); their references are resolved once per load.
+   */
   resolveTemplate(template: string, at: AttributePosition): readonly string[] {
-    const { state } = this;
-    let resolved = state.resolvedTemplates.get(template);
-    if (!resolved) {
-      resolved = this.resolveAll(state, referencesInTemplate(template));
-      state.resolvedTemplates.set(template, resolved);
-    }
+    this.scratch.length = 0;
+    const resolved = this.resolveAll(this.state, referencesInTemplate(template, this.scratch));
     this.recordEdges(resolved.inGraph, at);
     return resolved.targets;
   }
 
   /** What a list of raw references resolves to, together. */
   private resolveAll(state: StackState, raws: readonly string[]): Resolved {
-    let targets: string[];
-    if (raws.length === 1) {
-      targets = withoutDuplicates(this.resolveReference(state, raws[0]));
-    } else {
-      targets = [];
-      for (let i = 0; i < raws.length; i++) addNew(targets, this.resolveReference(state, raws[i]));
+    if (raws.length === 1) return this.resolveReference(state, raws[0]);
+    const targets: string[] = [];
+    for (let i = 0; i < raws.length; i++) addNew(targets, this.resolveReference(state, raws[i]).targets);
+    return { targets, inGraph: this.inGraph(targets) };
+  }
+
+  /** The targets that are resources of the graph: the list itself when all are. */
+  private inGraph(targets: string[]): readonly string[] {
+    for (let i = 0; i < targets.length; i++) {
+      if (!this.allAddresses.has(targets[i])) return targets.filter((t) => this.allAddresses.has(t));
     }
-    const inGraph = targets.every((t) => this.allAddresses.has(t)) ? targets : targets.filter((t) => this.allAddresses.has(t));
-    return { targets, inGraph };
+    return targets;
   }
 
   /** Edges from the current resource to each of `inGraph`, once per target and attribute path. */
@@ -328,11 +331,12 @@ class SynthGraphBuilder implements SynthReferences {
     }
   }
 
-  /** Raw traversal -> addresses, once per stack and load. */
-  private resolveReference(state: StackState, raw: string): string[] {
+  /** Raw traversal -> what it refers to, once per stack and load. */
+  private resolveReference(state: StackState, raw: string): Resolved {
     let hit = state.resolvedReferences.get(raw);
     if (!hit) {
-      hit = this.resolveIn(state, raw, undefined);
+      const targets = withoutDuplicates(this.resolveIn(state, raw, undefined));
+      hit = { targets, inGraph: this.inGraph(targets) };
       state.resolvedReferences.set(raw, hit);
     }
     return hit;
@@ -480,7 +484,6 @@ function checkShape(input: SynthStackInput): StackState {
     blocks: new Map(),
     providers: new Map(),
     resolvedReferences: new Map(),
-    resolvedTemplates: new Map(),
   };
 }
 
