@@ -132,19 +132,28 @@ function isLineTerminator(c: number): boolean {
   return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
 }
 
-function pushUnique(list: string[], item: string): void {
-  if (!list.includes(item)) list.push(item);
+/** Receives the raw references of a template one by one, in order, repeats included. */
+export interface ReferenceVisitor {
+  reference(raw: string): void;
+}
+
+/** Collects references without duplicates. */
+class ReferenceList implements ReferenceVisitor {
+  readonly refs: string[] = [];
+  reference(raw: string): void {
+    if (!this.refs.includes(raw)) this.refs.push(raw);
+  }
 }
 
 /** Raw reference traversals in one expression body, in order, without duplicates. */
 export function referencesInExpression(body: string): string[] {
-  const refs: string[] = [];
-  collectExpressionReferences(body, 0, body.length, refs);
-  return refs;
+  const list = new ReferenceList();
+  visitExpressionReferences(body, 0, body.length, list);
+  return list.refs;
 }
 
-/** Adds the references in the expression from `start` to `limit` of `s` (an interpolation body). */
-function collectExpressionReferences(s: string, start: number, limit: number, refs: string[]): void {
+/** Visits the references in the expression from `start` to `limit` of `s` (an interpolation body). */
+function visitExpressionReferences(s: string, start: number, limit: number, visitor: ReferenceVisitor): void {
   let i = start;
   while (i < limit) {
     const c = s.charCodeAt(i);
@@ -156,7 +165,7 @@ function collectExpressionReferences(s: string, start: number, limit: number, re
         if (d === BACKSLASH) j += 1;
         else if (d === DOLLAR && j + 1 < limit && s.charCodeAt(j + 1) === OPEN_BRACE) {
           const stop = interpolationEnd(s, j, limit);
-          collectExpressionReferences(s, j + 2, bodyEnd(stop, limit), refs);
+          visitExpressionReferences(s, j + 2, bodyEnd(stop, limit), visitor);
           // Continue just past the nested interpolation's closing brace (or stop at the end).
           j = (stop > 0 ? stop : limit + 1) - 1;
         }
@@ -171,7 +180,7 @@ function collectExpressionReferences(s: string, start: number, limit: number, re
         const rootEnd = traversalRootEnd(s, i, end);
         // A reference has a second step: `var.x`, `google_x.y` (a dot may also sit inside a key).
         const dot = s.indexOf('.', i);
-        if (dot !== -1 && dot < end && isReferenceRoot(s, i, rootEnd)) pushUnique(refs, s.slice(i, end));
+        if (dot !== -1 && dot < end && isReferenceRoot(s, i, rootEnd)) visitor.reference(s.slice(i, end));
       }
       i = end;
       continue;
@@ -289,8 +298,15 @@ function isResourceTypeAt(text: string, start: number, end: number): boolean {
  */
 const PLAIN_BODY = /[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*\}/y;
 
-/** All raw references in a template string (added to `refs`, a list to reuse, when given). */
-export function referencesInTemplate(s: string, refs: string[] = []): string[] {
+/** All raw references in a template string, in order, without duplicates. */
+export function referencesInTemplate(s: string): string[] {
+  const list = new ReferenceList();
+  visitTemplateReferences(s, list);
+  return list.refs;
+}
+
+/** Visits each raw reference in a template string, in order, repeats included (no list is built). */
+export function visitTemplateReferences(s: string, visitor: ReferenceVisitor): void {
   let i = s.indexOf('${');
   while (i !== -1) {
     if (i > 0 && s.charCodeAt(i - 1) === DOLLAR) {
@@ -303,13 +319,12 @@ export function referencesInTemplate(s: string, refs: string[] = []): string[] {
       // The scan below would find this one traversal, ending at the `}`.
       const end = PLAIN_BODY.lastIndex - 1;
       const dot = s.indexOf('.', start);
-      if (dot !== -1 && dot < end && isReferenceRoot(s, start, dot)) pushUnique(refs, s.slice(start, end));
+      if (dot !== -1 && dot < end && isReferenceRoot(s, start, dot)) visitor.reference(s.slice(start, end));
       i = s.indexOf('${', end + 1);
       continue;
     }
     const stop = interpolationEnd(s, i, s.length);
-    collectExpressionReferences(s, start, bodyEnd(stop, s.length), refs);
+    visitExpressionReferences(s, start, bodyEnd(stop, s.length), visitor);
     i = s.indexOf('${', Math.abs(stop));
   }
-  return refs;
 }

@@ -10,7 +10,7 @@
  */
 import { parseSteps, formatKey, type AddressStep } from './address';
 import { SynthValueNormaliser, isPlainObject, type AttributePosition, type SynthReferences } from './normalise';
-import { referencesInTemplate, isResourceType } from './references';
+import { referencesInTemplate, visitTemplateReferences, isResourceType, type ReferenceVisitor } from './references';
 import { expectObject, optionalObject, type Json } from './shape';
 import { assertPartDepth } from './json-input';
 import type { AttrValue, Edge, ProviderRef, Resource } from './types';
@@ -120,7 +120,7 @@ export function buildSynthParts(stacks: SynthStackInput[]): GraphParts {
 const DEPENDS_ON: AttributePosition = { path: () => 'depends_on' };
 
 /** One load: walks the stacks once, resolving references and recording edges as values are normalised. */
-class SynthGraphBuilder implements SynthReferences {
+class SynthGraphBuilder implements SynthReferences, ReferenceVisitor {
   private readonly warnings: string[] = [];
   private readonly resources: Resource[] = [];
   private readonly edges: Edge[] = [];
@@ -136,8 +136,12 @@ class SynthGraphBuilder implements SynthReferences {
   private from: string | undefined;
   /** Index in `edges` of the current resource's first edge. */
   private fromEdges = 0;
-  /** The references of the template being read (one list for all of them). */
-  private readonly scratch: string[] = [];
+  /** What a template without references refers to. */
+  private readonly nothing: Resolved = { targets: [], inGraph: [] };
+  /** What the template being read refers to: its first reference's resolution (shared) ... */
+  private templateFirst: Resolved | undefined;
+  /** ... and, once a later reference adds targets, their union (this template's own list). */
+  private templateTargets: string[] | undefined;
 
   constructor(stacks: SynthStackInput[]) {
     this.states = stacks.map((input) => checkShape(input));
@@ -280,10 +284,27 @@ class SynthGraphBuilder implements SynthReferences {
    * which would hash every character of every one); their references are resolved once per load.
    */
   resolveTemplate(template: string, at: AttributePosition): readonly string[] {
-    this.scratch.length = 0;
-    const resolved = this.resolveAll(this.state, referencesInTemplate(template, this.scratch));
+    this.templateFirst = undefined;
+    this.templateTargets = undefined;
+    visitTemplateReferences(template, this);
+    const targets = this.templateTargets;
+    const resolved = targets ? { targets, inGraph: this.inGraph(targets) } : (this.templateFirst ?? this.nothing);
     this.recordEdges(resolved.inGraph, at);
     return resolved.targets;
+  }
+
+  /** One reference of the template being read (see `resolveTemplate`); most templates have one. */
+  reference(raw: string): void {
+    const resolved = this.resolveReference(this.state, raw);
+    const first = this.templateFirst;
+    if (first === undefined) {
+      this.templateFirst = resolved;
+    } else if (this.templateTargets) {
+      addNew(this.templateTargets, resolved.targets);
+    } else if (resolved !== first && !includesAll(first.targets, resolved.targets)) {
+      this.templateTargets = first.targets.slice();
+      addNew(this.templateTargets, resolved.targets);
+    }
   }
 
   /** What a list of raw references resolves to, together. */
@@ -429,6 +450,11 @@ class SynthGraphBuilder implements SynthReferences {
 
 const NO_INSTANCE: InstanceSpec = {};
 
+function includesAll(list: readonly string[], items: readonly string[]): boolean {
+  for (let i = 0; i < items.length; i++) if (!list.includes(items[i])) return false;
+  return true;
+}
+
 /** The list itself when it has no duplicates (resolutions are shared, never changed), else a copy without them. */
 function withoutDuplicates(list: string[]): string[] {
   for (let i = 1; i < list.length; i++) {
@@ -490,6 +516,7 @@ function checkShape(input: SynthStackInput): StackState {
 /** Local addresses of a block's instances: the block's own address alone when their number is pending. */
 function instanceAddresses(localAddress: string, expansion: Expansion): string[] {
   if ('pending' in expansion) return [localAddress];
+  if (expansion.instances.length === 1) return [instanceAddress(localAddress, expansion.instances[0].key)];
   const out: string[] = [];
   for (let i = 0; i < expansion.instances.length; i++) out.push(instanceAddress(localAddress, expansion.instances[i].key));
   return out;
@@ -528,9 +555,7 @@ function readMeta(body: Json, file: string): BlockMeta {
 
 /** Graph addresses: the Terraform address, prefixed by the stack only where two stacks collide. */
 function assignAddresses(states: StackState[], warnings: string[]): void {
-  /** Local instance address -> how many instances (in any stack) have it. */
-  const owners = new Map<string, number>();
-  let collisions = 0;
+  let collisions = false;
   for (const s of states) {
     const file = s.input.file;
     const locals = isPlainObject(s.doc.locals) ? s.doc.locals : {};
@@ -551,29 +576,40 @@ function assignAddresses(states: StackState[], warnings: string[]): void {
           // With no instances nothing of the body is normalised: check it whole.
           if (addresses.length === 0) assertPartDepth(body, BODY_DEPTH, file);
           for (let j = 0; j < addresses.length; j++) {
-            const n = (owners.get(addresses[j]) ?? 0) + 1;
-            owners.set(addresses[j], n);
-            if (n === 2) collisions += 1;
+            const a = addresses[j];
+            if (!collisions) collisions = metBefore(states, a);
+            s.local.set(a, a);
           }
+          // A block without count / for_each is found in `local` under its own address.
+          if (!(addresses.length === 1 && addresses[0] === localAddress)) s.blocks.set(localAddress, addresses);
           s.blockList.push({ mode, type, name, body, meta, localAddress, expansion, addresses });
         }
       }
     }
   }
+  if (collisions) prefixCollidedAddresses(states, warnings);
+}
+
+/** Whether a stack (this one included) already has the local address; later stacks' maps are still empty. */
+function metBefore(states: StackState[], address: string): boolean {
+  for (const s of states) if (s.local.has(address)) return true;
+  return false;
+}
+
+/** Where addresses collide (rare): every instance with such an address gets its stack's name in front. */
+function prefixCollidedAddresses(states: StackState[], warnings: string[]): void {
+  /** Local instance address -> how many instances (in any stack) have it. */
+  const owners = new Map<string, number>();
+  for (const s of states) for (const block of s.blockList) for (const a of block.addresses) owners.set(a, (owners.get(a) ?? 0) + 1);
   states.forEach((s, i) => {
-    for (let b = 0; b < s.blockList.length; b++) {
-      const block = s.blockList[b];
-      // Until here `addresses` holds local addresses; they are the graph's unless another stack has them too.
+    for (const block of s.blockList) {
       const locals = block.addresses;
-      if (collisions > 0) block.addresses = locals.map((a) => (owners.get(a)! > 1 ? `${s.input.name ?? i}/${a}` : a));
-      for (let j = 0; j < locals.length; j++) s.local.set(locals[j], block.addresses[j]);
-      // A block without count / for_each is found in `local` under its own address.
-      if (!(locals.length === 1 && locals[0] === block.localAddress)) s.blocks.set(block.localAddress, block.addresses);
+      block.addresses = locals.map((a) => (owners.get(a)! > 1 ? `${s.input.name ?? i}/${a}` : a));
+      locals.forEach((a, j) => s.local.set(a, block.addresses[j]));
+      if (s.blocks.has(block.localAddress)) s.blocks.set(block.localAddress, block.addresses);
     }
   });
-  if (collisions > 0) {
-    const collided: string[] = [];
-    for (const [a, n] of owners) if (n > 1) collided.push(a);
-    warnings.push(`${collided.length} address(es) appear in several stacks and are prefixed with the stack name: ${collided.slice(0, 5).join(', ')}`);
-  }
+  const collided: string[] = [];
+  for (const [a, n] of owners) if (n > 1) collided.push(a);
+  warnings.push(`${collided.length} address(es) appear in several stacks and are prefixed with the stack name: ${collided.slice(0, 5).join(', ')}`);
 }
