@@ -126,8 +126,12 @@ export function formatKey(key: AddressKey): string {
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
+/** Printable ASCII but `"`, `\\`, `$` and `%`: a key of these alone is quoted as it is. */
+const PLAIN_KEY = /^[ !#&-[\]-~]*$/;
+
 /** A string key quoted exactly as Terraform writes it in addresses (its `toHCLQuotedString`). */
 export function quoteKey(key: string): string {
+  if (PLAIN_KEY.test(key)) return `"${key}"`;
   let out = '"';
   const chars = [...key];
   chars.forEach((ch, i) => {

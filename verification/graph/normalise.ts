@@ -241,25 +241,35 @@ export function normalisePlanValue(
   const unknownObj = isPlainObject(unknown) ? unknown : undefined;
   if (valueObj || unknownObj) {
     if (value !== undefined && value !== null && !valueObj) return normaliseLiteral(value, ctx);
-    const sensitiveObj = isPlainObject(sensitive) ? sensitive : {};
+    const sensitiveObj = isPlainObject(sensitive) ? sensitive : EMPTY;
     const out: Record<string, AttrValue> = {};
-    const keys = new Set(Object.keys(valueObj ?? {}));
-    if (unknownObj) for (const k of Object.keys(unknownObj)) if (unknownObj[k] !== false) keys.add(k);
-    for (const key of keys) {
-      if (key === '//') continue;
-      const child = normalisePlanValue(
-        valueObj?.[key],
-        unknownObj?.[key],
-        sensitiveObj[key],
-        ctx,
-        path === '' ? key : `${path}.${key}`,
-      );
-      if (child !== undefined) out[key] = child;
+    // The value's keys, then those only `after_unknown` has (unless false): no key set per object.
+    if (valueObj) for (const key of Object.keys(valueObj)) addPlanMember(out, key, valueObj, unknownObj, sensitiveObj, ctx, path);
+    if (unknownObj) {
+      for (const key of Object.keys(unknownObj)) {
+        if (unknownObj[key] !== false && !(valueObj && Object.hasOwn(valueObj, key))) addPlanMember(out, key, valueObj, unknownObj, sensitiveObj, ctx, path);
+      }
     }
     return out;
   }
   if (value === undefined) return undefined;
   return normaliseLiteral(value, ctx);
+}
+
+const EMPTY: Record<string, unknown> = Object.freeze({});
+
+function addPlanMember(
+  out: Record<string, AttrValue>,
+  key: string,
+  valueObj: Record<string, unknown> | undefined,
+  unknownObj: Record<string, unknown> | undefined,
+  sensitiveObj: Record<string, unknown>,
+  ctx: PlanValueContext,
+  path: string,
+): void {
+  if (key === '//') return;
+  const child = normalisePlanValue(valueObj?.[key], unknownObj?.[key], sensitiveObj[key], ctx, path === '' ? key : `${path}.${key}`);
+  if (child !== undefined) out[key] = child;
 }
 
 function normaliseLiteral(v: unknown, ctx: PlanValueContext): AttrValue {
