@@ -27,19 +27,38 @@ export interface ParsedAddress {
   rest: AddressStep[];
 }
 
-const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
+/** ASCII classes of identifier characters: bit 1 may start one (`[A-Za-z_]`), bit 2 may continue it (`[A-Za-z0-9_-]`). */
+const IDENTIFIER_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) IDENTIFIER_CLASS[c] |= 1;
+  if (/[A-Za-z0-9_-]/.test(ch)) IDENTIFIER_CLASS[c] |= 2;
+}
+
+/** End of the identifier (`[A-Za-z_][A-Za-z0-9_-]*`) starting at `start`; `start` when there is none. */
+function identifierEnd(text: string, start: number): number {
+  if (start >= text.length) return start;
+  const first = text.charCodeAt(start);
+  if (first >= 128 || (IDENTIFIER_CLASS[first] & 1) === 0) return start;
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || (IDENTIFIER_CLASS[c] & 2) === 0) break;
+    i += 1;
+  }
+  return i;
+}
 
 /** Split an address into steps; returns null when it is not a well-formed traversal. */
 export function parseSteps(text: string): AddressStep[] | null {
   const steps: AddressStep[] = [];
   let i = 0;
   while (i < text.length) {
-    IDENT.lastIndex = i;
-    const m = IDENT.exec(text);
-    if (!m) return null;
-    const step: AddressStep = { name: m[0] };
-    i += m[0].length;
-    while (text[i] === '[') {
+    const end = identifierEnd(text, i);
+    if (end === i) return null;
+    const step: AddressStep = { name: text.slice(i, end) };
+    i = end;
+    while (i < text.length && text.charCodeAt(i) === 0x5b /* [ */) {
       const parsed = parseKey(text, i + 1);
       if (!parsed || text[parsed.end] !== ']') {
         // `[*]` splats and expressions in brackets are not addressable keys: stop here.
@@ -51,7 +70,7 @@ export function parseSteps(text: string): AddressStep[] | null {
     }
     steps.push(step);
     if (i === text.length) break;
-    if (text[i] !== '.') return null;
+    if (text.charCodeAt(i) !== 0x2e /* . */) return null;
     i += 1;
   }
   return steps.length > 0 ? steps : null;
@@ -107,8 +126,12 @@ export function formatKey(key: AddressKey): string {
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
+/** Printable ASCII but `"`, `\\`, `$` and `%`: a key of these alone is quoted as it is. */
+const PLAIN_KEY = /^[ !#&-[\]-~]*$/;
+
 /** A string key quoted exactly as Terraform writes it in addresses (its `toHCLQuotedString`). */
 export function quoteKey(key: string): string {
+  if (PLAIN_KEY.test(key)) return `"${key}"`;
   let out = '"';
   const chars = [...key];
   chars.forEach((ch, i) => {

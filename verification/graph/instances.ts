@@ -39,7 +39,7 @@ const SINGLE: Expansion = { instances: [{}] };
  * Terraform's own rules: count a whole number >= 0; for_each a map (an object) or a set of
  * strings, which JSON can only write as an interpolation; not both.
  */
-export function expandBlock(body: Record<string, unknown>, locals: Record<string, unknown>, file: string, where: string): Expansion {
+export function expandBlock(body: { count?: unknown; for_each?: unknown }, locals: Record<string, unknown>, file: string, where: string): Expansion {
   const hasCount = body.count !== undefined && body.count !== null;
   const hasForEach = body.for_each !== undefined && body.for_each !== null;
   if (!hasCount && !hasForEach) return SINGLE;

@@ -55,7 +55,17 @@ export function parseJsonText(text: string, path: string, what = 'input'): unkno
  * costs a fraction of the parse it follows.
  */
 export function assertDepth(doc: unknown, path: string, max = MAX_JSON_DEPTH): void {
-  if (!withinDepth(doc, max)) throw new InputError(`${path}: JSON nested deeper than ${max} levels`);
+  if (!withinDepth(doc, max)) throw tooDeep(path, max);
+}
+
+/** The same check for one part of a document, found `depth` levels below its root. */
+export function assertPartDepth(part: unknown, depth: number, path: string): void {
+  if (!withinDepth(part, MAX_JSON_DEPTH - depth)) throw tooDeep(path);
+}
+
+/** The error for a document with a list or object `max` levels down (or deeper). */
+export function tooDeep(path: string, max = MAX_JSON_DEPTH): InputError {
+  return new InputError(`${path}: JSON nested deeper than ${max} levels`);
 }
 
 function withinDepth(v: unknown, remaining: number): boolean {

@@ -11,7 +11,7 @@ import { buildPlanParts, isPlanDocument, isStateDocument } from './plan';
 import { expectObject } from './shape';
 import { readSpecFile } from './spec-file';
 import { buildSynthParts, type GraphParts, type SynthStackInput } from './synth';
-import type { Graph, InputKind } from './types';
+import type { Graph, InputKind, Resource } from './types';
 import { isPlainObject } from './normalise';
 
 export interface LoadOptions {
@@ -51,9 +51,19 @@ export function loadInputWithSpec(path: string, options: LoadOptions = {}): Load
 
 /** An in-memory document (the synth gate passes `stack.toTerraform()`). */
 export function loadTerraformJson(doc: unknown, sourcePath = '<in-memory>'): Graph {
-  assertDepth(doc, sourcePath);
-  const kind = detectKind(doc, sourcePath);
-  return assemble(kind === 'cdk-tf-json' ? buildSynthParts([{ doc, file: sourcePath }]) : buildPlanParts(doc, sourcePath), kind, sourcePath);
+  try {
+    const kind = detectKind(doc, sourcePath);
+    if (kind !== 'cdk-tf-json') {
+      assertDepth(doc, sourcePath);
+      return assemble(buildPlanParts(doc, sourcePath), kind, sourcePath);
+    }
+    // Reading synth output checks its depth as it goes (see synth.ts).
+    return assemble(buildSynthParts([{ doc, file: sourcePath }]), kind, sourcePath);
+  } catch (e) {
+    // A document nested too deeply is refused as such, whatever else the walk met first.
+    assertDepth(doc, sourcePath);
+    throw e;
+  }
 }
 
 export function detectKind(doc: unknown, path: string): InputKind {
@@ -155,7 +165,8 @@ function chooseStacks(stacks: StackEntry[], env: string | undefined, folder: str
 }
 
 function assemble(parts: GraphParts, kind: InputKind, path: string): Graph {
-  const byAddress = new Map(parts.resources.map((r) => [r.address, r] as const));
+  const byAddress = new Map<string, Resource>();
+  for (const r of parts.resources) byAddress.set(r.address, r);
   return {
     source: { kind, path },
     resources: parts.resources,

@@ -4,79 +4,186 @@
  * objects are unwrapped, sensitive values are replaced before anything else can see them.
  */
 import { pending, SENSITIVE } from './values';
-import { hasInterpolation, referencesInTemplate } from './references';
+import { hasInterpolation } from './references';
 import type { AttrValue } from './types';
 import { bindTemplate, type InstanceBinding } from './instances';
+import { assertPartDepth, MAX_JSON_DEPTH, tooDeep } from './json-input';
 
-export interface NormaliseContext {
+/** What normalising synth values needs from the loader. */
+export interface SynthReferences {
   /**
-   * Turns the raw reference traversals found at an attribute path into graph addresses
-   * (unresolvable ones kept raw); also where edges are recorded.
+   * Graph addresses (unresolvable ones kept raw) of the references in a template found at
+   * `at.path()`; also where edges are recorded.
    */
-  resolve(raw: string[], path: string): string[];
+  resolveTemplate(template: string, at: AttributePosition): readonly string[];
   warn(message: string): void;
-  /** Where we are, for warnings: `google_pubsub_topic.t`. */
-  where: string;
-  /** Inside one instance of a count / for_each block: what count.index and each.* are. */
-  instance?: InstanceBinding;
+}
+
+/** The attribute path of the value being normalised, built only when asked for. */
+export interface AttributePosition {
+  path(): string;
 }
 
 function isUnresolvedCdkToken(s: string): boolean {
   return s.includes('${TfToken[') || s.includes('${Token[');
 }
 
+/**
+ * A CDK token object: `creation_stack` (or `creationStack`) holds a list. Keys are compared
+ * rather than looked up: a lookup of an absent key on objects of many shapes is slow.
+ */
 function isTokenObject(v: Record<string, unknown>): boolean {
-  return Array.isArray(v.creation_stack) || Array.isArray(v.creationStack);
+  for (const key in v) if ((key === 'creation_stack' || key === 'creationStack') && Array.isArray(v[key])) return true;
+  return false;
 }
 
-/** Synth (`cdk.tf.json`) attribute value. */
-export function normaliseSynthValue(v: unknown, ctx: NormaliseContext, path: string): AttrValue {
-  if (v === null || typeof v === 'boolean' || typeof v === 'number') return v;
-  if (typeof v === 'string') return normaliseSynthString(v, ctx, path);
-  if (Array.isArray(v)) {
-    const out = v.map((x, i) => normaliseSynthValue(x, ctx, v.length === 1 ? path : `${path}.${i}`));
-    return unwrapSingleBlock(out);
+/** An object that `for...in` walks exactly as `Object.keys` lists it. */
+function hasPlainPrototype(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Normalises synth (`cdk.tf.json`) attribute values, one attribute at a time. A subtree that
+ * needs no change (no `"//"` key, no interpolation, no single-block list, no token object) is
+ * returned as it is, shared with the input document: nothing mutates graph values (what-if
+ * edits copy on write). The attribute path is built only for a warning or an edge.
+ *
+ * The walk is also the document's depth check for what it reads (see `assertDepth`): a list
+ * or object `MAX_JSON_DEPTH` levels down is refused, and subtrees it skips are checked apart.
+ */
+export class SynthValueNormaliser implements AttributePosition {
+  /** The input file, for errors. */
+  file = '';
+  /** Where we are, for warnings: `google_pubsub_topic.t` (after `stack/` in a folder of several). */
+  where = '';
+  /** Inside one instance of a count / for_each block: what count.index and each.* are. */
+  instance: InstanceBinding | undefined = undefined;
+  /** Path steps from the attribute down: object keys, and list indexes (none for a single-element list). */
+  private readonly steps: (string | number)[] = [''];
+
+  constructor(private readonly references: SynthReferences) {}
+
+  /** The normalised value of attribute `key`, found `depth` levels below the document root. */
+  attribute(key: string, value: unknown, depth: number): AttrValue {
+    // Below the attribute, steps are pushed and popped in pairs (a throw ends the load, and
+    // with it this normaliser), so the attribute is always the one step left here.
+    this.steps[0] = key;
+    return this.value(value, depth);
   }
-  if (typeof v === 'object') {
+
+  /** Dot path of the value being normalised: `dead_letter_policy.dead_letter_topic`, `cluster.1.zone`. */
+  path(): string {
+    const steps = this.steps;
+    let path = String(steps[0]);
+    for (let i = 1; i < steps.length; i++) {
+      const step = steps[i];
+      path = typeof step === 'number' || path !== '' ? `${path}.${step}` : step;
+    }
+    return path;
+  }
+
+  private value(v: unknown, depth: number): AttrValue {
+    if (v === null || typeof v === 'boolean' || typeof v === 'number') return v;
+    if (typeof v === 'string') return hasInterpolation(v) ? this.template(v) : v;
+    if (typeof v !== 'object') return null;
+    if (depth >= MAX_JSON_DEPTH) throw tooDeep(this.file);
+    if (Array.isArray(v)) return this.list(v, depth);
     const obj = v as Record<string, unknown>;
-    if (isTokenObject(obj)) return unwrapTokenObject(obj, ctx, path);
+    if (hasPlainPrototype(obj) && !isTokenObject(obj)) return this.object(obj, depth);
+    // Rare shapes, read member by member: checked as a whole, as `assertDepth` walks them.
+    assertPartDepth(obj, depth, this.file);
+    return isTokenObject(obj) ? this.tokenObject(obj) : this.copyObject(obj, depth);
+  }
+
+  /** The object itself when no member changes, else a copy (made at the first change). */
+  private object(obj: Record<string, unknown>, depth: number): AttrValue {
+    let out: Record<string, AttrValue> | undefined;
+    for (const key in obj) {
+      if (key === '//') {
+        assertPartDepth(obj[key], depth + 1, this.file);
+        out ??= copyBefore(obj, key);
+        continue;
+      }
+      const raw = obj[key];
+      this.steps.push(key);
+      const value = this.value(raw, depth + 1);
+      this.steps.pop();
+      // An own `__proto__` key must be written as the copy always wrote it.
+      if (out === undefined && (value !== raw || key === '__proto__')) out = copyBefore(obj, key);
+      if (out !== undefined) out[key] = value;
+    }
+    return out ?? (obj as Record<string, AttrValue>);
+  }
+
+  /** Objects with another prototype are copied member by member, as plain objects. */
+  private copyObject(obj: Record<string, unknown>, depth: number): AttrValue {
     const out: Record<string, AttrValue> = {};
     for (const key of Object.keys(obj)) {
       if (key === '//') continue;
-      out[key] = normaliseSynthValue(obj[key], ctx, path === '' ? key : `${path}.${key}`);
+      this.steps.push(key);
+      out[key] = this.value(obj[key], depth + 1);
+      this.steps.pop();
     }
     return out;
   }
-  return null;
+
+  /** The list itself when no element changes, else a copy; a list of one block is the block. */
+  private list(list: unknown[], depth: number): AttrValue {
+    const single = list.length === 1;
+    let out: AttrValue[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const raw = list[i];
+      if (raw === undefined && !(i in list)) continue; // a hole stays a hole
+      if (!single) this.steps.push(i);
+      const value = this.value(raw, depth + 1);
+      if (!single) this.steps.pop();
+      if (out === undefined && value !== raw) out = list.slice(0, i) as AttrValue[];
+      if (out !== undefined) out[i] = value;
+    }
+    if (out !== undefined && out.length !== list.length) out.length = list.length; // trailing holes
+    const result = out ?? (list as AttrValue[]);
+    return single ? unwrapSingleBlock(result) : result;
+  }
+
+  private template(raw: string): AttrValue {
+    let s = raw;
+    if (this.instance) {
+      const bound = bindTemplate(s, this.instance);
+      if ('literal' in bound) return bound.literal;
+      s = bound.template;
+    }
+    if (isUnresolvedCdkToken(s)) {
+      this.references.warn(`${this.where}: ${this.path()} holds an unresolved CDK token (${s.slice(0, 60)}); read as pending`);
+      return pending('token', [], s);
+    }
+    return pending('expression', this.references.resolveTemplate(s, this), s);
+  }
+
+  private tokenObject(obj: Record<string, unknown>): AttrValue {
+    const value = obj.value;
+    const path = this.path() || 'value';
+    if (typeof value === 'string' && hasInterpolation(value)) {
+      this.references.warn(`${this.where}: ${path} is a CDK token object, not a string; read as pending ${value}`);
+      return pending('token', this.references.resolveTemplate(value, this), value);
+    }
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      this.references.warn(`${this.where}: ${path} is a CDK token object wrapping the literal ${JSON.stringify(value)}; unwrapped`);
+      return value;
+    }
+    this.references.warn(`${this.where}: ${path} is a CDK token object with no usable value; read as pending`);
+    return pending('token');
+  }
 }
 
-function normaliseSynthString(raw: string, ctx: NormaliseContext, path: string): AttrValue {
-  if (!hasInterpolation(raw)) return raw;
-  let s = raw;
-  if (ctx.instance) {
-    const bound = bindTemplate(s, ctx.instance);
-    if ('literal' in bound) return bound.literal;
-    s = bound.template;
+/** A copy of `obj` holding its members before `stop` (which are unchanged), without `"//"`. */
+function copyBefore(obj: Record<string, unknown>, stop: string): Record<string, AttrValue> {
+  const out: Record<string, AttrValue> = {};
+  for (const key in obj) {
+    if (key === stop) break;
+    if (key !== '//') out[key] = obj[key] as AttrValue;
   }
-  if (isUnresolvedCdkToken(s)) {
-    ctx.warn(`${ctx.where}: ${path} holds an unresolved CDK token (${s.slice(0, 60)}); read as pending`);
-    return pending('token', [], s);
-  }
-  return pending('expression', ctx.resolve(referencesInTemplate(s), path), s);
-}
-
-function unwrapTokenObject(obj: Record<string, unknown>, ctx: NormaliseContext, path: string): AttrValue {
-  const value = obj.value;
-  if (typeof value === 'string' && hasInterpolation(value)) {
-    ctx.warn(`${ctx.where}: ${path || 'value'} is a CDK token object, not a string; read as pending ${value}`);
-    return pending('token', ctx.resolve(referencesInTemplate(value), path), value);
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-    ctx.warn(`${ctx.where}: ${path || 'value'} is a CDK token object wrapping the literal ${JSON.stringify(value)}; unwrapped`);
-    return value;
-  }
-  ctx.warn(`${ctx.where}: ${path || 'value'} is a CDK token object with no usable value; read as pending`);
-  return pending('token');
+  return out;
 }
 
 /** A block list of one element is the block itself (plans write `[{...}]`, synth `{...}`). */
@@ -134,25 +241,35 @@ export function normalisePlanValue(
   const unknownObj = isPlainObject(unknown) ? unknown : undefined;
   if (valueObj || unknownObj) {
     if (value !== undefined && value !== null && !valueObj) return normaliseLiteral(value, ctx);
-    const sensitiveObj = isPlainObject(sensitive) ? sensitive : {};
+    const sensitiveObj = isPlainObject(sensitive) ? sensitive : EMPTY;
     const out: Record<string, AttrValue> = {};
-    const keys = new Set(Object.keys(valueObj ?? {}));
-    if (unknownObj) for (const k of Object.keys(unknownObj)) if (unknownObj[k] !== false) keys.add(k);
-    for (const key of keys) {
-      if (key === '//') continue;
-      const child = normalisePlanValue(
-        valueObj?.[key],
-        unknownObj?.[key],
-        sensitiveObj[key],
-        ctx,
-        path === '' ? key : `${path}.${key}`,
-      );
-      if (child !== undefined) out[key] = child;
+    // The value's keys, then those only `after_unknown` has (unless false): no key set per object.
+    if (valueObj) for (const key of Object.keys(valueObj)) addPlanMember(out, key, valueObj, unknownObj, sensitiveObj, ctx, path);
+    if (unknownObj) {
+      for (const key of Object.keys(unknownObj)) {
+        if (unknownObj[key] !== false && !(valueObj && Object.hasOwn(valueObj, key))) addPlanMember(out, key, valueObj, unknownObj, sensitiveObj, ctx, path);
+      }
     }
     return out;
   }
   if (value === undefined) return undefined;
   return normaliseLiteral(value, ctx);
+}
+
+const EMPTY: Record<string, unknown> = Object.freeze({});
+
+function addPlanMember(
+  out: Record<string, AttrValue>,
+  key: string,
+  valueObj: Record<string, unknown> | undefined,
+  unknownObj: Record<string, unknown> | undefined,
+  sensitiveObj: Record<string, unknown>,
+  ctx: PlanValueContext,
+  path: string,
+): void {
+  if (key === '//') return;
+  const child = normalisePlanValue(valueObj?.[key], unknownObj?.[key], sensitiveObj[key], ctx, path === '' ? key : `${path}.${key}`);
+  if (child !== undefined) out[key] = child;
 }
 
 function normaliseLiteral(v: unknown, ctx: PlanValueContext): AttrValue {

@@ -9,9 +9,9 @@
  */
 import { InputError } from '../engine/errors';
 import { configAddress, formatKey, parseAddress, parseSteps, type AddressKey, type ParsedAddress } from './address';
-import { normalisePlanValue, normaliseSynthValue, isPlainObject } from './normalise';
-import { isResourceType } from './references';
-import { resolveRegion } from './region';
+import { normalisePlanValue, SynthValueNormaliser, isPlainObject } from './normalise';
+import { isResourceType, referencesInTemplate } from './references';
+import { assignRegion } from './region';
 import { expectArray, expectObject, kindOf, optionalArray, optionalObject, optionalString, type Json } from './shape';
 import type { GraphParts } from './synth';
 import { isPending, type AttrValue, type ChangeAction, type Edge, type ProviderRef, type Resource, type ResourceChange } from './types';
@@ -22,6 +22,8 @@ const ACTIONS = new Set<string>(['create', 'update', 'delete', 'no-op', 'read'])
 interface Instance {
   address: string;
   parsed: ParsedAddress;
+  /** `parsed.modulePath` joined with dots (set once all instances are known). */
+  moduleKey: string;
   planned?: Json;
   prior?: Json;
   change?: Json;
@@ -55,7 +57,7 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       // A deferred change may name instances not yet known: `module.m[*].google_x.y`, `google_x.y[*]`.
       const parsed = parseAddress(partial ? address.replace(/\[\*\]/g, '') : address);
       if (!parsed || parsed.rest.length > 0) throw new InputError(`${file}: ${where}.address ${JSON.stringify(address).slice(0, 120)} is not a Terraform resource address`);
-      inst = { address, parsed };
+      inst = { address, parsed, moduleKey: '' };
       instances.set(address, inst);
     }
     return inst;
@@ -173,6 +175,8 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
 
   // -------------------------------------------------------------- providers
   const providers = new Map<string, ProviderRef>();
+  /** `constant_value`s are Terraform JSON like synth values; their references stay raw. */
+  const constants = new SynthValueNormaliser({ resolveTemplate: (template) => referencesInTemplate(template), warn: (m) => warnings.push(m) });
   const providerConfig = configuration ? optionalObject(configuration.provider_config, file, 'configuration.provider_config') ?? {} : {};
   for (const [key, raw] of Object.entries(providerConfig)) {
     const p = expectObject(raw, file, `configuration.provider_config.${key}`);
@@ -193,12 +197,15 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
 
   function expressionValue(e: Json, where: string, attr: string, moduleAddress: string): AttrValue | undefined {
     if ('constant_value' in e) {
-      return normaliseSynthValue(e.constant_value, { where, warn: (m) => warnings.push(m), resolve: (raw) => raw }, attr);
+      constants.where = where;
+      // configuration.provider_config.<key>.expressions.<attr>.constant_value (the plan is depth-checked already)
+      return constants.attribute(attr, e.constant_value, 6);
     }
     if (Array.isArray(e.references)) {
       const refs = e.references.filter((r): r is string => typeof r === 'string');
       const ctxPath = moduleAddress === '' ? [] : modulePathOf(moduleAddress);
-      return pending('expression', unique(refs.flatMap((r) => resolveRef(r, ctxPath, new Set()))));
+      const ctxKey = ctxPath.join('.');
+      return pending('expression', unique(refs.flatMap((r) => resolveRef(r, ctxPath, ctxKey, undefined))));
     }
     return undefined;
   }
@@ -208,11 +215,14 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
   const byConfig = new Map<string, Instance[]>();
   const moduleInstances = new Set<string>();
   for (const inst of instances.values()) {
-    const k = `${inst.parsed.modulePath.join('.')}|${configAddress(inst.parsed)}`;
+    const { modulePath } = inst.parsed;
+    inst.moduleKey = modulePath.join('.');
+    const k = `${inst.moduleKey}|${configAddress(inst.parsed)}`;
     const list = byConfig.get(k);
     if (list) list.push(inst);
     else byConfig.set(k, [inst]);
-    for (let i = 1; i <= inst.parsed.modulePath.length; i++) moduleInstances.add(inst.parsed.modulePath.slice(0, i).join('.'));
+    for (let i = 1; i < modulePath.length; i++) moduleInstances.add(modulePath.slice(0, i).join('.'));
+    if (modulePath.length > 0) moduleInstances.add(inst.moduleKey);
   }
 
   function modulePathOf(moduleAddress: string): string[] {
@@ -223,31 +233,48 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
   const moduleConfigFor = (modulePath: string[]): ModuleConfig | undefined =>
     modules.get(modulePath.map((m) => /^module\.([^[]+)/.exec(m)?.[1] ?? m).join('.'));
 
+  /** The configuration of a module instance, looked up once per instance key (`module.a["k"].module.b`). */
+  const configByModuleKey = new Map<string, ModuleConfig | undefined>();
+  const moduleConfigAt = (modulePath: string[], moduleKey: string): ModuleConfig | undefined => {
+    if (!configByModuleKey.has(moduleKey)) configByModuleKey.set(moduleKey, moduleConfigFor(modulePath));
+    return configByModuleKey.get(moduleKey);
+  };
+
+  /**
+   * Raw reference in module instance `ctx` (`ctxKey` is it joined with dots) -> addresses,
+   * memoised per load. `seen` holds the references met on the way through module variables
+   * and outputs (none yet at the top), so a cycle ends.
+   */
   const memo = new Map<string, string[]>();
-  function resolveRef(raw: string, ctx: string[], seen: Set<string>): string[] {
-    const memoKey = `${ctx.join('.')}|${raw}`;
+  function resolveRef(raw: string, ctx: string[], ctxKey: string, seen: Set<string> | undefined): string[] {
+    const memoKey = `${ctxKey}|${raw}`;
     const cached = memo.get(memoKey);
     if (cached) return cached;
-    if (seen.has(memoKey)) return [];
-    seen.add(memoKey);
-    const result = resolveUncached(raw, ctx, seen);
+    if (seen?.has(memoKey)) return [];
+    const visiting = seen ?? new Set<string>();
+    visiting.add(memoKey);
+    const result = resolveUncached(raw, ctx, ctxKey, visiting);
     memo.set(memoKey, result);
     return result;
   }
 
-  function resolveUncached(raw: string, ctx: string[], seen: Set<string>): string[] {
+  function resolveUncached(raw: string, ctx: string[], ctxKey: string, seen: Set<string>): string[] {
     const steps = parseSteps(raw);
     if (!steps || steps.length < 2) return [];
     const root = steps[0].name;
     if (root === 'var') {
       if (ctx.length === 0) return [`var.${steps[1].name}`];
-      const parentCfg = moduleConfigFor(ctx.slice(0, -1));
-      const callName = /^module\.([^[]+)/.exec(ctx[ctx.length - 1])?.[1] ?? '';
+      const parent = ctx.slice(0, -1);
+      const last = ctx[ctx.length - 1];
+      // ctxKey without its last module call (and the dot before it).
+      const parentKey = ctxKey.slice(0, Math.max(0, ctxKey.length - last.length - 1));
+      const parentCfg = moduleConfigAt(parent, parentKey);
+      const callName = /^module\.([^[]+)/.exec(last)?.[1] ?? '';
       const call = parentCfg?.calls.get(callName);
       const exprs = call && isPlainObject(call.expressions) ? call.expressions : {};
       const e = exprs[steps[1].name];
       if (!isPlainObject(e) || !Array.isArray(e.references)) return [];
-      return unique(e.references.filter((r): r is string => typeof r === 'string').flatMap((r) => resolveRef(r, ctx.slice(0, -1), seen)));
+      return unique(e.references.filter((r): r is string => typeof r === 'string').flatMap((r) => resolveRef(r, parent, parentKey, seen)));
     }
     if (root === 'module') {
       const call = steps[1];
@@ -265,7 +292,11 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       const expr = isPlainObject(output) && isPlainObject(output.expression) ? output.expression : undefined;
       if (!expr || !Array.isArray(expr.references)) return [];
       const refs = expr.references.filter((r): r is string => typeof r === 'string');
-      return unique(children.flatMap((child) => refs.flatMap((r) => resolveRef(r, parseChildPath(child), seen))));
+      return unique(children.flatMap((child) => {
+        const childPath = parseChildPath(child);
+        const childKey = childPath.join('.');
+        return refs.flatMap((r) => resolveRef(r, childPath, childKey, seen));
+      }));
     }
     let type: string;
     let name: string;
@@ -284,11 +315,11 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     } else if (root === 'local') {
       // Plan JSON holds no locals: the reference is kept by name (never an edge) and reported
       // where it leaves a value pending.
-      return [`${ctx.length > 0 ? `${ctx.join('.')}.` : ''}local.${steps[1].name}`];
+      return [`${ctx.length > 0 ? `${ctxKey}.` : ''}local.${steps[1].name}`];
     } else {
       return []; // each.*, count.*, path.*: not resources
     }
-    const found = byConfig.get(`${ctx.join('.')}|${configAddress({ mode, type, name })}`) ?? [];
+    const found = byConfig.get(`${ctxKey}|${configAddress({ mode, type, name })}`) ?? [];
     const picked = key === undefined ? found : found.filter((i) => i.parsed.index === key);
     return picked.map((i) => i.address);
   }
@@ -301,22 +332,29 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
   const resources: Resource[] = [];
   const removed: Resource[] = [];
   const edges: Edge[] = [];
-  const edgeKeys = new Set<string>();
+  /** What `normalisePlanValue` reads, pointed at each instance in turn (one object, not closures per instance). */
+  const valueContext = {
+    resolvedByPath: EMPTY_REFS,
+    sensitivePaths: [] as string[],
+    where: '',
+    referencesAt(path: string): string[] {
+      return this.resolvedByPath.get(path) ?? [];
+    },
+    warn: (m: string) => warnings.push(m),
+  };
 
   for (const inst of instances.values()) {
-    const cfg = moduleConfigFor(inst.parsed.modulePath)?.resources.get(configAddress(inst.parsed));
+    const { modulePath } = inst.parsed;
+    const cfg = moduleConfigAt(modulePath, inst.moduleKey)?.resources.get(configAddress(inst.parsed));
     const refsByPath = cfg ? expressionRefsOf(cfg) : EMPTY_REFS;
-    const resolvedByPath = new Map<string, string[]>();
+    const resolvedByPath = refsByPath.size === 0 ? EMPTY_REFS : new Map<string, string[]>();
+    const firstEdge = edges.length;
     for (const [path, raws] of refsByPath) {
-      const targets = unique(raws.flatMap((r) => resolveRef(r, inst.parsed.modulePath, new Set())));
-      resolvedByPath.set(path, targets);
+      const targets = raws.length === 1 ? resolveRef(raws[0], modulePath, inst.moduleKey, undefined) : unique(raws.flatMap((r) => resolveRef(r, modulePath, inst.moduleKey, undefined)));
+      (resolvedByPath as Map<string, string[]>).set(path, targets);
       for (const to of targets) {
-        if (to === inst.address || !instances.has(to)) continue;
-        const k = `${inst.address}\u0000${to}\u0000${path}`;
-        if (!edgeKeys.has(k)) {
-          edgeKeys.add(k);
-          edges.push({ from: inst.address, to, attribute: path });
-        }
+        if (to === inst.address || !instances.has(to) || hasEdge(edges, firstEdge, to, path)) continue;
+        edges.push({ from: inst.address, to, attribute: path });
       }
     }
 
@@ -324,12 +362,10 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     const actions = change ? (change.actions as string[]).map((a) => (a === 'forget' ? 'no-op' : a)) as ChangeAction[] : undefined;
     const isPureDelete = actions !== undefined && actions.includes('delete') && !actions.includes('create');
     const sensitivePaths: string[] = [];
-    const ctx = {
-      referencesAt: (path: string) => resolvedByPath.get(path) ?? [],
-      sensitivePaths,
-      warn: (m: string) => warnings.push(m),
-      where: inst.address,
-    };
+    const ctx = valueContext;
+    ctx.resolvedByPath = resolvedByPath;
+    ctx.sensitivePaths = sensitivePaths;
+    ctx.where = inst.address;
 
     let raw: unknown;
     let unknown: unknown;
@@ -365,8 +401,8 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     const normalised = normalisePlanValue(raw ?? {}, unknown, sensitive, ctx, '');
     const values = isPlainObject(normalised) ? (normalised as Record<string, AttrValue>) : {};
     for (const [path, targets] of resolvedByPath) {
-      const locals = targets.filter((t) => /(^|\.)local\.[^.]+$/.test(t));
-      if (locals.length === 0 || targets.some((t) => instances.has(t))) continue;
+      if (!targets.some(isLocalReference) || targets.some((t) => instances.has(t))) continue;
+      const locals = targets.filter(isLocalReference);
       const v = readAttr({ values, valuesPending }, path);
       if (v !== undefined && isPending(v)) {
         warnings.push(`${inst.address}: ${path} comes from ${locals.join(', ')}, which plan JSON does not define, and is known only at apply: what it refers to is unknown`);
@@ -403,13 +439,13 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     }
     const deps = cfg && Array.isArray(cfg.depends_on) ? cfg.depends_on.filter((d): d is string => typeof d === 'string') : [];
     if (deps.length > 0) {
-      const dependsOn = unique(deps.flatMap((d) => resolveRef(d, inst.parsed.modulePath, new Set())));
+      const dependsOn = unique(deps.flatMap((d) => resolveRef(d, modulePath, inst.moduleKey, undefined)));
       resource.meta = { dependsOn };
       for (const to of dependsOn) {
         if (instances.has(to) && to !== inst.address) edges.push({ from: inst.address, to, attribute: 'depends_on' });
       }
     }
-    Object.assign(resource, resolveRegion(resource.type, values, provider));
+    assignRegion(resource, provider);
     (isPureDelete ? removed : resources).push(resource);
   }
 
@@ -419,10 +455,23 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
   return { resources, removed, edges, providers: [...providers.values()], warnings };
 }
 
+/** Among the edges from `first` on (the current resource's), one to `to` at `attribute`. */
+function hasEdge(edges: Edge[], first: number, to: string, attribute: string): boolean {
+  for (let i = first; i < edges.length; i++) if (edges[i].to === to && edges[i].attribute === attribute) return true;
+  return false;
+}
+
+const LOCAL_REFERENCE = /(^|\.)local\.[^.]+$/;
+
+/** `local.x` or `module.m.local.x`: a local, which plan JSON does not define. */
+function isLocalReference(target: string): boolean {
+  return target.includes('local.') && LOCAL_REFERENCE.test(target);
+}
+
 function defaultProvider(inst: Instance, providers: Map<string, ProviderRef>): ProviderRef | undefined {
   const providerName = (inst.planned?.provider_name ?? inst.changeJson?.provider_name) as unknown;
   const short = typeof providerName === 'string' ? providerName.split('/').pop()! : inst.parsed.type.split('_')[0];
-  const moduleKey = inst.parsed.modulePath.length > 0 ? `${inst.parsed.modulePath.join('.')}:${short}` : undefined;
+  const moduleKey = inst.parsed.modulePath.length > 0 ? `${inst.moduleKey}:${short}` : undefined;
   return (moduleKey ? providers.get(moduleKey) : undefined) ?? providers.get(short);
 }
 
