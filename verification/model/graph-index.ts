@@ -1,0 +1,180 @@
+/**
+ * One index of a graph, shared by the model (its wiring) and the analyses (their topology):
+ * resources by type, reference edges by endpoint, and the string leaves literal names are
+ * read from. Every reader of one verification asks the same questions of the same graph, so
+ * the answers are worked out once here instead of once per reader or per call.
+ *
+ * Built once per graph and kept in a WeakMap keyed by the graph object: nothing outlives the
+ * graph, and an edited copy (the advice stage verifies many, each a new Graph) gets its own.
+ */
+import type { AttrValue, Edge, Graph, Resource } from '../graph/types';
+import { isPending } from '../graph/types';
+import { readAttr } from '../graph/values';
+
+/**
+ * Shared by every lookup that finds nothing (typed readonly: never filled). Not frozen: V8 does
+ * not optimise for-of over a frozen array, and every step would allocate.
+ */
+const NONE: readonly never[] = [];
+
+export class GraphIndex {
+  private readonly byType = new Map<string, Resource[]>();
+  /** Managed resources of the types that also have data sources (the other types' lists are all managed). */
+  private readonly managedOnly = new Map<string, Resource[]>();
+  /** Each resource's position in `graph.resources`, by address. */
+  private readonly position = new Map<string, number>();
+  private readonly out: EdgeGroups;
+  private readonly into: EdgeGroups;
+  /** String leaves per attribute path (WHOLE_VALUES for all of them), per resource. */
+  private readonly leavesByPath = new Map<string, Map<Resource, readonly string[]>>();
+
+  constructor(readonly graph: Graph) {
+    let dataTypes: Set<string> | undefined;
+    const resources = graph.resources;
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
+      this.position.set(r.address, i);
+      pushTo(this.byType, r.type, r);
+      if (r.mode !== 'managed') (dataTypes ??= new Set()).add(r.type);
+    }
+    for (const type of dataTypes ?? []) this.managedOnly.set(type, this.byType.get(type)!.filter((r) => r.mode === 'managed'));
+    this.out = new EdgeGroups(graph.edges, 'from', this.position);
+    this.into = new EdgeGroups(graph.edges, 'to', this.position);
+  }
+
+  /** Resources of a type, data sources included, in graph order. Shared: do not modify. */
+  ofType(type: string): readonly Resource[] {
+    return this.byType.get(type) ?? NONE;
+  }
+
+  /** Managed resources of a type, in graph order. Shared: do not modify. */
+  managedOfType(type: string): readonly Resource[] {
+    return this.managedOnly.get(type) ?? this.ofType(type);
+  }
+
+  /** Resources of any of the types, data sources included, in graph order. */
+  ofTypes(types: readonly string[]): readonly Resource[] {
+    // Usually one type of a family is used (v2 Cloud Run, classic Dataflow): its list is the answer.
+    let only: readonly Resource[] = NONE;
+    for (const type of types) {
+      const list = this.byType.get(type);
+      if (!list) continue;
+      if (only !== NONE) return this.graph.resources.filter((r) => types.includes(r.type));
+      only = list;
+    }
+    return only;
+  }
+
+  /** Reference edges leaving a resource, in graph order. Shared: do not modify. */
+  edgesFrom(address: string): readonly Edge[] {
+    return this.out.of(address);
+  }
+
+  /** Reference edges arriving at a resource, in graph order. Shared: do not modify. */
+  edgesTo(address: string): readonly Edge[] {
+    return this.into.of(address);
+  }
+
+  /**
+   * The strings in a resource's values (or under one attribute path), where literal names are
+   * looked for; none when the values there are pending. Computed once per resource and path.
+   */
+  stringLeaves(r: Resource, attributePath?: string): readonly string[] {
+    const key = attributePath ?? WHOLE_VALUES;
+    let byResource = this.leavesByPath.get(key);
+    if (!byResource) this.leavesByPath.set(key, (byResource = new Map()));
+    let leaves = byResource.get(r);
+    if (!leaves) {
+      const scope = attributePath === undefined ? r.values : readAttr(r, attributePath);
+      leaves = scope === undefined || isPending(scope) ? NONE : collectStrings(scope, []);
+      byResource.set(r, leaves);
+    }
+    return leaves;
+  }
+}
+
+const WHOLE_VALUES = '\u0000whole';
+
+/**
+ * Edges grouped by one end, in graph order within each group. Built as one array sorted by the
+ * end's position (a counting sort: two passes, no list per resource grown edge by edge); a
+ * resource's own list is cut from it when first asked for.
+ */
+class EdgeGroups {
+  /** The edges of the resource at position p are sorted[start[p]] up to sorted[start[p + 1]]. */
+  private readonly start: Int32Array;
+  private readonly sorted: Edge[];
+  private readonly lists: (readonly Edge[] | undefined)[] = [];
+  /** Edges whose end is not among the graph's resources (a plan's pure deletes). */
+  private readonly outside = new Map<string, Edge[]>();
+
+  constructor(
+    edges: readonly Edge[],
+    private readonly end: 'from' | 'to',
+    private readonly position: ReadonlyMap<string, number>,
+  ) {
+    const count = position.size;
+    const start = new Int32Array(count + 1);
+    const positions = new Int32Array(edges.length);
+    for (let i = 0; i < edges.length; i++) {
+      const p = position.get(edges[i][end]);
+      positions[i] = p ?? -1;
+      if (p === undefined) pushTo(this.outside, edges[i][end], edges[i]);
+      else start[p + 1]++;
+    }
+    for (let p = 0; p < count; p++) start[p + 1] += start[p];
+    const next = start.slice(0, count);
+    const sorted = new Array<Edge>(start[count]);
+    for (let i = 0; i < edges.length; i++) if (positions[i] >= 0) sorted[next[positions[i]]++] = edges[i];
+    this.start = start;
+    this.sorted = sorted;
+  }
+
+  of(address: string): readonly Edge[] {
+    const p = this.position.get(address);
+    if (p === undefined) return this.outside.get(address) ?? NONE;
+    let list = this.lists[p];
+    if (!list) {
+      const from = this.start[p];
+      const to = this.start[p + 1];
+      list = from === to ? NONE : this.sorted.slice(from, to);
+      this.lists[p] = list;
+    }
+    return list;
+  }
+}
+
+/** Every string under a value, pending values skipped. */
+export function collectStrings(v: AttrValue | undefined, out: string[]): string[] {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
+  // for-in rather than Object.values: same keys in the same order for these plain objects, no array per object.
+  else if (v !== null && typeof v === 'object' && !isPending(v)) for (const k in v) collectStrings(v[k], out);
+  return out;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+interface Cached {
+  index: GraphIndex;
+  resources: readonly Resource[];
+  resourceCount: number;
+  edges: readonly Edge[];
+  edgeCount: number;
+}
+
+const cache = new WeakMap<Graph, Cached>();
+
+/** The index of a graph, built on first use (the graph is immutable by convention). */
+export function indexGraph(graph: Graph): GraphIndex {
+  const entry = cache.get(graph);
+  // A graph changed in place (resources or edges added) is indexed afresh rather than read stale.
+  if (entry && entry.resources === graph.resources && entry.resourceCount === graph.resources.length && entry.edges === graph.edges && entry.edgeCount === graph.edges.length) return entry.index;
+  const index = new GraphIndex(graph);
+  cache.set(graph, { index, resources: graph.resources, resourceCount: graph.resources.length, edges: graph.edges, edgeCount: graph.edges.length });
+  return index;
+}
