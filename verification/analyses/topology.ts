@@ -314,7 +314,8 @@ class GraphTopology implements Topology {
 
   get speedSubscriptions(): Resource[] {
     if (!this.speedSubscriptionList) {
-      const processed = new Set(this.services('processor').flatMap((p) => this.targetsAmong(p, this.subscriptions)));
+      const processed = new Set<Resource>();
+      for (const p of this.services('processor')) for (const s of this.targetsAmong(p, this.subscriptions)) processed.add(s);
       this.speedSubscriptionList = this.subscriptions.filter((s) => processed.has(s));
     }
     return this.speedSubscriptionList;
@@ -437,17 +438,11 @@ class GraphTopology implements Topology {
    * are standbys.
    */
   private groupServicesByRole(): Map<string, Resource[]> {
-    const home = new Map<string, Resource[]>();
-    const elsewhere = new Map<string, Resource[]>();
-    for (const s of this.allServices()) {
-      const inHome = s.provider?.region !== undefined && s.region === s.provider.region;
-      pushTo(inHome ? home : elsewhere, this.roleOf(s), s);
-    }
-    for (const [role, list] of elsewhere) {
-      const first = home.get(role);
-      home.set(role, first ? [...first, ...list] : list);
-    }
-    return home;
+    const byRole = new Map<string, Resource[]>();
+    const inHomeRegion = (s: Resource) => s.provider?.region !== undefined && s.region === s.provider.region;
+    for (const s of this.allServices()) if (inHomeRegion(s)) pushTo(byRole, this.roleOf(s), s);
+    for (const s of this.allServices()) if (!inHomeRegion(s)) pushTo(byRole, this.roleOf(s), s);
+    return byRole;
   }
 
   private candidateIndex(candidates: readonly Resource[]): CandidateIndex {

@@ -61,6 +61,7 @@ export function classify(graph: Graph, wiring: Wiring): Classification {
   const membership = new Map<string, ComponentMembership>();
   const serviceRoles = new Map<string, { role: ServiceRole; evidence: string }>();
 
+  const unplaced: Resource[] = [];
   for (const r of graph.resources) {
     const explicit = fromLabel(r) ?? fromConstructPath(r);
     if (isCloudRun(r)) {
@@ -71,14 +72,15 @@ export function classify(graph: Graph, wiring: Wiring): Classification {
         continue;
       }
     }
-    membership.set(r.address, explicit ?? fromType(r));
+    const m = explicit ?? fromType(r);
+    membership.set(r.address, m);
+    if (m.component === 'shared' && r.mode !== 'data') unplaced.push(r);
   }
 
   // Support resources join what uses them; two passes let IAM follow its service account.
   for (let pass = 0; pass < 2; pass++) {
-    for (const r of graph.resources) {
-      const m = membership.get(r.address)!;
-      if (m.component !== 'shared' || r.mode === 'data') continue;
+    for (const r of unplaced) {
+      if (membership.get(r.address)!.component !== 'shared') continue;
       const adopted = adopt(r, wiring, membership);
       if (adopted) membership.set(r.address, adopted);
     }

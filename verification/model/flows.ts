@@ -69,7 +69,6 @@ export function deriveFlows(wiring: Wiring, serviceRoles: Map<string, { role: Se
     const t = deadLetterTopicOf(s);
     if (t) deadLetterTopics.add(t.address);
   }
-  const isBigQuerySubscription = (s: Resource) => asRecord(readAttr(s, 'bigquery_config')) !== undefined;
   const readByJob = (s: Resource) => jobs.some((j) => wiring.refersTo(j, s));
 
   // speed: ingest -> topic -> subscription -> processor -> Bigtable
@@ -160,6 +159,10 @@ function firstServiceWithRole(
     elsewhere ??= s;
   }
   return elsewhere;
+}
+
+function isBigQuerySubscription(s: Resource): boolean {
+  return asRecord(readAttr(s, 'bigquery_config')) !== undefined;
 }
 
 function hotInstanceOf(processor: Resource, wiring: Wiring): Resource | undefined {

@@ -38,8 +38,9 @@ export class GraphIndex {
       if (r.mode !== 'managed') (dataTypes ??= new Set()).add(r.type);
     }
     for (const type of dataTypes ?? []) this.managedOnly.set(type, this.byType.get(type)!.filter((r) => r.mode === 'managed'));
-    this.out = new EdgeGroups(graph.edges, 'from', this.position);
-    this.into = new EdgeGroups(graph.edges, 'to', this.position);
+    const endPositions: number[] = new Array(graph.edges.length);
+    this.out = new EdgeGroups(graph.edges, 'from', this.position, resources.length, endPositions);
+    this.into = new EdgeGroups(graph.edges, 'to', this.position, resources.length, endPositions);
   }
 
   /** Resources of a type, data sources included, in graph order. Shared: do not modify. */
@@ -86,7 +87,13 @@ export class GraphIndex {
     let leaves = byResource.get(r);
     if (!leaves) {
       const scope = attributePath === undefined ? r.values : readAttr(r, attributePath);
-      leaves = scope === undefined || isPending(scope) ? NONE : collectStrings(scope, []);
+      if (scope === undefined || isPending(scope)) leaves = NONE;
+      else {
+        // Counted first, so the list is allocated at its final size rather than grown string by string.
+        const count = visitStrings(scope);
+        leaves = count === 0 ? NONE : new Array<string>(count);
+        if (count > 0) visitStrings(scope, leaves as string[]);
+      }
       byResource.set(r, leaves);
     }
     return leaves;
@@ -102,37 +109,41 @@ const WHOLE_VALUES = '\u0000whole';
  */
 class EdgeGroups {
   /** The edges of the resource at position p are sorted[start[p]] up to sorted[start[p + 1]]. */
-  private readonly start: Int32Array;
+  private readonly start: number[];
   private readonly sorted: Edge[];
-  private readonly lists: (readonly Edge[] | undefined)[] = [];
+  private readonly lists: (readonly Edge[] | undefined)[];
   /** Edges whose end is not among the graph's resources (a plan's pure deletes). */
-  private readonly outside = new Map<string, Edge[]>();
+  private outside?: Map<string, Edge[]>;
 
+  /** `scratch` is any list, reused between builds: it holds each edge's end position while sorting. */
   constructor(
     edges: readonly Edge[],
     private readonly end: 'from' | 'to',
     private readonly position: ReadonlyMap<string, number>,
+    count: number,
+    scratch: number[],
   ) {
-    const count = position.size;
-    const start = new Int32Array(count + 1);
-    const positions = new Int32Array(edges.length);
+    const start = new Array<number>(count + 1).fill(0);
     for (let i = 0; i < edges.length; i++) {
       const p = position.get(edges[i][end]);
-      positions[i] = p ?? -1;
-      if (p === undefined) pushTo(this.outside, edges[i][end], edges[i]);
+      scratch[i] = p ?? -1;
+      if (p === undefined) pushTo((this.outside ??= new Map()), edges[i][end], edges[i]);
       else start[p + 1]++;
     }
     for (let p = 0; p < count; p++) start[p + 1] += start[p];
-    const next = start.slice(0, count);
     const sorted = new Array<Edge>(start[count]);
-    for (let i = 0; i < edges.length; i++) if (positions[i] >= 0) sorted[next[positions[i]]++] = edges[i];
+    // Filling moves start[p] to the end of p's edges; shifting by one then gives the starts again.
+    for (let i = 0; i < edges.length; i++) if (scratch[i] >= 0) sorted[start[scratch[i]]++] = edges[i];
+    for (let p = count; p > 0; p--) start[p] = start[p - 1];
+    start[0] = 0;
     this.start = start;
     this.sorted = sorted;
+    this.lists = new Array(count);
   }
 
   of(address: string): readonly Edge[] {
     const p = this.position.get(address);
-    if (p === undefined) return this.outside.get(address) ?? NONE;
+    if (p === undefined) return this.outside?.get(address) ?? NONE;
     let list = this.lists[p];
     if (!list) {
       const from = this.start[p];
@@ -144,13 +155,25 @@ class EdgeGroups {
   }
 }
 
-/** Every string under a value, pending values skipped. */
+/** Every string under a value, pending values skipped, appended to `out`. */
 export function collectStrings(v: AttrValue | undefined, out: string[]): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
-  // for-in rather than Object.values: same keys in the same order for these plain objects, no array per object.
-  else if (v !== null && typeof v === 'object' && !isPending(v)) for (const k in v) collectStrings(v[k], out);
+  visitStrings(v, out, out.length);
   return out;
+}
+
+/**
+ * Walks the strings under a value in order, pending values skipped: writes them into `out`
+ * from position `at` when given, and returns the position after the last (their count from 0).
+ */
+function visitStrings(v: AttrValue | undefined, out?: string[], at = 0): number {
+  if (typeof v === 'string') {
+    if (out) out[at] = v;
+    return at + 1;
+  }
+  if (Array.isArray(v)) for (const x of v) at = visitStrings(x, out, at);
+  // for-in rather than Object.values: same keys in the same order for these plain objects, no array per object.
+  else if (v !== null && typeof v === 'object' && !isPending(v)) for (const k in v) at = visitStrings(v[k], out, at);
+  return at;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
