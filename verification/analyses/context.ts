@@ -61,7 +61,8 @@ export function zoneRegion(zone: string): string {
 export function oncePerContext<R>(compute: (ctx: AnalysisContext) => R): (ctx: AnalysisContext) => R {
   const cache = new WeakMap<AnalysisContext, R>();
   return (ctx) => {
-    if (cache.has(ctx)) return cache.get(ctx) as R;
+    const cached = cache.get(ctx);
+    if (cached !== undefined || cache.has(ctx)) return cached as R;
     const value = compute(ctx);
     cache.set(ctx, value);
     return value;
@@ -69,14 +70,16 @@ export function oncePerContext<R>(compute: (ctx: AnalysisContext) => R): (ctx: A
 }
 
 export function oncePerResource<R>(compute: (ctx: AnalysisContext, r: Resource) => R): (ctx: AnalysisContext, r: Resource) => R {
-  const cache = new WeakMap<AnalysisContext, WeakMap<Resource, R>>();
+  // The per-resource map lives as long as its context (the WeakMap's value), so it need not be weak itself.
+  const cache = new WeakMap<AnalysisContext, Map<Resource, R>>();
   return (ctx, r) => {
     let byResource = cache.get(ctx);
     if (!byResource) {
-      byResource = new WeakMap();
+      byResource = new Map();
       cache.set(ctx, byResource);
     }
-    if (byResource.has(r)) return byResource.get(r) as R;
+    const cached = byResource.get(r);
+    if (cached !== undefined || byResource.has(r)) return cached as R;
     const value = compute(ctx, r);
     byResource.set(r, value);
     return value;

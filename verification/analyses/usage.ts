@@ -82,8 +82,11 @@ export function loadUsageFile(path: string): UsageOverrides {
   return parseUsage(doc, path);
 }
 
+/** The entry of an address the usage file does not mention: shared, and frozen since entries are only read. */
+const NO_OVERRIDES: UsageEntry = Object.freeze({});
+
 export function usageFor(usage: UsageOverrides | undefined, address: string): UsageEntry {
-  return usage?.resources[address] ?? {};
+  return usage?.resources[address] ?? NO_OVERRIDES;
 }
 
 /** The resource types whose models read each field (the rest of an entry would be silently ignored). */
