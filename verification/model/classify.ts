@@ -4,7 +4,7 @@
  * Cloud Run service reads and who reads it), then names. Support resources (service
  * accounts, IAM, buckets) join the component of what uses them.
  */
-import type { Edge, Graph, Resource } from '../graph/types';
+import type { AttrValue, Edge, Graph, Resource } from '../graph/types';
 import { asRecord, asString } from '../graph/values';
 import type { ComponentId, ComponentMembership } from '../engine/types';
 import { componentOfWord } from './component-words';
@@ -124,7 +124,8 @@ export function serviceRole(r: Resource, wiring: Wiring): { role: ServiceRole; e
   if (sub) return { role: 'processor', evidence: `reads subscription ${sub.address}` };
   const subEnv = envNameMatching(r, SUBSCRIPTION_ENV);
   if (subEnv) return { role: 'processor', evidence: `env ${subEnv} names a subscription` };
-  const granted = grantsOn(r, wiring, SUBSCRIPTION, SUBSCRIBER_ROLE);
+  const account = serviceAccountValue(r);
+  const granted = grantsOn(account, wiring, SUBSCRIPTION, SUBSCRIBER_ROLE);
   if (granted) return { role: 'processor', evidence: `its service account subscribes to ${granted}` };
   // The analytics API may call the processor (live figures): reading a pull subscriber does not make a dashboard.
   const otherService = wiring.firstTarget(r, CLOUD_RUN_TYPES, undefined, (t) => t.address !== r.address && !wiring.firstTarget(t, SUBSCRIPTION_TYPES));
@@ -136,7 +137,7 @@ export function serviceRole(r: Resource, wiring: Wiring): { role: ServiceRole; e
   if (topic) return { role: 'ingest', evidence: `publishes to topic ${topic.address}` };
   const topicEnv = envNameMatching(r, TOPIC_ENV);
   if (topicEnv) return { role: 'ingest', evidence: `env ${topicEnv} names a topic` };
-  const publishes = grantsOn(r, wiring, TOPIC, PUBLISHER_ROLE);
+  const publishes = grantsOn(account, wiring, TOPIC, PUBLISHER_ROLE);
   if (publishes) return { role: 'ingest', evidence: `its service account publishes to ${publishes}` };
   if (wiring.firstTarget(r, undefined, undefined, readsStore) || envNameMatching(r, STORE_ENV)) return { role: 'analytics', evidence: 'reads the stores' };
   const name = `${asString(r.values.name) ?? ''} ${r.name}`.toLowerCase();
@@ -147,9 +148,8 @@ export function serviceRole(r: Resource, wiring: Wiring): { role: ServiceRole; e
   return undefined;
 }
 
-/** A topic/subscription IAM member granting this service's account a matching role. */
-function grantsOn(service: Resource, wiring: Wiring, targetType: string, role: RegExp): string | undefined {
-  const sa = serviceAccountValue(service);
+/** A topic/subscription IAM member granting a service's account (`sa`, as the service names it) a matching role. */
+function grantsOn(sa: AttrValue | undefined, wiring: Wiring, targetType: string, role: RegExp): string | undefined {
   const saRefs = referencesIn(sa);
   const saLiteral = asString(sa);
   const saResource = serviceAccountAmong(saRefs, wiring);
