@@ -176,7 +176,7 @@ class GraphTopology implements Topology {
   private readonly deadLetterTopicBySubscription = new Map<string, Resource | undefined>();
   private readonly inputSubscriptionByJob = new Map<string, Resource | undefined>();
   private readonly datasetByTable = new Map<string, Resource | undefined>();
-  private readonly lists = new Map<string, Map<string, Resource[]>>();
+  private readonly referrerLists = new Map<string, Map<string, Resource[]>>();
   private readonly roles = new Map<string, ServiceRole>();
   private servicesByRole?: Map<string, Resource[]>;
   private pubSub?: PubSubShape;
@@ -370,8 +370,8 @@ class GraphTopology implements Topology {
 
   /** Resources of a type referring to `target` under an attribute, worked out once per target. */
   private referrersOfType(list: string, target: Resource, type: string, attributePrefix: string): Resource[] {
-    let byTarget = this.lists.get(list);
-    if (!byTarget) this.lists.set(list, (byTarget = new Map()));
+    let byTarget = this.referrerLists.get(list);
+    if (!byTarget) this.referrerLists.set(list, (byTarget = new Map()));
     let found = byTarget.get(target.address);
     if (!found) {
       found = this.referrersAmong(target, this.ofType(type), attributePrefix);

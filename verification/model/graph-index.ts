@@ -115,10 +115,10 @@ class EdgeGroups {
   /** Edges whose end is not among the graph's resources (a plan's pure deletes). */
   private outside?: Map<string, Edge[]>;
 
-  /** `scratch` is any list, reused between builds: it holds each edge's end position while sorting. */
+  /** `scratch` is a list reused between builds: it holds each edge's end position while sorting. */
   constructor(
     edges: readonly Edge[],
-    private readonly end: 'from' | 'to',
+    end: 'from' | 'to',
     private readonly position: ReadonlyMap<string, number>,
     count: number,
     scratch: number[],

@@ -11,7 +11,7 @@ import { indexGraph, type GraphIndex } from './graph-index';
 export type ResourceTest = (r: Resource) => boolean;
 
 export class Wiring {
-  readonly index: GraphIndex;
+  private readonly index: GraphIndex;
 
   constructor(readonly graph: Graph) {
     this.index = indexGraph(graph);
@@ -31,7 +31,7 @@ export class Wiring {
     return this.firstAtEnd(this.index.edgesTo(r.address), 'from', types, attribute, where);
   }
 
-  /** True when `from` has a reference edge to `to`. */
+  /** True when `from` has a reference edge to `to` (a resource of the graph). */
   refersTo(from: Resource, to: Resource): boolean {
     for (const e of this.index.edgesFrom(from.address)) if (e.to === to.address) return true;
     return false;
