@@ -5,7 +5,7 @@ import type { Spec } from '../spec/spec';
 import { loadVerifierData, type VerifierData } from '../data';
 import { deriveTraffic, type Traffic } from './traffic';
 import { buildTopology, type Topology } from './topology';
-import { NO_USAGE, usageFor, type UsageEntry, type UsageOverrides } from './usage';
+import { NO_USAGE, usageLookup, type UsageEntry, type UsageOverrides } from './usage';
 
 export interface AnalysisInput {
   graph: Graph;
@@ -28,6 +28,7 @@ export interface AnalysisContext {
 
 export function createContext(input: AnalysisInput, data: VerifierData = loadVerifierData()): AnalysisContext {
   const usage = input.usage ?? NO_USAGE;
+  const usageOf = usageLookup(usage);
   return {
     graph: input.graph,
     model: input.model,
@@ -36,7 +37,7 @@ export function createContext(input: AnalysisInput, data: VerifierData = loadVer
     data,
     traffic: deriveTraffic(input.spec, data),
     topology: buildTopology(input.graph, input.model),
-    usageOf: (address) => usageFor(usage, address),
+    usageOf,
     componentOf: (address) => input.model.membership.get(address)?.component ?? 'shared',
   };
 }
