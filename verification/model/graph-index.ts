@@ -21,6 +21,8 @@ export class GraphIndex {
   private readonly byType = new Map<string, Resource[]>();
   /** Managed resources of the types that also have data sources (the other types' lists are all managed). */
   private readonly managedOnly = new Map<string, Resource[]>();
+  /** Resources of several types merged in graph order, by the (constant) list of types. */
+  private byTypes?: Map<readonly string[], readonly Resource[]>;
   /** Each resource's position in `graph.resources`, by address. */
   private readonly position = new Map<string, number>();
   private readonly out: EdgeGroups;
@@ -53,17 +55,30 @@ export class GraphIndex {
     return this.managedOnly.get(type) ?? this.ofType(type);
   }
 
-  /** Resources of any of the types, data sources included, in graph order. */
+  /**
+   * Resources of any of the types, data sources included, in graph order. A list of several
+   * present types is merged once per `types` list (callers pass constant lists).
+   */
   ofTypes(types: readonly string[]): readonly Resource[] {
     // Usually one type of a family is used (v2 Cloud Run, classic Dataflow): its list is the answer.
     let only: readonly Resource[] = NONE;
     for (const type of types) {
       const list = this.byType.get(type);
       if (!list) continue;
-      if (only !== NONE) return this.graph.resources.filter((r) => types.includes(r.type));
+      if (only !== NONE) return this.merged(types);
       only = list;
     }
     return only;
+  }
+
+  private merged(types: readonly string[]): readonly Resource[] {
+    this.byTypes ??= new Map();
+    let list = this.byTypes.get(types);
+    if (!list) {
+      list = this.graph.resources.filter((r) => types.includes(r.type));
+      this.byTypes.set(types, list);
+    }
+    return list;
   }
 
   /** Reference edges leaving a resource, in graph order. Shared: do not modify. */
