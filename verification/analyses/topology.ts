@@ -51,6 +51,8 @@ export interface Topology {
   referrers(target: Resource, type?: string): Resource[];
   /** The candidates `from` refers to (as `refersTo` judges), in the candidates' order. */
   targetsAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[];
+  /** `targetsAmong(...)[0]`, without building the list when the candidates are few. */
+  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined;
   /** The candidates referring to `target` (as `refersTo` judges), in the candidates' order. */
   referrersAmong(target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[];
   /** BigQuery tables whose dataset (`datasetOf`) is `dataset`, in graph order. */
@@ -240,6 +242,12 @@ class GraphTopology implements Topology {
     return inOrder(candidates, hits);
   }
 
+  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined {
+    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates, attributePrefix)[0];
+    for (const c of candidates) if (this.refersTo(from, c, attributePrefix)) return c;
+    return undefined;
+  }
+
   referrersAmong(target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
     if (candidates.length <= LINEAR_SCAN_MAX) {
       const found: Resource[] = [];
@@ -423,13 +431,6 @@ class GraphTopology implements Topology {
 
   private allServices(): Resource[] {
     return (this.serviceList ??= concatenated(this.ofType(SERVICE_TYPES[0]), this.ofType(SERVICE_TYPES[1])));
-  }
-
-  /** `targetsAmong(...)[0]` without building the list when the candidates are few. */
-  private firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined {
-    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates, attributePrefix)[0];
-    for (const c of candidates) if (this.refersTo(from, c, attributePrefix)) return c;
-    return undefined;
   }
 
   /**
