@@ -4,6 +4,7 @@
  */
 import { asBoolean, asList, asNumber, asRecord, asString, readAttr } from '../graph/values';
 import { isPending, type AttrValue, type Resource } from '../graph/types';
+import { collectStrings } from '../model/graph-index';
 
 export type Maybe<T> = T | undefined | null;
 
@@ -31,19 +32,25 @@ export function bool(r: Resource, path: string): Maybe<boolean> {
 /** Blocks at a path, one or many, as records (pending blocks are skipped; see `blocksPending`). */
 export function blocks(r: Resource | Record<string, AttrValue>, path: string): Record<string, AttrValue>[] {
   const v = 'values' in r && 'address' in r ? readAttr(r as Resource, path) : walk(r as Record<string, AttrValue>, path);
-  return asList(v)
-    .map((b) => asRecord(b))
-    .filter((b): b is Record<string, AttrValue> => b !== undefined);
+  const found: Record<string, AttrValue>[] = [];
+  for (const b of asList(v)) {
+    const rec = asRecord(b);
+    if (rec) found.push(rec);
+  }
+  return found;
 }
 
+/** The value at a dot path in a block; step by step without splitting the path (read per block, per resource). */
 function walk(obj: Record<string, AttrValue>, path: string): AttrValue | undefined {
   let cur: AttrValue | undefined = obj;
-  for (const step of path.split('.')) {
+  for (let start = 0; ; ) {
     const rec = asRecord(cur);
     if (!rec) return isPending(cur) ? cur : undefined;
-    cur = rec[step];
+    const dot = path.indexOf('.', start);
+    if (dot < 0) return rec[start === 0 ? path : path.slice(start)];
+    cur = rec[path.slice(start, dot)];
+    start = dot + 1;
   }
-  return cur;
 }
 
 /** A value inside a block. */
@@ -112,21 +119,38 @@ export function parseMemoryGiB(v: Maybe<string>): Maybe<number> {
 
 /** All string leaves under a value (to find literal names inside env vars or parameters). */
 export function stringLeaves(v: AttrValue | undefined, out: string[] = []): string[] {
-  if (typeof v === 'string') out.push(v);
-  else if (Array.isArray(v)) v.forEach((x) => stringLeaves(x, out));
-  else if (v && typeof v === 'object' && !isPending(v)) Object.values(v).forEach((x) => stringLeaves(x, out));
-  return out;
+  return collectStrings(v, out);
 }
 
 /** Environment variables of a Cloud Run v2 service's containers: name -> value (pending kept). */
 export function containerEnv(r: Resource): Map<string, AttrValue> {
   const env = new Map<string, AttrValue>();
-  for (const c of blocks(r, 'template.containers')) {
-    for (const e of asList(c.env)) {
+  for (const c of asList(readAttr(r, 'template.containers'))) {
+    for (const e of asList(asRecord(c)?.env)) {
       const rec = asRecord(e);
       const name = asString(rec?.name);
       if (rec && name) env.set(name, rec.value ?? null);
     }
   }
   return env;
+}
+
+/**
+ * One variable of `containerEnv(r)` without building the map (for readers that want one or
+ * two): its value (null when set without one; the last setting wins), undefined when unset.
+ */
+export function containerEnvVar(r: Resource, name: string): AttrValue | undefined {
+  let value: AttrValue | undefined;
+  for (const c of asList(readAttr(r, 'template.containers'))) {
+    for (const e of asList(asRecord(c)?.env)) {
+      const rec = asRecord(e);
+      if (rec && rec.name === name) value = rec.value ?? null;
+    }
+  }
+  return value;
+}
+
+/** `containerEnv(r).has(name)` without building the map. */
+export function hasContainerEnvVar(r: Resource, name: string): boolean {
+  return containerEnvVar(r, name) !== undefined;
 }

@@ -5,7 +5,7 @@ import type { Spec } from '../spec/spec';
 import { loadVerifierData, type VerifierData } from '../data';
 import { deriveTraffic, type Traffic } from './traffic';
 import { buildTopology, type Topology } from './topology';
-import { NO_USAGE, usageFor, type UsageEntry, type UsageOverrides } from './usage';
+import { NO_USAGE, usageLookup, type UsageEntry, type UsageOverrides } from './usage';
 
 export interface AnalysisInput {
   graph: Graph;
@@ -28,6 +28,7 @@ export interface AnalysisContext {
 
 export function createContext(input: AnalysisInput, data: VerifierData = loadVerifierData()): AnalysisContext {
   const usage = input.usage ?? NO_USAGE;
+  const usageOf = usageLookup(usage);
   return {
     graph: input.graph,
     model: input.model,
@@ -36,7 +37,7 @@ export function createContext(input: AnalysisInput, data: VerifierData = loadVer
     data,
     traffic: deriveTraffic(input.spec, data),
     topology: buildTopology(input.graph, input.model),
-    usageOf: (address) => usageFor(usage, address),
+    usageOf,
     componentOf: (address) => input.model.membership.get(address)?.component ?? 'shared',
   };
 }
@@ -61,7 +62,8 @@ export function zoneRegion(zone: string): string {
 export function oncePerContext<R>(compute: (ctx: AnalysisContext) => R): (ctx: AnalysisContext) => R {
   const cache = new WeakMap<AnalysisContext, R>();
   return (ctx) => {
-    if (cache.has(ctx)) return cache.get(ctx) as R;
+    const cached = cache.get(ctx);
+    if (cached !== undefined || cache.has(ctx)) return cached as R;
     const value = compute(ctx);
     cache.set(ctx, value);
     return value;
@@ -69,14 +71,16 @@ export function oncePerContext<R>(compute: (ctx: AnalysisContext) => R): (ctx: A
 }
 
 export function oncePerResource<R>(compute: (ctx: AnalysisContext, r: Resource) => R): (ctx: AnalysisContext, r: Resource) => R {
-  const cache = new WeakMap<AnalysisContext, WeakMap<Resource, R>>();
+  // The per-resource map lives as long as its context (the WeakMap's value), so it need not be weak itself.
+  const cache = new WeakMap<AnalysisContext, Map<Resource, R>>();
   return (ctx, r) => {
     let byResource = cache.get(ctx);
     if (!byResource) {
-      byResource = new WeakMap();
+      byResource = new Map();
       cache.set(ctx, byResource);
     }
-    if (byResource.has(r)) return byResource.get(r) as R;
+    const cached = byResource.get(r);
+    if (cached !== undefined || byResource.has(r)) return cached as R;
     const value = compute(ctx, r);
     byResource.set(r, value);
     return value;

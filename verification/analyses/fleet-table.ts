@@ -7,7 +7,7 @@
 import type { Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { asNumber, asString } from '../graph/values';
-import { containerEnv } from './attributes';
+import { containerEnvVar } from './attributes';
 import type { AnalysisContext } from './context';
 
 /**
@@ -16,13 +16,12 @@ import type { AnalysisContext } from './context';
  */
 export function fleetTableOf(ctx: AnalysisContext, svc: Resource): Resource | string {
   const topo = ctx.topology;
-  const env = containerEnv(svc);
-  if (!env.has('BIGTABLE_FLEET_TABLE')) return `${svc.address}: BIGTABLE_FLEET_TABLE is not set`;
-  const v = env.get('BIGTABLE_FLEET_TABLE');
+  const v = containerEnvVar(svc, 'BIGTABLE_FLEET_TABLE');
+  if (v === undefined) return `${svc.address}: BIGTABLE_FLEET_TABLE is not set`;
   const instance = topo.bigtableInstances.find((i) => topo.refersTo(svc, i));
   if (!instance) return `${svc.address}: names no Bigtable instance of the graph (BIGTABLE_INSTANCE)`;
   const tables = topo.tablesOf(instance);
-  const refs = v !== undefined && v !== null && isPending(v) ? v.references : [];
+  const refs = v !== null && isPending(v) ? v.references : [];
   const literal = asString(v as never);
   const table = tables.find((t) => refs.some((r) => r === t.address || r.startsWith(`${t.address}.`)) || (literal !== undefined && (t.values.name === literal || t.name === literal)));
   if (!table) return `${svc.address}: BIGTABLE_FLEET_TABLE ${literal ?? (refs.join(', ') || 'pending')} is no table of ${instance.address} declared in the graph`;
@@ -31,8 +30,7 @@ export function fleetTableOf(ctx: AnalysisContext, svc: Resource): Resource | st
 
 /** A processor's snapshot interval in seconds: its FLEET_METRICS_SECONDS, the services' default when unset, undefined when not a literal number. */
 export function fleetSnapshotSeconds(ctx: AnalysisContext, processor: Resource): number | undefined {
-  const env = containerEnv(processor);
-  if (!env.has('FLEET_METRICS_SECONDS')) return ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
-  const v = env.get('FLEET_METRICS_SECONDS');
-  return v === undefined ? undefined : asNumber(v as never);
+  const v = containerEnvVar(processor, 'FLEET_METRICS_SECONDS');
+  if (v === undefined) return ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
+  return asNumber(v as never);
 }

@@ -6,15 +6,15 @@
 import type { ArchitectureModel } from '../engine/types';
 import type { Edge, Graph, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
-import { readAttr } from '../graph/values';
-import { stringLeaves } from './attributes';
+import { indexGraph, type GraphIndex } from '../model/graph-index';
 
 /*
  * Performance: a topology is built once per graph (and model) and cached in a WeakMap keyed
- * by the graph, so every analysis and rule of one verification shares it and nothing leaks
- * between graphs (the advice stage verifies many edited copies). Every lookup is indexed:
- * edges by endpoint, literal names by the name they could denote, so no step re-scans all
- * resources per resource.
+ * by the graph's index, so every analysis and rule of one verification shares it and nothing
+ * leaks between graphs (the advice stage verifies many edited copies). It reads the graph
+ * index the model built (types, edges by endpoint, string leaves per resource), works out each
+ * answer the first time it is asked and keeps it: the lists it returns are shared and must not
+ * be modified. No step re-scans all resources per resource.
  */
 
 export type ServiceRole = 'ingest-gateway' | 'processor' | 'analytics' | 'dashboard' | 'other';
@@ -24,32 +24,35 @@ export interface Topology {
   ofType(type: string): Resource[];
   /** True when `from` refers to `to` by a reference edge or by a literal name/id. */
   refersTo(from: Resource, to: Resource, attributePrefix?: string): boolean;
-  topics: Resource[];
-  subscriptions: Resource[];
+  readonly topics: Resource[];
+  readonly subscriptions: Resource[];
   topicOf(sub: Resource): Resource | undefined;
   subscriptionsOf(topic: Resource): Resource[];
   deadLetterTopicOf(sub: Resource): Resource | undefined;
   isDeadLetterTopic(topic: Resource): boolean;
   /** Topics carrying the event stream: subscribed to, and not a dead-letter topic. */
-  sourceTopics: Resource[];
+  readonly sourceTopics: Resource[];
   roleOf(service: Resource): ServiceRole;
+  /** Services of a role, the deployment in its provider's home region first. */
   services(role: ServiceRole): Resource[];
   /** Subscriptions a processor service pulls from. */
-  speedSubscriptions: Resource[];
+  readonly speedSubscriptions: Resource[];
   /** Dataflow jobs and the subscription each reads. */
-  dataflowJobs: Resource[];
+  readonly dataflowJobs: Resource[];
   inputSubscriptionOf(job: Resource): Resource | undefined;
-  bigtableInstances: Resource[];
+  readonly bigtableInstances: Resource[];
   tablesOf(instance: Resource): Resource[];
   gcPoliciesOf(table: Resource): Resource[];
   appProfilesOf(instance: Resource): Resource[];
-  bigQueryTables: Resource[];
+  readonly bigQueryTables: Resource[];
   datasetOf(table: Resource): Resource | undefined;
-  scheduledQueries: Resource[];
+  readonly scheduledQueries: Resource[];
   /** Resources of a type referring to `target`. */
   referrers(target: Resource, type?: string): Resource[];
   /** The candidates `from` refers to (as `refersTo` judges), in the candidates' order. */
   targetsAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[];
+  /** `targetsAmong(...)[0]`, without building the list when the candidates are few. */
+  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined;
   /** The candidates referring to `target` (as `refersTo` judges), in the candidates' order. */
   referrersAmong(target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[];
   /** BigQuery tables whose dataset (`datasetOf`) is `dataset`, in graph order. */
@@ -66,6 +69,11 @@ const COMPONENT_ROLE: Record<string, ServiceRole> = {
   analytics: 'analytics',
   dashboard: 'dashboard',
 };
+// Name patterns of the last-resort role guess, compiled once.
+const DASHBOARD_NAME = /dashboard/;
+const INGEST_NAME = /ingest|gateway/;
+const PROCESSOR_NAME = /processor|speed/;
+const ANALYTICS_NAME = /analytics|query|api/;
 
 function nameOf(r: Resource): string | undefined {
   for (const key of ['name', 'dataset_id', 'table_id', 'app_profile_id', 'display_name']) {
@@ -78,7 +86,8 @@ function nameOf(r: Resource): string | undefined {
 /** Below this many candidates a plain scan is cheaper than building an index. */
 const LINEAR_SCAN_MAX = 8;
 const WHOLE_VALUES = '\u0000whole';
-const NO_NAMES: ReadonlySet<string> = new Set();
+/** What every lookup that finds nothing returns (shared, never filled). */
+const NONE: Resource[] = [];
 
 /** Positions of candidates by address and by literal name; inverted name sets per attribute prefix. */
 interface CandidateIndex {
@@ -94,8 +103,20 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /**
- * Every name a string could denote under the literal-name rule of `refersTo`: the string
- * itself and each tail after a `/`, `.` or `:` (so `s.endsWith('/' + name)` is `names.has(name)`).
+ * True when `text` could denote `name` under the literal-name rule of `refersTo`: it is the name,
+ * or ends with it after a `/`, `.` or `:` (`projects/p/topics/t`, `p:dataset.table`).
+ */
+function denotes(text: string, name: string): boolean {
+  const at = text.length - name.length;
+  if (at === 0) return text === name;
+  if (at < 1 || !text.endsWith(name)) return false;
+  const c = text.charCodeAt(at - 1);
+  return c === 47 /* / */ || c === 46 /* . */ || c === 58 /* : */;
+}
+
+/**
+ * Every name a string could denote under the same rule: the string itself and each tail after a
+ * `/`, `.` or `:` (for indexes over many candidates, where a set lookup beats `denotes` per pair).
  */
 function addNameTails(s: string, out: Set<string>): void {
   out.add(s);
@@ -105,105 +126,114 @@ function addNameTails(s: string, out: Set<string>): void {
   }
 }
 
+/** Both lists as one, in order; either one itself when the other is empty (the usual case). */
+function concatenated(a: Resource[], b: Resource[]): Resource[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b];
+}
+
 interface CachedTopologies {
-  resources: readonly Resource[];
-  resourceCount: number;
-  edges: readonly Edge[];
-  edgeCount: number;
   withoutModel?: Topology;
   byModel: WeakMap<ArchitectureModel, Topology>;
 }
 
-const cache = new WeakMap<Graph, CachedTopologies>();
+const cache = new WeakMap<GraphIndex, CachedTopologies>();
 
 /** The topology of a graph, built once per graph and model (the graph is immutable by convention). */
 export function buildTopology(graph: Graph, model?: ArchitectureModel): Topology {
-  let entry = cache.get(graph);
-  // A graph changed in place (resources or edges added) is rebuilt rather than read stale.
-  if (!entry || entry.resources !== graph.resources || entry.resourceCount !== graph.resources.length || entry.edges !== graph.edges || entry.edgeCount !== graph.edges.length) {
-    entry = { resources: graph.resources, resourceCount: graph.resources.length, edges: graph.edges, edgeCount: graph.edges.length, byModel: new WeakMap() };
-    cache.set(graph, entry);
+  // The index is rebuilt for a graph changed in place (resources or edges added), and so is its topology.
+  const index = indexGraph(graph);
+  let entry = cache.get(index);
+  if (!entry) {
+    entry = { byModel: new WeakMap() };
+    cache.set(index, entry);
   }
-  if (!model) return (entry.withoutModel ??= computeTopology(graph));
+  if (!model) return (entry.withoutModel ??= new GraphTopology(index));
   let topology = entry.byModel.get(model);
   if (!topology) {
-    topology = computeTopology(graph, model);
+    topology = new GraphTopology(index, model);
     entry.byModel.set(model, topology);
   }
   return topology;
 }
 
-function computeTopology(graph: Graph, model?: ArchitectureModel): Topology {
-  const byType = new Map<string, Resource[]>();
-  const byTypeAnyMode = new Map<string, Resource[]>();
-  for (const r of graph.resources) {
-    pushTo(byTypeAnyMode, r.type, r);
-    if (r.mode === 'managed') pushTo(byType, r.type, r);
-  }
-  const EMPTY: Resource[] = [];
-  const ofType = (type: string) => byType.get(type) ?? [];
-  const edgesFrom = new Map<string, Edge[]>();
-  const edgesTo = new Map<string, Edge[]>();
-  for (const e of graph.edges) {
-    pushTo(edgesFrom, e.from, e);
-    pushTo(edgesTo, e.to, e);
-  }
-  const prefixMatches = (e: Edge, attributePrefix?: string) => attributePrefix === undefined || e.attribute.startsWith(attributePrefix);
+/** The Pub/Sub shape: which topics dead-letter, which subscriptions read each topic, which topics carry events. */
+interface PubSubShape {
+  deadLetterTopics: Set<string>;
+  subscriptionsByTopic: Map<string, Resource[]>;
+  sourceTopics: Resource[];
+  sourceTopicSet: Set<Resource>;
+}
 
-  // Literal names each resource's attributes (under a prefix) could denote, computed once.
-  const namesCache = new Map<Resource, Map<string, ReadonlySet<string>>>();
-  function namesIn(from: Resource, attributePrefix?: string): ReadonlySet<string> {
-    const key = attributePrefix ?? WHOLE_VALUES;
-    let perPrefix = namesCache.get(from);
-    if (!perPrefix) namesCache.set(from, (perPrefix = new Map()));
-    let names = perPrefix.get(key);
-    if (!names) {
-      const scope = attributePrefix === undefined ? from.values : readAttr(from, attributePrefix);
-      if (scope === undefined || isPending(scope)) names = NO_NAMES;
-      else {
-        const set = new Set<string>();
-        for (const s of stringLeaves(scope as never)) addNameTails(s, set);
-        names = set;
-      }
-      perPrefix.set(key, names);
+class GraphTopology implements Topology {
+  readonly graph: Graph;
+  readonly topics: Resource[];
+  readonly subscriptions: Resource[];
+  readonly bigtableInstances: Resource[];
+  readonly bigQueryTables: Resource[];
+
+  // Answers kept once worked out (by address, as a resource is identified across the graph).
+  private readonly topicBySubscription = new Map<string, Resource | undefined>();
+  private readonly deadLetterTopicBySubscription = new Map<string, Resource | undefined>();
+  private readonly inputSubscriptionByJob = new Map<string, Resource | undefined>();
+  private readonly datasetByTable = new Map<string, Resource | undefined>();
+  private readonly referrerLists = new Map<string, Map<string, Resource[]>>();
+  private readonly roles = new Map<string, ServiceRole>();
+  private servicesByRole?: Map<string, Resource[]>;
+  private pubSub?: PubSubShape;
+  private speedSubscriptionList?: Resource[];
+  private dataflowJobList?: Resource[];
+  private serviceList?: Resource[];
+  private scheduledQueryList?: Resource[];
+  private tablesByDataset?: Map<string, Resource[]>;
+  /** Literal names each resource's attributes (under a prefix) could denote, for the indexed lookups. */
+  private readonly namesByPrefix = new Map<string, Map<Resource, ReadonlySet<string>>>();
+  private readonly candidateIndexes = new WeakMap<readonly Resource[], CandidateIndex>();
+
+  constructor(
+    private readonly index: GraphIndex,
+    private readonly model?: ArchitectureModel,
+  ) {
+    this.graph = index.graph;
+    this.topics = this.ofType('google_pubsub_topic');
+    this.subscriptions = this.ofType('google_pubsub_subscription');
+    this.bigtableInstances = this.ofType('google_bigtable_instance');
+    this.bigQueryTables = this.ofType('google_bigquery_table');
+  }
+
+  ofType(type: string): Resource[] {
+    // The index's lists are shared like every list here (typed read-only there).
+    return this.index.managedOfType(type) as Resource[];
+  }
+
+  edgesFrom(from: Resource): readonly Edge[] {
+    return this.index.edgesFrom(from.address);
+  }
+
+  refersTo(from: Resource, to: Resource, attributePrefix?: string): boolean {
+    for (const e of this.index.edgesFrom(from.address)) {
+      if (e.to === to.address && (attributePrefix === undefined || e.attribute.startsWith(attributePrefix))) return true;
     }
-    return names;
-  }
-
-  function refersTo(from: Resource, to: Resource, attributePrefix?: string): boolean {
-    const edges = edgesFrom.get(from.address);
-    if (edges && edges.some((e) => e.to === to.address && prefixMatches(e, attributePrefix))) return true;
     const name = nameOf(to);
     if (!name) return false;
-    return namesIn(from, attributePrefix).has(name);
+    for (const s of this.index.stringLeaves(from, attributePrefix)) if (denotes(s, name)) return true;
+    return false;
   }
 
-  const candidateIndexes = new WeakMap<readonly Resource[], CandidateIndex>();
-  function indexOf(candidates: readonly Resource[]): CandidateIndex {
-    let idx = candidateIndexes.get(candidates);
-    if (!idx) {
-      idx = { byAddress: new Map(), byName: new Map(), namesInByPrefix: new Map() };
-      for (let i = 0; i < candidates.length; i++) {
-        const c = candidates[i];
-        pushTo(idx.byAddress, c.address, i);
-        const name = nameOf(c);
-        if (name) pushTo(idx.byName, name, i);
-      }
-      candidateIndexes.set(candidates, idx);
+  targetsAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
+    if (candidates.length <= LINEAR_SCAN_MAX) {
+      const found: Resource[] = [];
+      for (const c of candidates) if (this.refersTo(from, c, attributePrefix)) found.push(c);
+      return found;
     }
-    return idx;
-  }
-  const inOrder = (candidates: readonly Resource[], hits: Set<number>) => [...hits].sort((a, b) => a - b).map((i) => candidates[i]);
-
-  function targetsAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
-    if (candidates.length <= LINEAR_SCAN_MAX) return candidates.filter((c) => refersTo(from, c, attributePrefix));
-    const idx = indexOf(candidates);
+    const idx = this.candidateIndex(candidates);
     const hits = new Set<number>();
-    for (const e of edgesFrom.get(from.address) ?? []) {
-      if (!prefixMatches(e, attributePrefix)) continue;
+    for (const e of this.index.edgesFrom(from.address)) {
+      if (attributePrefix !== undefined && !e.attribute.startsWith(attributePrefix)) continue;
       for (const i of idx.byAddress.get(e.to) ?? []) hits.add(i);
     }
-    const names = namesIn(from, attributePrefix);
+    const names = this.namesIn(from, attributePrefix);
     if (names.size <= idx.byName.size) {
       for (const n of names) for (const i of idx.byName.get(n) ?? []) hits.add(i);
     } else {
@@ -212,12 +242,22 @@ function computeTopology(graph: Graph, model?: ArchitectureModel): Topology {
     return inOrder(candidates, hits);
   }
 
-  function referrersAmong(target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
-    if (candidates.length <= LINEAR_SCAN_MAX) return candidates.filter((c) => refersTo(c, target, attributePrefix));
-    const idx = indexOf(candidates);
+  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined {
+    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates, attributePrefix)[0];
+    for (const c of candidates) if (this.refersTo(from, c, attributePrefix)) return c;
+    return undefined;
+  }
+
+  referrersAmong(target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
+    if (candidates.length <= LINEAR_SCAN_MAX) {
+      const found: Resource[] = [];
+      for (const c of candidates) if (this.refersTo(c, target, attributePrefix)) found.push(c);
+      return found;
+    }
+    const idx = this.candidateIndex(candidates);
     const hits = new Set<number>();
-    for (const e of edgesTo.get(target.address) ?? []) {
-      if (!prefixMatches(e, attributePrefix)) continue;
+    for (const e of this.index.edgesTo(target.address)) {
+      if (attributePrefix !== undefined && !e.attribute.startsWith(attributePrefix)) continue;
       for (const i of idx.byAddress.get(e.from) ?? []) hits.add(i);
     }
     const name = nameOf(target);
@@ -226,7 +266,7 @@ function computeTopology(graph: Graph, model?: ArchitectureModel): Topology {
       let inverted = idx.namesInByPrefix.get(key);
       if (!inverted) {
         inverted = new Map();
-        for (let i = 0; i < candidates.length; i++) for (const n of namesIn(candidates[i], attributePrefix)) pushTo(inverted, n, i);
+        for (let i = 0; i < candidates.length; i++) for (const n of this.namesIn(candidates[i], attributePrefix)) pushTo(inverted, n, i);
         idx.namesInByPrefix.set(key, inverted);
       }
       for (const i of inverted.get(name) ?? []) hits.add(i);
@@ -234,117 +274,211 @@ function computeTopology(graph: Graph, model?: ArchitectureModel): Topology {
     return inOrder(candidates, hits);
   }
 
-  /** `f` memoised per resource address. */
-  function perAddress<T>(f: (r: Resource) => T): (r: Resource) => T {
-    const memo = new Map<string, T>();
-    return (r) => {
-      if (memo.has(r.address)) return memo.get(r.address)!;
-      const v = f(r);
-      memo.set(r.address, v);
-      return v;
-    };
+  referrers(target: Resource, type?: string): Resource[] {
+    const candidates = type === undefined ? this.graph.resources : this.index.ofType(type);
+    return this.referrersAmong(target, candidates).filter((r) => r !== target);
   }
-  /** Groups `members` by the address `keyOf` gives, keeping the members' order. */
-  function groupedBy(members: readonly Resource[], keyOf: (r: Resource) => Resource | undefined): Map<string, Resource[]> {
-    const groups = new Map<string, Resource[]>();
-    for (const m of members) {
-      const k = keyOf(m);
-      if (k) pushTo(groups, k.address, m);
+
+  topicOf(sub: Resource): Resource | undefined {
+    if (!this.topicBySubscription.has(sub.address)) this.topicBySubscription.set(sub.address, this.firstTargetAmong(sub, this.topics, 'topic'));
+    return this.topicBySubscription.get(sub.address);
+  }
+
+  deadLetterTopicOf(sub: Resource): Resource | undefined {
+    const memo = this.deadLetterTopicBySubscription;
+    if (!memo.has(sub.address)) memo.set(sub.address, this.firstTargetAmong(sub, this.topics, 'dead_letter_policy'));
+    return memo.get(sub.address);
+  }
+
+  subscriptionsOf(topic: Resource): Resource[] {
+    return this.pubSubShape().subscriptionsByTopic.get(topic.address) ?? NONE;
+  }
+
+  isDeadLetterTopic(topic: Resource): boolean {
+    return this.pubSubShape().deadLetterTopics.has(topic.address);
+  }
+
+  get sourceTopics(): Resource[] {
+    return this.pubSubShape().sourceTopics;
+  }
+
+  isSourceTopic(topic: Resource): boolean {
+    return this.pubSubShape().sourceTopicSet.has(topic);
+  }
+
+  roleOf(svc: Resource): ServiceRole {
+    let role = this.roles.get(svc.address);
+    if (role === undefined) {
+      role = this.computeRole(svc);
+      this.roles.set(svc.address, role);
     }
-    return groups;
+    return role;
   }
 
-  const topics = ofType('google_pubsub_topic');
-  const subscriptions = ofType('google_pubsub_subscription');
-  const topicOf = perAddress((sub) => targetsAmong(sub, topics, 'topic')[0]);
-  const deadLetterTopicOf = perAddress((sub) => targetsAmong(sub, topics, 'dead_letter_policy')[0]);
-  const deadLetterTopics = new Set(subscriptions.map((s) => deadLetterTopicOf(s)?.address).filter((a): a is string => !!a));
-  const subscriptionsByTopic = groupedBy(subscriptions, topicOf);
-  const subscriptionsOf = (topic: Resource) => subscriptionsByTopic.get(topic.address) ?? [];
-  const sourceTopics = topics.filter((t) => !deadLetterTopics.has(t.address) && subscriptionsOf(t).length > 0);
-  const sourceTopicSet = new Set(sourceTopics);
+  services(role: ServiceRole): Resource[] {
+    this.servicesByRole ??= this.groupServicesByRole();
+    return this.servicesByRole.get(role) ?? NONE;
+  }
 
-  const services = SERVICE_TYPES.flatMap(ofType);
-  const stores = [...ofType('google_bigtable_instance'), ...ofType('google_bigquery_dataset')];
-  const roleCache = new Map<string, ServiceRole>();
-  function computeRole(svc: Resource): ServiceRole {
-    const component = model?.membership.get(svc.address)?.component;
+  get speedSubscriptions(): Resource[] {
+    if (!this.speedSubscriptionList) {
+      const processed = new Set<Resource>();
+      for (const p of this.services('processor')) for (const s of this.targetsAmong(p, this.subscriptions)) processed.add(s);
+      this.speedSubscriptionList = this.subscriptions.filter((s) => processed.has(s));
+    }
+    return this.speedSubscriptionList;
+  }
+
+  get dataflowJobs(): Resource[] {
+    return (this.dataflowJobList ??= concatenated(this.ofType('google_dataflow_job'), this.ofType('google_dataflow_flex_template_job')));
+  }
+
+  inputSubscriptionOf(job: Resource): Resource | undefined {
+    const memo = this.inputSubscriptionByJob;
+    if (!memo.has(job.address)) memo.set(job.address, this.firstTargetAmong(job, this.subscriptions, 'parameters'));
+    return memo.get(job.address);
+  }
+
+  tablesOf(instance: Resource): Resource[] {
+    return this.referrersOfType('tablesOf', instance, 'google_bigtable_table', 'instance_name');
+  }
+
+  gcPoliciesOf(table: Resource): Resource[] {
+    return this.referrersOfType('gcPoliciesOf', table, 'google_bigtable_gc_policy', 'table');
+  }
+
+  appProfilesOf(instance: Resource): Resource[] {
+    return this.referrersOfType('appProfilesOf', instance, 'google_bigtable_app_profile', 'instance');
+  }
+
+  datasetOf(table: Resource): Resource | undefined {
+    const memo = this.datasetByTable;
+    if (!memo.has(table.address)) memo.set(table.address, this.firstTargetAmong(table, this.ofType('google_bigquery_dataset'), 'dataset_id'));
+    return memo.get(table.address);
+  }
+
+  tablesIn(dataset: Resource): Resource[] {
+    if (!this.tablesByDataset) {
+      this.tablesByDataset = new Map();
+      for (const t of this.bigQueryTables) {
+        const d = this.datasetOf(t);
+        if (d) pushTo(this.tablesByDataset, d.address, t);
+      }
+    }
+    return this.tablesByDataset.get(dataset.address) ?? NONE;
+  }
+
+  get scheduledQueries(): Resource[] {
+    this.scheduledQueryList ??= this.ofType('google_bigquery_data_transfer_config').filter((c) => {
+      const id = c.values.data_source_id;
+      return id === undefined || id === 'scheduled_query' || isPending(id);
+    });
+    return this.scheduledQueryList;
+  }
+
+  /** Resources of a type referring to `target` under an attribute, worked out once per target. */
+  private referrersOfType(list: string, target: Resource, type: string, attributePrefix: string): Resource[] {
+    let byTarget = this.referrerLists.get(list);
+    if (!byTarget) this.referrerLists.set(list, (byTarget = new Map()));
+    let found = byTarget.get(target.address);
+    if (!found) {
+      found = this.referrersAmong(target, this.ofType(type), attributePrefix);
+      byTarget.set(target.address, found);
+    }
+    return found;
+  }
+
+  private pubSubShape(): PubSubShape {
+    if (!this.pubSub) {
+      const deadLetterTopics = new Set<string>();
+      const subscriptionsByTopic = new Map<string, Resource[]>();
+      for (const s of this.subscriptions) {
+        const dl = this.deadLetterTopicOf(s);
+        if (dl) deadLetterTopics.add(dl.address);
+        const topic = this.topicOf(s);
+        if (topic) pushTo(subscriptionsByTopic, topic.address, s);
+      }
+      const sourceTopics = this.topics.filter((t) => !deadLetterTopics.has(t.address) && subscriptionsByTopic.has(t.address));
+      this.pubSub = { deadLetterTopics, subscriptionsByTopic, sourceTopics, sourceTopicSet: new Set(sourceTopics) };
+    }
+    return this.pubSub;
+  }
+
+  private computeRole(svc: Resource): ServiceRole {
+    const component = this.model?.membership.get(svc.address)?.component;
     if (component && COMPONENT_ROLE[component]) return COMPONENT_ROLE[component];
-    if (targetsAmong(svc, subscriptions).length > 0) return 'processor';
-    if (targetsAmong(svc, topics).some((t) => !deadLetterTopics.has(t.address))) return 'ingest-gateway';
+    if (this.refersToAny(svc, this.subscriptions)) return 'processor';
+    if (this.refersToAny(svc, this.topics, (t) => !this.isDeadLetterTopic(t))) return 'ingest-gateway';
     // A dashboard reads another service (the analytics API); the analytics API reads the stores
     // (and may call the processor for live figures), so reading a store decides first.
-    const readsStore = targetsAmong(svc, stores).length > 0;
-    if (!readsStore && services.some((o) => o !== svc && refersTo(svc, o))) return 'dashboard';
+    const readsStore = this.refersToAny(svc, this.bigtableInstances) || this.refersToAny(svc, this.ofType('google_bigquery_dataset'));
+    if (!readsStore && this.allServices().some((o) => o !== svc && this.refersTo(svc, o))) return 'dashboard';
     if (readsStore) return 'analytics';
     const name = `${svc.name} ${nameOf(svc) ?? ''}`.toLowerCase();
-    if (/dashboard/.test(name)) return 'dashboard';
-    if (/ingest|gateway/.test(name)) return 'ingest-gateway';
-    if (/processor|speed/.test(name)) return 'processor';
-    if (/analytics|query|api/.test(name)) return 'analytics';
+    if (DASHBOARD_NAME.test(name)) return 'dashboard';
+    if (INGEST_NAME.test(name)) return 'ingest-gateway';
+    if (PROCESSOR_NAME.test(name)) return 'processor';
+    if (ANALYTICS_NAME.test(name)) return 'analytics';
     return 'other';
   }
-  const roleOf = (svc: Resource) => {
-    if (!roleCache.has(svc.address)) roleCache.set(svc.address, computeRole(svc));
-    return roleCache.get(svc.address)!;
-  };
-  // A role deployed in several regions lists the deployment in its provider's (the
-  // configuration's home) region first: that one takes the traffic, the others are standbys.
-  const home = (s: Resource) => (s.provider?.region !== undefined && s.region === s.provider.region ? 0 : 1);
-  const servicesByRole = (role: ServiceRole) => services.filter((s) => roleOf(s) === role).sort((a, b) => home(a) - home(b));
-  const processors = servicesByRole('processor');
-  const processed = new Set(processors.flatMap((p) => targetsAmong(p, subscriptions)));
-  const speedSubscriptions = subscriptions.filter((s) => processed.has(s));
 
-  const dataflowJobs = [...ofType('google_dataflow_job'), ...ofType('google_dataflow_flex_template_job')];
-  const inputSubscriptionOf = perAddress((job) => targetsAmong(job, subscriptions, 'parameters')[0]);
+  /** Does `from` refer to one of the candidates (that passes `where`)? */
+  private refersToAny(from: Resource, candidates: readonly Resource[], where?: (c: Resource) => boolean): boolean {
+    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates).some((c) => !where || where(c));
+    for (const c of candidates) if ((!where || where(c)) && this.refersTo(from, c)) return true;
+    return false;
+  }
 
-  const bigtableInstances = ofType('google_bigtable_instance');
-  const tablesOf = (instance: Resource) => referrersAmong(instance, ofType('google_bigtable_table'), 'instance_name');
-  const gcPoliciesOf = (table: Resource) => referrersAmong(table, ofType('google_bigtable_gc_policy'), 'table');
-  const appProfilesOf = (instance: Resource) => referrersAmong(instance, ofType('google_bigtable_app_profile'), 'instance');
+  private allServices(): Resource[] {
+    return (this.serviceList ??= concatenated(this.ofType(SERVICE_TYPES[0]), this.ofType(SERVICE_TYPES[1])));
+  }
 
-  const bigQueryTables = ofType('google_bigquery_table');
-  const datasets = ofType('google_bigquery_dataset');
-  const datasetOf = perAddress((table) => targetsAmong(table, datasets, 'dataset_id')[0]);
-  let tablesByDataset: Map<string, Resource[]> | undefined;
-  const tablesIn = (dataset: Resource) => (tablesByDataset ??= groupedBy(bigQueryTables, datasetOf)).get(dataset.address) ?? [];
-  const scheduledQueries = ofType('google_bigquery_data_transfer_config').filter((c) => {
-    const id = c.values.data_source_id;
-    return id === undefined || id === 'scheduled_query' || isPending(id);
-  });
+  /**
+   * Every role's services. A role deployed in several regions lists the deployment in its
+   * provider's (the configuration's home) region first: that one takes the traffic, the others
+   * are standbys.
+   */
+  private groupServicesByRole(): Map<string, Resource[]> {
+    const byRole = new Map<string, Resource[]>();
+    const inHomeRegion = (s: Resource) => s.provider?.region !== undefined && s.region === s.provider.region;
+    for (const s of this.allServices()) if (inHomeRegion(s)) pushTo(byRole, this.roleOf(s), s);
+    for (const s of this.allServices()) if (!inHomeRegion(s)) pushTo(byRole, this.roleOf(s), s);
+    return byRole;
+  }
 
-  const referrers = (target: Resource, type?: string) =>
-    referrersAmong(target, type === undefined ? graph.resources : byTypeAnyMode.get(type) ?? EMPTY).filter((r) => r !== target);
+  private candidateIndex(candidates: readonly Resource[]): CandidateIndex {
+    let idx = this.candidateIndexes.get(candidates);
+    if (!idx) {
+      idx = { byAddress: new Map(), byName: new Map(), namesInByPrefix: new Map() };
+      for (let i = 0; i < candidates.length; i++) {
+        const c = candidates[i];
+        pushTo(idx.byAddress, c.address, i);
+        const name = nameOf(c);
+        if (name) pushTo(idx.byName, name, i);
+      }
+      this.candidateIndexes.set(candidates, idx);
+    }
+    return idx;
+  }
 
-  return {
-    graph,
-    ofType,
-    refersTo,
-    topics,
-    subscriptions,
-    topicOf,
-    subscriptionsOf,
-    deadLetterTopicOf,
-    isDeadLetterTopic: (t) => deadLetterTopics.has(t.address),
-    sourceTopics,
-    isSourceTopic: (t) => sourceTopicSet.has(t),
-    roleOf,
-    services: servicesByRole,
-    speedSubscriptions,
-    dataflowJobs,
-    inputSubscriptionOf,
-    bigtableInstances,
-    tablesOf,
-    gcPoliciesOf,
-    appProfilesOf,
-    bigQueryTables,
-    datasetOf,
-    tablesIn,
-    scheduledQueries,
-    referrers,
-    targetsAmong,
-    referrersAmong,
-    edgesFrom: (from) => edgesFrom.get(from.address) ?? [],
-  };
+  /** Every literal name a resource's attributes (under a prefix) could denote, as a set. */
+  private namesIn(from: Resource, attributePrefix?: string): ReadonlySet<string> {
+    const key = attributePrefix ?? WHOLE_VALUES;
+    let byResource = this.namesByPrefix.get(key);
+    if (!byResource) this.namesByPrefix.set(key, (byResource = new Map()));
+    let names = byResource.get(from);
+    if (!names) {
+      const set = new Set<string>();
+      for (const s of this.index.stringLeaves(from, attributePrefix)) addNameTails(s, set);
+      names = set;
+      byResource.set(from, names);
+    }
+    return names;
+  }
 }
+
+/** The candidates at the hit positions, in the candidates' order. */
+function inOrder(candidates: readonly Resource[], hits: Set<number>): Resource[] {
+  return [...hits].sort((a, b) => a - b).map((i) => candidates[i]);
+}
+

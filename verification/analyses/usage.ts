@@ -82,8 +82,22 @@ export function loadUsageFile(path: string): UsageOverrides {
   return parseUsage(doc, path);
 }
 
+/** The entry of an address the usage file does not mention: shared, and frozen since entries are only read. */
+export const NO_OVERRIDES: UsageEntry = Object.freeze({});
+
 export function usageFor(usage: UsageOverrides | undefined, address: string): UsageEntry {
-  return usage?.resources[address] ?? {};
+  return usage?.resources[address] ?? NO_OVERRIDES;
+}
+
+/**
+ * `usageFor` for one usage file, asked many times: entries by address in a Map. (An address
+ * used as an object key is interned on first use, a string-table lookup per fresh address; a
+ * Map only hashes it, and the loader has hashed every address already.)
+ */
+export function usageLookup(usage: UsageOverrides): (address: string) => UsageEntry {
+  const byAddress = new Map(Object.entries(usage.resources));
+  if (byAddress.size === 0) return () => NO_OVERRIDES;
+  return (address) => byAddress.get(address) ?? NO_OVERRIDES;
 }
 
 /** The resource types whose models read each field (the rest of an entry would be silently ignored). */

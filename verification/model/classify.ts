@@ -4,15 +4,22 @@
  * Cloud Run service reads and who reads it), then names. Support resources (service
  * accounts, IAM, buckets) join the component of what uses them.
  */
-import type { Graph, Resource } from '../graph/types';
+import type { AttrValue, Edge, Graph, Resource } from '../graph/types';
 import { asRecord, asString } from '../graph/values';
-import { COMPONENT_IDS, type ComponentId, type ComponentMembership } from '../engine/types';
-import { envOf, matchesLiteral, serviceAccountValue, referencesIn, Wiring } from './wiring';
+import type { ComponentId, ComponentMembership } from '../engine/types';
+import { componentOfWord } from './component-words';
+import { envNameMatching, matchesLiteral, referencesIn, serviceAccountValue, type Wiring } from './wiring';
 
 export const CLOUD_RUN_TYPES = ['google_cloud_run_v2_service', 'google_cloud_run_service'] as const;
 export const SUBSCRIPTION = 'google_pubsub_subscription';
 export const TOPIC = 'google_pubsub_topic';
 export const DATAFLOW_TYPES = ['google_dataflow_job', 'google_dataflow_flex_template_job'] as const;
+const SERVICE_ACCOUNT = 'google_service_account';
+const WORKLOAD_TYPES = [...CLOUD_RUN_TYPES, ...DATAFLOW_TYPES, 'google_cloudfunctions2_function'];
+const IAM_TYPES: Record<string, readonly string[]> = {
+  [SUBSCRIPTION]: [`${SUBSCRIPTION}_iam_member`, `${SUBSCRIPTION}_iam_binding`],
+  [TOPIC]: [`${TOPIC}_iam_member`, `${TOPIC}_iam_binding`],
+};
 
 const PREFIX_COMPONENT: [string, ComponentId][] = [
   ['google_pubsub_', 'ingestion'],
@@ -23,23 +30,14 @@ const PREFIX_COMPONENT: [string, ComponentId][] = [
   ['google_logging_metric', 'monitoring'],
 ];
 
-/** Spellings of each component in labels and construct ids, normalised (lowercase, alphanumerics). */
-const ALIASES: Record<ComponentId, string[]> = {
-  ingestion: ['ingestion', 'ingest', 'eventingestion'],
-  'stream-processing': ['streamprocessing', 'streamprocessor', 'processing', 'speedlayer'],
-  'hot-storage': ['hotstorage', 'hotstore'],
-  'cold-storage': ['coldstorage', 'coldstore'],
-  analytics: ['analytics', 'analyticsservice', 'serving', 'servinglayer'],
-  dashboard: ['dashboard', 'livedashboard'],
-  monitoring: ['monitoring', 'observability'],
-};
-
-const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-function componentOfWord(word: string): ComponentId | undefined {
-  const n = norm(word);
-  return COMPONENT_IDS.find((c) => ALIASES[c].includes(n));
-}
+// Patterns used per resource, compiled once.
+const SUBSCRIPTION_ENV = /SUBSCRIPTION/;
+const TOPIC_ENV = /TOPIC/;
+const ANALYTICS_URL_ENV = /^ANALYTICS_URL$/;
+const STORE_ENV = /^BIG(TABLE|QUERY)_/;
+const SUBSCRIBER_ROLE = /subscriber/;
+const PUBLISHER_ROLE = /publisher/;
+const APPLIES_TO_ONE = /_iam_|_object$|_policy$/;
 
 export type ServiceRole = 'ingest' | 'processor' | 'analytics' | 'dashboard';
 export const ROLE_COMPONENT: Record<ServiceRole, ComponentId> = {
@@ -55,13 +53,18 @@ export interface Classification {
   serviceRoles: Map<string, { role: ServiceRole; evidence: string }>;
 }
 
+export function isCloudRun(r: Resource): boolean {
+  return r.type === CLOUD_RUN_TYPES[0] || r.type === CLOUD_RUN_TYPES[1];
+}
+
 export function classify(graph: Graph, wiring: Wiring): Classification {
   const membership = new Map<string, ComponentMembership>();
   const serviceRoles = new Map<string, { role: ServiceRole; evidence: string }>();
 
+  const unplaced: Resource[] = [];
   for (const r of graph.resources) {
     const explicit = fromLabel(r) ?? fromConstructPath(r);
-    if (CLOUD_RUN_TYPES.includes(r.type as (typeof CLOUD_RUN_TYPES)[number])) {
+    if (isCloudRun(r)) {
       const role = serviceRole(r, wiring);
       if (role) serviceRoles.set(r.address, role);
       if (!explicit && role) {
@@ -69,19 +72,15 @@ export function classify(graph: Graph, wiring: Wiring): Classification {
         continue;
       }
     }
-    if (explicit) {
-      membership.set(r.address, explicit);
-      continue;
-    }
-    const byType = PREFIX_COMPONENT.find(([prefix]) => r.type.startsWith(prefix));
-    membership.set(r.address, byType ? { component: byType[1], evidence: `type ${r.type}` } : { component: 'shared', evidence: 'no component evidence' });
+    const m = explicit ?? fromType(r);
+    membership.set(r.address, m);
+    if (m.component === 'shared' && r.mode !== 'data') unplaced.push(r);
   }
 
   // Support resources join what uses them; two passes let IAM follow its service account.
   for (let pass = 0; pass < 2; pass++) {
-    for (const r of graph.resources) {
-      const m = membership.get(r.address)!;
-      if (m.component !== 'shared' || r.mode === 'data') continue;
+    for (const r of unplaced) {
+      if (membership.get(r.address)!.component !== 'shared') continue;
       const adopted = adopt(r, wiring, membership);
       if (adopted) membership.set(r.address, adopted);
     }
@@ -97,38 +96,50 @@ function fromLabel(r: Resource): ComponentMembership | undefined {
 }
 
 function fromConstructPath(r: Resource): ComponentMembership | undefined {
-  if (!r.constructPath) return undefined;
-  for (const segment of r.constructPath.split('/')) {
-    const c = componentOfWord(segment);
-    if (c) return { component: c, evidence: `construct path ${r.constructPath}` };
+  const path = r.constructPath;
+  if (!path) return undefined;
+  // Segment by segment without splitting the path (every resource has one).
+  for (let start = 0; start <= path.length; ) {
+    const slash = path.indexOf('/', start);
+    const end = slash < 0 ? path.length : slash;
+    const c = componentOfWord(path, start, end);
+    if (c) return { component: c, evidence: `construct path ${path}` };
+    start = end + 1;
   }
   return undefined;
 }
 
+function fromType(r: Resource): ComponentMembership {
+  for (const [prefix, component] of PREFIX_COMPONENT) if (r.type.startsWith(prefix)) return { component, evidence: `type ${r.type}` };
+  return { component: 'shared', evidence: 'no component evidence' };
+}
+
+const SUBSCRIPTION_TYPES = [SUBSCRIPTION];
+const TOPIC_TYPES = [TOPIC];
+const readsStore = (t: Resource) => t.type.startsWith('google_bigtable_') || t.type.startsWith('google_bigquery_');
+
 /** What a Cloud Run service does, from its wiring; names only as a last resort. */
 export function serviceRole(r: Resource, wiring: Wiring): { role: ServiceRole; evidence: string } | undefined {
-  const env = envOf(r);
-  const subs = wiring.targets(r, [SUBSCRIPTION]);
-  if (subs.length > 0) return { role: 'processor', evidence: `reads subscription ${subs[0].address}` };
-  const subEnv = env.find((e) => /SUBSCRIPTION/.test(e.name));
-  if (subEnv) return { role: 'processor', evidence: `env ${subEnv.name} names a subscription` };
-  const granted = grantsOn(r, wiring, SUBSCRIPTION, /subscriber/);
+  const sub = wiring.firstTarget(r, SUBSCRIPTION_TYPES);
+  if (sub) return { role: 'processor', evidence: `reads subscription ${sub.address}` };
+  const subEnv = envNameMatching(r, SUBSCRIPTION_ENV);
+  if (subEnv) return { role: 'processor', evidence: `env ${subEnv} names a subscription` };
+  const account = serviceAccountValue(r);
+  const granted = grantsOn(account, wiring, SUBSCRIPTION, SUBSCRIBER_ROLE);
   if (granted) return { role: 'processor', evidence: `its service account subscribes to ${granted}` };
   // The analytics API may call the processor (live figures): reading a pull subscriber does not make a dashboard.
-  const otherServices = wiring.targets(r, [...CLOUD_RUN_TYPES]).filter((t) => t.address !== r.address && wiring.targets(t, [SUBSCRIPTION]).length === 0);
-  if (otherServices.length > 0) return { role: 'dashboard', evidence: `reads service ${otherServices[0].address}` };
-  const analyticsUrl = env.find((e) => e.name === 'ANALYTICS_URL');
-  if (analyticsUrl) return { role: 'dashboard', evidence: 'env ANALYTICS_URL' };
-  const readers = wiring.referrers(r, [...CLOUD_RUN_TYPES]).filter((t) => t.address !== r.address);
-  if (readers.length > 0) return { role: 'analytics', evidence: `read by service ${readers[0].address}` };
-  const topics = wiring.targets(r, [TOPIC]);
-  if (topics.length > 0) return { role: 'ingest', evidence: `publishes to topic ${topics[0].address}` };
-  const topicEnv = env.find((e) => /TOPIC/.test(e.name));
-  if (topicEnv) return { role: 'ingest', evidence: `env ${topicEnv.name} names a topic` };
-  const publishes = grantsOn(r, wiring, TOPIC, /publisher/);
+  const otherService = wiring.firstTarget(r, CLOUD_RUN_TYPES, undefined, (t) => t.address !== r.address && !wiring.firstTarget(t, SUBSCRIPTION_TYPES));
+  if (otherService) return { role: 'dashboard', evidence: `reads service ${otherService.address}` };
+  if (envNameMatching(r, ANALYTICS_URL_ENV)) return { role: 'dashboard', evidence: 'env ANALYTICS_URL' };
+  const reader = wiring.firstReferrer(r, CLOUD_RUN_TYPES, undefined, (t) => t.address !== r.address);
+  if (reader) return { role: 'analytics', evidence: `read by service ${reader.address}` };
+  const topic = wiring.firstTarget(r, TOPIC_TYPES);
+  if (topic) return { role: 'ingest', evidence: `publishes to topic ${topic.address}` };
+  const topicEnv = envNameMatching(r, TOPIC_ENV);
+  if (topicEnv) return { role: 'ingest', evidence: `env ${topicEnv} names a topic` };
+  const publishes = grantsOn(account, wiring, TOPIC, PUBLISHER_ROLE);
   if (publishes) return { role: 'ingest', evidence: `its service account publishes to ${publishes}` };
-  const readsStores = wiring.targets(r).some((t) => t.type.startsWith('google_bigtable_') || t.type.startsWith('google_bigquery_'));
-  if (readsStores || env.some((e) => /^BIG(TABLE|QUERY)_/.test(e.name))) return { role: 'analytics', evidence: 'reads the stores' };
+  if (wiring.firstTarget(r, undefined, undefined, readsStore) || envNameMatching(r, STORE_ENV)) return { role: 'analytics', evidence: 'reads the stores' };
   const name = `${asString(r.values.name) ?? ''} ${r.name}`.toLowerCase();
   if (/ingest|gateway/.test(name)) return { role: 'ingest', evidence: `name ${name.trim()}` };
   if (/process|speed/.test(name)) return { role: 'processor', evidence: `name ${name.trim()}` };
@@ -137,48 +148,78 @@ export function serviceRole(r: Resource, wiring: Wiring): { role: ServiceRole; e
   return undefined;
 }
 
-/** A topic/subscription IAM member granting this service's account a matching role. */
-function grantsOn(service: Resource, wiring: Wiring, targetType: string, role: RegExp): string | undefined {
-  const sa = serviceAccountValue(service);
+/** A topic/subscription IAM member granting a service's account (`sa`, as the service names it) a matching role. */
+function grantsOn(sa: AttrValue | undefined, wiring: Wiring, targetType: string, role: RegExp): string | undefined {
   const saRefs = referencesIn(sa);
   const saLiteral = asString(sa);
-  for (const iam of wiring.ofType(`${targetType}_iam_member`, `${targetType}_iam_binding`)) {
+  const saResource = serviceAccountAmong(saRefs, wiring);
+  for (const iam of wiring.ofTypes(IAM_TYPES[targetType])) {
     if (!role.test(asString(iam.values.role) ?? '')) continue;
     const member = iam.values.member ?? iam.values.members;
-    const memberRefs = wiring.targets(iam, ['google_service_account']).map((t) => t.address);
-    const matchesRef = saRefs.some((a) => memberRefs.includes(a));
-    const memberText = JSON.stringify(member ?? '');
-    const matchesLiteralEmail = saLiteral !== undefined && saLiteral !== '' && memberText.includes(saLiteral);
-    const saResource = saRefs.map((a) => wiring.graph.byAddress.get(a)).find((x) => x?.type === 'google_service_account');
-    const matchesAccount = saResource !== undefined && typeof member === 'string' && matchesLiteral(saResource, member);
-    if (matchesRef || matchesLiteralEmail || matchesAccount) {
-      const target = wiring.targets(iam, [targetType])[0];
+    const matches =
+      grantsToAny(iam, saRefs, wiring) ||
+      (saLiteral !== undefined && saLiteral !== '' && JSON.stringify(member ?? '').includes(saLiteral)) ||
+      (saResource !== undefined && typeof member === 'string' && matchesLiteral(saResource, member));
+    if (matches) {
+      const target = wiring.firstTarget(iam, [targetType]);
       return target?.address ?? asString(iam.values[targetType === TOPIC ? 'topic' : 'subscription']) ?? iam.address;
     }
   }
   return undefined;
 }
 
-function adopt(r: Resource, wiring: Wiring, membership: Map<string, ComponentMembership>): ComponentMembership | undefined {
-  const componentOf = (x: Resource) => membership.get(x.address)?.component;
-  // A service account belongs to the workload that runs as it, whoever else grants it roles.
-  const workloads = wiring.referrers(r, [...CLOUD_RUN_TYPES, ...DATAFLOW_TYPES, 'google_cloudfunctions2_function']);
-  const runAs = new Set(workloads.map(componentOf).filter((c): c is ComponentId => c !== undefined && c !== 'shared'));
-  if (runAs.size === 1) {
-    const [c] = runAs;
-    return { component: c, evidence: `used by ${workloads.find((x) => componentOf(x) === c)!.address}` };
-  }
-  // Used by exactly one component (a service account by its service, a UDF bucket by its job).
-  const users = new Set(wiring.referrers(r).map(componentOf).filter((c): c is ComponentId => c !== undefined && c !== 'shared'));
-  if (users.size === 1) {
-    const [c] = users;
-    return { component: c, evidence: `used by ${wiring.referrers(r).find((x) => componentOf(x) === c)!.address}` };
-  }
-  // Grants or settings on exactly one component (IAM members, service IAM).
-  const targets = new Set(wiring.targets(r).map(componentOf).filter((c): c is ComponentId => c !== undefined && c !== 'shared'));
-  if (targets.size === 1 && /_iam_|_object$|_policy$/.test(r.type)) {
-    const [c] = targets;
-    return { component: c, evidence: `applies to ${wiring.targets(r).find((x) => componentOf(x) === c)!.address}` };
+/** The first of the addresses that is a service account of the graph. */
+function serviceAccountAmong(addresses: readonly string[], wiring: Wiring): Resource | undefined {
+  for (const a of addresses) {
+    const r = wiring.graph.byAddress.get(a);
+    if (r?.type === SERVICE_ACCOUNT) return r;
   }
   return undefined;
+}
+
+/** Does the IAM resource refer to one of the service accounts at `addresses`? */
+function grantsToAny(iam: Resource, addresses: readonly string[], wiring: Wiring): boolean {
+  for (const e of wiring.edgesFrom(iam)) {
+    if (addresses.includes(e.to) && wiring.graph.byAddress.get(e.to)?.type === SERVICE_ACCOUNT) return true;
+  }
+  return false;
+}
+
+function adopt(r: Resource, wiring: Wiring, membership: Map<string, ComponentMembership>): ComponentMembership | undefined {
+  // A service account belongs to the workload that runs as it, whoever else grants it roles.
+  const workload = soleComponentVia(wiring.edgesTo(r), 'from', WORKLOAD_TYPES, wiring, membership);
+  if (workload) return { component: membership.get(workload.address)!.component, evidence: `used by ${workload.address}` };
+  // Used by exactly one component (a service account by its service, a UDF bucket by its job).
+  const user = soleComponentVia(wiring.edgesTo(r), 'from', undefined, wiring, membership);
+  if (user) return { component: membership.get(user.address)!.component, evidence: `used by ${user.address}` };
+  // Grants or settings on exactly one component (IAM members, service IAM).
+  if (!APPLIES_TO_ONE.test(r.type)) return undefined;
+  const target = soleComponentVia(wiring.edgesFrom(r), 'to', undefined, wiring, membership);
+  return target ? { component: membership.get(target.address)!.component, evidence: `applies to ${target.address}` } : undefined;
+}
+
+/**
+ * When the resources at the `end` of `edges` (of `types`) that are in a component are all in the
+ * same one, the first of them; undefined when none is, or they are in several.
+ */
+function soleComponentVia(
+  edges: readonly Edge[],
+  end: 'from' | 'to',
+  types: readonly string[] | undefined,
+  wiring: Wiring,
+  membership: Map<string, ComponentMembership>,
+): Resource | undefined {
+  let via: Resource | undefined;
+  let component: ComponentId | undefined;
+  for (const e of edges) {
+    const x = wiring.graph.byAddress.get(e[end]);
+    if (!x || (types && !types.includes(x.type))) continue;
+    const c = membership.get(x.address)?.component;
+    if (c === undefined || c === 'shared') continue;
+    if (component === undefined) {
+      component = c;
+      via = x;
+    } else if (c !== component) return undefined;
+  }
+  return via;
 }

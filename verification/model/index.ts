@@ -16,7 +16,8 @@ export interface BuiltModel extends ArchitectureModel {
 export function buildModel(graph: Graph): BuiltModel {
   const wiring = new Wiring(graph);
   const { membership, serviceRoles } = classify(graph, wiring);
-  const components = new Map<ComponentId, Resource[]>(COMPONENT_IDS.map((c) => [c, []]));
+  const components = new Map<ComponentId, Resource[]>();
+  for (const c of COMPONENT_IDS) components.set(c, []);
   for (const r of graph.resources) {
     const c = membership.get(r.address)?.component;
     if (c && c !== 'shared') components.get(c)!.push(r);
@@ -27,4 +28,5 @@ export function buildModel(graph: Graph): BuiltModel {
 
 export { Wiring } from './wiring';
 export { envOf, serviceAccountValue, matchesLiteral } from './wiring';
+export { indexGraph, type GraphIndex } from './graph-index';
 export type { FlowRoles } from './flows';

@@ -2,53 +2,58 @@
  * Reading how resources are wired, from edges (references) first and literal names second,
  * so hand-written Terraform that spells names out is understood too.
  */
-import type { AttrValue, Graph, Resource } from '../graph/types';
+import type { AttrValue, Edge, Graph, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { asList, asRecord, asString, readAttr } from '../graph/values';
+import { indexGraph, type GraphIndex } from './graph-index';
+
+/** A test on a resource found at the other end of an edge. */
+export type ResourceTest = (r: Resource) => boolean;
 
 export class Wiring {
-  private readonly out = new Map<string, { to: string; attribute: string }[]>();
-  private readonly into = new Map<string, { from: string; attribute: string }[]>();
+  private readonly index: GraphIndex;
 
   constructor(readonly graph: Graph) {
-    for (const e of graph.edges) {
-      push(this.out, e.from, { to: e.to, attribute: e.attribute });
-      push(this.into, e.to, { from: e.from, attribute: e.attribute });
-    }
+    this.index = indexGraph(graph);
   }
 
-  /** Resources this one refers to, optionally only from attributes under `attribute`. */
-  targets(r: Resource, types?: readonly string[], attribute?: string): Resource[] {
-    const seen = new Set<string>();
-    const found: Resource[] = [];
-    for (const e of this.out.get(r.address) ?? []) {
-      if (attribute && e.attribute !== attribute && !e.attribute.startsWith(`${attribute}.`)) continue;
-      const t = this.graph.byAddress.get(e.to);
-      if (t && (!types || types.includes(t.type)) && !seen.has(t.address)) {
-        seen.add(t.address);
-        found.push(t);
-      }
-    }
-    return found;
+  /**
+   * The first resource this one refers to, of one of `types`, from attributes under
+   * `attribute`, passing `where`; in edge order. (No list is built: the model asks for the
+   * first, or whether there is one.)
+   */
+  firstTarget(r: Resource, types?: readonly string[], attribute?: string, where?: ResourceTest): Resource | undefined {
+    return this.firstAtEnd(this.index.edgesFrom(r.address), 'to', types, attribute, where);
   }
 
-  /** Resources that refer to this one. */
-  referrers(r: Resource, types?: readonly string[], attribute?: string): Resource[] {
-    const seen = new Set<string>();
-    const found: Resource[] = [];
-    for (const e of this.into.get(r.address) ?? []) {
-      if (attribute && e.attribute !== attribute && !e.attribute.startsWith(`${attribute}.`)) continue;
-      const t = this.graph.byAddress.get(e.from);
-      if (t && (!types || types.includes(t.type)) && !seen.has(t.address)) {
-        seen.add(t.address);
-        found.push(t);
-      }
-    }
-    return found;
+  /** The first resource referring to this one, as `firstTarget` finds them. */
+  firstReferrer(r: Resource, types?: readonly string[], attribute?: string, where?: ResourceTest): Resource | undefined {
+    return this.firstAtEnd(this.index.edgesTo(r.address), 'from', types, attribute, where);
   }
 
-  ofType(...types: string[]): Resource[] {
-    return this.graph.resources.filter((r) => types.includes(r.type));
+  /** True when `from` has a reference edge to `to` (a resource of the graph). */
+  refersTo(from: Resource, to: Resource): boolean {
+    for (const e of this.index.edgesFrom(from.address)) if (e.to === to.address) return true;
+    return false;
+  }
+
+  /** Edges leaving a resource (`from`) or arriving at it (`to`), for readers that visit every one. */
+  edgesFrom(r: Resource): readonly Edge[] {
+    return this.index.edgesFrom(r.address);
+  }
+
+  edgesTo(r: Resource): readonly Edge[] {
+    return this.index.edgesTo(r.address);
+  }
+
+  /** Resources of one type, data sources included, in graph order. */
+  ofType(type: string): readonly Resource[] {
+    return this.index.ofType(type);
+  }
+
+  /** Resources of any of the types, in graph order. */
+  ofTypes(types: readonly string[]): readonly Resource[] {
+    return this.index.ofTypes(types);
   }
 
   /**
@@ -56,25 +61,41 @@ export class Wiring {
    * (`projects/p/topics/t`, `t`, `p:dataset.table`).
    */
   pointee(r: Resource, attribute: string, types: readonly string[]): Resource | undefined {
-    const byRef = this.targets(r, types, attribute)[0];
+    const byRef = this.firstTarget(r, types, attribute);
     if (byRef) return byRef;
-    const v = readAttr(r, attribute);
-    const literal = asString(v);
+    const literal = asString(readAttr(r, attribute));
     if (!literal) return undefined;
-    return this.ofType(...types).find((c) => matchesLiteral(c, literal));
+    const tail = literalTail(literal);
+    for (const c of this.ofTypes(types)) if (matchesLiteralTail(c, literal, tail)) return c;
+    return undefined;
+  }
+
+  private firstAtEnd(edges: readonly Edge[], end: 'from' | 'to', types?: readonly string[], attribute?: string, where?: ResourceTest): Resource | undefined {
+    for (const e of edges) {
+      if (attribute && !isUnder(e.attribute, attribute)) continue;
+      const t = this.graph.byAddress.get(e[end]);
+      if (t && (!types || types.includes(t.type)) && (!where || where(t))) return t;
+    }
+    return undefined;
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+/** `path` is `attribute` or lies under it (`attribute.x`). */
+function isUnder(path: string, attribute: string): boolean {
+  return path === attribute || (path.startsWith(attribute) && path.charCodeAt(attribute.length) === 46 /* . */);
+}
+
+/** The last part of a literal name or id: `projects/p/topics/t` -> `t`, `p:dataset.table` -> `table`. */
+function literalTail(literal: string): string {
+  return literal.slice(Math.max(literal.lastIndexOf('/'), literal.lastIndexOf(':'), literal.lastIndexOf('.')) + 1);
 }
 
 /** Does a literal name/id written elsewhere denote this resource? */
 export function matchesLiteral(r: Resource, literal: string): boolean {
-  const tail = literal.split(/[/:.]/).pop() ?? literal;
-  const name = asString(r.values.name) ?? asString(r.values.table_id) ?? asString(r.values.dataset_id) ?? asString(r.values.account_id);
+  return matchesLiteralTail(r, literal, literalTail(literal));
+}
+
+function matchesLiteralTail(r: Resource, literal: string, tail: string): boolean {
   if (asString(r.values.id) === literal) return true;
   if (r.type === 'google_bigquery_table') {
     const table = asString(r.values.table_id);
@@ -86,6 +107,7 @@ export function matchesLiteral(r: Resource, literal: string): boolean {
     const account = asString(r.values.account_id);
     return (email !== undefined && literal.includes(email)) || (account !== undefined && literal.includes(`${account}@`));
   }
+  const name = asString(r.values.name) ?? asString(r.values.table_id) ?? asString(r.values.dataset_id) ?? asString(r.values.account_id);
   return name !== undefined && (tail === name || literal === name);
 }
 
@@ -96,11 +118,8 @@ export interface EnvVar {
 
 /** Environment variables of a Cloud Run service (v2 `template.containers`, v1 `template.spec.containers`). */
 export function envOf(r: Resource): EnvVar[] {
-  const template = asRecord(readAttr(r, 'template'));
-  if (!template) return [];
-  const containers = template.containers ?? asRecord(template.spec)?.containers;
   const vars: EnvVar[] = [];
-  for (const c of asList(containers)) {
+  for (const c of containersOf(r)) {
     for (const e of asList(asRecord(c)?.env)) {
       const rec = asRecord(e);
       const name = asString(rec?.name);
@@ -108,6 +127,24 @@ export function envOf(r: Resource): EnvVar[] {
     }
   }
   return vars;
+}
+
+/** The first environment variable name of a Cloud Run service that `pattern` matches (no list built). */
+export function envNameMatching(r: Resource, pattern: RegExp): string | undefined {
+  for (const c of containersOf(r)) {
+    for (const e of asList(asRecord(c)?.env)) {
+      const name = asString(asRecord(e)?.name);
+      if (name && pattern.test(name)) return name;
+    }
+  }
+  return undefined;
+}
+
+function containersOf(r: Resource): AttrValue[] {
+  // `template` is a top-level attribute: read directly, no path to split (a resource with pending values has none).
+  const template = asRecord(r.values.template);
+  if (!template) return [];
+  return asList(template.containers ?? asRecord(template.spec)?.containers);
 }
 
 /** The service account a workload runs as (v2 `template.service_account`, v1 `template.spec.service_account_name`, Dataflow `service_account_email`). */
@@ -120,6 +157,7 @@ export function serviceAccountValue(r: Resource): AttrValue | undefined {
   );
 }
 
-export function referencesIn(v: AttrValue | undefined): string[] {
-  return v !== undefined && isPending(v) ? [...v.references] : [];
+/** Addresses a pending value refers to; none for a literal. */
+export function referencesIn(v: AttrValue | undefined): readonly string[] {
+  return v !== undefined && isPending(v) ? v.references : [];
 }
