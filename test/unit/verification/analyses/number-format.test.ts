@@ -3,7 +3,7 @@
  * cost formula and verdict goes through it, and a report must not change with the formatter.
  */
 import fc from 'fast-check';
-import { formatNumber } from '../../../../verification/analyses/number-format';
+import { formatNumber, formatSignificant } from '../../../../verification/analyses/number-format';
 
 const intl = (x: number, max: number, min?: number) =>
   new Intl.NumberFormat('en-US', min === undefined ? { maximumFractionDigits: max } : { maximumFractionDigits: max, minimumFractionDigits: min }).format(x);
@@ -46,5 +46,38 @@ describe('formatNumber', () => {
     expect(formatNumber(Number.POSITIVE_INFINITY, 2)).toBe('∞');
     expect(formatNumber(Number.NaN, 2)).toBe('NaN');
     expect(formatNumber(1e20, 0)).toBe(intl(1e20, 0));
+  });
+});
+
+describe('formatSignificant', () => {
+  const intl = (x: number, digits: number) => new Intl.NumberFormat('en-US', { maximumSignificantDigits: digits }).format(x);
+
+  test.each([
+    [0.0000025, 6, '0.0000025'],
+    [0.000018, 6, '0.000018'],
+    [0.9999995, 6, '1'], // the carry reaches the integer digit
+    [999999.5, 6, '1,000,000'],
+    [1234567.8, 6, '1,234,570'], // more integer digits than significant ones: Intl itself
+    [-0, 6, '-0'],
+    [0, 6, '0'],
+    [5e-7, 6, '0.0000005'], // below the fast path: Intl itself
+  ])('%d to %d significant digits is %s, as Intl prints it', (x, digits, text) => {
+    expect(formatSignificant(x, digits)).toBe(text);
+    expect(formatSignificant(x, digits)).toBe(intl(x, digits));
+  });
+
+  test('matches Intl on any double and digit count (property)', () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e14, max: 1e14 }),
+      fc.double({ noNaN: true, min: 1e-7, max: 1 }),
+      fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }).map((n) => n / 1e9), // exact decimal ties among small prices
+      fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 8),
+    );
+    fc.assert(
+      fc.property(value, fc.integer({ min: 1, max: 10 }), (x, digits) => {
+        expect(formatSignificant(x, digits)).toBe(intl(x, digits));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
