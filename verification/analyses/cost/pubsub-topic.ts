@@ -10,9 +10,9 @@ import { billableGiBPerMonth, retainedGiB, topicRate } from './pubsub-traffic';
 
 export const pubsubTopicModel: PriceModel = {
   types: ['google_pubsub_topic'],
-  price(topic, ctx) {
+  price(topic, ctx, _state, out) {
     const rate = topicRate(ctx, topic);
-    if (!rate.known) return { lines: [], unpriced: [rate.reason] };
+    if (!rate.known) return void out.unpriced.push(rate.reason);
     const throughput = ctx.data.price('pubsub.throughput', '*')!;
     const storage = ctx.data.price('pubsub.retained-storage', '*')!;
     const minBytes = ctx.data.price('pubsub.minimum-billable-bytes', '*')!;
@@ -20,7 +20,7 @@ export const pubsubTopicModel: PriceModel = {
     const gibAvg = billableGiBPerMonth(ctx, rate.averageEps);
     const gibExp = billableGiBPerMonth(ctx, rate.expectedEps);
     const t = ctx.traffic;
-    const lines = [
+    out.lines.push(
       costLine(
         ctx,
         topic,
@@ -30,14 +30,14 @@ export const pubsubTopicModel: PriceModel = {
         [throughput, minBytes, ctx.data.price('pubsub.billed-timestamp-bytes', '*')!, ctx.data.price('pubsub.billed-message-id-bytes', '*')!],
         'global',
       ),
-    ];
-    const warnings = rate.known && rate.warning ? [rate.warning] : [];
+    );
+    if (rate.warning) out.warnings.push(rate.warning);
     const retention = durationSeconds(readAttr(topic, 'message_retention_duration'));
-    if (retention === null) return { lines, unpriced: [`${topic.address}: message_retention_duration is pending, so retention storage is unknown`], warnings };
+    if (retention === null) return void out.unpriced.push(`${topic.address}: message_retention_duration is pending, so retention storage is unknown`);
     if (retention !== undefined && retention > 0) {
       const gAvg = retainedGiB(ctx, rate.averageEps, retention);
       const gExp = retainedGiB(ctx, rate.expectedEps, retention);
-      lines.push(
+      out.lines.push(
         costLine(
           ctx,
           topic,
@@ -49,6 +49,5 @@ export const pubsubTopicModel: PriceModel = {
         ),
       );
     }
-    return { lines, warnings };
   },
 };

@@ -1,22 +1,33 @@
 /** One price model per billed resource type. */
-import type { CostLine, Range } from '../../engine/types';
+import type { CostLine, CostResult, Range } from '../../engine/types';
 import type { Resource } from '../../graph/types';
 import type { Price } from '../../data';
 import type { AnalysisContext } from '../context';
 import { formatNumber, formatSignificant } from '../number-format';
 
-export interface PriceOutcome {
+/**
+ * Where a model puts what it finds about one resource. Lines and warnings go straight into
+ * the run's result (no per-resource arrays to copy); `unpriced` collects the resource's
+ * reasons, which the caller files under the resource.
+ */
+export interface PriceOutput {
   lines: CostLine[];
   /** Why (part of) the resource could not be priced; blocks a pass. */
-  unpriced?: string[];
-  warnings?: string[];
+  unpriced: string[];
+  warnings: string[];
 }
 
 export interface PriceModel {
   /** Resource types this model prices. */
   types: readonly string[];
-  price(resource: Resource, ctx: AnalysisContext, state: CostState): PriceOutcome;
+  price(resource: Resource, ctx: AnalysisContext, state: CostState, out: PriceOutput): void;
 }
+
+/**
+ * The run's lines, unpriced entries and warnings as they accumulate. Usage priced outside a
+ * resource's own model (transfer, serving queries, logs) adds to it directly.
+ */
+export type CostFindings = Omit<CostResult, 'monthlyUsd'>;
 
 /** Shared across models during one run: free tiers and volume tiers are per billing account, applied once. */
 export interface CostState {
@@ -35,42 +46,50 @@ export function flat(value: number): Range {
   return { min: value, expected: value, max: value };
 }
 
-export function scale(r: Range, factor: number): Range {
-  return { min: r.min * factor, expected: r.expected * factor, max: r.max * factor };
+/** A figure or price a line rests on: its confidence and source. */
+export interface Basis {
+  confidence: 'V' | 'S' | 'U';
+  source: string;
 }
 
-export function addRanges(a: Range, b: Range): Range {
-  return { min: a.min + b.min, expected: a.expected + b.expected, max: a.max + b.max };
-}
-
-/** A cost line; its confidence is the weakest of the prices and figures behind it. */
+/**
+ * A cost line; its confidence is the weakest of the prices and figures behind it, its
+ * sources theirs without repeats. The line takes `monthlyUsd` as its own and rounds it to
+ * cents in place: pass a fresh range (`range(...)`, `flat(...)`), never one kept elsewhere.
+ */
 export function costLine(
   ctx: AnalysisContext,
   r: Resource,
   item: string,
   monthlyUsd: Range,
   formula: string,
-  basis: { confidence: 'V' | 'S' | 'U'; source: string }[],
+  basis: readonly Basis[],
   region?: string,
 ): CostLine {
   let confidence: 'V' | 'S' | 'U' = 'V';
-  for (const b of basis) if (CONFIDENCE_ORDER[b.confidence] > CONFIDENCE_ORDER[confidence]) confidence = b.confidence;
+  const sources: string[] = [];
+  for (const b of basis) {
+    if (CONFIDENCE_ORDER[b.confidence] > CONFIDENCE_ORDER[confidence]) confidence = b.confidence;
+    if (!sources.includes(b.source)) sources.push(b.source);
+  }
+  monthlyUsd.min = roundToCents(monthlyUsd.min);
+  monthlyUsd.expected = roundToCents(monthlyUsd.expected);
+  monthlyUsd.max = roundToCents(monthlyUsd.max);
   return {
     address: r.address,
     type: r.type,
     component: ctx.componentOf(r.address),
     region: region ?? r.region ?? 'global',
     item,
-    monthlyUsd: roundRange(monthlyUsd),
+    monthlyUsd,
     formula,
     confidence,
-    sources: [...new Set(basis.map((b) => b.source))],
+    sources,
   };
 }
 
-function roundRange(r: Range): Range {
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { min: round(r.min), expected: round(r.expected), max: round(r.max) };
+export function roundToCents(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 /** Look up a price or say why the resource is unpriced. */
