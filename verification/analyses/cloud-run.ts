@@ -6,7 +6,7 @@
 import type { Resource } from '../graph/types';
 import { blocks, field, fieldBool, fieldNum, fieldStr, num, parseCpu, parseMemoryGiB, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
-import { oncePerResource } from './context';
+import { oncePerContext, oncePerResource } from './context';
 import type { ServiceRole } from './topology';
 import { monthMean } from './traffic';
 
@@ -67,8 +67,21 @@ export function instancesFor(s: ServiceSizing, eventsPerSecond: number): number 
  * which run at their minimum until then. The usage file overrides either.
  */
 export function isStandby(ctx: AnalysisContext, svc: Resource): boolean {
-  const same = ctx.topology.services(ctx.topology.roleOf(svc));
+  const same = deploymentsOf(ctx, ctx.topology.roleOf(svc));
   return same.length > 1 && same[0].address !== svc.address;
+}
+
+/** Services per role in topology order, listed once per verification (asked for every service, many times). */
+const deploymentsByRole = oncePerContext(() => new Map<ServiceRole, readonly Resource[]>());
+
+function deploymentsOf(ctx: AnalysisContext, role: ServiceRole): readonly Resource[] {
+  const byRole = deploymentsByRole(ctx);
+  let services = byRole.get(role);
+  if (!services) {
+    services = ctx.topology.services(role);
+    byRole.set(role, services);
+  }
+  return services;
 }
 
 /** Month-mean instances for the event roles; min instances for the others and for standbys. */

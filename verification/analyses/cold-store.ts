@@ -3,7 +3,7 @@
  * into each table, its partition expiry, the schedule of scheduled queries and the bytes
  * one run scans.
  */
-import type { Resource } from '../graph/types';
+import type { AttrValue, Edge, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { readAttr } from '../graph/values';
 import { HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, MS_PER_SECOND } from '../data';
@@ -67,17 +67,29 @@ function tableId(t: Resource): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The template parameter of a Dataflow job that names this table, if any. */
-function dataflowParameterFor(ctx: AnalysisContext, job: Resource, table: Resource): string | undefined {
+/** A Dataflow job's template parameters as [name, value] pairs, read once per job (every table asks every job). */
+const templateParameters = oncePerResource(function templateParameters(_ctx: AnalysisContext, job: Resource): [string, AttrValue][] | undefined {
   const params = readAttr(job, 'parameters');
   if (!params || typeof params !== 'object' || isPending(params) || Array.isArray(params)) return undefined;
+  return Object.entries(params);
+});
+
+/** The template parameter of a Dataflow job that names this table, if any. */
+function dataflowParameterFor(ctx: AnalysisContext, job: Resource, table: Resource): string | undefined {
+  const params = templateParameters(ctx, job);
+  if (!params) return undefined;
   const id = tableId(table);
-  for (const [key, value] of Object.entries(params)) {
+  for (const [key, value] of params) {
     if (typeof value === 'string' && id && (value.endsWith(`.${id}`) || value.endsWith(`:${id}`))) return key;
     if (isPending(value) && value.references.includes(table.address)) return key;
   }
-  const toTable = ctx.topology.edgesFrom(job).filter((e) => e.to === table.address);
-  if (toTable.some((e) => e.attribute.startsWith('parameters.'))) return toTable[0].attribute.slice('parameters.'.length);
+  // A reference edge under parameters.* to the table: named after the first edge to it.
+  let first: Edge | undefined;
+  for (const e of ctx.topology.edgesFrom(job)) {
+    if (e.to !== table.address) continue;
+    first ??= e;
+    if (e.attribute.startsWith('parameters.')) return first.attribute.slice('parameters.'.length);
+  }
   return undefined;
 }
 
@@ -222,8 +234,8 @@ export interface ScanEstimate {
   basis: string;
 }
 
-/** Bytes one run of a scheduled query scans, from the tables its SQL names. */
-export function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
+/** Bytes one run of a scheduled query scans, from the tables its SQL names (read by cost and latency: computed once). */
+export const scanEstimate = oncePerResource(function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
   const perDay = runsPerDay(str(q, 'schedule'));
   const override = ctx.usageOf(q.address).bytesScannedPerRunGiB;
   if (override !== undefined) return { perRunGiB: { expected: override, max: override }, runsPerDay: perDay, tables: [], basis: `usage file: ${override} GiB per run` };
@@ -283,5 +295,4 @@ export function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
     }
   }
   return { perRunGiB: { expected, max }, runsPerDay: perDay, tables: read, basis: parts.join('; ') };
-}
-
+});

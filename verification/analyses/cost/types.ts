@@ -67,11 +67,9 @@ export function costLine(
   region?: string,
 ): CostLine {
   let confidence: 'V' | 'S' | 'U' = 'V';
-  const sources: string[] = [];
-  for (const b of basis) {
-    if (CONFIDENCE_ORDER[b.confidence] > CONFIDENCE_ORDER[confidence]) confidence = b.confidence;
-    if (!sources.includes(b.source)) sources.push(b.source);
-  }
+  for (const b of basis) if (CONFIDENCE_ORDER[b.confidence] > CONFIDENCE_ORDER[confidence]) confidence = b.confidence;
+  let sources = basis.map(sourceOf);
+  if (hasRepeats(sources)) sources = sources.filter(isFirstOccurrence);
   monthlyUsd.min = roundToCents(monthlyUsd.min);
   monthlyUsd.expected = roundToCents(monthlyUsd.expected);
   monthlyUsd.max = roundToCents(monthlyUsd.max);
@@ -86,6 +84,20 @@ export function costLine(
     confidence,
     sources,
   };
+}
+
+function sourceOf(b: Basis): string {
+  return b.source;
+}
+
+/** Most lines cite distinct sources: check before building a filtered copy. */
+function hasRepeats(xs: readonly string[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs.lastIndexOf(xs[i], i - 1) !== -1) return true;
+  return false;
+}
+
+function isFirstOccurrence(x: string, i: number, xs: readonly string[]): boolean {
+  return xs.indexOf(x) === i;
 }
 
 export function roundToCents(x: number): number {
