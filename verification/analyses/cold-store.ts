@@ -106,8 +106,6 @@ export function runsPerDay(schedule: Maybe<string>): Maybe<number> {
 }
 
 export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
-  const t = ctx.traffic;
-  const w = ctx.spec.workload;
   const dataset = ctx.topology.datasetOf(table);
   const location = (typeof dataset?.values.location === 'string' ? dataset.values.location : undefined) ?? table.region;
   const partitionMs = num(table, 'time_partitioning.expiration_ms');
@@ -117,47 +115,55 @@ export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext
   let expiryMs: Maybe<number> = partitioned ? (partitionMs !== undefined ? partitionMs : datasetPartitionMs) : undefined;
   if (expiryMs === undefined) expiryMs = datasetTableMs;
   const expiryDays = expiryMs === undefined || expiryMs === null ? expiryMs : expiryMs / MS_PER_SECOND / SECONDS_PER_DAY;
-  const tableExpiry = tableExpiryOf(table, dataset);
-  const base = { table, rowBytes: t.eventBytes, expiryDays, location, ...(tableExpiry ? { tableExpiry } : {}) };
+  const w = tableWriter(ctx, table);
+  return {
+    table,
+    role: w.role,
+    averageRowsPerDay: w.averageRowsPerDay,
+    expectedRowsPerDay: w.expectedRowsPerDay,
+    rowBytes: ctx.traffic.eventBytes,
+    expiryDays,
+    tableExpiry: tableExpiryOf(table, dataset),
+    location,
+    writer: w.writer,
+    basis: w.basis,
+  };
+});
+
+/** What writes into a table, and the rows a day that makes. */
+type TableWriter = Pick<TableLoad, 'role' | 'averageRowsPerDay' | 'expectedRowsPerDay' | 'writer' | 'basis'>;
+
+const DEAD_LETTER_PARAMETER = /dead|error/i;
+
+function tableWriter(ctx: AnalysisContext, table: Resource): TableWriter {
+  const t = ctx.traffic;
+  const w = ctx.spec.workload;
   const override = ctx.usageOf(table.address).eventsPerSecond;
   if (override !== undefined) {
-    return { ...base, role: 'unknown', averageRowsPerDay: override * SECONDS_PER_DAY, expectedRowsPerDay: override * SECONDS_PER_DAY, basis: `usage file: ${override} rows/s` };
+    return { role: 'unknown', averageRowsPerDay: override * SECONDS_PER_DAY, expectedRowsPerDay: override * SECONDS_PER_DAY, basis: `usage file: ${override} rows/s` };
   }
   for (const job of ctx.topology.dataflowJobs) {
     const key = dataflowParameterFor(ctx, job, table);
     if (!key) continue;
-    if (/dead|error/i.test(key)) {
-      return { ...base, role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: job, basis: `${job.address} ${key}: failed rows only, 0 assumed` };
+    if (DEAD_LETTER_PARAMETER.test(key)) {
+      return { role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: job, basis: `${job.address} ${key}: failed rows only, 0 assumed` };
     }
-    return {
-      ...base,
-      role: 'archive',
-      averageRowsPerDay: t.averageEps * SECONDS_PER_DAY,
-      expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY,
-      writer: job,
-      basis: `${job.address} ${key}: one row per event`,
-    };
+    return { role: 'archive', averageRowsPerDay: t.averageEps * SECONDS_PER_DAY, expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY, writer: job, basis: `${job.address} ${key}: one row per event` };
   }
   // The first subscription (in graph order) writing into the table decides.
-  for (const sub of ctx.topology.referrersAmong(table, ctx.topology.subscriptions, 'bigquery_config').slice(0, 1)) {
+  const sub = ctx.topology.referrersAmong(table, ctx.topology.subscriptions, 'bigquery_config')[0];
+  if (sub) {
     const topic = ctx.topology.topicOf(sub);
     if (topic && ctx.topology.isDeadLetterTopic(topic)) {
       // Dead letters only: 0 unless the usage file gives the subscription's or its topic's rate.
       const given = ctx.usageOf(sub.address).eventsPerSecond ?? ctx.usageOf(topic.address).eventsPerSecond;
       if (given !== undefined) {
         const source = ctx.usageOf(sub.address).eventsPerSecond !== undefined ? sub.address : topic.address;
-        return { ...base, role: 'dead-letter', averageRowsPerDay: given * SECONDS_PER_DAY, expectedRowsPerDay: given * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: dead letters at ${given} events/s (usage file, ${source})` };
+        return { role: 'dead-letter', averageRowsPerDay: given * SECONDS_PER_DAY, expectedRowsPerDay: given * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: dead letters at ${given} events/s (usage file, ${source})` };
       }
-      return { ...base, role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: sub, basis: `${sub.address}: dead letters only, 0 assumed` };
+      return { role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: sub, basis: `${sub.address}: dead letters only, 0 assumed` };
     }
-    return {
-      ...base,
-      role: 'archive',
-      averageRowsPerDay: t.averageEps * SECONDS_PER_DAY,
-      expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY,
-      writer: sub,
-      basis: `${sub.address}: BigQuery subscription, one row per message`,
-    };
+    return { role: 'archive', averageRowsPerDay: t.averageEps * SECONDS_PER_DAY, expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: BigQuery subscription, one row per message` };
   }
   const id = tableId(table);
   for (const q of ctx.topology.scheduledQueries) {
@@ -167,17 +173,10 @@ export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext
     if (!writesIt) continue;
     const perDay = runsPerDay(str(q, 'schedule'));
     const rows = typeof perDay === 'number' ? w.deviceCount * perDay : null;
-    return {
-      ...base,
-      role: 'batch-view',
-      averageRowsPerDay: rows,
-      expectedRowsPerDay: rows,
-      writer: q,
-      basis: `${q.address}: one row per device per run (${w.deviceCount} devices x ${perDay ?? '?'} runs/day)`,
-    };
+    return { role: 'batch-view', averageRowsPerDay: rows, expectedRowsPerDay: rows, writer: q, basis: `${q.address}: one row per device per run (${w.deviceCount} devices x ${perDay ?? '?'} runs/day)` };
   }
-  return { ...base, role: 'unknown', averageRowsPerDay: null, expectedRowsPerDay: null, basis: 'no writer found in the graph' };
-});
+  return { role: 'unknown', averageRowsPerDay: null, expectedRowsPerDay: null, basis: 'no writer found in the graph' };
+}
 
 const PARTITION_SECONDS: Record<string, number> = { HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY, MONTH: 31 * SECONDS_PER_DAY, YEAR: 366 * SECONDS_PER_DAY };
 const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY };

@@ -14,7 +14,7 @@
  */
 import type { Resource } from '../graph/types';
 import { isPending } from '../graph/types';
-import { asNumber, readAttr, textOf } from '../graph/values';
+import { asList, asNumber, asRecord, asString, readAttr, textOf } from '../graph/values';
 import { MINUTES_PER_HOUR, SECONDS_PER_HOUR } from '../data';
 import { containerEnv, num } from './attributes';
 import type { AnalysisContext } from './context';
@@ -46,7 +46,12 @@ function envLiteral(svc: Resource, name: string): number | null | undefined {
 
 /** True when the processor is gated on the backlog age (STANDBY_BACKLOG_AGE_SECONDS set). */
 export function isGatedStandby(svc: Resource): boolean {
-  return containerEnv(svc).has(STANDBY_ENV);
+  // Asked many times per verification (latency, capacity, rules): look for the one variable
+  // instead of building the service's whole environment (containerEnv).
+  for (const container of asList(readAttr(svc, 'template.containers'))) {
+    for (const variable of asList(asRecord(container)?.env)) if (asString(asRecord(variable)?.name) === STANDBY_ENV) return true;
+  }
+  return false;
 }
 
 export function gatedStandby(ctx: AnalysisContext, svc: Resource): GatedStandby | undefined {

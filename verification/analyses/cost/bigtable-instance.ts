@@ -9,6 +9,7 @@ import { SECONDS_PER_DAY } from '../../data';
 import { blocks, durationSeconds, field } from '../attributes';
 import type { AnalysisContext } from '../context';
 import { clamp, hotStoreLoad, nodesNeeded, storedGiB, type ClusterInfo, type HotStoreLoad } from '../hot-store';
+import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
 import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutput } from './types';
 import { transferRate } from './transfer-rate';
@@ -121,7 +122,7 @@ function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
 /** Writes land in the cluster nearest the processor and are replicated to every other cluster. */
 function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: PriceOutput): void {
   if (load.clusters.length < 2) return;
-  const processors = ctx.topology.services('processor');
+  const processors = servicesInRole(ctx, 'processor');
   const origin = load.clusters.find((c) => c.region && processors.some((p) => p.region === c.region)) ?? load.clusters[0];
   if (!origin.region) {
     out.unpriced.push(`${instance.address}: cluster regions pending, replication traffic unknown`);

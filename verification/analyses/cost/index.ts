@@ -21,7 +21,7 @@ import { pubsubSubscriptionModel } from './pubsub-subscription';
 import { pubsubTopicModel } from './pubsub-topic';
 import { secretVersionModel } from './secret-manager';
 import { storageBucketModel } from './storage-bucket';
-import { costLine, flat, roundToCents, type CostFindings, type CostState, type PriceModel, type PriceOutput } from './types';
+import { noChargeLine, roundToCents, type CostFindings, type CostState, type PriceModel, type PriceOutput } from './types';
 import { usageWarnings } from '../usage';
 
 export const PRICE_MODELS: readonly PriceModel[] = [
@@ -57,7 +57,7 @@ export function analyseCost(ctx: AnalysisContext): CostResult {
     }
     const free = ctx.data.freeType(r.type);
     if (free) {
-      result.lines.push(costLine(ctx, r, 'no charge', flat(0), free.reason, [free]));
+      result.lines.push(noChargeLine(ctx, r, free));
       continue;
     }
     result.unpriced.push({ address: r.address, type: r.type, reason: `no price model for ${r.type}` });

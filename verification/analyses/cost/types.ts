@@ -1,7 +1,7 @@
 /** One price model per billed resource type. */
 import type { CostLine, CostResult, Range } from '../../engine/types';
 import type { Resource } from '../../graph/types';
-import type { Price } from '../../data';
+import type { FreeResource, Price } from '../../data';
 import type { AnalysisContext } from '../context';
 import { formatNumber, formatSignificant } from '../number-format';
 
@@ -83,6 +83,21 @@ export function costLine(
     formula,
     confidence,
     sources,
+  };
+}
+
+/** A $0 line for a resource of a type the data files name free, citing why (most resources of a graph). */
+export function noChargeLine(ctx: AnalysisContext, r: Resource, free: FreeResource): CostLine {
+  return {
+    address: r.address,
+    type: r.type,
+    component: ctx.componentOf(r.address),
+    region: r.region ?? 'global',
+    item: 'no charge',
+    monthlyUsd: flat(0),
+    formula: free.reason,
+    confidence: free.confidence,
+    sources: [free.source],
   };
 }
 
