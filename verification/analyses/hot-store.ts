@@ -17,6 +17,10 @@ import { monthMean } from './traffic';
 
 export type StorageType = 'SSD' | 'HDD';
 
+// Figure ids per storage type, spelled out: an id built per call is a new string to hash on every lookup.
+export const WRITE_ROWS_PER_NODE_ID = { SSD: 'bigtable.write-rows-per-node.SSD', HDD: 'bigtable.write-rows-per-node.HDD' } as const;
+const STORAGE_TARGET_ID = { SSD: 'bigtable.storage-per-node-target.SSD', HDD: 'bigtable.storage-per-node-target.HDD' } as const;
+
 export interface ClusterInfo {
   id: string;
   zone?: string;
@@ -85,7 +89,7 @@ export const clustersOf = oncePerResource(function clustersOf(ctx: AnalysisConte
       ...(!auto && fixed === undefined ? { sizedByStorage: true } : {}),
       cpuTargetPercent: typeof cpuTarget === 'number' ? cpuTarget : latencyTarget,
       storageTargetGiB:
-        typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(`bigtable.storage-per-node-target.${storageType}`).value,
+        typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(STORAGE_TARGET_ID[storageType]).value,
     };
   });
 });
@@ -214,7 +218,7 @@ const fleetSnapshotWriters = oncePerContext(function fleetSnapshotWriters(ctx: A
 
 /** Nodes a cluster needs to write `rowsPerSecond` with CPU at `targetPercent`. */
 export function nodesNeeded(ctx: AnalysisContext, storageType: StorageType, rowsPerSecond: number, targetPercent: number): number {
-  const perNode = ctx.data.perf(`bigtable.write-rows-per-node.${storageType}`).value;
+  const perNode = ctx.data.perf(WRITE_ROWS_PER_NODE_ID[storageType]).value;
   return Math.max(1, Math.ceil(rowsPerSecond / ((perNode * targetPercent) / 100)));
 }
 

@@ -42,10 +42,48 @@ export function formatNumber(x: number, maximumFractionDigits: number, minimumFr
   const min = minimumFractionDigits ?? 0;
   const abs = Math.abs(x);
   if (fastPathCovers(abs) && Number.isInteger(maximumFractionDigits) && maximumFractionDigits >= 0 && maximumFractionDigits <= 20 && Number.isInteger(min) && min >= 0 && min <= maximumFractionDigits) {
-    return withSign(x, roundDecimal(String(abs), maximumFractionDigits, min));
+    const text = Number.isInteger(abs) ? undefined : roundScaled(abs, maximumFractionDigits, min);
+    return withSign(x, text ?? roundDecimal(String(abs), maximumFractionDigits, min));
   }
   const options = minimumFractionDigits === undefined ? { maximumFractionDigits } : { maximumFractionDigits, minimumFractionDigits };
   return cached(`${maximumFractionDigits}/${minimumFractionDigits ?? ''}`, options).format(x);
+}
+
+/** 10^0..10^20, every one exact as a double. */
+const POWERS_OF_TEN = Array.from({ length: 21 }, (_, k) => 10 ** k);
+/** Below this, x * 10^max is within a few ulps (< 4e-4) of the shortest decimal it stands for, scaled. */
+const SCALED_MAX = 1e12;
+/** Far above that error: a scaled fraction this far from one half rounds the same either way. */
+const TIE_MARGIN = 1e-3;
+
+/**
+ * Rounds by arithmetic when that cannot disagree with rounding the shortest decimal (the
+ * usual case, and no double-to-string conversion): x * 10^max is exact enough and its fraction
+ * is clearly away from one half. Undefined otherwise (near a tie, large, many decimals): the
+ * digits of String(x) decide then.
+ */
+function roundScaled(abs: number, max: number, min: number): string | undefined {
+  if (max >= POWERS_OF_TEN.length) return undefined;
+  const scale = POWERS_OF_TEN[max];
+  const scaled = abs * scale;
+  if (scaled >= SCALED_MAX) return undefined;
+  const whole = Math.floor(scaled);
+  const fraction = scaled - whole;
+  if (Math.abs(fraction - 0.5) < TIE_MARGIN) return undefined;
+  const rounded = fraction > 0.5 ? whole + 1 : whole;
+  const int = Math.floor(rounded / scale);
+  let decimals = rounded - int * scale;
+  let digits = max;
+  // Drop trailing zero decimals down to `min` (whole-number arithmetic: `%` on doubles is slow).
+  while (digits > min && Math.floor(decimals / 10) * 10 === decimals) {
+    decimals /= 10;
+    digits--;
+  }
+  const intText = String(int);
+  const grouping = grouped(intText, intText.length);
+  if (digits === 0) return grouping;
+  const decimalsText = String(decimals);
+  return `${grouping}.${decimalsText.length >= digits ? decimalsText : ZEROS.slice(0, digits - decimalsText.length) + decimalsText}`;
 }
 
 /**
@@ -105,7 +143,8 @@ export function formatSignificant(x: number, maximumSignificantDigits: number): 
   const abs = Math.abs(x);
   const sig = maximumSignificantDigits;
   if (fastPathCovers(abs) && Number.isInteger(sig) && sig >= 1 && sig <= 21) {
-    // Significant digits are decimals counted from the first non-zero digit.
+    // Significant digits are decimals counted from the first non-zero digit. (Unit prices:
+    // the same few values every run, so String(x) is mostly served by V8's number-string cache.)
     const decimal = String(abs);
     const dot = decimal.indexOf('.');
     const intDigits = dot === -1 ? decimal.length : dot;

@@ -8,7 +8,7 @@
 import { SECONDS_PER_DAY } from '../../data';
 import { blocks, durationSeconds, field } from '../attributes';
 import type { AnalysisContext } from '../context';
-import { clamp, hotStoreLoad, nodesNeeded, storedGiB, type ClusterInfo, type HotStoreLoad } from '../hot-store';
+import { clamp, hotStoreLoad, nodesNeeded, storedGiB, WRITE_ROWS_PER_NODE_ID, type ClusterInfo, type HotStoreLoad } from '../hot-store';
 import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
 import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutput } from './types';
@@ -51,7 +51,6 @@ interface StoredGiB {
 }
 
 const STORAGE_PRICE_ID = { SSD: 'bigtable.storage-ssd', HDD: 'bigtable.storage-hdd' } as const;
-const WRITE_ROWS_PER_NODE_ID = { SSD: 'bigtable.write-rows-per-node.SSD', HDD: 'bigtable.write-rows-per-node.HDD' } as const;
 
 /** Nodes Bigtable allocates by data footprint: at least the minimum. */
 function nodesByStorage(c: ClusterInfo, gib: number): number {

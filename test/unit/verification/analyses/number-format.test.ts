@@ -22,6 +22,10 @@ describe('formatNumber', () => {
     [1000, 0, undefined, '1,000'],
     [-35638115555.17674, 6, undefined, '-35,638,115,555.17674'], // toFixed would print the binary value's ...176743
     [9.9999, 2, undefined, '10'],
+    [1.005, 2, undefined, '1.01'], // the double is just below 1.005; its shortest decimal is the tie, so up
+    [2.675, 2, undefined, '2.68'],
+    [123.4550000001, 2, undefined, '123.46'], // just past a tie: arithmetic rounding
+    [0.0000184999, 6, undefined, '0.000018'],
   ])('%d to %d decimals (min %s) is %s, as Intl prints it', (x, max, min, text) => {
     expect(formatNumber(x, max, min)).toBe(text);
     expect(formatNumber(x, max, min)).toBe(intl(x, max, min));
@@ -37,6 +41,22 @@ describe('formatNumber', () => {
       fc.property(value, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 }), fc.boolean(), (x, max, minRaw, withMin) => {
         const min = withMin ? Math.min(minRaw, max) : undefined;
         expect(formatNumber(x, max, min)).toBe(intl(x, max, min));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  test('matches Intl next to ties, where rounding the double and its shortest decimal could differ (property)', () => {
+    // k / 10^d + 0.5 / 10^m, nudged by a few ulps: a tie at m decimals, or just either side of one.
+    const nearTie = fc
+      .tuple(fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: -4, max: 4 }))
+      .map(([k, d, m, ulps]) => {
+        const x = k / 10 ** d + 0.5 / 10 ** m;
+        return x + ulps * Number.EPSILON * Math.abs(x);
+      });
+    fc.assert(
+      fc.property(nearTie, fc.integer({ min: 0, max: 7 }), (x, max) => {
+        expect(formatNumber(x, max)).toBe(intl(x, max));
       }),
       { numRuns: 20_000 },
     );
