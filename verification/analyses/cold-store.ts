@@ -226,6 +226,9 @@ export function queryWindow(query: string, column: string): QueryWindow | undefi
   return { seconds: lowerOffset - upperOffset, upperOffsetSeconds: upperOffset, ...(trunc ? { truncSeconds: UNIT_SECONDS[trunc[1].toUpperCase()] } : {}) };
 }
 
+/** Table ids of ASCII word characters and dashes: the case-insensitive regex can match one only where a lower-case search finds it. */
+const PLAIN_ID = /^[\w-]+$/;
+
 export interface ScanEstimate {
   perRunGiB: { expected: number; max: number } | null;
   runsPerDay: Maybe<number>;
@@ -240,9 +243,13 @@ export const scanEstimate = oncePerResource(function scanEstimate(ctx: AnalysisC
   if (override !== undefined) return { perRunGiB: { expected: override, max: override }, runsPerDay: perDay, tables: [], basis: `usage file: ${override} GiB per run` };
   const query = str(q, 'params.query') ?? fieldStr(blocks(q, 'params')[0], 'query');
   if (typeof query !== 'string') return { perRunGiB: null, runsPerDay: perDay, tables: [], basis: 'query text pending or missing' };
+  const queryLowerCase = query.toLowerCase();
   const read = ctx.topology.bigQueryTables.filter((t) => {
     const id = tableId(t);
-    return id !== undefined && new RegExp(`(from|join)\\s+[\`\\w.:-]*\\b${id}\\b`, 'i').test(query);
+    if (id === undefined) return false;
+    // An id of plain characters the query does not contain (in any case) is not read: no regex to build.
+    if (PLAIN_ID.test(id) && !queryLowerCase.includes(id.toLowerCase())) return false;
+    return new RegExp(`(from|join)\\s+[\`\\w.:-]*\\b${id}\\b`, 'i').test(query);
   });
   if (read.length === 0) return { perRunGiB: null, runsPerDay: perDay, tables: [], basis: 'no table of the graph named in the query' };
   let expected = 0;

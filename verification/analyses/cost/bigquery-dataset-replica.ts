@@ -10,7 +10,7 @@ import { tableLoad } from '../cold-store';
 import type { Resource } from '../../graph/types';
 import type { AnalysisContext } from '../context';
 import { datasetReplicas, isReplicaDdlJob, type DatasetReplica } from '../cold-store-replica';
-import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel } from './types';
 import { transferRate } from './transfer-rate';
 
 const HOURS_PER_DAY = 24;
@@ -73,7 +73,7 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
           job,
           `replica storage (${where})`,
           range(storedMin, storedExp, storedExp),
-          `a separate copy in ${where}: ${tables || 'no data'} at ${usd(active.value)} active / ${usd(longTerm.value)} long-term per GiB-month (min: first month)`,
+          `a separate copy in ${where}: ${tables || 'no data'} at ${unitPrice(active)} active / ${unitPrice(longTerm)} long-term per GiB-month (min: first month)`,
           [active, longTerm],
           where,
         ),
@@ -87,7 +87,7 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
             job,
             `replication ${replica.primaryLocation} -> ${where}`,
             range(monthlyGiBAvg * rate.value, monthlyGiBExp * rate.value, monthlyGiBExp * rate.value),
-            `${fmt(monthlyGiBExp)} GiB written a month replicated x ${usd(rate.value)}/GiB (${transfer.label})`,
+            `${fmt(monthlyGiBExp)} GiB written a month replicated x ${unitPrice(rate)}/GiB (${transfer.label})`,
             [rate],
             where,
           ),

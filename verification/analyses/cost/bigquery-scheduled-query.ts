@@ -4,7 +4,7 @@
  */
 import { str } from '../attributes';
 import { runsPerDay, scanEstimate } from '../cold-store';
-import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel } from './types';
 
 const DAYS_PER_MONTH_DIVISOR = 24;
 const FREE_TIER_KEY = 'bigquery.on-demand-query-free';
@@ -35,7 +35,7 @@ export const bigqueryScheduledQueryModel: PriceModel = {
         q,
         'scheduled query scans',
         range(expectedUsd, expectedUsd, maxUsd),
-        `${fmt(runs)} runs/month x ${fmt(expected)} GiB (max ${fmt(max)}) per run [${scan.basis}] - ${free} TiB free, x ${usd(price.value)}/TiB`,
+        `${fmt(runs)} runs/month x ${fmt(expected)} GiB (max ${fmt(max)}) per run [${scan.basis}] - ${free} TiB free, x ${unitPrice(price)}/TiB`,
         [price, freeTier],
         location,
       ),

@@ -19,7 +19,7 @@ import { asList, asString, readAttr } from '../../graph/values';
 import type { AnalysisContext } from '../context';
 import { isStandby, servicesInRole } from '../cloud-run';
 import { tableLoad, type TableLoad } from '../cold-store';
-import { costLine, fmt, needPrice, range, usd, type CostFindings, type CostState } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type CostFindings, type CostState } from './types';
 
 const DEVICE_COLUMN = /device/i;
 const FREE_TIER_KEY = 'bigquery.on-demand-query-free';
@@ -105,7 +105,7 @@ export function bigqueryServingQueries(ctx: AnalysisContext, state: CostState, f
           svc,
           `BigQuery serving queries (${asString(l.table.values.table_id) ?? l.table.address})`,
           range(expectedUsd, expectedUsd, maxUsd),
-          `${basis}; ${bytesBasis}: ${fmt(qps)} x ${seconds} s x ${fmt(expectedGiB * 1024, 2)} MiB = ${fmt((qps * seconds * expectedGiB) / tib)} TiB - ${free} TiB free, x ${usd(price.value)}/TiB (max: all ${fmt(qpsMax)} queries/s from BigQuery; cached results not credited)`,
+          `${basis}; ${bytesBasis}: ${fmt(qps)} x ${seconds} s x ${fmt(expectedGiB * 1024, 2)} MiB = ${fmt((qps * seconds * expectedGiB) / tib)} TiB - ${free} TiB free, x ${unitPrice(price)}/TiB (max: all ${fmt(qpsMax)} queries/s from BigQuery; cached results not credited)`,
           [price, minimum, freeTier],
           location,
         ),

@@ -7,7 +7,7 @@
 import { readAttr } from '../../graph/values';
 import type { AnalysisContext } from '../context';
 import { tableLoad, type TableLoad } from '../cold-store';
-import { costLine, fmt, needPrice, range, usd, type CostState, type PriceModel, type PriceOutput } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type CostState, type PriceModel, type PriceOutput } from './types';
 import type { Resource } from '../../graph/types';
 
 const DAYS_PER_MONTH_DIVISOR = 24;
@@ -31,7 +31,7 @@ export const bigqueryTableModel: PriceModel = {
 
     if (storageOverride !== undefined) {
       const cost = storageOverride * active.value;
-      out.lines.push(costLine(ctx, table, 'active storage', range(cost, cost, cost), `usage file: ${fmt(storageOverride)} GiB x ${usd(active.value)}/GiB-month`, [active], load.location));
+      out.lines.push(costLine(ctx, table, 'active storage', range(cost, cost, cost), `usage file: ${fmt(storageOverride)} GiB x ${unitPrice(active)}/GiB-month`, [active], load.location));
       priceIngest(ctx, table, load, state, out);
       return;
     }
@@ -55,7 +55,7 @@ export const bigqueryTableModel: PriceModel = {
         table,
         'storage (active + long-term)',
         range(firstMonth, steady, steady),
-        `${load.basis}; ${fmt(gibPerDay)} GiB/day kept ${fmt(days)} days: ${fmt(activeDays)} d active x ${usd(active.value)} + ${fmt(longDays)} d long-term x ${usd(longTerm.value)} per GiB-month (min: first month)`,
+        `${load.basis}; ${fmt(gibPerDay)} GiB/day kept ${fmt(days)} days: ${fmt(activeDays)} d active x ${unitPrice(active)} + ${fmt(longDays)} d long-term x ${unitPrice(longTerm)} per GiB-month (min: first month)`,
         [active, longTerm],
         load.location,
       ),
@@ -95,7 +95,7 @@ function priceIngest(ctx: AnalysisContext, table: Resource, load: TableLoad, sta
         table,
         'Storage Write API ingest',
         range(Math.max(0, gibAvg - free) * price.value, Math.max(0, gibExp - free) * price.value, Math.max(0, gibExp - free) * price.value),
-        `(${fmt(gibExp)} GiB/month - ${fmt(free)} GiB free) x ${usd(price.value)}/GiB`,
+        `(${fmt(gibExp)} GiB/month - ${fmt(free)} GiB free) x ${unitPrice(price)}/GiB`,
         [price, freeTier],
         location,
       ),
@@ -112,7 +112,7 @@ function priceIngest(ctx: AnalysisContext, table: Resource, load: TableLoad, sta
       table,
       'streaming inserts (insertAll)',
       range(gibAvg * factor * price.value, gibExp * factor * price.value, gibExp * factor * price.value),
-      `${fmt(gibExp * factor)} GiB/month billed (min ${minRow.value} B/row) x ${usd(price.value)}/GiB`,
+      `${fmt(gibExp * factor)} GiB/month billed (min ${minRow.value} B/row) x ${unitPrice(price)}/GiB`,
       [price, minRow],
       location,
     ),

@@ -11,7 +11,7 @@ import type { AnalysisContext } from '../context';
 import { clamp, hotStoreLoad, nodesNeeded, storedGiB, WRITE_ROWS_PER_NODE_ID, type ClusterInfo, type HotStoreLoad } from '../hot-store';
 import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
-import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutput } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel, type PriceOutput } from './types';
 import { transferRate } from './transfer-rate';
 import type { Resource } from '../../graph/types';
 
@@ -75,10 +75,10 @@ function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
     if (!c.autoscaling && c.sizedByStorage) {
       // num_nodes unset: Bigtable sizes the cluster by data footprint (50% storage utilization).
       nodes = { min: nodesByStorage(c, stored.storedAvg), expected: nodesByStorage(c, stored.storedExp), max: nodesByStorage(c, stored.storedMax) };
-      formula = `num_nodes unset: nodes by data footprint, max(${c.minNodes}, ${fmt(stored.storedExp)} GiB / ${fmt(c.storageTargetGiB)} GiB per node) = ${nodes.expected} ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+      formula = `num_nodes unset: nodes by data footprint, max(${c.minNodes}, ${fmt(stored.storedExp)} GiB / ${fmt(c.storageTargetGiB)} GiB per node) = ${nodes.expected} ${c.storageType} nodes x ${hours} h x ${unitPrice(nodePrice)}/node-hour`;
     } else if (!c.autoscaling) {
       nodes = { min: c.minNodes, expected: c.minNodes, max: c.minNodes };
-      formula = `${c.minNodes} fixed ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+      formula = `${c.minNodes} fixed ${c.storageType} nodes x ${hours} h x ${unitPrice(nodePrice)}/node-hour`;
     } else {
       const byStorage = Math.ceil(stored.storedExp / c.storageTargetGiB);
       const atAvg = clamp(Math.max(nodesNeeded(ctx, c.storageType, load.averageRowsPerSecond, c.cpuTargetPercent), byStorage), c.minNodes, c.maxNodes);
@@ -87,7 +87,7 @@ function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
       formula =
         `autoscaling ${c.minNodes}..${c.maxNodes} ${c.storageType} nodes at ${c.cpuTargetPercent}% CPU: ` +
         `${fmt(load.averageRowsPerSecond, 0)} rows/s / (${perNode.value} x ${c.cpuTargetPercent}%) -> ${atAvg} nodes, bursts ${fmt(load.burstRowsPerSecond, 0)} rows/s -> ${atBurst}; ` +
-        `expected ${fmt(nodes.expected)} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+        `expected ${fmt(nodes.expected)} nodes x ${hours} h x ${unitPrice(nodePrice)}/node-hour`;
     }
     out.lines.push(
       costLine(
@@ -109,8 +109,8 @@ function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
         `${c.storageType} storage (${c.id})`,
         range(stored.storedAvg * storagePrice.value, stored.storedExp * storagePrice.value, stored.storedMax * storagePrice.value),
         stored.fromUsage
-          ? `usage file: ${fmt(stored.storedExp)} GiB per cluster x ${usd(storagePrice.value)}/GiB-month`
-          : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${usd(storagePrice.value)}/GiB-month`,
+          ? `usage file: ${fmt(stored.storedExp)} GiB per cluster x ${unitPrice(storagePrice)}/GiB-month`
+          : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${unitPrice(storagePrice)}/GiB-month`,
         [storagePrice, ctx.data.perf('bigtable.compression-ratio')],
         c.region,
       ),
@@ -154,7 +154,7 @@ function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotSto
         instance,
         `replication ${origin.region} -> ${c.region}`,
         range(gAvg * price.value, gExp * price.value, gExp * price.value),
-        `${fmt(rows, 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
+        `${fmt(rows, 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${unitPrice(price)}/GiB (${rate.label})`,
         [price],
         origin.region,
       ),
@@ -196,7 +196,7 @@ function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
           l.table,
           `backup storage (${c.id})`,
           range(perCopy * price.value, perCopy * copies * price.value, perCopy * copies * price.value),
-          `${copies} backups kept (${fmt(retention / SECONDS_PER_DAY)} d retention / one every ${fmt(frequency / SECONDS_PER_DAY)} d) x ${size} x ${usd(price.value)}/GiB-month (each at full size; min: one copy, backups share storage)`,
+          `${copies} backups kept (${fmt(retention / SECONDS_PER_DAY)} d retention / one every ${fmt(frequency / SECONDS_PER_DAY)} d) x ${size} x ${unitPrice(price)}/GiB-month (each at full size; min: one copy, backups share storage)`,
           [price],
           c.region,
         ),

@@ -15,7 +15,7 @@ import type { AnalysisContext } from '../context';
 import { dataflowSizing, workersFor } from '../dataflow';
 import { monthMean } from '../traffic';
 import { requestRate } from './cloud-run-requests';
-import { costLine, fmt, range, usd, type Basis, type CostFindings, type CostState } from './types';
+import { costLine, fmt, range, unitPrice, type Basis, type CostFindings, type CostState } from './types';
 
 const MIB_PER_GIB = 1024;
 const REQUEST_LOG = /run\.googleapis\.com(%2F|\/)requests/;
@@ -109,7 +109,7 @@ export function cloudLogging(ctx: AnalysisContext, state: CostState, findings: C
   if (volumes.length === 0) return;
   const price = ctx.data.price('logging.ingestion', '*')!;
   const freeTier = ctx.data.price(FREE_TIER_KEY, '*')!;
-  const perGiB = `, x ${usd(price.value)}/GiB ingested`;
+  const perGiB = `, x ${unitPrice(price)}/GiB ingested`;
   // The free GiB are the project's, taken by the volumes in graph order; each level on its own.
   let freeLeftMin = state.freeTierUsed.has(FREE_TIER_KEY) ? 0 : freeTier.value;
   let freeLeftExp = freeLeftMin;

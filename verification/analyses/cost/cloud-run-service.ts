@@ -4,7 +4,7 @@
  * requests. Minimum instances are priced at the active rate (conservative: idle instances
  * bill less).
  */
-import { costLine, fmt, needPrice, range, usd, type Basis, type PriceModel } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type Basis, type PriceModel } from './types';
 import { expectedInstances, isStandby, serviceSizing } from '../cloud-run';
 import { requestRate } from './cloud-run-requests';
 
@@ -39,7 +39,7 @@ export const cloudRunServiceModel: PriceModel = {
           svc,
           'instances (CPU always allocated)',
           range(bounds.min * perInstanceSecond * seconds, bounds.expected * perInstanceSecond * seconds, bounds.max * perInstanceSecond * seconds),
-          `${isStandby(ctx, svc) ? 'standby region (takes traffic after a failover): ' : ''}${fmt(bounds.min)}..${fmt(bounds.max)} instances (expected ${fmt(bounds.expected)}) x (${s.vcpu} vCPU x ${usd(vcpuPrice.value)} + ${fmt(s.memoryGiB)} GiB x ${usd(memPrice.value)}) x ${seconds} s`,
+          `${isStandby(ctx, svc) ? 'standby region (takes traffic after a failover): ' : ''}${fmt(bounds.min)}..${fmt(bounds.max)} instances (expected ${fmt(bounds.expected)}) x (${s.vcpu} vCPU x ${unitPrice(vcpuPrice)} + ${fmt(s.memoryGiB)} GiB x ${unitPrice(memPrice)}) x ${seconds} s`,
           basis,
           svc.region,
         ),
@@ -67,7 +67,7 @@ export const cloudRunServiceModel: PriceModel = {
         svc,
         'instance time (request-based)',
         range(computeAvg, computeExp, atCeiling),
-        `${rate.basis}; max(${s.minInstances} min instances, requests/s x ${fmt(rate.busySecondsPerRequest, 4)} s busy) x (${s.vcpu} vCPU x ${usd(vcpuPrice.value)} + ${fmt(s.memoryGiB)} GiB x ${usd(memPrice.value)}) x ${seconds} s; max: ${fmt(bounds.max)} max instances busy all month`,
+        `${rate.basis}; max(${s.minInstances} min instances, requests/s x ${fmt(rate.busySecondsPerRequest, 4)} s busy) x (${s.vcpu} vCPU x ${unitPrice(vcpuPrice)} + ${fmt(s.memoryGiB)} GiB x ${unitPrice(memPrice)}) x ${seconds} s; max: ${fmt(bounds.max)} max instances busy all month`,
         basis,
         svc.region,
       ),
@@ -76,7 +76,7 @@ export const cloudRunServiceModel: PriceModel = {
         svc,
         'requests',
         range(millionsAvg * requestPrice.value, millionsExp * requestPrice.value, millionsExp * requestPrice.value),
-        `${fmt(millionsExp)} M requests x ${usd(requestPrice.value)}/M (max: the same demand; requests are not bounded by scaling)`,
+        `${fmt(millionsExp)} M requests x ${unitPrice(requestPrice)}/M (max: the same demand; requests are not bounded by scaling)`,
         [requestPrice],
         svc.region,
       ),

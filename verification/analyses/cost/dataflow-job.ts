@@ -4,7 +4,7 @@
  * needs; a job without max_workers is priced at the service ceiling (expected and maximum) and
  * flagged. Streaming Engine by data processed; worker persistent disks.
  */
-import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel } from './types';
 import { dataflowSizing, workersFor } from '../dataflow';
 import { monthMean } from '../traffic';
 
@@ -49,7 +49,7 @@ export const dataflowJobModel: PriceModel = {
         range(s.minWorkers * perWorkerHour * hours, expected * perWorkerHour * hours, max * perWorkerHour * hours),
         `${s.minWorkers}..${max} workers${s.initialWorkers ? ` (initial ${s.initialWorkers})` : ''}${s.maxWorkers === undefined ? ' (no max_workers: service ceiling)' : ''}; ` +
           `${override !== undefined ? `usage file ${override}` : unbounded ? `${s.ceiling} (the ceiling: the workload needs ${atAvg}, bursts ${atBurst}, but nothing bounds the job)` : `${t.averageEps} events/s / (${perVcpu.value} x ${s.machine.vcpu} vCPU) -> ${atAvg}, bursts -> ${atBurst}`} expected; ` +
-          `(${s.machine.vcpu} vCPU x ${usd(vcpu.value)} + ${s.machine.memoryGiB} GiB x ${usd(mem.value)}) x ${hours} h per worker`,
+          `(${s.machine.vcpu} vCPU x ${unitPrice(vcpu)} + ${s.machine.memoryGiB} GiB x ${unitPrice(mem)}) x ${hours} h per worker`,
         [vcpu, mem, perVcpu, machineTypes],
         job.region,
       ),
@@ -62,7 +62,7 @@ export const dataflowJobModel: PriceModel = {
         job,
         'worker disks',
         range(s.minWorkers * diskPerWorker, expected * diskPerWorker, max * diskPerWorker),
-        `${diskGiB.value} GiB per worker x ${usd(disk.value)}/GiB-hour x ${hours} h`,
+        `${diskGiB.value} GiB per worker x ${unitPrice(disk)}/GiB-hour x ${hours} h`,
         [disk, diskGiB],
         job.region,
       ),
@@ -78,7 +78,7 @@ export const dataflowJobModel: PriceModel = {
         job,
         'Streaming Engine data processed',
         range(gibAvg * se.value, gibExp * se.value, gibExp * se.value),
-        `${fmt(gibExp)} GiB/month x ${usd(se.value)}/GiB`,
+        `${fmt(gibExp)} GiB/month x ${unitPrice(se)}/GiB`,
         [se],
         job.region,
       ),

@@ -51,8 +51,10 @@ export function analyseCost(ctx: AnalysisContext): CostResult {
     const model = MODEL_BY_TYPE.get(r.type);
     if (model) {
       model.price(r, ctx, state, out);
-      for (const reason of out.unpriced) result.unpriced.push({ address: r.address, type: r.type, reason });
-      out.unpriced.length = 0;
+      if (out.unpriced.length > 0) {
+        for (const reason of out.unpriced) result.unpriced.push({ address: r.address, type: r.type, reason });
+        out.unpriced.length = 0;
+      }
       continue;
     }
     const free = ctx.data.freeType(r.type);

@@ -8,7 +8,7 @@ import { tableLoad } from '../cold-store';
 import { hotStoreLoad } from '../hot-store';
 import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
-import { costLine, fmt, range, usd, type CostFindings } from './types';
+import { costLine, fmt, range, unitPrice, type CostFindings } from './types';
 import { transferRate } from './transfer-rate';
 
 /** Unpriced transfer is filed under the network, not a resource. */
@@ -39,7 +39,7 @@ export function interRegionTransfer(ctx: AnalysisContext, findings: CostFindings
         load.writer,
         `transfer ${from} -> ${to}`,
         range(gibAvg * price.value, gibExp * price.value, gibExp * price.value),
-        `${fmt(t.expectedEps, 1)} events/s x ${t.eventBytes} B x ${t.secondsPerMonth} s = ${fmt(gibExp)} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
+        `${fmt(t.expectedEps, 1)} events/s x ${t.eventBytes} B x ${t.secondsPerMonth} s = ${fmt(gibExp)} GiB/month x ${unitPrice(price)}/GiB (${rate.label})`,
         [price],
         from,
       ),
@@ -68,7 +68,7 @@ export function interRegionTransfer(ctx: AnalysisContext, findings: CostFindings
           p,
           `writes ${p.region} -> ${target}`,
           range(gibAvg * price.value, gibExp * price.value, gibExp * price.value),
-          `${fmt(rows, 0)} rows/s x ${load.rowBytes} B cross-region = ${fmt(gibExp)} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
+          `${fmt(rows, 0)} rows/s x ${load.rowBytes} B cross-region = ${fmt(gibExp)} GiB/month x ${unitPrice(price)}/GiB (${rate.label})`,
           [price],
           p.region,
         ),

@@ -8,7 +8,7 @@
  */
 import type { AnalysisContext } from '../context';
 import type { Price } from '../../data';
-import { costLine, fmt, range, usd, type PriceModel } from './types';
+import { costLine, fmt, range, unitPrice, type PriceModel } from './types';
 
 const TIER_USAGE_KEY = 'monitoring.metric-ingestion';
 
@@ -57,7 +57,7 @@ export const monitoringMetricModel: PriceModel = {
       }
       cost += inTier * t.price.value;
       used.push(t.price);
-      parts.push(`${fmt(inTier)} MiB x ${usd(t.price.value)}`);
+      parts.push(`${fmt(inTier)} MiB x ${unitPrice(t.price)}`);
     }
     const where = before > 0 ? ` (MiB ${fmt(before)}..${fmt(after)} of the billing account's month)` : '';
     out.lines.push(costLine(ctx, metric, 'metric ingestion', range(cost, cost, cost), `${fmt(mib)} MiB/month${where}: ${parts.join(' + ')}`, used, 'global'));

@@ -4,7 +4,7 @@
  */
 import { bool, durationSeconds } from '../attributes';
 import { readAttr } from '../../graph/values';
-import { costLine, fmt, range, usd, type PriceModel } from './types';
+import { costLine, fmt, range, unitPrice, type PriceModel } from './types';
 import { billableGiBPerMonth, retainedGiB, topicRate } from './pubsub-traffic';
 
 export const pubsubSubscriptionModel: PriceModel = {
@@ -36,7 +36,7 @@ export const pubsubSubscriptionModel: PriceModel = {
         sub,
         toStorage ? 'delivery to BigQuery/Cloud Storage' : 'delivery throughput',
         range((gibAvg / tib) * price.value, (gibExp / tib) * price.value, (gibExp / tib) * price.value),
-        `${basis}; ${fmt(gibExp / tib)} TiB/month delivered x ${usd(price.value)}/TiB`,
+        `${basis}; ${fmt(gibExp / tib)} TiB/month delivered x ${unitPrice(price)}/TiB`,
         [price],
         'global',
       ),
@@ -56,7 +56,7 @@ export const pubsubSubscriptionModel: PriceModel = {
           sub,
           'retained acknowledged messages',
           range(gAvg * storage.value, gExp * storage.value, gExp * storage.value),
-          `${fmt(expectedEps)} events/s x ${ctx.traffic.eventBytes} B x ${retention} s = ${fmt(gExp)} GiB x ${usd(storage.value)}/GiB-month`,
+          `${fmt(expectedEps)} events/s x ${ctx.traffic.eventBytes} B x ${retention} s = ${fmt(gExp)} GiB x ${unitPrice(storage)}/GiB-month`,
           [storage],
           'global',
         ),

@@ -5,7 +5,7 @@
  */
 import { durationSeconds } from '../attributes';
 import { readAttr } from '../../graph/values';
-import { costLine, fmt, range, usd, type PriceModel } from './types';
+import { costLine, fmt, range, unitPrice, type PriceModel } from './types';
 import { billableGiBPerMonth, retainedGiB, topicRate } from './pubsub-traffic';
 
 export const pubsubTopicModel: PriceModel = {
@@ -26,7 +26,7 @@ export const pubsubTopicModel: PriceModel = {
         topic,
         'publish throughput',
         range((gibAvg / tib) * throughput.value, (gibExp / tib) * throughput.value, (gibExp / tib) * throughput.value),
-        `${rate.basis}; per message ${t.billedOverheadBasis}; ${t.messagesPerPublishRequest} msg/request (min ${minBytes.value} B/request) = ${fmt(t.billableBytesPerMessage)} B billed/msg; ${fmt(gibExp / tib)} TiB/month x ${usd(throughput.value)}/TiB`,
+        `${rate.basis}; per message ${t.billedOverheadBasis}; ${t.messagesPerPublishRequest} msg/request (min ${minBytes.value} B/request) = ${fmt(t.billableBytesPerMessage)} B billed/msg; ${fmt(gibExp / tib)} TiB/month x ${unitPrice(throughput)}/TiB`,
         [throughput, minBytes, ctx.data.price('pubsub.billed-timestamp-bytes', '*')!, ctx.data.price('pubsub.billed-message-id-bytes', '*')!],
         'global',
       ),
@@ -43,7 +43,7 @@ export const pubsubTopicModel: PriceModel = {
           topic,
           'topic retention storage',
           range(gAvg * storage.value, gExp * storage.value, gExp * storage.value),
-          `${fmt(rate.expectedEps)} events/s x ${t.eventBytes} B x ${retention} s retained = ${fmt(gExp)} GiB x ${usd(storage.value)}/GiB-month`,
+          `${fmt(rate.expectedEps)} events/s x ${t.eventBytes} B x ${retention} s retained = ${fmt(gExp)} GiB x ${unitPrice(storage)}/GiB-month`,
           [storage],
           'global',
         ),

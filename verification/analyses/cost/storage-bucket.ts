@@ -3,7 +3,7 @@
  * the usage file (storageGiB) or from inline `content`; objects uploaded from a file have no
  * size in the graph and are reported.
  */
-import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel } from './types';
 
 export const storageBucketModel: PriceModel = {
   types: ['google_storage_bucket'],
@@ -38,7 +38,7 @@ export const storageBucketModel: PriceModel = {
       }
     }
     const cost = gib * price.value;
-    out.lines.push(costLine(ctx, bucket, 'Standard storage', range(cost, cost, cost), `${basis}: ${fmt(gib, 6)} GiB x ${usd(price.value)}/GiB-month`, [price], region));
+    out.lines.push(costLine(ctx, bucket, 'Standard storage', range(cost, cost, cost), `${basis}: ${fmt(gib, 6)} GiB x ${unitPrice(price)}/GiB-month`, [price], region));
     if (warning !== undefined) out.warnings.push(warning);
   },
 };

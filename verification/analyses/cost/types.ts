@@ -130,8 +130,21 @@ export function needPrice(ctx: AnalysisContext, id: string, region: string | und
 /** Unit prices keep every significant digit the data file gives (up to 6); amounts of $1 or more show cents. */
 const PRICE_SIGNIFICANT_DIGITS = 6;
 
-export function usd(x: number): string {
+function usd(x: number): string {
   return `$${Math.abs(x) < 1 ? formatSignificant(x, PRICE_SIGNIFICANT_DIGITS) : formatNumber(x, 2)}`;
+}
+
+/** The prices of the data files print the same every run: each is formatted once per process. */
+const UNIT_PRICE_TEXT = new WeakMap<Price, string>();
+
+/** A unit price of the data files as formulas print it: "$0.000024". */
+export function unitPrice(price: Price): string {
+  let text = UNIT_PRICE_TEXT.get(price);
+  if (text === undefined) {
+    text = usd(price.value);
+    UNIT_PRICE_TEXT.set(price, text);
+  }
+  return text;
 }
 
 export function fmt(x: number, digits = 2): string {
