@@ -31,7 +31,7 @@ export interface ClusterInfo {
   maxNodes: number | null;
   autoscaling: boolean;
   /** num_nodes unset without autoscaling: Bigtable allocates nodes by data footprint (minNodes is the floor). */
-  sizedByStorage?: boolean;
+  sizedByStorage: boolean;
   /** CPU target, percent (autoscaling cpu_target, else the latency target from data). */
   cpuTargetPercent: number;
   storageTargetGiB: number;
@@ -86,7 +86,7 @@ export const clustersOf = oncePerResource(function clustersOf(ctx: AnalysisConte
       minNodes,
       maxNodes,
       autoscaling: !!auto,
-      ...(!auto && fixed === undefined ? { sizedByStorage: true } : {}),
+      sizedByStorage: !auto && fixed === undefined,
       cpuTargetPercent: typeof cpuTarget === 'number' ? cpuTarget : latencyTarget,
       storageTargetGiB:
         typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(STORAGE_TARGET_ID[storageType]).value,
@@ -229,8 +229,6 @@ export function clamp(x: number, lo: number, hi: number): number {
 /** Stored GiB in one cluster at a rate, for each table's max-age (or `fallbackSeconds` without one). */
 export function storedGiB(ctx: AnalysisContext, load: HotStoreLoad, rate: 'average' | 'expected', extraSeconds: number, fallbackSeconds: number): number {
   const compression = ctx.data.perf('bigtable.compression-ratio').value;
-  const rowsFor = (l: { averageRowsPerSecond: number; burstRowsPerSecond: number }) =>
-    rate === 'average' ? l.averageRowsPerSecond : monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond);
   const tables = load.tables.length > 0 ? load.tables : [{ averageRowsPerSecond: load.averageRowsPerSecond, burstRowsPerSecond: load.burstRowsPerSecond, maxAgeSeconds: undefined }];
   let bytes = 0;
   for (const l of tables) {
@@ -239,7 +237,12 @@ export function storedGiB(ctx: AnalysisContext, load: HotStoreLoad, rate: 'avera
       continue;
     }
     const age = (l.maxAgeSeconds ?? fallbackSeconds) + extraSeconds;
-    bytes += rowsFor(l) * load.rowBytes * age * compression;
+    bytes += rowsAt(ctx, rate, l) * load.rowBytes * age * compression;
   }
   return bytes / ctx.data.bytesPerGiB;
+}
+
+/** Rows/s at the average rate, or the month mean with bursts. */
+function rowsAt(ctx: AnalysisContext, rate: 'average' | 'expected', l: { averageRowsPerSecond: number; burstRowsPerSecond: number }): number {
+  return rate === 'average' ? l.averageRowsPerSecond : monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond);
 }
