@@ -186,8 +186,12 @@ export function partitionSeconds(type: string): number | undefined {
   return PARTITION_SECONDS[type.toUpperCase()];
 }
 
+/** Partition type names by span, lower case ("hour"), the first type of each span. */
+const PARTITION_NAMES = new Map<number, string>();
+for (const [type, seconds] of Object.entries(PARTITION_SECONDS)) if (!PARTITION_NAMES.has(seconds)) PARTITION_NAMES.set(seconds, type.toLowerCase());
+
 function granularityName(seconds: number): string {
-  return Object.entries(PARTITION_SECONDS).find(([, s]) => s === seconds)?.[0].toLowerCase() ?? `${seconds} s`;
+  return PARTITION_NAMES.get(seconds) ?? `${seconds} s`;
 }
 
 function fmtWindow(seconds: number): string {
@@ -209,21 +213,27 @@ export interface QueryWindow {
  * anchor is the run time (@run_time, CURRENT_TIMESTAMP()). Undefined without a lower bound.
  */
 export function queryWindow(query: string, column: string): QueryWindow | undefined {
-  const bound = (ops: string) => new RegExp(`\\b${column}\\s*(${ops})\\s*([^\\n]*?)(?:\\bAND\\b|\\bQUALIFY\\b|\\bGROUP\\b|\\)\\s*$|$)`, 'im');
-  const offset = (expr: string): number | undefined => {
-    const m = /INTERVAL\s+(\d+)\s+(SECOND|MINUTE|HOUR|DAY)/i.exec(expr);
-    if (m) return Number(m[1]) * UNIT_SECONDS[m[2].toUpperCase()];
-    return /@run_time|@run_date|CURRENT_TIMESTAMP|CURRENT_DATE/i.test(expr) ? 0 : undefined;
-  };
-  const lower = bound('>=|>').exec(query);
+  const lower = boundOn(column, '>=|>').exec(query);
   if (!lower) return undefined;
-  const lowerOffset = offset(lower[2]);
+  const lowerOffset = runTimeOffset(lower[2]);
   if (lowerOffset === undefined) return undefined;
-  const upper = bound('<=|<').exec(query);
-  const upperOffset = upper ? offset(upper[2]) ?? 0 : 0;
+  const upper = boundOn(column, '<=|<').exec(query);
+  const upperOffset = upper ? runTimeOffset(upper[2]) ?? 0 : 0;
   if (lowerOffset <= upperOffset) return undefined;
   const trunc = /TIMESTAMP_TRUNC\([^,]+,\s*(MINUTE|HOUR|DAY)\s*\)/i.exec(lower[2]);
   return { seconds: lowerOffset - upperOffset, upperOffsetSeconds: upperOffset, ...(trunc ? { truncSeconds: UNIT_SECONDS[trunc[1].toUpperCase()] } : {}) };
+}
+
+/** A comparison of `column` with one of `ops`, capturing the bound expression (up to AND, QUALIFY, GROUP or the end). */
+function boundOn(column: string, ops: string): RegExp {
+  return new RegExp(`\\b${column}\\s*(${ops})\\s*([^\\n]*?)(?:\\bAND\\b|\\bQUALIFY\\b|\\bGROUP\\b|\\)\\s*$|$)`, 'im');
+}
+
+/** Seconds before the run a bound expression stands for: `@run_time - INTERVAL 2 HOUR` is 7200; undefined when not relative to the run. */
+function runTimeOffset(expr: string): number | undefined {
+  const m = /INTERVAL\s+(\d+)\s+(SECOND|MINUTE|HOUR|DAY)/i.exec(expr);
+  if (m) return Number(m[1]) * UNIT_SECONDS[m[2].toUpperCase()];
+  return /@run_time|@run_date|CURRENT_TIMESTAMP|CURRENT_DATE/i.test(expr) ? 0 : undefined;
 }
 
 /** Table ids of ASCII word characters and dashes: the case-insensitive regex can match one only where a lower-case search finds it. */
