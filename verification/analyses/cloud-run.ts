@@ -6,7 +6,7 @@
 import type { Resource } from '../graph/types';
 import { blocks, field, fieldBool, fieldNum, fieldStr, num, parseCpu, parseMemoryGiB, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
-import { oncePerResource } from './context';
+import { oncePerContext, oncePerResource } from './context';
 import type { ServiceRole } from './topology';
 import { monthMean } from './traffic';
 
@@ -24,10 +24,18 @@ export interface ServiceSizing {
   eventsPerInstance?: number;
 }
 
-function first<T>(...xs: Maybe<T>[]): Maybe<T> {
-  for (const x of xs) if (x !== undefined) return x;
+/** The number at the first of `paths` that is set (pending counts as set). */
+function firstNum(svc: Resource, paths: readonly string[]): Maybe<number> {
+  for (const path of paths) {
+    const x = num(svc, path);
+    if (x !== undefined) return x;
+  }
   return undefined;
 }
+
+// v2 services scale under template.scaling, v1 services under scaling.
+const MIN_INSTANCES = ['template.scaling.min_instance_count', 'scaling.min_instance_count'];
+const MAX_INSTANCES = ['template.scaling.max_instance_count', 'scaling.max_instance_count'];
 
 export const serviceSizing = oncePerResource(function serviceSizing(ctx: AnalysisContext, svc: Resource): ServiceSizing {
   const role = ctx.topology.roleOf(svc);
@@ -47,8 +55,8 @@ export const serviceSizing = oncePerResource(function serviceSizing(ctx: Analysi
   // v1 services: CPU throttling annotation false means always allocated.
   const throttling = field(blocks(svc, 'template.metadata')[0], 'annotations.run.googleapis.com/cpu-throttling');
   if (throttling === 'false') instanceBased = true;
-  const minInstances = first(num(svc, 'template.scaling.min_instance_count'), num(svc, 'scaling.min_instance_count')) ?? 0;
-  const maxInstances = first(num(svc, 'template.scaling.max_instance_count'), num(svc, 'scaling.max_instance_count')) ?? ctx.data.perf('cloudrun.default-max-instances').value;
+  const minInstances = firstNum(svc, MIN_INSTANCES) ?? 0;
+  const maxInstances = firstNum(svc, MAX_INSTANCES) ?? ctx.data.perf('cloudrun.default-max-instances').value;
   const concurrency = num(svc, 'template.max_instance_request_concurrency') ?? fieldNum(blocks(svc, 'template')[0], 'container_concurrency') ?? null;
   const perVcpuId = role === 'processor' ? 'processor.events-per-vcpu' : role === 'ingest-gateway' ? 'ingest-gateway.events-per-vcpu' : undefined;
   const eventsPerInstance = perVcpuId && typeof vcpu === 'number' ? ctx.data.perf(perVcpuId).value * vcpu : undefined;
@@ -67,9 +75,26 @@ export function instancesFor(s: ServiceSizing, eventsPerSecond: number): number 
  * which run at their minimum until then. The usage file overrides either.
  */
 export function isStandby(ctx: AnalysisContext, svc: Resource): boolean {
-  const same = ctx.topology.services(ctx.topology.roleOf(svc));
+  const same = servicesInRole(ctx, ctx.topology.roleOf(svc));
   return same.length > 1 && same[0].address !== svc.address;
 }
+
+/**
+ * A role's services in topology order (the one taking traffic first), listed once per
+ * verification: topology.services filters and sorts on every call, and the models ask per
+ * service, many times.
+ */
+export function servicesInRole(ctx: AnalysisContext, role: ServiceRole): readonly Resource[] {
+  const byRole = servicesByRole(ctx);
+  let services = byRole.get(role);
+  if (!services) {
+    services = ctx.topology.services(role);
+    byRole.set(role, services);
+  }
+  return services;
+}
+
+const servicesByRole = oncePerContext(() => new Map<ServiceRole, readonly Resource[]>());
 
 /** Month-mean instances for the event roles; min instances for the others and for standbys. */
 export function expectedInstances(ctx: AnalysisContext, s: ServiceSizing): { min: number; expected: number; max: number } | undefined {

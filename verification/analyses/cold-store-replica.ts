@@ -8,7 +8,7 @@
 import type { Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { blocks, fieldStr, str } from './attributes';
-import type { AnalysisContext } from './context';
+import { oncePerResource, type AnalysisContext } from './context';
 
 export interface DatasetReplica {
   /** The resource that declares the replica (a query job running the DDL). */
@@ -21,6 +21,8 @@ export interface DatasetReplica {
 }
 
 const ADD_REPLICA = /ALTER\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?`?([\w.:-]+)`?\s+ADD\s+REPLICA\s+`?([\w-]+)`?(?:\s+OPTIONS\s*\(([^)]*)\))?/gi;
+/** ADD_REPLICA for a single test (no global lastIndex to carry between statements). */
+const IS_ADD_REPLICA = new RegExp(ADD_REPLICA.source, 'i');
 const LOCATION_OPTION = /location\s*=\s*['"]([\w-]+)['"]/i;
 
 /** The DDL text of a query job, if any. */
@@ -35,15 +37,15 @@ function datasetId(dataset: Resource): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-/** Replicas of `dataset` declared anywhere in the graph. */
-export function datasetReplicas(ctx: AnalysisContext, dataset: Resource): DatasetReplica[] {
+/** Replicas of `dataset` declared anywhere in the graph (read by cost, availability and DR: computed once). */
+export const datasetReplicas = oncePerResource(function datasetReplicas(ctx: AnalysisContext, dataset: Resource): DatasetReplica[] {
   const id = datasetId(dataset);
   const primaryLocation = typeof dataset.values.location === 'string' ? dataset.values.location : dataset.region;
   const out: DatasetReplica[] = [];
   for (const job of ctx.topology.ofType('google_bigquery_job')) {
     const query = jobQuery(job);
-    const refersByEdge = ctx.topology.edgesFrom(job).some((e) => e.to === dataset.address);
     if (!query) continue;
+    const refersByEdge = ctx.topology.edgesFrom(job).some((e) => e.to === dataset.address);
     for (const m of query.matchAll(ADD_REPLICA)) {
       const schema = m[1].split(/[.:]/).pop();
       if (!refersByEdge && schema !== id) continue;
@@ -52,12 +54,12 @@ export function datasetReplicas(ctx: AnalysisContext, dataset: Resource): Datase
     }
   }
   return out;
-}
+});
 
 /** True for a job whose every statement is replica DDL (metadata only, no scan). */
 export function isReplicaDdlJob(job: Resource): boolean {
   const query = jobQuery(job);
   if (!query) return false;
   const statements = query.split(';').map((s) => s.replace(/--.*$/gm, '').trim()).filter((s) => s !== '');
-  return statements.length > 0 && statements.every((s) => new RegExp(ADD_REPLICA.source, 'i').test(s));
+  return statements.length > 0 && statements.every((s) => IS_ADD_REPLICA.test(s));
 }

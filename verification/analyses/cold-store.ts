@@ -3,7 +3,7 @@
  * into each table, its partition expiry, the schedule of scheduled queries and the bytes
  * one run scans.
  */
-import type { Resource } from '../graph/types';
+import type { AttrValue, Edge, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { readAttr } from '../graph/values';
 import { HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, MS_PER_SECOND } from '../data';
@@ -67,17 +67,29 @@ function tableId(t: Resource): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The template parameter of a Dataflow job that names this table, if any. */
-function dataflowParameterFor(ctx: AnalysisContext, job: Resource, table: Resource): string | undefined {
+/** A Dataflow job's template parameters as [name, value] pairs, read once per job (every table asks every job). */
+const templateParameters = oncePerResource(function templateParameters(_ctx: AnalysisContext, job: Resource): [string, AttrValue][] | undefined {
   const params = readAttr(job, 'parameters');
   if (!params || typeof params !== 'object' || isPending(params) || Array.isArray(params)) return undefined;
+  return Object.entries(params);
+});
+
+/** The template parameter of a Dataflow job that names this table, if any. */
+function dataflowParameterFor(ctx: AnalysisContext, job: Resource, table: Resource): string | undefined {
+  const params = templateParameters(ctx, job);
+  if (!params) return undefined;
   const id = tableId(table);
-  for (const [key, value] of Object.entries(params)) {
+  for (const [key, value] of params) {
     if (typeof value === 'string' && id && (value.endsWith(`.${id}`) || value.endsWith(`:${id}`))) return key;
     if (isPending(value) && value.references.includes(table.address)) return key;
   }
-  const toTable = ctx.topology.edgesFrom(job).filter((e) => e.to === table.address);
-  if (toTable.some((e) => e.attribute.startsWith('parameters.'))) return toTable[0].attribute.slice('parameters.'.length);
+  // A reference edge under parameters.* to the table: named after the first edge to it.
+  let first: Edge | undefined;
+  for (const e of ctx.topology.edgesFrom(job)) {
+    if (e.to !== table.address) continue;
+    first ??= e;
+    if (e.attribute.startsWith('parameters.')) return first.attribute.slice('parameters.'.length);
+  }
   return undefined;
 }
 
@@ -94,8 +106,6 @@ export function runsPerDay(schedule: Maybe<string>): Maybe<number> {
 }
 
 export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext, table: Resource): TableLoad {
-  const t = ctx.traffic;
-  const w = ctx.spec.workload;
   const dataset = ctx.topology.datasetOf(table);
   const location = (typeof dataset?.values.location === 'string' ? dataset.values.location : undefined) ?? table.region;
   const partitionMs = num(table, 'time_partitioning.expiration_ms');
@@ -105,47 +115,55 @@ export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext
   let expiryMs: Maybe<number> = partitioned ? (partitionMs !== undefined ? partitionMs : datasetPartitionMs) : undefined;
   if (expiryMs === undefined) expiryMs = datasetTableMs;
   const expiryDays = expiryMs === undefined || expiryMs === null ? expiryMs : expiryMs / MS_PER_SECOND / SECONDS_PER_DAY;
-  const tableExpiry = tableExpiryOf(table, dataset);
-  const base = { table, rowBytes: t.eventBytes, expiryDays, location, ...(tableExpiry ? { tableExpiry } : {}) };
+  const w = tableWriter(ctx, table);
+  return {
+    table,
+    role: w.role,
+    averageRowsPerDay: w.averageRowsPerDay,
+    expectedRowsPerDay: w.expectedRowsPerDay,
+    rowBytes: ctx.traffic.eventBytes,
+    expiryDays,
+    tableExpiry: tableExpiryOf(table, dataset),
+    location,
+    writer: w.writer,
+    basis: w.basis,
+  };
+});
+
+/** What writes into a table, and the rows a day that makes. */
+type TableWriter = Pick<TableLoad, 'role' | 'averageRowsPerDay' | 'expectedRowsPerDay' | 'writer' | 'basis'>;
+
+const DEAD_LETTER_PARAMETER = /dead|error/i;
+
+function tableWriter(ctx: AnalysisContext, table: Resource): TableWriter {
+  const t = ctx.traffic;
+  const w = ctx.spec.workload;
   const override = ctx.usageOf(table.address).eventsPerSecond;
   if (override !== undefined) {
-    return { ...base, role: 'unknown', averageRowsPerDay: override * SECONDS_PER_DAY, expectedRowsPerDay: override * SECONDS_PER_DAY, basis: `usage file: ${override} rows/s` };
+    return { role: 'unknown', averageRowsPerDay: override * SECONDS_PER_DAY, expectedRowsPerDay: override * SECONDS_PER_DAY, basis: `usage file: ${override} rows/s` };
   }
   for (const job of ctx.topology.dataflowJobs) {
     const key = dataflowParameterFor(ctx, job, table);
     if (!key) continue;
-    if (/dead|error/i.test(key)) {
-      return { ...base, role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: job, basis: `${job.address} ${key}: failed rows only, 0 assumed` };
+    if (DEAD_LETTER_PARAMETER.test(key)) {
+      return { role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: job, basis: `${job.address} ${key}: failed rows only, 0 assumed` };
     }
-    return {
-      ...base,
-      role: 'archive',
-      averageRowsPerDay: t.averageEps * SECONDS_PER_DAY,
-      expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY,
-      writer: job,
-      basis: `${job.address} ${key}: one row per event`,
-    };
+    return { role: 'archive', averageRowsPerDay: t.averageEps * SECONDS_PER_DAY, expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY, writer: job, basis: `${job.address} ${key}: one row per event` };
   }
   // The first subscription (in graph order) writing into the table decides.
-  for (const sub of ctx.topology.referrersAmong(table, ctx.topology.subscriptions, 'bigquery_config').slice(0, 1)) {
+  const sub = ctx.topology.referrersAmong(table, ctx.topology.subscriptions, 'bigquery_config')[0];
+  if (sub) {
     const topic = ctx.topology.topicOf(sub);
     if (topic && ctx.topology.isDeadLetterTopic(topic)) {
       // Dead letters only: 0 unless the usage file gives the subscription's or its topic's rate.
       const given = ctx.usageOf(sub.address).eventsPerSecond ?? ctx.usageOf(topic.address).eventsPerSecond;
       if (given !== undefined) {
         const source = ctx.usageOf(sub.address).eventsPerSecond !== undefined ? sub.address : topic.address;
-        return { ...base, role: 'dead-letter', averageRowsPerDay: given * SECONDS_PER_DAY, expectedRowsPerDay: given * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: dead letters at ${given} events/s (usage file, ${source})` };
+        return { role: 'dead-letter', averageRowsPerDay: given * SECONDS_PER_DAY, expectedRowsPerDay: given * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: dead letters at ${given} events/s (usage file, ${source})` };
       }
-      return { ...base, role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: sub, basis: `${sub.address}: dead letters only, 0 assumed` };
+      return { role: 'dead-letter', averageRowsPerDay: 0, expectedRowsPerDay: 0, writer: sub, basis: `${sub.address}: dead letters only, 0 assumed` };
     }
-    return {
-      ...base,
-      role: 'archive',
-      averageRowsPerDay: t.averageEps * SECONDS_PER_DAY,
-      expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY,
-      writer: sub,
-      basis: `${sub.address}: BigQuery subscription, one row per message`,
-    };
+    return { role: 'archive', averageRowsPerDay: t.averageEps * SECONDS_PER_DAY, expectedRowsPerDay: t.expectedEps * SECONDS_PER_DAY, writer: sub, basis: `${sub.address}: BigQuery subscription, one row per message` };
   }
   const id = tableId(table);
   for (const q of ctx.topology.scheduledQueries) {
@@ -155,17 +173,10 @@ export const tableLoad = oncePerResource(function tableLoad(ctx: AnalysisContext
     if (!writesIt) continue;
     const perDay = runsPerDay(str(q, 'schedule'));
     const rows = typeof perDay === 'number' ? w.deviceCount * perDay : null;
-    return {
-      ...base,
-      role: 'batch-view',
-      averageRowsPerDay: rows,
-      expectedRowsPerDay: rows,
-      writer: q,
-      basis: `${q.address}: one row per device per run (${w.deviceCount} devices x ${perDay ?? '?'} runs/day)`,
-    };
+    return { role: 'batch-view', averageRowsPerDay: rows, expectedRowsPerDay: rows, writer: q, basis: `${q.address}: one row per device per run (${w.deviceCount} devices x ${perDay ?? '?'} runs/day)` };
   }
-  return { ...base, role: 'unknown', averageRowsPerDay: null, expectedRowsPerDay: null, basis: 'no writer found in the graph' };
-});
+  return { role: 'unknown', averageRowsPerDay: null, expectedRowsPerDay: null, basis: 'no writer found in the graph' };
+}
 
 const PARTITION_SECONDS: Record<string, number> = { HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY, MONTH: 31 * SECONDS_PER_DAY, YEAR: 366 * SECONDS_PER_DAY };
 const UNIT_SECONDS: Record<string, number> = { SECOND: 1, MINUTE: 60, HOUR: SECONDS_PER_HOUR, DAY: SECONDS_PER_DAY };
@@ -175,8 +186,12 @@ export function partitionSeconds(type: string): number | undefined {
   return PARTITION_SECONDS[type.toUpperCase()];
 }
 
+/** Partition type names by span, lower case ("hour"), the first type of each span. */
+const PARTITION_NAMES = new Map<number, string>();
+for (const [type, seconds] of Object.entries(PARTITION_SECONDS)) if (!PARTITION_NAMES.has(seconds)) PARTITION_NAMES.set(seconds, type.toLowerCase());
+
 function granularityName(seconds: number): string {
-  return Object.entries(PARTITION_SECONDS).find(([, s]) => s === seconds)?.[0].toLowerCase() ?? `${seconds} s`;
+  return PARTITION_NAMES.get(seconds) ?? `${seconds} s`;
 }
 
 function fmtWindow(seconds: number): string {
@@ -198,22 +213,31 @@ export interface QueryWindow {
  * anchor is the run time (@run_time, CURRENT_TIMESTAMP()). Undefined without a lower bound.
  */
 export function queryWindow(query: string, column: string): QueryWindow | undefined {
-  const bound = (ops: string) => new RegExp(`\\b${column}\\s*(${ops})\\s*([^\\n]*?)(?:\\bAND\\b|\\bQUALIFY\\b|\\bGROUP\\b|\\)\\s*$|$)`, 'im');
-  const offset = (expr: string): number | undefined => {
-    const m = /INTERVAL\s+(\d+)\s+(SECOND|MINUTE|HOUR|DAY)/i.exec(expr);
-    if (m) return Number(m[1]) * UNIT_SECONDS[m[2].toUpperCase()];
-    return /@run_time|@run_date|CURRENT_TIMESTAMP|CURRENT_DATE/i.test(expr) ? 0 : undefined;
-  };
-  const lower = bound('>=|>').exec(query);
+  const lower = boundOn(column, '>=|>').exec(query);
   if (!lower) return undefined;
-  const lowerOffset = offset(lower[2]);
+  const lowerOffset = runTimeOffset(lower[2]);
   if (lowerOffset === undefined) return undefined;
-  const upper = bound('<=|<').exec(query);
-  const upperOffset = upper ? offset(upper[2]) ?? 0 : 0;
+  const upper = boundOn(column, '<=|<').exec(query);
+  const upperOffset = upper ? runTimeOffset(upper[2]) ?? 0 : 0;
   if (lowerOffset <= upperOffset) return undefined;
   const trunc = /TIMESTAMP_TRUNC\([^,]+,\s*(MINUTE|HOUR|DAY)\s*\)/i.exec(lower[2]);
   return { seconds: lowerOffset - upperOffset, upperOffsetSeconds: upperOffset, ...(trunc ? { truncSeconds: UNIT_SECONDS[trunc[1].toUpperCase()] } : {}) };
 }
+
+/** A comparison of `column` with one of `ops`, capturing the bound expression (up to AND, QUALIFY, GROUP or the end). */
+function boundOn(column: string, ops: string): RegExp {
+  return new RegExp(`\\b${column}\\s*(${ops})\\s*([^\\n]*?)(?:\\bAND\\b|\\bQUALIFY\\b|\\bGROUP\\b|\\)\\s*$|$)`, 'im');
+}
+
+/** Seconds before the run a bound expression stands for: `@run_time - INTERVAL 2 HOUR` is 7200; undefined when not relative to the run. */
+function runTimeOffset(expr: string): number | undefined {
+  const m = /INTERVAL\s+(\d+)\s+(SECOND|MINUTE|HOUR|DAY)/i.exec(expr);
+  if (m) return Number(m[1]) * UNIT_SECONDS[m[2].toUpperCase()];
+  return /@run_time|@run_date|CURRENT_TIMESTAMP|CURRENT_DATE/i.test(expr) ? 0 : undefined;
+}
+
+/** Table ids of ASCII word characters and dashes: the case-insensitive regex can match one only where a lower-case search finds it. */
+const PLAIN_ID = /^[\w-]+$/;
 
 export interface ScanEstimate {
   perRunGiB: { expected: number; max: number } | null;
@@ -222,16 +246,20 @@ export interface ScanEstimate {
   basis: string;
 }
 
-/** Bytes one run of a scheduled query scans, from the tables its SQL names. */
-export function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
+/** Bytes one run of a scheduled query scans, from the tables its SQL names (read by cost and latency: computed once). */
+export const scanEstimate = oncePerResource(function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
   const perDay = runsPerDay(str(q, 'schedule'));
   const override = ctx.usageOf(q.address).bytesScannedPerRunGiB;
   if (override !== undefined) return { perRunGiB: { expected: override, max: override }, runsPerDay: perDay, tables: [], basis: `usage file: ${override} GiB per run` };
   const query = str(q, 'params.query') ?? fieldStr(blocks(q, 'params')[0], 'query');
   if (typeof query !== 'string') return { perRunGiB: null, runsPerDay: perDay, tables: [], basis: 'query text pending or missing' };
+  const queryLowerCase = query.toLowerCase();
   const read = ctx.topology.bigQueryTables.filter((t) => {
     const id = tableId(t);
-    return id !== undefined && new RegExp(`(from|join)\\s+[\`\\w.:-]*\\b${id}\\b`, 'i').test(query);
+    if (id === undefined) return false;
+    // An id of plain characters the query does not contain (in any case) is not read: no regex to build.
+    if (PLAIN_ID.test(id) && !queryLowerCase.includes(id.toLowerCase())) return false;
+    return new RegExp(`(from|join)\\s+[\`\\w.:-]*\\b${id}\\b`, 'i').test(query);
   });
   if (read.length === 0) return { perRunGiB: null, runsPerDay: perDay, tables: [], basis: 'no table of the graph named in the query' };
   let expected = 0;
@@ -283,5 +311,4 @@ export function scanEstimate(ctx: AnalysisContext, q: Resource): ScanEstimate {
     }
   }
   return { perRunGiB: { expected, max }, runsPerDay: perDay, tables: read, basis: parts.join('; ') };
-}
-
+});

@@ -57,7 +57,7 @@ export const dataflowSizing = oncePerResource(function dataflowSizing(ctx: Analy
     machine,
     machineTypeName,
     initialWorkers: initial,
-    ...(fromLabels.length > 0 ? { sizingFromLabels: fromLabels } : {}),
+    sizingFromLabels: fromLabels.length > 0 ? fromLabels : undefined,
     minWorkers: Math.max(floor, minHint ?? floor),
     maxWorkers: maxWorkers === undefined ? undefined : maxWorkers,
     ceiling: ctx.data.perf('dataflow.max-workers-ceiling').value,

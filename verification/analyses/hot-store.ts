@@ -8,7 +8,7 @@ import { isPending } from '../graph/types';
 import { asList, asRecord, asString, readAttr } from '../graph/values';
 import { SECONDS_PER_DAY } from '../data';
 import { blocks, containerEnv, durationSeconds, fieldNum, fieldStr, type Maybe } from './attributes';
-import { expectedInstances, serviceSizing } from './cloud-run';
+import { expectedInstances, serviceSizing, servicesInRole } from './cloud-run';
 import { fleetSnapshotSeconds, fleetTableOf } from './fleet-table';
 import type { AnalysisContext } from './context';
 import { oncePerContext, oncePerResource } from './context';
@@ -16,6 +16,10 @@ import { zoneRegion } from './context';
 import { monthMean } from './traffic';
 
 export type StorageType = 'SSD' | 'HDD';
+
+// Figure ids per storage type, spelled out: an id built per call is a new string to hash on every lookup.
+export const WRITE_ROWS_PER_NODE_ID = { SSD: 'bigtable.write-rows-per-node.SSD', HDD: 'bigtable.write-rows-per-node.HDD' } as const;
+const STORAGE_TARGET_ID = { SSD: 'bigtable.storage-per-node-target.SSD', HDD: 'bigtable.storage-per-node-target.HDD' } as const;
 
 export interface ClusterInfo {
   id: string;
@@ -27,7 +31,7 @@ export interface ClusterInfo {
   maxNodes: number | null;
   autoscaling: boolean;
   /** num_nodes unset without autoscaling: Bigtable allocates nodes by data footprint (minNodes is the floor). */
-  sizedByStorage?: boolean;
+  sizedByStorage: boolean;
   /** CPU target, percent (autoscaling cpu_target, else the latency target from data). */
   cpuTargetPercent: number;
   storageTargetGiB: number;
@@ -44,7 +48,6 @@ export interface TableLoad {
   maxAgeSeconds?: number;
   /** Rows the table holds whatever its age (metrics: each instance overwrites its one row). */
   storedRows?: number;
-  basis: string;
 }
 
 export interface HotStoreLoad {
@@ -54,7 +57,6 @@ export interface HotStoreLoad {
   averageRowsPerSecond: number;
   burstRowsPerSecond: number;
   rowBytes: number;
-  basis: string;
 }
 
 export const clustersOf = oncePerResource(function clustersOf(ctx: AnalysisContext, instance: Resource): ClusterInfo[] {
@@ -84,16 +86,16 @@ export const clustersOf = oncePerResource(function clustersOf(ctx: AnalysisConte
       minNodes,
       maxNodes,
       autoscaling: !!auto,
-      ...(!auto && fixed === undefined ? { sizedByStorage: true } : {}),
+      sizedByStorage: !auto && fixed === undefined,
       cpuTargetPercent: typeof cpuTarget === 'number' ? cpuTarget : latencyTarget,
       storageTargetGiB:
-        typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(`bigtable.storage-per-node-target.${storageType}`).value,
+        typeof storageTarget === 'number' ? storageTarget : ctx.data.perf(STORAGE_TARGET_ID[storageType]).value,
     };
   });
 });
 
-/** Shortest max-age among a table's GC policies (rules of a union delete at the earliest). */
-export function maxAgeOf(ctx: AnalysisContext, table: Resource): Maybe<number> {
+/** Shortest max-age among a table's GC policies (rules of a union delete at the earliest); read by the hot-store load and retention. */
+export const maxAgeOf = oncePerResource(function maxAgeOf(ctx: AnalysisContext, table: Resource): Maybe<number> {
   let best: number | undefined;
   for (const policy of ctx.topology.gcPoliciesOf(table)) {
     for (const age of policyMaxAges(policy)) {
@@ -102,7 +104,7 @@ export function maxAgeOf(ctx: AnalysisContext, table: Resource): Maybe<number> {
     }
   }
   return best;
-}
+});
 
 function policyMaxAges(policy: Resource): (number | null)[] {
   const ages: (number | null)[] = [];
@@ -126,53 +128,45 @@ function policyMaxAges(policy: Resource): (number | null)[] {
   return ages;
 }
 
+const AGGREGATE_NAME = /agg/i;
+
 export const hotStoreLoad = oncePerResource(function hotStoreLoad(ctx: AnalysisContext, instance: Resource): HotStoreLoad {
   const t = ctx.traffic;
-  const w = ctx.spec.workload;
-  const tables = ctx.topology.tablesOf(instance);
-  const aggregateRowsPerSecond = (eps: number) => Math.min(eps, w.deviceCount / Math.max(1, w.aggregateWindowSeconds));
   const override = ctx.usageOf(instance.address).rowsPerEvent;
   const snapshots = fleetSnapshotWriters(ctx);
-  const loads: TableLoad[] = tables.map((table) => {
-    const name = `${table.name} ${asString(table.values.name as AttrValue) ?? ''}`;
-    const age = maxAgeOf(ctx, table);
-    const writers = snapshots.filter((x) => x.table === table);
-    if (writers.length > 0) {
-      // Each processor instance rewrites one row per interval, whatever the event rate.
-      const rows = writers.reduce((sum, x) => sum + x.instances / x.intervalSeconds, 0);
-      const peak = writers.reduce((sum, x) => sum + x.maxInstances / x.intervalSeconds, 0);
-      return {
-        table,
-        role: 'metrics',
-        averageRowsPerSecond: rows,
-        burstRowsPerSecond: peak,
-        maxAgeSeconds: age ?? undefined,
-        storedRows: writers.reduce((sum, x) => sum + x.maxInstances, 0),
-        basis: `one row per processor instance every snapshot interval: ${writers.map((x) => `${x.service} ${x.instances} x 1/${x.intervalSeconds} s`).join(', ')}`,
-      };
+  const loads: TableLoad[] = [];
+  for (const table of ctx.topology.tablesOf(instance)) {
+    const age = maxAgeOf(ctx, table) ?? undefined;
+    // Each processor instance writing snapshots here rewrites one row per interval, whatever the event rate.
+    let rows = 0;
+    let peak = 0;
+    let storedRows = 0;
+    let writers = 0;
+    for (const x of snapshots) {
+      if (x.table !== table) continue;
+      writers++;
+      rows += x.instances / x.intervalSeconds;
+      peak += x.maxInstances / x.intervalSeconds;
+      storedRows += x.maxInstances;
     }
-    const role: TableLoad['role'] = /agg/i.test(name) ? 'aggregate' : 'raw';
-    const avg = role === 'aggregate' ? aggregateRowsPerSecond(t.averageEps) : t.averageEps;
-    const burst = role === 'aggregate' ? aggregateRowsPerSecond(t.burstEps) : t.burstEps;
-    return {
+    if (writers > 0) {
+      loads.push({ table, role: 'metrics', averageRowsPerSecond: rows, burstRowsPerSecond: peak, maxAgeSeconds: age, storedRows });
+      continue;
+    }
+    // An aggregate table (by its name) holds a row per device and window, the others a row per event.
+    const valuesName = asString(table.values.name as AttrValue);
+    const aggregate = AGGREGATE_NAME.test(table.name) || (valuesName !== undefined && AGGREGATE_NAME.test(valuesName));
+    loads.push({
       table,
-      role,
-      averageRowsPerSecond: avg,
-      burstRowsPerSecond: burst,
-      maxAgeSeconds: age ?? undefined,
-      basis:
-        role === 'aggregate'
-          ? `one row per device and window: ${w.deviceCount} devices / ${w.aggregateWindowSeconds} s`
-          : 'one row per event',
-    };
-  });
-  let averageRowsPerSecond: number;
-  let burstRowsPerSecond: number;
-  let basis: string;
+      role: aggregate ? 'aggregate' : 'raw',
+      averageRowsPerSecond: aggregate ? aggregateRowsPerSecond(ctx, t.averageEps) : t.averageEps,
+      burstRowsPerSecond: aggregate ? aggregateRowsPerSecond(ctx, t.burstEps) : t.burstEps,
+      maxAgeSeconds: age,
+    });
+  }
+  let averageRowsPerSecond = 0;
+  let burstRowsPerSecond = 0;
   if (override !== undefined) {
-    averageRowsPerSecond = t.averageEps * override;
-    burstRowsPerSecond = t.burstEps * override;
-    basis = `usage file: ${override} rows per event`;
     // The tables share the overridden rate in their derived proportions, so stored bytes
     // (priced per table's max-age) follow the override as nodes and replication do.
     // Metrics tables write per processor instance, not per event: the override leaves them as derived.
@@ -180,24 +174,30 @@ export const hotStoreLoad = oncePerResource(function hotStoreLoad(ctx: AnalysisC
     const metrics = loads.filter((l) => l.role === 'metrics');
     const derivedAvg = perEvent.reduce((s, l) => s + l.averageRowsPerSecond, 0);
     const derivedBurst = perEvent.reduce((s, l) => s + l.burstRowsPerSecond, 0);
-    averageRowsPerSecond += metrics.reduce((s, l) => s + l.averageRowsPerSecond, 0);
-    burstRowsPerSecond += metrics.reduce((s, l) => s + l.burstRowsPerSecond, 0);
+    averageRowsPerSecond = t.averageEps * override + metrics.reduce((s, l) => s + l.averageRowsPerSecond, 0);
+    burstRowsPerSecond = t.burstEps * override + metrics.reduce((s, l) => s + l.burstRowsPerSecond, 0);
     for (const l of perEvent) {
       l.averageRowsPerSecond = derivedAvg > 0 ? (l.averageRowsPerSecond / derivedAvg) * t.averageEps * override : (t.averageEps * override) / perEvent.length;
       l.burstRowsPerSecond = derivedBurst > 0 ? (l.burstRowsPerSecond / derivedBurst) * t.burstEps * override : (t.burstEps * override) / perEvent.length;
-      l.basis = `${basis}, this table's share of the derived rows`;
     }
   } else if (loads.length > 0) {
-    averageRowsPerSecond = loads.reduce((s, l) => s + l.averageRowsPerSecond, 0);
-    burstRowsPerSecond = loads.reduce((s, l) => s + l.burstRowsPerSecond, 0);
-    basis = loads.map((l) => `${l.table.address}: ${l.basis}`).join('; ');
+    for (const l of loads) {
+      averageRowsPerSecond += l.averageRowsPerSecond;
+      burstRowsPerSecond += l.burstRowsPerSecond;
+    }
   } else {
+    // No tables in the graph: one row per event assumed.
     averageRowsPerSecond = t.averageEps;
     burstRowsPerSecond = t.burstEps;
-    basis = 'no tables in the graph: one row per event assumed';
   }
-  return { instance, clusters: clustersOf(ctx, instance), tables: loads, averageRowsPerSecond, burstRowsPerSecond, rowBytes: t.eventBytes, basis };
+  return { instance, clusters: clustersOf(ctx, instance), tables: loads, averageRowsPerSecond, burstRowsPerSecond, rowBytes: t.eventBytes };
 });
+
+/** Rows/s of an aggregate table: a row per device and window, at most one per event. */
+function aggregateRowsPerSecond(ctx: AnalysisContext, eventsPerSecond: number): number {
+  const w = ctx.spec.workload;
+  return Math.min(eventsPerSecond, w.deviceCount / Math.max(1, w.aggregateWindowSeconds));
+}
 
 /**
  * Processor services writing fleet snapshots: the table their BIGTABLE_FLEET_TABLE names
@@ -206,7 +206,7 @@ export const hotStoreLoad = oncePerResource(function hotStoreLoad(ctx: AnalysisC
  */
 const fleetSnapshotWriters = oncePerContext(function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table: Resource; instances: number; maxInstances: number; intervalSeconds: number }[] {
   const fallback = ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
-  return ctx.topology.services('processor').flatMap((svc) => {
+  return servicesInRole(ctx, 'processor').flatMap((svc) => {
     const table = fleetTableOf(ctx, svc);
     if (typeof table === 'string') return [];
     const interval = fleetSnapshotSeconds(ctx, svc);
@@ -218,7 +218,7 @@ const fleetSnapshotWriters = oncePerContext(function fleetSnapshotWriters(ctx: A
 
 /** Nodes a cluster needs to write `rowsPerSecond` with CPU at `targetPercent`. */
 export function nodesNeeded(ctx: AnalysisContext, storageType: StorageType, rowsPerSecond: number, targetPercent: number): number {
-  const perNode = ctx.data.perf(`bigtable.write-rows-per-node.${storageType}`).value;
+  const perNode = ctx.data.perf(WRITE_ROWS_PER_NODE_ID[storageType]).value;
   return Math.max(1, Math.ceil(rowsPerSecond / ((perNode * targetPercent) / 100)));
 }
 
@@ -229,8 +229,6 @@ export function clamp(x: number, lo: number, hi: number): number {
 /** Stored GiB in one cluster at a rate, for each table's max-age (or `fallbackSeconds` without one). */
 export function storedGiB(ctx: AnalysisContext, load: HotStoreLoad, rate: 'average' | 'expected', extraSeconds: number, fallbackSeconds: number): number {
   const compression = ctx.data.perf('bigtable.compression-ratio').value;
-  const rowsFor = (l: { averageRowsPerSecond: number; burstRowsPerSecond: number }) =>
-    rate === 'average' ? l.averageRowsPerSecond : monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond);
   const tables = load.tables.length > 0 ? load.tables : [{ averageRowsPerSecond: load.averageRowsPerSecond, burstRowsPerSecond: load.burstRowsPerSecond, maxAgeSeconds: undefined }];
   let bytes = 0;
   for (const l of tables) {
@@ -239,7 +237,12 @@ export function storedGiB(ctx: AnalysisContext, load: HotStoreLoad, rate: 'avera
       continue;
     }
     const age = (l.maxAgeSeconds ?? fallbackSeconds) + extraSeconds;
-    bytes += rowsFor(l) * load.rowBytes * age * compression;
+    bytes += rowsAt(ctx, rate, l) * load.rowBytes * age * compression;
   }
   return bytes / ctx.data.bytesPerGiB;
+}
+
+/** Rows/s at the average rate, or the month mean with bursts. */
+function rowsAt(ctx: AnalysisContext, rate: 'average' | 'expected', l: { averageRowsPerSecond: number; burstRowsPerSecond: number }): number {
+  return rate === 'average' ? l.averageRowsPerSecond : monthMean(ctx.traffic, l.averageRowsPerSecond, l.burstRowsPerSecond);
 }

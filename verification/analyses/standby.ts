@@ -12,12 +12,13 @@
  * It reads the metric with monitoring.timeSeries.list, so its service account needs a
  * monitoring role that includes it (roles/monitoring.viewer on the project, or wider).
  */
-import type { Resource } from '../graph/types';
+import type { AttrValue, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
-import { asNumber, readAttr, textOf } from '../graph/values';
+import { asList, asNumber, asRecord, asString, readAttr, textOf } from '../graph/values';
 import { MINUTES_PER_HOUR, SECONDS_PER_HOUR } from '../data';
 import { containerEnv, num } from './attributes';
-import type { AnalysisContext } from './context';
+import { oncePerResource, type AnalysisContext } from './context';
+import { servicesInRole } from './cloud-run';
 import { speedPathBurst } from './burst-impact';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
@@ -36,8 +37,7 @@ export interface GatedStandby {
 }
 
 /** The literal number of an env var: undefined when unset, null when set but not a literal number. */
-function envLiteral(svc: Resource, name: string): number | null | undefined {
-  const env = containerEnv(svc);
+function envLiteral(env: ReadonlyMap<string, AttrValue>, name: string): number | null | undefined {
   if (!env.has(name)) return undefined;
   const v = env.get(name);
   if (v === undefined || v === null || isPending(v)) return null;
@@ -46,26 +46,35 @@ function envLiteral(svc: Resource, name: string): number | null | undefined {
 
 /** True when the processor is gated on the backlog age (STANDBY_BACKLOG_AGE_SECONDS set). */
 export function isGatedStandby(svc: Resource): boolean {
-  return containerEnv(svc).has(STANDBY_ENV);
+  // Asked many times per verification (latency, capacity, rules): look for the one variable
+  // instead of building the service's whole environment (containerEnv).
+  for (const container of asList(readAttr(svc, 'template.containers'))) {
+    for (const variable of asList(asRecord(container)?.env)) if (asString(asRecord(variable)?.name) === STANDBY_ENV) return true;
+  }
+  return false;
 }
 
-export function gatedStandby(ctx: AnalysisContext, svc: Resource): GatedStandby | undefined {
+/** The standby gate of a processor (read by latency and DR: computed once). */
+export const gatedStandby = oncePerResource(function gatedStandby(ctx: AnalysisContext, svc: Resource): GatedStandby | undefined {
   if (!isGatedStandby(svc)) return undefined;
-  const poll = envLiteral(svc, 'STANDBY_POLL_SECONDS');
+  const env = containerEnv(svc);
+  const poll = envLiteral(env, 'STANDBY_POLL_SECONDS');
   const min = readAttr(svc, 'template.scaling.min_instance_count');
   return {
     service: svc,
-    thresholdSeconds: envLiteral(svc, STANDBY_ENV) ?? null,
+    thresholdSeconds: envLiteral(env, STANDBY_ENV) ?? null,
     pollSeconds: poll === undefined ? ctx.data.latencyFigure('processor.standby-poll-seconds-default').value : poll,
     minInstances: min !== undefined && min !== null && isPending(min) ? null : (num(svc, 'template.scaling.min_instance_count') ?? 0),
   };
-}
+});
 
 export function gatedStandbys(ctx: AnalysisContext): GatedStandby[] {
-  return ctx.topology
-    .services('processor')
-    .map((p) => gatedStandby(ctx, p))
-    .filter((g): g is GatedStandby => g !== undefined);
+  const gated: GatedStandby[] = [];
+  for (const p of servicesInRole(ctx, 'processor')) {
+    const g = gatedStandby(ctx, p);
+    if (g) gated.push(g);
+  }
+  return gated;
 }
 
 export interface Takeover {
@@ -144,7 +153,8 @@ export function metricReaderGrant(graph: { resources: Resource[] }, svc: Resourc
   if (accounts.length === 0) return pending ? 'unknown' : undefined;
   for (const iam of graph.resources) {
     if (iam.type !== 'google_project_iam_member' && iam.type !== 'google_project_iam_binding') continue;
-    const role = textOf(readAttr(iam, 'role'));
+    const roleValue = readAttr(iam, 'role');
+    const role = typeof roleValue === 'string' ? roleValue : textOf(roleValue);
     if (!METRIC_READER_ROLES.includes(role)) continue;
     const members = textOf(readAttr(iam, iam.type.endsWith('_binding') ? 'members' : 'member'));
     if (accounts.some((a) => members.includes(a))) return { address: iam.address, role };

@@ -80,6 +80,12 @@ export class VerifierData {
   readonly free: z.infer<typeof freeResourcesFileSchema>;
   readonly regions: z.infer<typeof regionsFileSchema>;
   readonly largePublishRegions: readonly string[];
+  /** Unit conversions every model reads, looked up once. */
+  readonly hoursPerMonth: number;
+  readonly secondsPerMonth: number;
+  readonly bytesPerGiB: number;
+  readonly gibPerTiB: number;
+  private readonly machineTypesByName = new Map<string, MachineType>();
 
   constructor(dir: string) {
     const priceFile = readJson(dir, 'prices.json', priceFileSchema);
@@ -104,6 +110,11 @@ export class VerifierData {
     this.runtimes = readJson(dir, 'runtimes.json', runtimesFileSchema);
     this.free = readJson(dir, 'free-resources.json', freeResourcesFileSchema);
     this.regions = readJson(dir, 'regions.json', regionsFileSchema);
+    for (const [name, m] of Object.entries(this.machineTypes.machineTypes)) this.machineTypesByName.set(name, { name, ...m });
+    this.hoursPerMonth = this.unit('hours-per-month').value;
+    this.secondsPerMonth = this.hoursPerMonth * SECONDS_PER_HOUR;
+    this.bytesPerGiB = this.unit('bytes-per-gib').value;
+    this.gibPerTiB = this.unit('gib-per-tib').value;
   }
 
   /** Price of an item in a region (or its every-region price); undefined when not priced there. */
@@ -148,9 +159,9 @@ export class VerifierData {
   latencyFigure(id: string): Figure {
     return need(this.latencyFigures, id, 'latency.json figures');
   }
+  /** A machine type by name (shared: callers must not modify it). */
   machineType(name: string): MachineType | undefined {
-    const m = this.machineTypes.machineTypes[name];
-    return m ? { name, ...m } : undefined;
+    return this.machineTypesByName.get(name);
   }
   freeType(type: string): FreeResource | undefined {
     return this.free.types[type];
@@ -159,18 +170,6 @@ export class VerifierData {
     return this.regions.regions[region];
   }
 
-  get hoursPerMonth(): number {
-    return this.unit('hours-per-month').value;
-  }
-  get secondsPerMonth(): number {
-    return this.hoursPerMonth * SECONDS_PER_HOUR;
-  }
-  get bytesPerGiB(): number {
-    return this.unit('bytes-per-gib').value;
-  }
-  get gibPerTiB(): number {
-    return this.unit('gib-per-tib').value;
-  }
 }
 
 /** Calendar arithmetic, not data. */

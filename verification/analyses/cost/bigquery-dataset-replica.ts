@@ -7,25 +7,22 @@
  * Other query jobs have no price model (their scan is unknown).
  */
 import { tableLoad } from '../cold-store';
-import { datasetReplicas, isReplicaDdlJob } from '../cold-store-replica';
-import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutcome } from './types';
+import type { Resource } from '../../graph/types';
+import type { AnalysisContext } from '../context';
+import { datasetReplicas, isReplicaDdlJob, type DatasetReplica } from '../cold-store-replica';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel } from './types';
 import { transferRate } from './transfer-rate';
 
 const HOURS_PER_DAY = 24;
 
 export const bigqueryDatasetReplicaModel: PriceModel = {
   types: ['google_bigquery_job'],
-  price(job, ctx) {
-    const out: Required<PriceOutcome> = { lines: [], unpriced: [], warnings: [] };
+  price(job, ctx, _state, out) {
     if (!isReplicaDdlJob(job)) {
-      out.unpriced.push(`${job.address}: a query job other than replica DDL has no price model (its scan is unknown)`);
-      return out;
+      return void out.unpriced.push(`${job.address}: a query job other than replica DDL has no price model (its scan is unknown)`);
     }
-    const replicas = ctx.topology.ofType('google_bigquery_dataset').flatMap((d) => datasetReplicas(ctx, d)).filter((r) => r.job.address === job.address);
-    if (replicas.length === 0) {
-      out.unpriced.push(`${job.address}: replica DDL for a dataset that is not in the graph`);
-      return out;
-    }
+    const replicas = replicasDeclaredBy(ctx, job);
+    if (replicas.length === 0) return void out.unpriced.push(`${job.address}: replica DDL for a dataset that is not in the graph`);
     const daysPerMonth = ctx.data.hoursPerMonth / HOURS_PER_DAY;
     const longTermAfter = ctx.data.limit('bigquery.long-term-after-days').value;
     for (const replica of replicas) {
@@ -33,7 +30,8 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
       const active = needPrice(ctx, 'bigquery.active-storage', where, job.address);
       const longTerm = needPrice(ctx, 'bigquery.long-term-storage', where, job.address);
       if (typeof active === 'string' || typeof longTerm === 'string') {
-        out.unpriced.push(...[active, longTerm].filter((p): p is string => typeof p === 'string'));
+        if (typeof active === 'string') out.unpriced.push(active);
+        if (typeof longTerm === 'string') out.unpriced.push(longTerm);
         continue;
       }
       if (!replica.primaryLocation || !where) {
@@ -49,7 +47,7 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
       let storedMin = 0;
       let monthlyGiBExp = 0;
       let monthlyGiBAvg = 0;
-      const parts: string[] = [];
+      let tables = '';
       for (const table of ctx.topology.tablesIn(replica.dataset)) {
         const load = tableLoad(ctx, table);
         if (load.expectedRowsPerDay === null || load.averageRowsPerDay === null || load.expiryDays === null) {
@@ -65,8 +63,9 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
         storedMin += gibPerDayAvg * Math.min(days, daysPerMonth) * active.value;
         monthlyGiBExp += gibPerDay * daysPerMonth;
         monthlyGiBAvg += gibPerDayAvg * daysPerMonth;
-        if (gibPerDay > 0) parts.push(`${table.address} ${fmt(gibPerDay)} GiB/day x ${fmt(days)} d`);
+        if (gibPerDay > 0) tables += `${tables === '' ? '' : ' + '}${table.address} ${fmt(gibPerDay)} GiB/day x ${fmt(days)} d`;
       }
+      // Any unknown table (of this replica or an earlier one) leaves the replica unpriced.
       if (out.unpriced.length > 0) continue;
       out.lines.push(
         costLine(
@@ -74,7 +73,7 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
           job,
           `replica storage (${where})`,
           range(storedMin, storedExp, storedExp),
-          `a separate copy in ${where}: ${parts.join(' + ') || 'no data'} at ${usd(active.value)} active / ${usd(longTerm.value)} long-term per GiB-month (min: first month)`,
+          `a separate copy in ${where}: ${tables || 'no data'} at ${unitPrice(active)} active / ${unitPrice(longTerm)} long-term per GiB-month (min: first month)`,
           [active, longTerm],
           where,
         ),
@@ -88,13 +87,21 @@ export const bigqueryDatasetReplicaModel: PriceModel = {
             job,
             `replication ${replica.primaryLocation} -> ${where}`,
             range(monthlyGiBAvg * rate.value, monthlyGiBExp * rate.value, monthlyGiBExp * rate.value),
-            `${fmt(monthlyGiBExp)} GiB written a month replicated x ${usd(rate.value)}/GiB (${transfer.label})`,
+            `${fmt(monthlyGiBExp)} GiB written a month replicated x ${unitPrice(rate)}/GiB (${transfer.label})`,
             [rate],
             where,
           ),
         );
       }
     }
-    return out;
   },
 };
+
+/** The replicas `job` declares, over every dataset of the graph. */
+function replicasDeclaredBy(ctx: AnalysisContext, job: Resource): DatasetReplica[] {
+  const declared: DatasetReplica[] = [];
+  for (const dataset of ctx.topology.ofType('google_bigquery_dataset')) {
+    for (const replica of datasetReplicas(ctx, dataset)) if (replica.job.address === job.address) declared.push(replica);
+  }
+  return declared;
+}

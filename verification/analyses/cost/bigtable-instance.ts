@@ -8,21 +8,18 @@
 import { SECONDS_PER_DAY } from '../../data';
 import { blocks, durationSeconds, field } from '../attributes';
 import type { AnalysisContext } from '../context';
-import { clamp, hotStoreLoad, nodesNeeded, storedGiB, type ClusterInfo, type HotStoreLoad } from '../hot-store';
+import { clamp, hotStoreLoad, nodesNeeded, storedGiB, WRITE_ROWS_PER_NODE_ID, type ClusterInfo, type HotStoreLoad } from '../hot-store';
+import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
-import { costLine, fmt, needPrice, range, usd, type PriceModel, type PriceOutcome } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel, type PriceOutput } from './types';
 import { transferRate } from './transfer-rate';
 import type { Resource } from '../../graph/types';
 
 export const bigtableInstanceModel: PriceModel = {
   types: ['google_bigtable_instance'],
-  price(instance, ctx) {
-    const out: Required<PriceOutcome> = { lines: [], unpriced: [], warnings: [] };
+  price(instance, ctx, _state, out) {
     const load = hotStoreLoad(ctx, instance);
-    if (load.clusters.length === 0) {
-      out.unpriced.push(`${instance.address}: no cluster block (or clusters pending), so nodes cannot be priced`);
-      return out;
-    }
+    if (load.clusters.length === 0) return void out.unpriced.push(`${instance.address}: no cluster block (or clusters pending), so nodes cannot be priced`);
     const retentionFallback = ctx.spec.constraints.retentionDays * SECONDS_PER_DAY;
     const gcLag = ctx.data.limit('bigtable.gc-eventual-days');
     for (const l of load.tables) {
@@ -37,54 +34,60 @@ export const bigtableInstanceModel: PriceModel = {
     const storedAvg = storedOverride ?? storedGiB(ctx, load, 'average', 0, retentionFallback);
     const storedExp = storedOverride ?? storedGiB(ctx, load, 'expected', 0, retentionFallback);
     const storedMax = storedOverride ?? storedGiB(ctx, load, 'expected', gcLag.value * SECONDS_PER_DAY, retentionFallback);
-    const stored = { storedAvg, storedExp, storedMax, gcLag: gcLag.value, ...(storedOverride !== undefined ? { fromUsage: true } : {}) };
+    const stored: StoredGiB = { storedAvg, storedExp, storedMax, gcLag: gcLag.value, fromUsage: storedOverride !== undefined };
     for (const c of load.clusters) priceCluster(ctx, instance, load, c, stored, out);
     priceReplication(ctx, instance, load, out);
     priceBackups(ctx, instance, load, out);
-    return out;
   },
 };
 
-function priceCluster(
-  ctx: AnalysisContext,
-  instance: Resource,
-  load: HotStoreLoad,
-  c: ClusterInfo,
-  stored: { storedAvg: number; storedExp: number; storedMax: number; gcLag: number; fromUsage?: boolean },
-  out: Required<PriceOutcome>,
-): void {
+/** GiB one cluster holds (every cluster holds a full copy). */
+interface StoredGiB {
+  storedAvg: number;
+  storedExp: number;
+  storedMax: number;
+  gcLag: number;
+  fromUsage: boolean;
+}
+
+const STORAGE_PRICE_ID = { SSD: 'bigtable.storage-ssd', HDD: 'bigtable.storage-hdd' } as const;
+
+/** Nodes Bigtable allocates by data footprint: at least the minimum. */
+function nodesByStorage(c: ClusterInfo, gib: number): number {
+  return Math.max(c.minNodes!, Math.ceil(gib / c.storageTargetGiB));
+}
+
+function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, c: ClusterInfo, stored: StoredGiB, out: PriceOutput): void {
   const what = `${instance.address} cluster ${c.id}`;
   if (c.minNodes === null || c.maxNodes === null) {
     out.unpriced.push(`${what}: node count or autoscaling bounds are pending`);
     return;
   }
   const nodePrice = needPrice(ctx, 'bigtable.node-hour', c.region, what);
-  const storagePrice = needPrice(ctx, `bigtable.storage-${c.storageType.toLowerCase()}`, c.region, what);
+  const storagePrice = needPrice(ctx, STORAGE_PRICE_ID[c.storageType], c.region, what);
   if (typeof nodePrice === 'string') out.unpriced.push(nodePrice);
   if (typeof storagePrice === 'string') out.unpriced.push(storagePrice);
   const hours = ctx.data.hoursPerMonth;
-  const perNode = ctx.data.perf(`bigtable.write-rows-per-node.${c.storageType}`);
+  const perNode = ctx.data.perf(WRITE_ROWS_PER_NODE_ID[c.storageType]);
   if (typeof nodePrice !== 'string') {
     let nodes: { min: number; expected: number; max: number };
     let formula: string;
     if (!c.autoscaling && c.sizedByStorage) {
       // num_nodes unset: Bigtable sizes the cluster by data footprint (50% storage utilization).
-      const byStorage = (gib: number) => Math.max(c.minNodes!, Math.ceil(gib / c.storageTargetGiB));
-      nodes = { min: byStorage(stored.storedAvg), expected: byStorage(stored.storedExp), max: byStorage(stored.storedMax) };
-      formula = `num_nodes unset: nodes by data footprint, max(${c.minNodes}, ${fmt(stored.storedExp)} GiB / ${fmt(c.storageTargetGiB)} GiB per node) = ${nodes.expected} ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+      nodes = { min: nodesByStorage(c, stored.storedAvg), expected: nodesByStorage(c, stored.storedExp), max: nodesByStorage(c, stored.storedMax) };
+      formula = `num_nodes unset: nodes by data footprint, max(${c.minNodes}, ${fmt(stored.storedExp)} GiB / ${fmt(c.storageTargetGiB)} GiB per node) = ${nodes.expected} ${c.storageType} nodes x ${hours} h x ${unitPrice(nodePrice)}/node-hour`;
     } else if (!c.autoscaling) {
       nodes = { min: c.minNodes, expected: c.minNodes, max: c.minNodes };
-      formula = `${c.minNodes} fixed ${c.storageType} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+      formula = `${c.minNodes} fixed ${c.storageType} nodes x ${hours} h x ${unitPrice(nodePrice)}/node-hour`;
     } else {
       const byStorage = Math.ceil(stored.storedExp / c.storageTargetGiB);
-      const need = (rows: number) => clamp(Math.max(nodesNeeded(ctx, c.storageType, rows, c.cpuTargetPercent), byStorage), c.minNodes!, c.maxNodes!);
-      const atAvg = need(load.averageRowsPerSecond);
-      const atBurst = need(load.burstRowsPerSecond);
+      const atAvg = clamp(Math.max(nodesNeeded(ctx, c.storageType, load.averageRowsPerSecond, c.cpuTargetPercent), byStorage), c.minNodes, c.maxNodes);
+      const atBurst = clamp(Math.max(nodesNeeded(ctx, c.storageType, load.burstRowsPerSecond, c.cpuTargetPercent), byStorage), c.minNodes, c.maxNodes);
       nodes = { min: c.minNodes, expected: monthMean(ctx.traffic, atAvg, atBurst), max: c.maxNodes };
       formula =
         `autoscaling ${c.minNodes}..${c.maxNodes} ${c.storageType} nodes at ${c.cpuTargetPercent}% CPU: ` +
         `${fmt(load.averageRowsPerSecond, 0)} rows/s / (${perNode.value} x ${c.cpuTargetPercent}%) -> ${atAvg} nodes, bursts ${fmt(load.burstRowsPerSecond, 0)} rows/s -> ${atBurst}; ` +
-        `expected ${fmt(nodes.expected)} nodes x ${hours} h x ${usd(nodePrice.value)}/node-hour`;
+        `expected ${fmt(nodes.expected)} nodes x ${hours} h x ${unitPrice(nodePrice)}/node-hour`;
     }
     out.lines.push(
       costLine(
@@ -106,8 +109,8 @@ function priceCluster(
         `${c.storageType} storage (${c.id})`,
         range(stored.storedAvg * storagePrice.value, stored.storedExp * storagePrice.value, stored.storedMax * storagePrice.value),
         stored.fromUsage
-          ? `usage file: ${fmt(stored.storedExp)} GiB per cluster x ${usd(storagePrice.value)}/GiB-month`
-          : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${usd(storagePrice.value)}/GiB-month`,
+          ? `usage file: ${fmt(stored.storedExp)} GiB per cluster x ${unitPrice(storagePrice)}/GiB-month`
+          : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${unitPrice(storagePrice)}/GiB-month`,
         [storagePrice, ctx.data.perf('bigtable.compression-ratio')],
         c.region,
       ),
@@ -116,16 +119,18 @@ function priceCluster(
 }
 
 /** Writes land in the cluster nearest the processor and are replicated to every other cluster. */
-function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: Required<PriceOutcome>): void {
+function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: PriceOutput): void {
   if (load.clusters.length < 2) return;
-  const processorRegions = ctx.topology.services('processor').map((p) => p.region);
-  const origin = load.clusters.find((c) => c.region && processorRegions.includes(c.region)) ?? load.clusters[0];
+  const processors = servicesInRole(ctx, 'processor');
+  const origin = load.clusters.find((c) => c.region && processors.some((p) => p.region === c.region)) ?? load.clusters[0];
   if (!origin.region) {
     out.unpriced.push(`${instance.address}: cluster regions pending, replication traffic unknown`);
     return;
   }
-  const rows = (r: number, b: number) => monthMean(ctx.traffic, r, b);
-  const gibPerMonth = (rate: number) => (rate * load.rowBytes * ctx.traffic.secondsPerMonth) / ctx.data.bytesPerGiB;
+  // Writes at the month-mean rate (bursts included), replicated to each other cluster.
+  const rows = monthMean(ctx.traffic, load.averageRowsPerSecond, load.burstRowsPerSecond);
+  const gAvg = (load.averageRowsPerSecond * load.rowBytes * ctx.traffic.secondsPerMonth) / ctx.data.bytesPerGiB;
+  const gExp = (rows * load.rowBytes * ctx.traffic.secondsPerMonth) / ctx.data.bytesPerGiB;
   for (const c of load.clusters) {
     if (c === origin) continue;
     if (!c.region) {
@@ -143,15 +148,13 @@ function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotSto
     }
     if (rate.kind === 'none') continue;
     const price = rate.price;
-    const gAvg = gibPerMonth(load.averageRowsPerSecond);
-    const gExp = gibPerMonth(rows(load.averageRowsPerSecond, load.burstRowsPerSecond));
     out.lines.push(
       costLine(
         ctx,
         instance,
         `replication ${origin.region} -> ${c.region}`,
         range(gAvg * price.value, gExp * price.value, gExp * price.value),
-        `${fmt(rows(load.averageRowsPerSecond, load.burstRowsPerSecond), 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${usd(price.value)}/GiB (${rate.label})`,
+        `${fmt(rows, 0)} rows/s x ${load.rowBytes} B = ${fmt(gExp)} GiB/month x ${unitPrice(price)}/GiB (${rate.label})`,
         [price],
         origin.region,
       ),
@@ -167,7 +170,7 @@ function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotSto
  * expected and maximum price every retained backup at the table's full size (conservative);
  * the minimum is one full copy per cluster.
  */
-function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: Required<PriceOutcome>): void {
+function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: PriceOutput): void {
   for (const l of load.tables) {
     const policy = blocks(l.table, 'automated_backup_policy')[0];
     if (!policy) continue;
@@ -193,7 +196,7 @@ function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
           l.table,
           `backup storage (${c.id})`,
           range(perCopy * price.value, perCopy * copies * price.value, perCopy * copies * price.value),
-          `${copies} backups kept (${fmt(retention / SECONDS_PER_DAY)} d retention / one every ${fmt(frequency / SECONDS_PER_DAY)} d) x ${size} x ${usd(price.value)}/GiB-month (each at full size; min: one copy, backups share storage)`,
+          `${copies} backups kept (${fmt(retention / SECONDS_PER_DAY)} d retention / one every ${fmt(frequency / SECONDS_PER_DAY)} d) x ${size} x ${unitPrice(price)}/GiB-month (each at full size; min: one copy, backups share storage)`,
           [price],
           c.region,
         ),

@@ -5,8 +5,8 @@
  * serves no requests. Shared by the request-based price and the request logs.
  */
 import type { Resource } from '../../graph/types';
-import type { AnalysisContext } from '../context';
-import { isStandby, type ServiceSizing } from '../cloud-run';
+import { oncePerResource, type AnalysisContext } from '../context';
+import { isStandby, serviceSizing } from '../cloud-run';
 import { monthMean } from '../traffic';
 import { fmt } from './types';
 
@@ -21,7 +21,9 @@ export interface RequestRate {
   assumedZero?: boolean;
 }
 
-export function requestRate(ctx: AnalysisContext, svc: Resource, s: ServiceSizing): RequestRate {
+/** Read by the service's price and its request logs: computed once. */
+export const requestRate = oncePerResource(function requestRate(ctx: AnalysisContext, svc: Resource): RequestRate {
+  const s = serviceSizing(ctx, svc);
   const w = ctx.spec.workload;
   const t = ctx.traffic;
   const duration = ctx.data.perf('cloudrun.request-duration-seconds').value;
@@ -49,4 +51,4 @@ export function requestRate(ctx: AnalysisContext, svc: Resource, s: ServiceSizin
     basis: 'no request volume in the spec for this service (0 assumed beyond min instances; set requestsPerSecond in the usage file)',
     assumedZero: true,
   };
-}
+});

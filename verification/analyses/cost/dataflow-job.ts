@@ -4,29 +4,29 @@
  * needs; a job without max_workers is priced at the service ceiling (expected and maximum) and
  * flagged. Streaming Engine by data processed; worker persistent disks.
  */
-import { costLine, fmt, needPrice, range, usd, type PriceModel } from './types';
+import { costLine, fmt, needPrice, range, unitPrice, type PriceModel } from './types';
 import { dataflowSizing, workersFor } from '../dataflow';
 import { monthMean } from '../traffic';
 
 export const dataflowJobModel: PriceModel = {
   types: ['google_dataflow_job', 'google_dataflow_flex_template_job'],
-  price(job, ctx) {
+  price(job, ctx, _state, out) {
     const s = dataflowSizing(ctx, job);
     const what = job.address;
-    const unpriced: string[] = [];
-    const warnings: string[] = [];
-    if (!s.streaming) return { lines: [], unpriced: [`${what}: batch Dataflow jobs have no price model (only streaming)`] };
-    if (s.machineTypeName === null) return { lines: [], unpriced: [`${what}: machine_type is pending`] };
-    if (!s.machine) return { lines: [], unpriced: [`${what}: machine type ${s.machineTypeName} is not in machine-types.json`] };
-    if (s.maxWorkers === null) return { lines: [], unpriced: [`${what}: max_workers is pending`] };
+    if (!s.streaming) return void out.unpriced.push(`${what}: batch Dataflow jobs have no price model (only streaming)`);
+    if (s.machineTypeName === null) return void out.unpriced.push(`${what}: machine_type is pending`);
+    if (!s.machine) return void out.unpriced.push(`${what}: machine type ${s.machineTypeName} is not in machine-types.json`);
+    if (s.maxWorkers === null) return void out.unpriced.push(`${what}: max_workers is pending`);
     if (s.maxWorkers === undefined) {
-      warnings.push(`${what}: streaming job without max_workers can autoscale to ${s.ceiling} workers; expected and maximum cost priced at that ceiling (set max_workers)`);
+      out.warnings.push(`${what}: streaming job without max_workers can autoscale to ${s.ceiling} workers; expected and maximum cost priced at that ceiling (set max_workers)`);
     }
     const vcpu = needPrice(ctx, 'dataflow.streaming-vcpu-hour', job.region, what);
     const mem = needPrice(ctx, 'dataflow.memory-gib-hour', job.region, what);
     const disk = needPrice(ctx, 'dataflow.pd-standard-gib-hour', job.region, what);
-    for (const p of [vcpu, mem, disk]) if (typeof p === 'string') unpriced.push(p);
-    if (typeof vcpu === 'string' || typeof mem === 'string' || typeof disk === 'string') return { lines: [], unpriced, warnings };
+    if (typeof vcpu === 'string') out.unpriced.push(vcpu);
+    if (typeof mem === 'string') out.unpriced.push(mem);
+    if (typeof disk === 'string') out.unpriced.push(disk);
+    if (typeof vcpu === 'string' || typeof mem === 'string' || typeof disk === 'string') return;
 
     const override = ctx.usageOf(job.address).workers;
     const t = ctx.traffic;
@@ -40,7 +40,8 @@ export const dataflowJobModel: PriceModel = {
     const hours = ctx.data.hoursPerMonth;
     const perWorkerHour = s.machine.vcpu * vcpu.value + s.machine.memoryGiB * mem.value;
     const perVcpu = ctx.data.perf('dataflow.events-per-vcpu');
-    const lines = [
+    const machineTypes = ctx.data.machineTypes;
+    out.lines.push(
       costLine(
         ctx,
         job,
@@ -48,42 +49,39 @@ export const dataflowJobModel: PriceModel = {
         range(s.minWorkers * perWorkerHour * hours, expected * perWorkerHour * hours, max * perWorkerHour * hours),
         `${s.minWorkers}..${max} workers${s.initialWorkers ? ` (initial ${s.initialWorkers})` : ''}${s.maxWorkers === undefined ? ' (no max_workers: service ceiling)' : ''}; ` +
           `${override !== undefined ? `usage file ${override}` : unbounded ? `${s.ceiling} (the ceiling: the workload needs ${atAvg}, bursts ${atBurst}, but nothing bounds the job)` : `${t.averageEps} events/s / (${perVcpu.value} x ${s.machine.vcpu} vCPU) -> ${atAvg}, bursts -> ${atBurst}`} expected; ` +
-          `(${s.machine.vcpu} vCPU x ${usd(vcpu.value)} + ${s.machine.memoryGiB} GiB x ${usd(mem.value)}) x ${hours} h per worker`,
-        [vcpu, mem, perVcpu, { confidence: ctx.data.machineTypes.confidence, source: ctx.data.machineTypes.source }],
+          `(${s.machine.vcpu} vCPU x ${unitPrice(vcpu)} + ${s.machine.memoryGiB} GiB x ${unitPrice(mem)}) x ${hours} h per worker`,
+        [vcpu, mem, perVcpu, machineTypes],
         job.region,
       ),
-    ];
+    );
     const diskGiB = ctx.data.perf(s.streamingEngine ? 'dataflow.disk-gib.streaming-engine' : 'dataflow.disk-gib.streaming-appliance');
     const diskPerWorker = diskGiB.value * disk.value * hours;
-    lines.push(
+    out.lines.push(
       costLine(
         ctx,
         job,
         'worker disks',
         range(s.minWorkers * diskPerWorker, expected * diskPerWorker, max * diskPerWorker),
-        `${diskGiB.value} GiB per worker x ${usd(disk.value)}/GiB-hour x ${hours} h`,
+        `${diskGiB.value} GiB per worker x ${unitPrice(disk)}/GiB-hour x ${hours} h`,
         [disk, diskGiB],
         job.region,
       ),
     );
-    if (s.streamingEngine) {
-      const se = needPrice(ctx, 'dataflow.streaming-engine-data', job.region, what);
-      if (typeof se === 'string') unpriced.push(se);
-      else {
-        const gib = (eps: number) => (eps * t.eventBytes * t.secondsPerMonth) / ctx.data.bytesPerGiB;
-        lines.push(
-          costLine(
-            ctx,
-            job,
-            'Streaming Engine data processed',
-            range(gib(t.averageEps) * se.value, gib(t.expectedEps) * se.value, gib(t.expectedEps) * se.value),
-            `${fmt(gib(t.expectedEps))} GiB/month x ${usd(se.value)}/GiB`,
-            [se],
-            job.region,
-          ),
-        );
-      }
-    }
-    return { lines, unpriced, warnings };
+    if (!s.streamingEngine) return;
+    const se = needPrice(ctx, 'dataflow.streaming-engine-data', job.region, what);
+    if (typeof se === 'string') return void out.unpriced.push(se);
+    const gibAvg = (t.averageEps * t.eventBytes * t.secondsPerMonth) / ctx.data.bytesPerGiB;
+    const gibExp = (t.expectedEps * t.eventBytes * t.secondsPerMonth) / ctx.data.bytesPerGiB;
+    out.lines.push(
+      costLine(
+        ctx,
+        job,
+        'Streaming Engine data processed',
+        range(gibAvg * se.value, gibExp * se.value, gibExp * se.value),
+        `${fmt(gibExp)} GiB/month x ${unitPrice(se)}/GiB`,
+        [se],
+        job.region,
+      ),
+    );
   },
 };

@@ -5,7 +5,7 @@
  * Usage a resource causes elsewhere is priced after: inter-region transfer, the serving
  * layer's BigQuery queries and Cloud Logging ingestion.
  */
-import type { CostLine, CostResult, Range } from '../../engine/types';
+import type { CostResult } from '../../engine/types';
 import type { AnalysisContext } from '../context';
 import { bigqueryDatasetReplicaModel } from './bigquery-dataset-replica';
 import { bigqueryScheduledQueryModel } from './bigquery-scheduled-query';
@@ -21,7 +21,7 @@ import { pubsubSubscriptionModel } from './pubsub-subscription';
 import { pubsubTopicModel } from './pubsub-topic';
 import { secretVersionModel } from './secret-manager';
 import { storageBucketModel } from './storage-bucket';
-import { addRanges, costLine, flat, type CostState, type PriceModel } from './types';
+import { noChargeLine, roundToCents, type CostFindings, type CostState, type PriceModel, type PriceOutput } from './types';
 import { usageWarnings } from '../usage';
 
 export const PRICE_MODELS: readonly PriceModel[] = [
@@ -41,46 +41,46 @@ export const PRICE_MODELS: readonly PriceModel[] = [
 const MODEL_BY_TYPE = new Map<string, PriceModel>(PRICE_MODELS.flatMap((m) => m.types.map((t) => [t, m] as const)));
 
 export function analyseCost(ctx: AnalysisContext): CostResult {
-  const lines: CostLine[] = [];
-  const unpriced: CostResult['unpriced'] = [];
-  const warnings: string[] = [];
+  const result: CostFindings = { lines: [], unpriced: [], warnings: [] };
   const state: CostState = { freeTierUsed: new Set(), tierUsage: new Map() };
+  // One output for every model: lines and warnings land in the result, unpriced reasons are
+  // filed under the resource after its model ran.
+  const out: PriceOutput = { lines: result.lines, unpriced: [], warnings: result.warnings };
   for (const r of ctx.graph.resources) {
     if (r.mode !== 'managed') continue;
     const model = MODEL_BY_TYPE.get(r.type);
     if (model) {
-      const outcome = model.price(r, ctx, state);
-      lines.push(...outcome.lines);
-      for (const reason of outcome.unpriced ?? []) unpriced.push({ address: r.address, type: r.type, reason });
-      warnings.push(...(outcome.warnings ?? []));
+      model.price(r, ctx, state, out);
+      if (out.unpriced.length > 0) {
+        for (const reason of out.unpriced) result.unpriced.push({ address: r.address, type: r.type, reason });
+        out.unpriced.length = 0;
+      }
       continue;
     }
     const free = ctx.data.freeType(r.type);
     if (free) {
-      lines.push(costLine(ctx, r, 'no charge', flat(0), free.reason, [free]));
+      result.lines.push(noChargeLine(ctx, r, free));
       continue;
     }
-    unpriced.push({ address: r.address, type: r.type, reason: `no price model for ${r.type}` });
+    result.unpriced.push({ address: r.address, type: r.type, reason: `no price model for ${r.type}` });
   }
-  warnings.push(...usageWarnings(ctx.usage, (address) => ctx.graph.byAddress.get(address)?.type));
-  const transfer = interRegionTransfer(ctx);
-  lines.push(...transfer.lines);
-  for (const reason of transfer.unpriced) unpriced.push({ address: '(network)', type: 'inter-region transfer', reason });
+  result.warnings.push(...usageWarnings(ctx.usage, (address) => ctx.graph.byAddress.get(address)?.type));
+  interRegionTransfer(ctx, result);
   // Usage billed to services other than the resource's own type: serving queries and logs.
-  const typeOf = (address: string) => ctx.graph.byAddress.get(address)?.type ?? 'unknown';
-  const serving = bigqueryServingQueries(ctx, state);
-  lines.push(...serving.lines);
-  warnings.push(...serving.warnings);
-  for (const u of serving.unpriced) unpriced.push({ address: u.address, type: typeOf(u.address), reason: u.reason });
-  const logging = cloudLogging(ctx, state);
-  lines.push(...logging.lines);
-  for (const u of logging.unpriced) unpriced.push({ address: u.address, type: typeOf(u.address), reason: u.reason });
-  const monthlyUsd = lines.reduce<Range>((sum, l) => addRanges(sum, l.monthlyUsd), flat(0));
-  const round = (x: number) => Math.round(x * 100) / 100;
+  bigqueryServingQueries(ctx, state, result);
+  cloudLogging(ctx, state, result);
+  let min = 0;
+  let expected = 0;
+  let max = 0;
+  for (const l of result.lines) {
+    min += l.monthlyUsd.min;
+    expected += l.monthlyUsd.expected;
+    max += l.monthlyUsd.max;
+  }
   return {
-    monthlyUsd: { min: round(monthlyUsd.min), expected: round(monthlyUsd.expected), max: round(monthlyUsd.max) },
-    lines,
-    unpriced,
-    warnings,
+    monthlyUsd: { min: roundToCents(min), expected: roundToCents(expected), max: roundToCents(max) },
+    lines: result.lines,
+    unpriced: result.unpriced,
+    warnings: result.warnings,
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { AnalysisContext } from '../context';
 import type { Price } from '../../data';
-import { costLine, fmt, range, usd, type PriceModel } from './types';
+import { costLine, fmt, range, unitPrice, type PriceModel } from './types';
 
 const TIER_USAGE_KEY = 'monitoring.metric-ingestion';
 
@@ -37,9 +37,9 @@ function tiers(ctx: AnalysisContext): Tier[] {
 
 export const monitoringMetricModel: PriceModel = {
   types: ['google_monitoring_metric_descriptor'],
-  price(metric, ctx, state) {
+  price(metric, ctx, state, out) {
     const mib = ctx.usageOf(metric.address).monthlyMetricMiB;
-    if (mib === undefined) return { lines: [], unpriced: [`${metric.address}: custom metric volume unknown; set monthlyMetricMiB in the usage file`] };
+    if (mib === undefined) return void out.unpriced.push(`${metric.address}: custom metric volume unknown; set monthlyMetricMiB in the usage file`);
     const list = tiers(ctx);
     const before = state.tierUsage.get(TIER_USAGE_KEY) ?? 0;
     const after = before + mib;
@@ -57,9 +57,9 @@ export const monitoringMetricModel: PriceModel = {
       }
       cost += inTier * t.price.value;
       used.push(t.price);
-      parts.push(`${fmt(inTier)} MiB x ${usd(t.price.value)}`);
+      parts.push(`${fmt(inTier)} MiB x ${unitPrice(t.price)}`);
     }
     const where = before > 0 ? ` (MiB ${fmt(before)}..${fmt(after)} of the billing account's month)` : '';
-    return { lines: [costLine(ctx, metric, 'metric ingestion', range(cost, cost, cost), `${fmt(mib)} MiB/month${where}: ${parts.join(' + ')}`, [...new Set(used)], 'global')] };
+    out.lines.push(costLine(ctx, metric, 'metric ingestion', range(cost, cost, cost), `${fmt(mib)} MiB/month${where}: ${parts.join(' + ')}`, used, 'global'));
   },
 };

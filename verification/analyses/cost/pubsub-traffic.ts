@@ -1,13 +1,15 @@
 /** Event rate through a Pub/Sub topic, from usage, the workload, or a stated assumption. */
 import type { Resource } from '../../graph/types';
-import type { AnalysisContext } from '../context';
+import { oncePerResource, type AnalysisContext } from '../context';
+import { servicesInRole } from '../cloud-run';
 import { formatNumber } from '../number-format';
 
 export type TopicRate =
   | { known: true; averageEps: number; expectedEps: number; basis: string; warning?: string }
   | { known: false; reason: string };
 
-export function topicRate(ctx: AnalysisContext, topic: Resource): TopicRate {
+/** Read by the topic's model and by each of its subscriptions' models: computed once. */
+export const topicRate = oncePerResource(function topicRate(ctx: AnalysisContext, topic: Resource): TopicRate {
   const override = ctx.usageOf(topic.address).eventsPerSecond;
   if (override !== undefined) return { known: true, averageEps: override, expectedEps: override, basis: `usage file: ${override} events/s` };
   if (ctx.topology.isDeadLetterTopic(topic)) {
@@ -19,7 +21,7 @@ export function topicRate(ctx: AnalysisContext, topic: Resource): TopicRate {
       warning: `${topic.address}: dead-letter volume assumed 0 events/s; set eventsPerSecond in the usage file if poison messages are expected`,
     };
   }
-  if (ctx.topology.isSourceTopic(topic) || ctx.topology.services('ingest-gateway').some((g) => ctx.topology.refersTo(g, topic))) {
+  if (ctx.topology.isSourceTopic(topic) || servicesInRole(ctx, 'ingest-gateway').some((g) => ctx.topology.refersTo(g, topic))) {
     const t = ctx.traffic;
     return {
       known: true,
@@ -29,7 +31,7 @@ export function topicRate(ctx: AnalysisContext, topic: Resource): TopicRate {
     };
   }
   return { known: false, reason: `${topic.address}: no publisher or subscriber on the event path, so its traffic is unknown; set eventsPerSecond in the usage file` };
-}
+});
 
 function fmtEps(x: number): string {
   return formatNumber(x, 1);

@@ -27,8 +27,10 @@ export function transferRate(ctx: AnalysisContext, family: TransferFamily, from:
   // A writer in a region inside a multi-region of its own continent (us-central1 -> US) is not
   // billed as inter-region transfer; a dataset replica in another location is always a copy.
   if (family === 'network.inter-region' && a === b && (isMultiRegion(from) || isMultiRegion(to))) return { kind: 'none', why: `${from} and ${to} share a location` };
-  const id = a === b ? `${family}.within.${a}` : `${family}.between.${[a, b].sort().join('.')}`;
+  // Continent pairs are keyed in alphabetical order.
+  const [first, second] = a < b ? [a, b] : [b, a];
+  const id = a === b ? `${family}.within.${a}` : `${family}.between.${first}.${second}`;
   const price = ctx.data.findPrice(id, '*');
   if (!price) return { kind: 'unpriced', reason: `no ${id} rate in prices.json, so ${from} -> ${to} is unpriced` };
-  return { kind: 'priced', price, label: a === b ? `within ${a}` : [a, b].sort().join(' <-> ') };
+  return { kind: 'priced', price, label: a === b ? `within ${a}` : `${first} <-> ${second}` };
 }

@@ -1,22 +1,33 @@
 /** One price model per billed resource type. */
-import type { CostLine, Range } from '../../engine/types';
+import type { CostLine, CostResult, Range } from '../../engine/types';
 import type { Resource } from '../../graph/types';
-import type { Price } from '../../data';
+import type { FreeResource, Price } from '../../data';
 import type { AnalysisContext } from '../context';
 import { formatNumber, formatSignificant } from '../number-format';
 
-export interface PriceOutcome {
+/**
+ * Where a model puts what it finds about one resource. Lines and warnings go straight into
+ * the run's result (no per-resource arrays to copy); `unpriced` collects the resource's
+ * reasons, which the caller files under the resource.
+ */
+export interface PriceOutput {
   lines: CostLine[];
   /** Why (part of) the resource could not be priced; blocks a pass. */
-  unpriced?: string[];
-  warnings?: string[];
+  unpriced: string[];
+  warnings: string[];
 }
 
 export interface PriceModel {
   /** Resource types this model prices. */
   types: readonly string[];
-  price(resource: Resource, ctx: AnalysisContext, state: CostState): PriceOutcome;
+  price(resource: Resource, ctx: AnalysisContext, state: CostState, out: PriceOutput): void;
 }
+
+/**
+ * The run's lines, unpriced entries and warnings as they accumulate. Usage priced outside a
+ * resource's own model (transfer, serving queries, logs) adds to it directly.
+ */
+export type CostFindings = Omit<CostResult, 'monthlyUsd'>;
 
 /** Shared across models during one run: free tiers and volume tiers are per billing account, applied once. */
 export interface CostState {
@@ -35,42 +46,77 @@ export function flat(value: number): Range {
   return { min: value, expected: value, max: value };
 }
 
-export function scale(r: Range, factor: number): Range {
-  return { min: r.min * factor, expected: r.expected * factor, max: r.max * factor };
+/** A figure or price a line rests on: its confidence and source. */
+export interface Basis {
+  confidence: 'V' | 'S' | 'U';
+  source: string;
 }
 
-export function addRanges(a: Range, b: Range): Range {
-  return { min: a.min + b.min, expected: a.expected + b.expected, max: a.max + b.max };
-}
-
-/** A cost line; its confidence is the weakest of the prices and figures behind it. */
+/**
+ * A cost line; its confidence is the weakest of the prices and figures behind it, its
+ * sources theirs without repeats. The line takes `monthlyUsd` as its own and rounds it to
+ * cents in place: pass a fresh range (`range(...)`, `flat(...)`), never one kept elsewhere.
+ */
 export function costLine(
   ctx: AnalysisContext,
   r: Resource,
   item: string,
   monthlyUsd: Range,
   formula: string,
-  basis: { confidence: 'V' | 'S' | 'U'; source: string }[],
+  basis: readonly Basis[],
   region?: string,
 ): CostLine {
   let confidence: 'V' | 'S' | 'U' = 'V';
   for (const b of basis) if (CONFIDENCE_ORDER[b.confidence] > CONFIDENCE_ORDER[confidence]) confidence = b.confidence;
+  let sources = basis.map(sourceOf);
+  if (hasRepeats(sources)) sources = sources.filter(isFirstOccurrence);
+  monthlyUsd.min = roundToCents(monthlyUsd.min);
+  monthlyUsd.expected = roundToCents(monthlyUsd.expected);
+  monthlyUsd.max = roundToCents(monthlyUsd.max);
   return {
     address: r.address,
     type: r.type,
     component: ctx.componentOf(r.address),
     region: region ?? r.region ?? 'global',
     item,
-    monthlyUsd: roundRange(monthlyUsd),
+    monthlyUsd,
     formula,
     confidence,
-    sources: [...new Set(basis.map((b) => b.source))],
+    sources,
   };
 }
 
-function roundRange(r: Range): Range {
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return { min: round(r.min), expected: round(r.expected), max: round(r.max) };
+/** A $0 line for a resource of a type the data files name free, citing why (most resources of a graph). */
+export function noChargeLine(ctx: AnalysisContext, r: Resource, free: FreeResource): CostLine {
+  return {
+    address: r.address,
+    type: r.type,
+    component: ctx.componentOf(r.address),
+    region: r.region ?? 'global',
+    item: 'no charge',
+    monthlyUsd: flat(0),
+    formula: free.reason,
+    confidence: free.confidence,
+    sources: [free.source],
+  };
+}
+
+function sourceOf(b: Basis): string {
+  return b.source;
+}
+
+/** Most lines cite distinct sources: check before building a filtered copy. */
+function hasRepeats(xs: readonly string[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs.lastIndexOf(xs[i], i - 1) !== -1) return true;
+  return false;
+}
+
+function isFirstOccurrence(x: string, i: number, xs: readonly string[]): boolean {
+  return xs.indexOf(x) === i;
+}
+
+export function roundToCents(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 /** Look up a price or say why the resource is unpriced. */
@@ -84,8 +130,21 @@ export function needPrice(ctx: AnalysisContext, id: string, region: string | und
 /** Unit prices keep every significant digit the data file gives (up to 6); amounts of $1 or more show cents. */
 const PRICE_SIGNIFICANT_DIGITS = 6;
 
-export function usd(x: number): string {
+function usd(x: number): string {
   return `$${Math.abs(x) < 1 ? formatSignificant(x, PRICE_SIGNIFICANT_DIGITS) : formatNumber(x, 2)}`;
+}
+
+/** The prices of the data files print the same every run: each is formatted once per process. */
+const UNIT_PRICE_TEXT = new WeakMap<Price, string>();
+
+/** A unit price of the data files as formulas print it: "$0.000024". */
+export function unitPrice(price: Price): string {
+  let text = UNIT_PRICE_TEXT.get(price);
+  if (text === undefined) {
+    text = usd(price.value);
+    UNIT_PRICE_TEXT.set(price, text);
+  }
+  return text;
 }
 
 export function fmt(x: number, digits = 2): string {
