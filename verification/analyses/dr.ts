@@ -92,7 +92,8 @@ function backupsOf(ctx: AnalysisContext, instance: Resource): number | undefined
 }
 
 function destroyedByPlan(ctx: AnalysisContext, r: Resource): boolean {
-  return ctx.graph.removed.some((x) => x.address === r.address) || (r.change?.actions.includes('delete') ?? false);
+  for (const x of ctx.graph.removed) if (x.address === r.address) return true;
+  return r.change?.actions.includes('delete') ?? false;
 }
 
 /**
@@ -229,18 +230,16 @@ function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioE
   ];
 }
 
-function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
-  const out: DrScenarioEx[] = [];
+function queueScenarios(ctx: AnalysisContext, gateways: readonly Resource[], out: DrScenarioEx[]): void {
   const d = ctx.data;
   for (const sub of ctx.topology.speedSubscriptions.length > 0 ? ctx.topology.speedSubscriptions : ctx.topology.subscriptions.slice(0, 1)) {
     const target = `queue ${sub.address}`;
     out.push({ scenario: 'zone-loss', target, address: sub.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('pubsub.zone-redundant').note} (U)` });
-    out.push(queueRegionLoss(ctx, sub, target));
+    out.push(queueRegionLoss(ctx, sub, target, gateways));
     if (destroyedByPlan(ctx, sub)) {
       out.push({ scenario: 'operator-error', target, address: sub.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes or replaces the subscription: its unacknowledged backlog is lost' });
     }
   }
-  return out;
 }
 
 /**
@@ -252,10 +251,9 @@ function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
  * with every gateway in one region, once the gateway is redeployed elsewhere (the same figure as
  * the gateway's own region-loss RTO: the topic and subscription are global resources).
  */
-function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): DrScenarioEx {
+function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string, gateways: readonly Resource[]): DrScenarioEx {
   const d = ctx.data;
   const stranded = d.drFigure('pubsub.region-loss-strands-backlog');
-  const gateways = ctx.topology.services('ingest-gateway');
   const gatewayRegions = new Set(gateways.map((g) => g.region));
   const burst = speedPathBurst(ctx);
   const backlogSeconds = burst.drainSeconds === null ? null : burst.drainSeconds > 0 ? burst.burstSeconds + burst.drainSeconds : 0;
@@ -322,14 +320,13 @@ function standbyRegionLoss(ctx: AnalysisContext, services: Resource[], target: s
   };
 }
 
-function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string): DrScenarioEx[] {
-  const services = ctx.topology.services(role);
-  if (services.length === 0) return [];
+function serviceScenarios(ctx: AnalysisContext, services: Resource[], role: ServiceRole, label: string, out: DrScenarioEx[]): void {
+  if (services.length === 0) return;
   const d = ctx.data;
   const regions = new Set(services.map((s) => s.region));
   const target = `${label} ${services.map((s) => s.address).join(', ')}`;
   const standby = role === 'processor' ? standbyRegionLoss(ctx, services, target) : undefined;
-  return [
+  out.push(
     { scenario: 'zone-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('cloudrun.zone-redundant').note} (U)` },
     standby ??
     (regions.size >= 2
@@ -342,7 +339,7 @@ function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string
           basis: `deployed in ${[...regions].join(', ')}: ${d.drFigure('cloudrun.client-failover-seconds').note} (U)`,
         }
       : { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: d.drFigure('cloudrun.redeploy-minutes').value, basis: `one region (${[...regions].join(', ')}): ${d.drFigure('cloudrun.redeploy-minutes').note} (U); stateless, Pub/Sub keeps the backlog` }),
-  ];
+  );
 }
 
 function dataflowScenarios(ctx: AnalysisContext, job: Resource): DrScenarioEx[] {
@@ -357,36 +354,39 @@ function dataflowScenarios(ctx: AnalysisContext, job: Resource): DrScenarioEx[] 
   ];
 }
 
+/** Store types whose deletion by the plan loses data. */
+const STORE_TYPES = new Set(['google_bigtable_instance', 'google_bigtable_table', 'google_bigquery_dataset', 'google_bigquery_table', 'google_pubsub_topic', 'google_pubsub_subscription']);
+
 export function analyseDr(ctx: AnalysisContext): DrResult & { scenarios: DrScenarioEx[] } {
-  const scenarios: DrScenarioEx[] = [
-    ...ctx.topology.bigtableInstances.flatMap((i) => bigtableScenarios(ctx, i)),
-    ...ctx.topology.ofType('google_bigquery_dataset').flatMap((ds) => bigqueryScenarios(ctx, ds)),
-    ...queueScenarios(ctx),
-    ...serviceScenarios(ctx, 'ingest-gateway', 'ingest gateway'),
-    ...serviceScenarios(ctx, 'processor', 'processor'),
-    ...serviceScenarios(ctx, 'analytics', 'analytics service'),
-    ...ctx.topology.dataflowJobs.flatMap((j) => dataflowScenarios(ctx, j)),
-  ];
+  const topo = ctx.topology;
+  // Each role looked up once: the topology filters and sorts the services on every lookup.
+  const gateways = topo.services('ingest-gateway');
+  const processors = topo.services('processor');
+  const scenarios: DrScenarioEx[] = [];
+  for (const instance of topo.bigtableInstances) scenarios.push(...bigtableScenarios(ctx, instance));
+  for (const dataset of topo.ofType('google_bigquery_dataset')) scenarios.push(...bigqueryScenarios(ctx, dataset));
+  queueScenarios(ctx, gateways, scenarios);
+  serviceScenarios(ctx, gateways, 'ingest-gateway', 'ingest gateway', scenarios);
+  serviceScenarios(ctx, processors, 'processor', 'processor', scenarios);
+  serviceScenarios(ctx, topo.services('analytics'), 'analytics', 'analytics service', scenarios);
+  for (const job of topo.dataflowJobs) scenarios.push(...dataflowScenarios(ctx, job));
   for (const r of ctx.graph.removed) {
-    if (scenarios.some((s) => s.address === r.address)) continue;
-    if (['google_bigtable_instance', 'google_bigtable_table', 'google_bigquery_dataset', 'google_bigquery_table', 'google_pubsub_topic', 'google_pubsub_subscription'].includes(r.type)) {
-      const dataset = r.type === 'google_bigquery_table' ? ctx.topology.datasetOf(r) : undefined;
-      const basis = r.type === 'google_bigquery_table' ? `the plan deletes this table: ${timeTravelText(ctx, dataset)}` : 'the plan deletes this store: its data is lost';
-      scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis });
-    }
+    if (!STORE_TYPES.has(r.type) || scenarios.some((s) => s.address === r.address)) continue;
+    const dataset = r.type === 'google_bigquery_table' ? topo.datasetOf(r) : undefined;
+    const basis = r.type === 'google_bigquery_table' ? `the plan deletes this table: ${timeTravelText(ctx, dataset)}` : 'the plan deletes this store: its data is lost';
+    scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis });
   }
-  return { scenarios, missing: missingStages(ctx) };
+  return { scenarios, missing: missingStages(ctx, gateways.length > 0, processors.length > 0) };
 }
 
 /** The stateful stores and processing stages every pipeline has; without one, recovery is unknown. */
-function missingStages(ctx: AnalysisContext): string[] {
+function missingStages(ctx: AnalysisContext, hasGateway: boolean, hasProcessor: boolean): string[] {
   const topo = ctx.topology;
-  const checks: [boolean, string][] = [
-    [topo.services('ingest-gateway').length > 0, 'ingest gateway service'],
-    [(topo.speedSubscriptions.length > 0 ? topo.speedSubscriptions : topo.subscriptions).length > 0, 'speed-layer subscription'],
-    [topo.services('processor').length > 0, 'processor service'],
-    [topo.bigtableInstances.length > 0, 'hot store (Bigtable instance)'],
-    [topo.ofType('google_bigquery_dataset').length > 0, 'cold store (BigQuery dataset)'],
-  ];
-  return checks.filter(([present]) => !present).map(([, name]) => name);
+  const missing: string[] = [];
+  if (!hasGateway) missing.push('ingest gateway service');
+  if (topo.speedSubscriptions.length === 0 && topo.subscriptions.length === 0) missing.push('speed-layer subscription');
+  if (!hasProcessor) missing.push('processor service');
+  if (topo.bigtableInstances.length === 0) missing.push('hot store (Bigtable instance)');
+  if (topo.ofType('google_bigquery_dataset').length === 0) missing.push('cold store (BigQuery dataset)');
+  return missing;
 }
