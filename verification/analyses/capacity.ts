@@ -185,15 +185,17 @@ function cloudRunCapacity(ctx: AnalysisContext, role: 'ingest-gateway' | 'proces
  */
 function addMissingComponents(ctx: AnalysisContext, caps: Cap[], hasGateway: boolean, hasProcessor: boolean): void {
   const topo = ctx.topology;
-  const missing = (component: string, basis: string, onSpeedPath: boolean, buffered: boolean) =>
-    caps.push({ component, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: `missing: ${basis}`, onSpeedPath, buffered });
-  if (topo.topics.length === 0) missing('Pub/Sub topic', 'no Pub/Sub topic in the graph', true, false);
-  if (!hasGateway) missing('ingest-gateway (Cloud Run)', 'no ingest gateway service in the graph', true, false);
-  if (!hasProcessor) missing('processor (Cloud Run)', 'no speed-layer processor service in the graph', true, true);
-  if (topo.bigtableInstances.length === 0) missing('hot store (Bigtable)', 'no Bigtable instance in the graph', true, true);
+  if (topo.topics.length === 0) caps.push(missingComponent('Pub/Sub topic', 'no Pub/Sub topic in the graph', true, false));
+  if (!hasGateway) caps.push(missingComponent('ingest-gateway (Cloud Run)', 'no ingest gateway service in the graph', true, false));
+  if (!hasProcessor) caps.push(missingComponent('processor (Cloud Run)', 'no speed-layer processor service in the graph', true, true));
+  if (topo.bigtableInstances.length === 0) caps.push(missingComponent('hot store (Bigtable)', 'no Bigtable instance in the graph', true, true));
   if (topo.dataflowJobs.length === 0 && !topo.subscriptions.some((s) => isArchiveSubscription(ctx, s))) {
-    missing('archive (Dataflow or BigQuery subscription)', 'no archive writer (Dataflow job or BigQuery subscription) in the graph', false, true);
+    caps.push(missingComponent('archive (Dataflow or BigQuery subscription)', 'no archive writer (Dataflow job or BigQuery subscription) in the graph', false, true));
   }
+}
+
+function missingComponent(component: string, basis: string, onSpeedPath: boolean, buffered: boolean): Cap {
+  return { component, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: `missing: ${basis}`, onSpeedPath, buffered };
 }
 
 /** A subscription that writes the events to BigQuery or Cloud Storage itself. */

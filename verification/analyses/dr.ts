@@ -296,7 +296,7 @@ function standbyRegionLoss(ctx: AnalysisContext, services: Resource[], target: s
   const gated = others.map((s) => gatedStandby(ctx, s)).filter((g): g is GatedStandby => g !== undefined);
   // Another region that pulls all the time takes over by itself (the client-failover figure applies).
   if (gated.length < others.length) return undefined;
-  const base = { scenario: 'region-loss' as const, target, address: primary.address, rpoMinutes: 0 };
+  // No data is lost (stateless, Pub/Sub keeps the backlog); the standby's takeover decides the RTO.
   const results = gated.map((g) => {
     const reader = metricReaderGrant(ctx.graph, g.service);
     const takeover = standbyTakeover(ctx, g);
@@ -306,18 +306,24 @@ function standbyRegionLoss(ctx: AnalysisContext, services: Resource[], target: s
   const cold = results.find((r) => r.g.minInstances === 0);
   if (able.length > 0) {
     const best = able.reduce((a, b) => (b.takeover.seconds! < a.takeover.seconds! ? b : a));
-    return { ...base, rtoMinutes: toMin(best.takeover.seconds!), basis: `${best.takeover.basis}; min instances already warm, so it pulls as soon as it sees the age; stateless, Pub/Sub keeps the backlog` };
+    return regionLossWithoutDataLoss(target, primary.address, toMin(best.takeover.seconds!), `${best.takeover.basis}; min instances already warm, so it pulls as soon as it sees the age; stateless, Pub/Sub keeps the backlog`);
   }
-  if (cold && results.every((r) => r.g.minInstances === 0)) return { ...base, rtoMinutes: null, basis: cold.takeover.basis };
+  if (cold && results.every((r) => r.g.minInstances === 0)) return regionLossWithoutDataLoss(target, primary.address, null, cold.takeover.basis);
   const pending = results.find((r) => r.reader === 'unknown' || (typeof r.reader === 'object' && r.takeover.seconds === null && r.g.minInstances !== 0));
   if (pending) {
-    return { ...base, rtoMinutes: null, rtoUnknown: pending.reader === 'unknown' ? `${pending.g.service.address}: service account known only after apply, so whether it may read the backlog-age metric is unknown` : pending.takeover.basis, basis: pending.takeover.basis };
+    const rtoUnknown = pending.reader === 'unknown' ? `${pending.g.service.address}: service account known only after apply, so whether it may read the backlog-age metric is unknown` : pending.takeover.basis;
+    return { scenario: 'region-loss', target, address: primary.address, rpoMinutes: 0, rtoMinutes: null, rtoUnknown, basis: pending.takeover.basis };
   }
-  return {
-    ...base,
-    rtoMinutes: null,
-    basis: `${gated.map((g) => g.service.address).join(', ')}: gated standby without a role that reads Cloud Monitoring (roles/monitoring.viewer) on its service account: it cannot see the backlog age, so it never takes over (until an operator removes STANDBY_BACKLOG_AGE_SECONDS)`,
-  };
+  return regionLossWithoutDataLoss(
+    target,
+    primary.address,
+    null,
+    `${gated.map((g) => g.service.address).join(', ')}: gated standby without a role that reads Cloud Monitoring (roles/monitoring.viewer) on its service account: it cannot see the backlog age, so it never takes over (until an operator removes STANDBY_BACKLOG_AGE_SECONDS)`,
+  );
+}
+
+function regionLossWithoutDataLoss(target: string, address: string, rtoMinutes: number | null, basis: string): DrScenarioEx {
+  return { scenario: 'region-loss', target, address, rpoMinutes: 0, rtoMinutes, basis };
 }
 
 function serviceScenarios(ctx: AnalysisContext, services: Resource[], role: ServiceRole, label: string, out: DrScenarioEx[]): void {
