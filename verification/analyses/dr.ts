@@ -26,6 +26,11 @@ import { speedPathBurst } from './burst-impact';
 import { gatedStandby, metricReaderGrant, standbyTakeover, type GatedStandby } from './standby';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
+/** `text.split(separator)[0]` without splitting the rest. */
+const textBefore = (text: string, separator: string) => {
+  const i = text.indexOf(separator);
+  return i < 0 ? text : text.slice(0, i);
+};
 const toMin = (s: number) => Math.round((s / SECONDS_PER_MINUTE) * 100) / 100;
 
 export interface DrScenarioEx extends DrScenario {
@@ -57,7 +62,8 @@ function bigtableScenarios(ctx: AnalysisContext, instance: Resource): DrScenario
       ? scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: lag, rtoMinutes: failover, basis: `clusters in ${[...regions].join(', ')}; writes not yet replicated (<= ${lag} min, U) are at risk; ${how}` })
       : scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: null, rtoMinutes: null, basis: `all clusters in ${[...regions].join(', ') || 'one region'}: no copy outside the lost region` }),
   );
-  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, backupsOf(ctx, instance), ctx.topology.tablesOf(instance)));
+  const tables = ctx.topology.tablesOf(instance);
+  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, shortestBackupSeconds(tables), tables));
   return out;
 }
 
@@ -66,6 +72,12 @@ function tableBackupSeconds(table: Resource): number | undefined {
   const policy = blocks(table, 'automated_backup_policy')[0];
   const f = policy ? durationSeconds(field(policy, 'frequency')) : undefined;
   return typeof f === 'number' ? f : undefined;
+}
+
+/** Tables under a store that the plan deletes or replaces, then those it deletes from the configuration. */
+function lostChildrenOf(ctx: AnalysisContext, parent: Resource, children: Resource[]): Resource[] {
+  const lost = children.filter((c) => destroyedByPlan(ctx, c));
+  return ctx.graph.removed.length === 0 ? lost : [...lost, ...removedChildrenOf(ctx, parent, children)];
 }
 
 /** Tables the plan deletes (gone from the configuration) that named this store as their parent. */
@@ -80,13 +92,12 @@ function removedChildrenOf(ctx: AnalysisContext, parent: Resource, kept: Resourc
 
 const textRefers = (v: unknown, address: string) => typeof v === 'string' && v.includes(address);
 
-function backupsOf(ctx: AnalysisContext, instance: Resource): number | undefined {
+/** The most frequent automated backup among an instance's tables, seconds. */
+function shortestBackupSeconds(tables: readonly Resource[]): number | undefined {
   let best: number | undefined;
-  for (const table of ctx.topology.tablesOf(instance)) {
-    const policy = blocks(table, 'automated_backup_policy')[0];
-    if (!policy) continue;
-    const f = durationSeconds(field(policy, 'frequency'));
-    if (typeof f === 'number') best = best === undefined ? f : Math.min(best, f);
+  for (const table of tables) {
+    const f = tableBackupSeconds(table);
+    if (f !== undefined) best = best === undefined ? f : Math.min(best, f);
   }
   return best;
 }
@@ -110,7 +121,7 @@ function timeTravelText(ctx: AnalysisContext, dataset: Resource | undefined): st
 function operatorError(ctx: AnalysisContext, r: Resource, target: string, protectedFromDelete: boolean, backupFrequencySeconds: number | undefined, children: Resource[] = []): DrScenarioEx {
   const destroyed = destroyedByPlan(ctx, r);
   // A store's deletion protection does not cover the tables under it: a replaced table loses its rows.
-  const lostChildren = destroyed ? [] : [...children.filter((c) => destroyedByPlan(ctx, c)), ...removedChildrenOf(ctx, r, children)];
+  const lostChildren = destroyed ? [] : lostChildrenOf(ctx, r, children);
   if (lostChildren.length > 0) {
     const what = lostChildren.map((c) => `${c.change?.replace ? 'replaces' : 'deletes'} ${c.address}`).join(', ');
     const backups = lostChildren.map((c) => tableBackupSeconds(c));
@@ -144,29 +155,32 @@ function operatorError(ctx: AnalysisContext, r: Resource, target: string, protec
   };
 }
 
-/** Seconds of replay the topics feeding a dataset keep (topic retention, or retained acked messages). */
-function replayWindowSeconds(ctx: AnalysisContext, dataset: Resource): { seconds: number | null; topics: Resource[] } {
-  const topics = new Map<string, Resource>();
+/** The subscriptions writing into a dataset's tables (directly, or read by the Dataflow job that writes), in table order. */
+function writerSubscriptions(ctx: AnalysisContext, dataset: Resource): Resource[] {
   const subs: Resource[] = [];
   for (const table of ctx.topology.tablesIn(dataset)) {
     const writer = tableLoad(ctx, table).writer;
     if (!writer) continue;
     const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
-    const topic = sub ? ctx.topology.topicOf(sub) : undefined;
-    if (sub && topic) {
-      topics.set(topic.address, topic);
-      subs.push(sub);
-    }
+    if (sub) subs.push(sub);
   }
-  if (topics.size === 0) return { seconds: null, topics: [] };
+  return subs;
+}
+
+/** Seconds of replay the topics feeding a dataset keep (topic retention, or retained acked messages). */
+function replayWindowSeconds(ctx: AnalysisContext, writers: readonly Resource[]): { seconds: number | null; topics: Resource[] } {
+  const topics = new Map<string, Resource>();
   let window = Infinity;
-  for (const sub of subs) {
-    const topic = ctx.topology.topicOf(sub)!;
+  for (const sub of writers) {
+    const topic = ctx.topology.topicOf(sub);
+    if (!topic) continue;
+    topics.set(topic.address, topic);
     const topicRetention = durationSeconds(readAttr(topic, 'message_retention_duration'));
     const acked = bool(sub, 'retain_acked_messages') === true ? durationSeconds(readAttr(sub, 'message_retention_duration')) : undefined;
     const w = Math.max(typeof topicRetention === 'number' ? topicRetention : 0, typeof acked === 'number' ? acked : 0);
     window = Math.min(window, w);
   }
+  if (topics.size === 0) return { seconds: null, topics: [] };
   return { seconds: window === Infinity ? null : window, topics: [...topics.values()] };
 }
 
@@ -181,14 +195,15 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
   const lag = d.drFigure('bigquery.replica-replication-lag-seconds');
   const read = d.drFigure('bigquery.replica-read-switch-minutes');
   const promotion = d.drFigure('bigquery.replica-promotion-needs-primary');
-  const replay = replayWindowSeconds(ctx, dataset);
+  const writers = writerSubscriptions(ctx, dataset);
+  const replay = replayWindowSeconds(ctx, writers);
   const where = replicas.map((r) => `${r.location} (${r.job.address})`).join(', ');
   const covered = replay.seconds !== null && replay.seconds >= lag.value;
   const replayText =
     replay.seconds === null
       ? 'no topic feeding the dataset keeps a replay window'
       : `replay window ${toMin(replay.seconds)} min (retention of ${replay.topics.map((t) => t.address).join(', ')}) ${covered ? '>=' : '<'} replication lag ${toMin(lag.value)} min (${lag.confidence})`;
-  const buffers = archiveBuffers(ctx, dataset);
+  const buffers = archiveBuffers(ctx, writers);
   return {
     scenario: 'region-loss',
     target: `${target} (reads; archive writes wait for the primary)`,
@@ -203,13 +218,9 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
 }
 
 /** The subscriptions that buffer a dataset's writers while its primary is down, with their retention. */
-function archiveBuffers(ctx: AnalysisContext, dataset: Resource): string {
+function archiveBuffers(ctx: AnalysisContext, writers: readonly Resource[]): string {
   const parts = new Set<string>();
-  for (const table of ctx.topology.tablesIn(dataset)) {
-    const writer = tableLoad(ctx, table).writer;
-    if (!writer) continue;
-    const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
-    if (!sub) continue;
+  for (const sub of writers) {
     const retention = durationSeconds(readAttr(sub, 'message_retention_duration'));
     const seconds = typeof retention === 'number' ? retention : ctx.data.limit('pubsub.subscription-retention-default-seconds').value;
     parts.add(`${sub.address} keeps unacknowledged messages ${toMin(seconds) >= MINUTES_PER_HOUR * 24 ? `${Math.round((seconds / SECONDS_PER_HOUR / 24) * 10) / 10} days` : `${toMin(seconds)} min`}`);
@@ -264,7 +275,7 @@ function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string, ga
       ? `the backlog that can sit there is unbounded (${burst.basis})`
       : backlogSeconds === 0
         ? 'the speed path keeps up even in a burst, so the backlog there is the in-flight messages only'
-        : `after a burst the oldest undelivered message is ${burst.burstSeconds} + ${Math.round(burst.drainSeconds!)} = ${Math.round(backlogSeconds)} s old (${burst.basis.split(':')[0]})`;
+        : `after a burst the oldest undelivered message is ${burst.burstSeconds} + ${Math.round(burst.drainSeconds!)} = ${Math.round(backlogSeconds)} s old (${textBefore(burst.basis, ':')})`;
   const rto =
     gatewayRegions.size >= 2
       ? { rto: toMin(failover.value), text: `new events reach Pub/Sub again through the gateway in another region within ${toMin(failover.value)} min (${failover.confidence}; they are stored in that region)` }
