@@ -34,6 +34,12 @@ const MULTI_CLUSTER_REGION_THRESHOLD = 3;
 const GCS_MULTI_REGION = /^(US|EU|ASIA|NAM4|EUR4|EUR5|EUR7|EUR8|ASIA1)$/i;
 
 const parallel = (xs: number[]) => 1 - xs.reduce((p, a) => p * (1 - a), 1);
+/** `parallel` of n copies of one availability (the same products, without the array). */
+function parallelCopies(a: number, n: number): number {
+  let down = 1;
+  for (let i = 0; i < n; i++) down *= 1 - a;
+  return 1 - down;
+}
 const worst = (xs: string[]) => (xs.includes('U') ? 'U' : xs.includes('S') ? 'S' : 'V');
 
 /** "analytics service not found", not "analytics service service not found". */
@@ -41,50 +47,51 @@ function notFound(label: string): string {
   return `${label.replace(/ service$/, '')} service not found`;
 }
 
-function serviceTerm(ctx: AnalysisContext, role: ServiceRole, label: string): Term | string {
-  const services = ctx.topology.services(role);
+const addresses = (services: readonly Resource[]) => services.map((s) => s.address).join(', ');
+
+function serviceTerm(ctx: AnalysisContext, services: readonly Resource[], role: ServiceRole, label: string): Term | string {
   if (services.length === 0) return notFound(label);
   const sla = ctx.data.sla('cloud-run');
-  const regions = [...new Set(services.map((s) => s.region ?? s.address))];
-  const a = parallel(regions.map(() => sla.value));
+  const regions = new Set<string>();
+  for (const s of services) regions.add(s.region ?? s.address);
+  const a = parallelCopies(sla.value, regions.size);
   const why = role === 'processor' ? 'all pull the one subscription' : 'clients fail over between regional endpoints';
   const text =
-    regions.length > 1
-      ? `${label} in ${regions.length} regions in parallel (${why}): 1 - (1 - ${sla.value})^${regions.length}`
+    regions.size > 1
+      ? `${label} in ${regions.size} regions in parallel (${why}): 1 - (1 - ${sla.value})^${regions.size}`
       : `${label} (Cloud Run, one region) ${sla.value}`;
-  return { name: `${label} (${services.map((s) => s.address).join(', ')})`, availability: a, text, confidence: sla.confidence };
+  return { name: `${label} (${addresses(services)})`, availability: a, text, confidence: sla.confidence };
 }
 
 /**
  * A caller and the service it calls, per region: each chain is caller x callee in series, the
  * chains in parallel. A caller wired to no callee of the role leaves the chain unknown.
  */
-function chainTerm(ctx: AnalysisContext, callerRole: ServiceRole, callerLabel: string, calleeRole: ServiceRole, calleeLabel: string): Term | string {
-  const callers = ctx.topology.services(callerRole);
-  const callees = ctx.topology.services(calleeRole);
+function chainTerm(ctx: AnalysisContext, callers: readonly Resource[], callerLabel: string, callees: readonly Resource[], calleeLabel: string): Term | string {
   if (callers.length === 0) return notFound(callerLabel);
   if (callees.length === 0) return notFound(calleeLabel);
   const sla = ctx.data.sla('cloud-run');
-  const chains = callers.map((caller) => {
-    const targets = callees.filter((c) => ctx.topology.refersTo(caller, c));
+  let down = 1;
+  for (const caller of callers) {
+    let targets = 0;
+    for (const c of callees) if (ctx.topology.refersTo(caller, c)) targets++;
     // Several callees behind one caller (it fails over between them) run in parallel.
-    const callee = targets.length > 0 ? parallel(targets.map(() => sla.value)) : sla.value;
-    return { caller, targets, a: sla.value * callee };
-  });
-  const a = parallel(chains.map((c) => c.a));
+    const callee = targets > 0 ? parallelCopies(sla.value, targets) : sla.value;
+    down *= 1 - sla.value * callee;
+  }
   const text =
-    chains.length > 1
-      ? `${chains.length} ${callerLabel} -> ${calleeLabel} chains in parallel, each ${sla.value} x ${sla.value}`
+    callers.length > 1
+      ? `${callers.length} ${callerLabel} -> ${calleeLabel} chains in parallel, each ${sla.value} x ${sla.value}`
       : `${callerLabel} ${sla.value} x ${calleeLabel} ${sla.value}`;
-  return { name: `${callerLabel} -> ${calleeLabel} (${callers.map((c) => c.address).join(', ')})`, availability: a, text, confidence: sla.confidence };
+  return { name: `${callerLabel} -> ${calleeLabel} (${addresses(callers)})`, availability: 1 - down, text, confidence: sla.confidence };
 }
 
 export function bigtableSla(ctx: AnalysisContext, instance: Resource): Figure {
   const clusters = clustersOf(ctx, instance);
-  const regions = new Set(clusters.map((c) => c.region));
-  const multi = ctx.topology.appProfilesOf(instance).some((p) => p.values.multi_cluster_routing_use_any === true);
   if (clusters.length <= 1) return ctx.data.sla('bigtable.single-cluster');
+  const multi = ctx.topology.appProfilesOf(instance).some((p) => p.values.multi_cluster_routing_use_any === true);
   if (!multi) return ctx.data.sla('bigtable.replicated-single-cluster-routing');
+  const regions = new Set(clusters.map((c) => c.region));
   return ctx.data.sla(regions.size >= MULTI_CLUSTER_REGION_THRESHOLD ? 'bigtable.multi-cluster-routing-3-plus-regions' : 'bigtable.multi-cluster-routing-under-3-regions');
 }
 
@@ -115,14 +122,14 @@ function spillBucketSla(ctx: AnalysisContext, bucket: Resource): Figure {
   return ctx.data.sla(dual || (location !== undefined && GCS_MULTI_REGION.test(location)) ? 'cloud-storage.multi-region' : 'cloud-storage.regional');
 }
 
-/** The event queue; with `withSpill`, in parallel with a bucket the ingest gateway falls back to. */
-function pubsubTerm(ctx: AnalysisContext, withSpill: boolean): Term | string {
+/** The event queue; with `spillFrom` (the ingest gateways), in parallel with a bucket they all fall back to. */
+function pubsubTerm(ctx: AnalysisContext, spillFrom?: readonly Resource[]): Term | string {
   const topic = ctx.topology.sourceTopics[0];
   if (!topic) return 'telemetry topic not found';
   const sla = ctx.data.sla('pubsub');
-  if (withSpill) {
+  if (spillFrom) {
     // Every gateway must be wired to the bucket: a region without it has no fallback.
-    const gateways = ctx.topology.services('ingest-gateway');
+    const gateways = spillFrom;
     const buckets = ctx.topology.ofType('google_storage_bucket');
     const spill = gateways.length > 0 ? buckets.find((b) => gateways.every((g) => ctx.topology.refersTo(g, b))) : undefined;
     if (spill) {
@@ -163,16 +170,14 @@ function wiredTo(ctx: AnalysisContext, service: Resource, store: Resource, table
  * Each store's part runs in parallel with the other store only when every serving service is
  * wired to both and declares that fallback; otherwise the stores are in series.
  */
-function queryStoreTerms(ctx: AnalysisContext): (Term | string)[] {
-  const services = ctx.topology.services('analytics');
+function queryStoreTerms(ctx: AnalysisContext, services: readonly Resource[], hot: Term | string): (Term | string)[] {
   const instance = ctx.topology.bigtableInstances.find((i) => services.some((s) => wiredTo(ctx, s, i, 'google_bigtable_table')));
   const dataset = ctx.topology.ofType('google_bigquery_dataset').find((d) => services.some((s) => wiredTo(ctx, s, d, 'google_bigquery_table')));
-  const hot = hotStoreTerm(ctx);
   if (!dataset) return [hot];
   const cold = coldStoreTerm(ctx, dataset);
   if (typeof hot === 'string') return [hot, cold];
   const wiredBoth = instance !== undefined && services.length > 0 && services.every((s) => wiredTo(ctx, s, instance, 'google_bigtable_table') && wiredTo(ctx, s, dataset, 'google_bigquery_table'));
-  const fallbacks = services.map(declaredFallbacks);
+  const fallbacks = wiredBoth ? services.map(declaredFallbacks) : [];
   const hotFallsBack = wiredBoth && fallbacks.every((f) => f.includes('bigquery'));
   const coldFallsBack = wiredBoth && fallbacks.every((f) => f.includes('bigtable'));
   const recent: Term = hotFallsBack
@@ -186,26 +191,37 @@ function queryStoreTerms(ctx: AnalysisContext): (Term | string)[] {
 
 function plane(name: AvailabilityPlane['plane'], terms: (Term | string)[]): AvailabilityPlane {
   const missing = terms.filter((t): t is string => typeof t === 'string');
-  const known = terms.filter((t): t is Term => typeof t !== 'string');
   if (missing.length > 0) return { plane: name, availability: null, cappedBy: null, composition: `unknown: ${missing.join('; ')}` };
-  const a = known.reduce((p, t) => p * t.availability, 1);
-  const cap = known.reduce((w, t) => (t.availability < w.availability ? t : w));
-  return {
-    plane: name,
-    availability: Math.round(a * 1e8) / 1e8,
-    cappedBy: cap.name,
-    composition: `series: ${known.map((t) => `${t.text}${t.confidence === 'V' ? '' : ` (${t.confidence})`}`).join(' x ')} = ${formatFraction(a)}`,
-  };
+  const known = terms as Term[];
+  let a = 1;
+  let cap = known[0];
+  let composition = '';
+  for (let i = 0; i < known.length; i++) {
+    const t = known[i];
+    a *= t.availability;
+    if (t.availability < cap.availability) cap = t;
+    composition += `${i > 0 ? ' x ' : ''}${t.text}${t.confidence === 'V' ? '' : ` (${t.confidence})`}`;
+  }
+  return { plane: name, availability: Math.round(a * 1e8) / 1e8, cappedBy: cap.name, composition: `series: ${composition} = ${formatFraction(a)}` };
 }
 
 export function analyseAvailability(ctx: AnalysisContext): AvailabilityResult {
+  // Each role looked up once: the topology filters and sorts the services on every lookup.
+  const topo = ctx.topology;
+  const gateways = topo.services('ingest-gateway');
+  const processors = topo.services('processor');
+  const analytics = topo.services('analytics');
+  const dashboards = topo.services('dashboard');
+  const hot = hotStoreTerm(ctx);
   return {
     planes: [
-      plane('ingest', [serviceTerm(ctx, 'ingest-gateway', 'ingest gateway'), pubsubTerm(ctx, true)]),
-      plane('query', [serviceTerm(ctx, 'analytics', 'analytics service'), ...queryStoreTerms(ctx)]),
-      plane('freshness', [pubsubTerm(ctx, false), serviceTerm(ctx, 'processor', 'processor'), hotStoreTerm(ctx), chainTerm(ctx, 'dashboard', 'dashboard', 'analytics', 'analytics service')]),
+      plane('ingest', [serviceTerm(ctx, gateways, 'ingest-gateway', 'ingest gateway'), pubsubTerm(ctx, gateways)]),
+      plane('query', [serviceTerm(ctx, analytics, 'analytics', 'analytics service'), ...queryStoreTerms(ctx, analytics, hot)]),
+      plane('freshness', [pubsubTerm(ctx), serviceTerm(ctx, processors, 'processor', 'processor'), hot, chainTerm(ctx, dashboards, 'dashboard', analytics, 'analytics service')]),
     ],
-    note:
-      'Published monthly SLAs are contractual credit commitments, not measured availability. Pub/Sub decouples the planes: ingest ends when Pub/Sub (or the spill bucket) has the event; processing outages delay freshness without refusing events, and spilled events are not fresh, so the freshness plane keeps Pub/Sub in series. Regional deployments count in parallel because clients fail over between the regional endpoints. The archive (Dataflow -> BigQuery) is asynchronous and in no user-facing plane.',
+    note: AVAILABILITY_NOTE,
   };
 }
+
+const AVAILABILITY_NOTE =
+  'Published monthly SLAs are contractual credit commitments, not measured availability. Pub/Sub decouples the planes: ingest ends when Pub/Sub (or the spill bucket) has the event; processing outages delay freshness without refusing events, and spilled events are not fresh, so the freshness plane keeps Pub/Sub in series. Regional deployments count in parallel because clients fail over between the regional endpoints. The archive (Dataflow -> BigQuery) is asynchronous and in no user-facing plane.';

@@ -9,11 +9,12 @@
  * Run request-driven gateways scale within seconds, so they count at their maximum).
  */
 import type { CapacityComponent, CapacityResult } from '../engine/types';
+import type { Resource } from '../graph/types';
 import { SECONDS_PER_DAY } from '../data';
 import { durationSeconds } from './attributes';
 import { readAttr } from '../graph/values';
 import { serviceSizing, instancesFor } from './cloud-run';
-import type { AnalysisContext } from './context';
+import { oncePerContext, type AnalysisContext } from './context';
 import { isGatedStandby } from './standby';
 import { dataflowSizing, workersFor } from './dataflow';
 import { clamp, hotStoreLoad, nodesNeeded } from './hot-store';
@@ -26,14 +27,19 @@ interface Cap extends CapacityComponent {
   buffered: boolean;
 }
 
-export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { components: Cap[] } {
+/**
+ * Computed once per verification: the capacity stage reports it and the burst impact (read by
+ * latency, DR and the standby checks) works from the same components.
+ */
+export const analyseCapacity = oncePerContext(function analyseCapacity(ctx: AnalysisContext): CapacityResult & { components: Cap[] } {
   const t = ctx.traffic;
   const topo = ctx.topology;
   const caps: Cap[] = [];
   const d = ctx.data;
 
-  const gateway = topo.services('ingest-gateway')[0];
-  const quotaRegion = gateway?.region;
+  const gateways = topo.services('ingest-gateway');
+  const processors = topo.services('processor');
+  const quotaRegion = gateways[0]?.region;
   if (topo.sourceTopics.length > 0 || topo.topics.length > 0) {
     const large = quotaRegion !== undefined && d.largePublishRegions.includes(quotaRegion);
     const quota = d.perf(large ? 'pubsub.publish-quota-mbps.large-region' : 'pubsub.publish-quota-mbps.other-region');
@@ -65,40 +71,8 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
       });
     }
   }
-  // Regional deployments of one role: processors pull one subscription, so their capacities
-  // add; gateways take traffic one region at a time (clients fail over), so each region must
-  // carry it all and the role is as strong as its weakest region.
-  for (const role of ['ingest-gateway', 'processor'] as const) {
-    const services = topo.services(role);
-    if (services.length === 0) continue;
-    const sizings = services.map((svc) => serviceSizing(ctx, svc));
-    const address = services.map((svc) => svc.address).join(', ');
-    if (sizings.some((s) => !s.eventsPerInstance || s.maxInstances === null || s.minInstances === null)) {
-      caps.push({ component: `${role} (Cloud Run)`, address, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: 'instance bounds or CPU pending', onSpeedPath: true, buffered: role === 'processor' });
-      continue;
-    }
-    const perVcpu = d.perf(role === 'processor' ? 'processor.events-per-vcpu' : 'ingest-gateway.events-per-vcpu').value;
-    const regional = sizings.map((s, i) => {
-      // At a burst's start: the first deployment runs what the sustained rate needs, standbys their
-      // minimum; a gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls nothing until the backlog is that old.
-      const gated = role === 'processor' && isGatedStandby(s.service);
-      const atStart = role === 'ingest-gateway' ? s.maxInstances! : gated ? 0 : i === 0 ? instancesFor(s, t.averageEps)! : s.minInstances!;
-      return { s, sustained: s.maxInstances! * s.eventsPerInstance!, burst: atStart * s.eventsPerInstance!, atStart };
-    });
-    const combine = role === 'processor' ? (xs: number[]) => xs.reduce((a, b) => a + b, 0) : (xs: number[]) => Math.min(...xs);
-    const describe = regional
-      .map((r) => `${r.s.service.region ?? '?'}: ${r.s.minInstances}..${r.s.maxInstances} instances x ${r.s.vcpu} vCPU x ${perVcpu} events/s per vCPU (U); ${r.atStart} at a burst's start${role === 'processor' && isGatedStandby(r.s.service) ? ' (gated standby: pulls only once the backlog is older than its STANDBY_BACKLOG_AGE_SECONDS)' : ''}`)
-      .join('; ');
-    caps.push({
-      component: `${role} (Cloud Run)`,
-      address,
-      sustainedEventsPerSecond: combine(regional.map((r) => r.sustained)),
-      burstEventsPerSecond: combine(regional.map((r) => r.burst)),
-      basis: regional.length > 1 ? `${regional.length} regions (${role === 'processor' ? 'pulling one subscription: capacities add' : 'one region takes the traffic at a time: the weakest region counts'}): ${describe}` : describe,
-      onSpeedPath: true,
-      buffered: role === 'processor',
-    });
-  }
+  if (gateways.length > 0) caps.push(cloudRunCapacity(ctx, 'ingest-gateway', gateways));
+  if (processors.length > 0) caps.push(cloudRunCapacity(ctx, 'processor', processors));
   for (const instance of topo.bigtableInstances) {
     const load = hotStoreLoad(ctx, instance);
     const rowsPerEvent = t.averageEps > 0 ? load.averageRowsPerSecond / t.averageEps : 1;
@@ -141,19 +115,67 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
     });
   }
 
-  caps.push(...missingComponents(ctx));
+  addMissingComponents(ctx, caps, gateways.length > 0, processors.length > 0);
 
-  const known = caps.filter((c) => c.sustainedEventsPerSecond !== null);
-  const unknown = caps.length === 0 || known.length < caps.length;
-  const weakest = known.reduce<Cap | undefined>((w, c) => (!w || c.sustainedEventsPerSecond! < w.sustainedEventsPerSecond! ? c : w), undefined);
-  const sustained = unknown ? null : weakest?.sustainedEventsPerSecond ?? null;
-  const burstCap = caps.every((c) => c.burstEventsPerSecond !== null) && caps.length > 0 ? Math.min(...caps.map((c) => c.burstEventsPerSecond!)) : null;
+  let unknown = caps.length === 0;
+  let burstUnknown = caps.length === 0;
+  let weakest: Cap | undefined;
+  let burstCap = Infinity;
+  for (const c of caps) {
+    if (c.sustainedEventsPerSecond === null) unknown = true;
+    else if (!weakest || c.sustainedEventsPerSecond < weakest.sustainedEventsPerSecond!) weakest = c;
+    if (c.burstEventsPerSecond === null) burstUnknown = true;
+    else burstCap = Math.min(burstCap, c.burstEventsPerSecond);
+  }
   return {
     components: caps,
-    sustainedEventsPerSecond: sustained,
-    burstEventsPerSecond: burstCap,
+    sustainedEventsPerSecond: unknown ? null : weakest?.sustainedEventsPerSecond ?? null,
+    burstEventsPerSecond: burstUnknown ? null : burstCap,
     bottleneck: unknown ? null : weakest ? `${weakest.component}${weakest.address ? ` (${weakest.address})` : ''}` : null,
     burstAbsorbed: burstAbsorption(ctx, caps),
+  };
+});
+
+/**
+ * Regional deployments of one role: processors pull one subscription, so their capacities
+ * add; gateways take traffic one region at a time (clients fail over), so each region must
+ * carry it all and the role is as strong as its weakest region.
+ */
+function cloudRunCapacity(ctx: AnalysisContext, role: 'ingest-gateway' | 'processor', services: Resource[]): Cap {
+  const t = ctx.traffic;
+  const isProcessor = role === 'processor';
+  const address = services.map((svc) => svc.address).join(', ');
+  const sizings = services.map((svc) => serviceSizing(ctx, svc));
+  if (sizings.some((s) => !s.eventsPerInstance || s.maxInstances === null || s.minInstances === null)) {
+    return { component: `${role} (Cloud Run)`, address, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: 'instance bounds or CPU pending', onSpeedPath: true, buffered: isProcessor };
+  }
+  const perVcpu = ctx.data.perf(isProcessor ? 'processor.events-per-vcpu' : 'ingest-gateway.events-per-vcpu').value;
+  let sustained = isProcessor ? 0 : Infinity;
+  let burst = isProcessor ? 0 : Infinity;
+  const described: string[] = [];
+  for (let i = 0; i < sizings.length; i++) {
+    const s = sizings[i];
+    // At a burst's start: the first deployment runs what the sustained rate needs, standbys their
+    // minimum; a gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls nothing until the backlog is that old.
+    const gated = isProcessor && isGatedStandby(s.service);
+    const atStart = !isProcessor ? s.maxInstances! : gated ? 0 : i === 0 ? instancesFor(s, t.averageEps)! : s.minInstances!;
+    const regionSustained = s.maxInstances! * s.eventsPerInstance!;
+    const regionBurst = atStart * s.eventsPerInstance!;
+    sustained = isProcessor ? sustained + regionSustained : Math.min(sustained, regionSustained);
+    burst = isProcessor ? burst + regionBurst : Math.min(burst, regionBurst);
+    described.push(
+      `${s.service.region ?? '?'}: ${s.minInstances}..${s.maxInstances} instances x ${s.vcpu} vCPU x ${perVcpu} events/s per vCPU (U); ${atStart} at a burst's start${gated ? ' (gated standby: pulls only once the backlog is older than its STANDBY_BACKLOG_AGE_SECONDS)' : ''}`,
+    );
+  }
+  const describe = described.join('; ');
+  return {
+    component: `${role} (Cloud Run)`,
+    address,
+    sustainedEventsPerSecond: sustained,
+    burstEventsPerSecond: burst,
+    basis: sizings.length > 1 ? `${sizings.length} regions (${isProcessor ? 'pulling one subscription: capacities add' : 'one region takes the traffic at a time: the weakest region counts'}): ${describe}` : describe,
+    onSpeedPath: true,
+    buffered: isProcessor,
   };
 }
 
@@ -161,35 +183,39 @@ export function analyseCapacity(ctx: AnalysisContext): CapacityResult & { compon
  * Pipeline stages the graph lacks: their capacity is unknown, not unlimited, so the pipeline's
  * throughput is unknown (a plan with no processor must not pass on the Pub/Sub quota alone).
  */
-function missingComponents(ctx: AnalysisContext): Cap[] {
+function addMissingComponents(ctx: AnalysisContext, caps: Cap[], hasGateway: boolean, hasProcessor: boolean): void {
   const topo = ctx.topology;
-  const archiveSubscriptions = topo.subscriptions.filter((s) => {
-    const topic = topo.topicOf(s);
-    return (s.values.bigquery_config !== undefined || s.values.cloud_storage_config !== undefined) && topic !== undefined && !topo.isDeadLetterTopic(topic);
-  });
-  const required: [boolean, string, string, boolean, boolean][] = [
-    [topo.topics.length > 0, 'Pub/Sub topic', 'no Pub/Sub topic in the graph', true, false],
-    [topo.services('ingest-gateway').length > 0, 'ingest-gateway (Cloud Run)', 'no ingest gateway service in the graph', true, false],
-    [topo.services('processor').length > 0, 'processor (Cloud Run)', 'no speed-layer processor service in the graph', true, true],
-    [topo.bigtableInstances.length > 0, 'hot store (Bigtable)', 'no Bigtable instance in the graph', true, true],
-    [topo.dataflowJobs.length > 0 || archiveSubscriptions.length > 0, 'archive (Dataflow or BigQuery subscription)', 'no archive writer (Dataflow job or BigQuery subscription) in the graph', false, true],
-  ];
-  return required
-    .filter(([present]) => !present)
-    .map(([, component, basis, onSpeedPath, buffered]) => ({ component, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: `missing: ${basis}`, onSpeedPath, buffered }));
+  if (topo.topics.length === 0) caps.push(missingComponent('Pub/Sub topic', 'no Pub/Sub topic in the graph', true, false));
+  if (!hasGateway) caps.push(missingComponent('ingest-gateway (Cloud Run)', 'no ingest gateway service in the graph', true, false));
+  if (!hasProcessor) caps.push(missingComponent('processor (Cloud Run)', 'no speed-layer processor service in the graph', true, true));
+  if (topo.bigtableInstances.length === 0) caps.push(missingComponent('hot store (Bigtable)', 'no Bigtable instance in the graph', true, true));
+  if (topo.dataflowJobs.length === 0 && !topo.subscriptions.some((s) => isArchiveSubscription(ctx, s))) {
+    caps.push(missingComponent('archive (Dataflow or BigQuery subscription)', 'no archive writer (Dataflow job or BigQuery subscription) in the graph', false, true));
+  }
+}
+
+function missingComponent(component: string, basis: string, onSpeedPath: boolean, buffered: boolean): Cap {
+  return { component, sustainedEventsPerSecond: null, burstEventsPerSecond: null, basis: `missing: ${basis}`, onSpeedPath, buffered };
+}
+
+/** A subscription that writes the events to BigQuery or Cloud Storage itself. */
+function isArchiveSubscription(ctx: AnalysisContext, s: Resource): boolean {
+  if (s.values.bigquery_config === undefined && s.values.cloud_storage_config === undefined) return false;
+  const topic = ctx.topology.topicOf(s);
+  return topic !== undefined && !ctx.topology.isDeadLetterTopic(topic);
 }
 
 function burstAbsorption(ctx: AnalysisContext, caps: Cap[]): CapacityResult['burstAbsorbed'] {
   const t = ctx.traffic;
   const w = ctx.spec.workload;
-  const front = caps.filter((c) => !c.buffered);
-  const behind = caps.filter((c) => c.buffered);
   if (caps.some((c) => c.burstEventsPerSecond === null || c.sustainedEventsPerSecond === null)) {
     return { absorbed: null, explanation: 'a component capacity is unknown' };
   }
-  const frontBurst = Math.min(...front.map((c) => c.burstEventsPerSecond!), Infinity);
+  // The front door (in front of the Pub/Sub buffer) refuses what it cannot take.
+  let frontBurst = Infinity;
+  for (const c of caps) if (!c.buffered) frontBurst = Math.min(frontBurst, c.burstEventsPerSecond!);
   if (frontBurst < t.burstEps) {
-    const c = front.find((x) => x.burstEventsPerSecond === frontBurst)!;
+    const c = caps.find((x) => !x.buffered && x.burstEventsPerSecond === frontBurst)!;
     return { absorbed: false, explanation: `the front door cannot accept the burst: ${c.component} takes ${Math.round(frontBurst)} events/s < ${t.burstEps}; events are refused, not buffered` };
   }
   const speedSub = ctx.topology.speedSubscriptions[0] ?? ctx.topology.subscriptions[0];
@@ -199,7 +225,8 @@ function burstAbsorption(ctx: AnalysisContext, caps: Cap[]): CapacityResult['bur
   const interval = w.burstsPerDay > 0 ? SECONDS_PER_DAY / w.burstsPerDay : Infinity;
   const parts: string[] = [];
   let absorbed = true;
-  for (const c of behind) {
+  for (const c of caps) {
+    if (!c.buffered) continue;
     const atStart = c.burstEventsPerSecond!;
     if (atStart >= t.burstEps) {
       parts.push(`${c.component}: ${Math.round(atStart)} events/s >= ${t.burstEps}, no backlog`);

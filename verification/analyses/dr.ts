@@ -26,6 +26,11 @@ import { speedPathBurst } from './burst-impact';
 import { gatedStandby, metricReaderGrant, standbyTakeover, type GatedStandby } from './standby';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
+/** `text.split(separator)[0]` without splitting the rest. */
+const textBefore = (text: string, separator: string) => {
+  const i = text.indexOf(separator);
+  return i < 0 ? text : text.slice(0, i);
+};
 const toMin = (s: number) => Math.round((s / SECONDS_PER_MINUTE) * 100) / 100;
 
 export interface DrScenarioEx extends DrScenario {
@@ -57,7 +62,8 @@ function bigtableScenarios(ctx: AnalysisContext, instance: Resource): DrScenario
       ? scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: lag, rtoMinutes: failover, basis: `clusters in ${[...regions].join(', ')}; writes not yet replicated (<= ${lag} min, U) are at risk; ${how}` })
       : scenario({ scenario: 'region-loss', target, address: instance.address, rpoMinutes: null, rtoMinutes: null, basis: `all clusters in ${[...regions].join(', ') || 'one region'}: no copy outside the lost region` }),
   );
-  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, backupsOf(ctx, instance), ctx.topology.tablesOf(instance)));
+  const tables = ctx.topology.tablesOf(instance);
+  out.push(operatorError(ctx, instance, target, bool(instance, 'deletion_protection') !== false, shortestBackupSeconds(tables), tables));
   return out;
 }
 
@@ -66,6 +72,12 @@ function tableBackupSeconds(table: Resource): number | undefined {
   const policy = blocks(table, 'automated_backup_policy')[0];
   const f = policy ? durationSeconds(field(policy, 'frequency')) : undefined;
   return typeof f === 'number' ? f : undefined;
+}
+
+/** Tables under a store that the plan deletes or replaces, then those it deletes from the configuration. */
+function lostChildrenOf(ctx: AnalysisContext, parent: Resource, children: Resource[]): Resource[] {
+  const lost = children.filter((c) => destroyedByPlan(ctx, c));
+  return ctx.graph.removed.length === 0 ? lost : [...lost, ...removedChildrenOf(ctx, parent, children)];
 }
 
 /** Tables the plan deletes (gone from the configuration) that named this store as their parent. */
@@ -80,19 +92,19 @@ function removedChildrenOf(ctx: AnalysisContext, parent: Resource, kept: Resourc
 
 const textRefers = (v: unknown, address: string) => typeof v === 'string' && v.includes(address);
 
-function backupsOf(ctx: AnalysisContext, instance: Resource): number | undefined {
+/** The most frequent automated backup among an instance's tables, seconds. */
+function shortestBackupSeconds(tables: readonly Resource[]): number | undefined {
   let best: number | undefined;
-  for (const table of ctx.topology.tablesOf(instance)) {
-    const policy = blocks(table, 'automated_backup_policy')[0];
-    if (!policy) continue;
-    const f = durationSeconds(field(policy, 'frequency'));
-    if (typeof f === 'number') best = best === undefined ? f : Math.min(best, f);
+  for (const table of tables) {
+    const f = tableBackupSeconds(table);
+    if (f !== undefined) best = best === undefined ? f : Math.min(best, f);
   }
   return best;
 }
 
 function destroyedByPlan(ctx: AnalysisContext, r: Resource): boolean {
-  return ctx.graph.removed.some((x) => x.address === r.address) || (r.change?.actions.includes('delete') ?? false);
+  for (const x of ctx.graph.removed) if (x.address === r.address) return true;
+  return r.change?.actions.includes('delete') ?? false;
 }
 
 /**
@@ -109,7 +121,7 @@ function timeTravelText(ctx: AnalysisContext, dataset: Resource | undefined): st
 function operatorError(ctx: AnalysisContext, r: Resource, target: string, protectedFromDelete: boolean, backupFrequencySeconds: number | undefined, children: Resource[] = []): DrScenarioEx {
   const destroyed = destroyedByPlan(ctx, r);
   // A store's deletion protection does not cover the tables under it: a replaced table loses its rows.
-  const lostChildren = destroyed ? [] : [...children.filter((c) => destroyedByPlan(ctx, c)), ...removedChildrenOf(ctx, r, children)];
+  const lostChildren = destroyed ? [] : lostChildrenOf(ctx, r, children);
   if (lostChildren.length > 0) {
     const what = lostChildren.map((c) => `${c.change?.replace ? 'replaces' : 'deletes'} ${c.address}`).join(', ');
     const backups = lostChildren.map((c) => tableBackupSeconds(c));
@@ -143,29 +155,32 @@ function operatorError(ctx: AnalysisContext, r: Resource, target: string, protec
   };
 }
 
-/** Seconds of replay the topics feeding a dataset keep (topic retention, or retained acked messages). */
-function replayWindowSeconds(ctx: AnalysisContext, dataset: Resource): { seconds: number | null; topics: Resource[] } {
-  const topics = new Map<string, Resource>();
+/** The subscriptions writing into a dataset's tables (directly, or read by the Dataflow job that writes), in table order. */
+function writerSubscriptions(ctx: AnalysisContext, dataset: Resource): Resource[] {
   const subs: Resource[] = [];
   for (const table of ctx.topology.tablesIn(dataset)) {
     const writer = tableLoad(ctx, table).writer;
     if (!writer) continue;
     const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
-    const topic = sub ? ctx.topology.topicOf(sub) : undefined;
-    if (sub && topic) {
-      topics.set(topic.address, topic);
-      subs.push(sub);
-    }
+    if (sub) subs.push(sub);
   }
-  if (topics.size === 0) return { seconds: null, topics: [] };
+  return subs;
+}
+
+/** Seconds of replay the topics feeding a dataset keep (topic retention, or retained acked messages). */
+function replayWindowSeconds(ctx: AnalysisContext, writers: readonly Resource[]): { seconds: number | null; topics: Resource[] } {
+  const topics = new Map<string, Resource>();
   let window = Infinity;
-  for (const sub of subs) {
-    const topic = ctx.topology.topicOf(sub)!;
+  for (const sub of writers) {
+    const topic = ctx.topology.topicOf(sub);
+    if (!topic) continue;
+    topics.set(topic.address, topic);
     const topicRetention = durationSeconds(readAttr(topic, 'message_retention_duration'));
     const acked = bool(sub, 'retain_acked_messages') === true ? durationSeconds(readAttr(sub, 'message_retention_duration')) : undefined;
     const w = Math.max(typeof topicRetention === 'number' ? topicRetention : 0, typeof acked === 'number' ? acked : 0);
     window = Math.min(window, w);
   }
+  if (topics.size === 0) return { seconds: null, topics: [] };
   return { seconds: window === Infinity ? null : window, topics: [...topics.values()] };
 }
 
@@ -180,14 +195,15 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
   const lag = d.drFigure('bigquery.replica-replication-lag-seconds');
   const read = d.drFigure('bigquery.replica-read-switch-minutes');
   const promotion = d.drFigure('bigquery.replica-promotion-needs-primary');
-  const replay = replayWindowSeconds(ctx, dataset);
+  const writers = writerSubscriptions(ctx, dataset);
+  const replay = replayWindowSeconds(ctx, writers);
   const where = replicas.map((r) => `${r.location} (${r.job.address})`).join(', ');
   const covered = replay.seconds !== null && replay.seconds >= lag.value;
   const replayText =
     replay.seconds === null
       ? 'no topic feeding the dataset keeps a replay window'
       : `replay window ${toMin(replay.seconds)} min (retention of ${replay.topics.map((t) => t.address).join(', ')}) ${covered ? '>=' : '<'} replication lag ${toMin(lag.value)} min (${lag.confidence})`;
-  const buffers = archiveBuffers(ctx, dataset);
+  const buffers = archiveBuffers(ctx, writers);
   return {
     scenario: 'region-loss',
     target: `${target} (reads; archive writes wait for the primary)`,
@@ -202,13 +218,9 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
 }
 
 /** The subscriptions that buffer a dataset's writers while its primary is down, with their retention. */
-function archiveBuffers(ctx: AnalysisContext, dataset: Resource): string {
+function archiveBuffers(ctx: AnalysisContext, writers: readonly Resource[]): string {
   const parts = new Set<string>();
-  for (const table of ctx.topology.tablesIn(dataset)) {
-    const writer = tableLoad(ctx, table).writer;
-    if (!writer) continue;
-    const sub = writer.type === 'google_pubsub_subscription' ? writer : ctx.topology.inputSubscriptionOf(writer);
-    if (!sub) continue;
+  for (const sub of writers) {
     const retention = durationSeconds(readAttr(sub, 'message_retention_duration'));
     const seconds = typeof retention === 'number' ? retention : ctx.data.limit('pubsub.subscription-retention-default-seconds').value;
     parts.add(`${sub.address} keeps unacknowledged messages ${toMin(seconds) >= MINUTES_PER_HOUR * 24 ? `${Math.round((seconds / SECONDS_PER_HOUR / 24) * 10) / 10} days` : `${toMin(seconds)} min`}`);
@@ -229,18 +241,16 @@ function bigqueryScenarios(ctx: AnalysisContext, dataset: Resource): DrScenarioE
   ];
 }
 
-function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
-  const out: DrScenarioEx[] = [];
+function queueScenarios(ctx: AnalysisContext, gateways: readonly Resource[], out: DrScenarioEx[]): void {
   const d = ctx.data;
   for (const sub of ctx.topology.speedSubscriptions.length > 0 ? ctx.topology.speedSubscriptions : ctx.topology.subscriptions.slice(0, 1)) {
     const target = `queue ${sub.address}`;
     out.push({ scenario: 'zone-loss', target, address: sub.address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('pubsub.zone-redundant').note} (U)` });
-    out.push(queueRegionLoss(ctx, sub, target));
+    out.push(queueRegionLoss(ctx, sub, target, gateways));
     if (destroyedByPlan(ctx, sub)) {
       out.push({ scenario: 'operator-error', target, address: sub.address, rpoMinutes: null, rtoMinutes: null, basis: 'the plan deletes or replaces the subscription: its unacknowledged backlog is lost' });
     }
   }
-  return out;
 }
 
 /**
@@ -252,10 +262,9 @@ function queueScenarios(ctx: AnalysisContext): DrScenarioEx[] {
  * with every gateway in one region, once the gateway is redeployed elsewhere (the same figure as
  * the gateway's own region-loss RTO: the topic and subscription are global resources).
  */
-function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): DrScenarioEx {
+function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string, gateways: readonly Resource[]): DrScenarioEx {
   const d = ctx.data;
   const stranded = d.drFigure('pubsub.region-loss-strands-backlog');
-  const gateways = ctx.topology.services('ingest-gateway');
   const gatewayRegions = new Set(gateways.map((g) => g.region));
   const burst = speedPathBurst(ctx);
   const backlogSeconds = burst.drainSeconds === null ? null : burst.drainSeconds > 0 ? burst.burstSeconds + burst.drainSeconds : 0;
@@ -266,7 +275,7 @@ function queueRegionLoss(ctx: AnalysisContext, sub: Resource, target: string): D
       ? `the backlog that can sit there is unbounded (${burst.basis})`
       : backlogSeconds === 0
         ? 'the speed path keeps up even in a burst, so the backlog there is the in-flight messages only'
-        : `after a burst the oldest undelivered message is ${burst.burstSeconds} + ${Math.round(burst.drainSeconds!)} = ${Math.round(backlogSeconds)} s old (${burst.basis.split(':')[0]})`;
+        : `after a burst the oldest undelivered message is ${burst.burstSeconds} + ${Math.round(burst.drainSeconds!)} = ${Math.round(backlogSeconds)} s old (${textBefore(burst.basis, ':')})`;
   const rto =
     gatewayRegions.size >= 2
       ? { rto: toMin(failover.value), text: `new events reach Pub/Sub again through the gateway in another region within ${toMin(failover.value)} min (${failover.confidence}; they are stored in that region)` }
@@ -298,7 +307,7 @@ function standbyRegionLoss(ctx: AnalysisContext, services: Resource[], target: s
   const gated = others.map((s) => gatedStandby(ctx, s)).filter((g): g is GatedStandby => g !== undefined);
   // Another region that pulls all the time takes over by itself (the client-failover figure applies).
   if (gated.length < others.length) return undefined;
-  const base = { scenario: 'region-loss' as const, target, address: primary.address, rpoMinutes: 0 };
+  // No data is lost (stateless, Pub/Sub keeps the backlog); the standby's takeover decides the RTO.
   const results = gated.map((g) => {
     const reader = metricReaderGrant(ctx.graph, g.service);
     const takeover = standbyTakeover(ctx, g);
@@ -308,28 +317,33 @@ function standbyRegionLoss(ctx: AnalysisContext, services: Resource[], target: s
   const cold = results.find((r) => r.g.minInstances === 0);
   if (able.length > 0) {
     const best = able.reduce((a, b) => (b.takeover.seconds! < a.takeover.seconds! ? b : a));
-    return { ...base, rtoMinutes: toMin(best.takeover.seconds!), basis: `${best.takeover.basis}; min instances already warm, so it pulls as soon as it sees the age; stateless, Pub/Sub keeps the backlog` };
+    return regionLossWithoutDataLoss(target, primary.address, toMin(best.takeover.seconds!), `${best.takeover.basis}; min instances already warm, so it pulls as soon as it sees the age; stateless, Pub/Sub keeps the backlog`);
   }
-  if (cold && results.every((r) => r.g.minInstances === 0)) return { ...base, rtoMinutes: null, basis: cold.takeover.basis };
+  if (cold && results.every((r) => r.g.minInstances === 0)) return regionLossWithoutDataLoss(target, primary.address, null, cold.takeover.basis);
   const pending = results.find((r) => r.reader === 'unknown' || (typeof r.reader === 'object' && r.takeover.seconds === null && r.g.minInstances !== 0));
   if (pending) {
-    return { ...base, rtoMinutes: null, rtoUnknown: pending.reader === 'unknown' ? `${pending.g.service.address}: service account known only after apply, so whether it may read the backlog-age metric is unknown` : pending.takeover.basis, basis: pending.takeover.basis };
+    const rtoUnknown = pending.reader === 'unknown' ? `${pending.g.service.address}: service account known only after apply, so whether it may read the backlog-age metric is unknown` : pending.takeover.basis;
+    return { scenario: 'region-loss', target, address: primary.address, rpoMinutes: 0, rtoMinutes: null, rtoUnknown, basis: pending.takeover.basis };
   }
-  return {
-    ...base,
-    rtoMinutes: null,
-    basis: `${gated.map((g) => g.service.address).join(', ')}: gated standby without a role that reads Cloud Monitoring (roles/monitoring.viewer) on its service account: it cannot see the backlog age, so it never takes over (until an operator removes STANDBY_BACKLOG_AGE_SECONDS)`,
-  };
+  return regionLossWithoutDataLoss(
+    target,
+    primary.address,
+    null,
+    `${gated.map((g) => g.service.address).join(', ')}: gated standby without a role that reads Cloud Monitoring (roles/monitoring.viewer) on its service account: it cannot see the backlog age, so it never takes over (until an operator removes STANDBY_BACKLOG_AGE_SECONDS)`,
+  );
 }
 
-function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string): DrScenarioEx[] {
-  const services = ctx.topology.services(role);
-  if (services.length === 0) return [];
+function regionLossWithoutDataLoss(target: string, address: string, rtoMinutes: number | null, basis: string): DrScenarioEx {
+  return { scenario: 'region-loss', target, address, rpoMinutes: 0, rtoMinutes, basis };
+}
+
+function serviceScenarios(ctx: AnalysisContext, services: Resource[], role: ServiceRole, label: string, out: DrScenarioEx[]): void {
+  if (services.length === 0) return;
   const d = ctx.data;
   const regions = new Set(services.map((s) => s.region));
   const target = `${label} ${services.map((s) => s.address).join(', ')}`;
   const standby = role === 'processor' ? standbyRegionLoss(ctx, services, target) : undefined;
-  return [
+  out.push(
     { scenario: 'zone-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: 0, basis: `${d.drFigure('cloudrun.zone-redundant').note} (U)` },
     standby ??
     (regions.size >= 2
@@ -342,7 +356,7 @@ function serviceScenarios(ctx: AnalysisContext, role: ServiceRole, label: string
           basis: `deployed in ${[...regions].join(', ')}: ${d.drFigure('cloudrun.client-failover-seconds').note} (U)`,
         }
       : { scenario: 'region-loss', target, address: services[0].address, rpoMinutes: 0, rtoMinutes: d.drFigure('cloudrun.redeploy-minutes').value, basis: `one region (${[...regions].join(', ')}): ${d.drFigure('cloudrun.redeploy-minutes').note} (U); stateless, Pub/Sub keeps the backlog` }),
-  ];
+  );
 }
 
 function dataflowScenarios(ctx: AnalysisContext, job: Resource): DrScenarioEx[] {
@@ -357,36 +371,39 @@ function dataflowScenarios(ctx: AnalysisContext, job: Resource): DrScenarioEx[] 
   ];
 }
 
+/** Store types whose deletion by the plan loses data. */
+const STORE_TYPES = new Set(['google_bigtable_instance', 'google_bigtable_table', 'google_bigquery_dataset', 'google_bigquery_table', 'google_pubsub_topic', 'google_pubsub_subscription']);
+
 export function analyseDr(ctx: AnalysisContext): DrResult & { scenarios: DrScenarioEx[] } {
-  const scenarios: DrScenarioEx[] = [
-    ...ctx.topology.bigtableInstances.flatMap((i) => bigtableScenarios(ctx, i)),
-    ...ctx.topology.ofType('google_bigquery_dataset').flatMap((ds) => bigqueryScenarios(ctx, ds)),
-    ...queueScenarios(ctx),
-    ...serviceScenarios(ctx, 'ingest-gateway', 'ingest gateway'),
-    ...serviceScenarios(ctx, 'processor', 'processor'),
-    ...serviceScenarios(ctx, 'analytics', 'analytics service'),
-    ...ctx.topology.dataflowJobs.flatMap((j) => dataflowScenarios(ctx, j)),
-  ];
+  const topo = ctx.topology;
+  // Each role looked up once: the topology filters and sorts the services on every lookup.
+  const gateways = topo.services('ingest-gateway');
+  const processors = topo.services('processor');
+  const scenarios: DrScenarioEx[] = [];
+  for (const instance of topo.bigtableInstances) scenarios.push(...bigtableScenarios(ctx, instance));
+  for (const dataset of topo.ofType('google_bigquery_dataset')) scenarios.push(...bigqueryScenarios(ctx, dataset));
+  queueScenarios(ctx, gateways, scenarios);
+  serviceScenarios(ctx, gateways, 'ingest-gateway', 'ingest gateway', scenarios);
+  serviceScenarios(ctx, processors, 'processor', 'processor', scenarios);
+  serviceScenarios(ctx, topo.services('analytics'), 'analytics', 'analytics service', scenarios);
+  for (const job of topo.dataflowJobs) scenarios.push(...dataflowScenarios(ctx, job));
   for (const r of ctx.graph.removed) {
-    if (scenarios.some((s) => s.address === r.address)) continue;
-    if (['google_bigtable_instance', 'google_bigtable_table', 'google_bigquery_dataset', 'google_bigquery_table', 'google_pubsub_topic', 'google_pubsub_subscription'].includes(r.type)) {
-      const dataset = r.type === 'google_bigquery_table' ? ctx.topology.datasetOf(r) : undefined;
-      const basis = r.type === 'google_bigquery_table' ? `the plan deletes this table: ${timeTravelText(ctx, dataset)}` : 'the plan deletes this store: its data is lost';
-      scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis });
-    }
+    if (!STORE_TYPES.has(r.type) || scenarios.some((s) => s.address === r.address)) continue;
+    const dataset = r.type === 'google_bigquery_table' ? topo.datasetOf(r) : undefined;
+    const basis = r.type === 'google_bigquery_table' ? `the plan deletes this table: ${timeTravelText(ctx, dataset)}` : 'the plan deletes this store: its data is lost';
+    scenarios.push({ scenario: 'operator-error', target: r.address, address: r.address, rpoMinutes: null, rtoMinutes: null, basis });
   }
-  return { scenarios, missing: missingStages(ctx) };
+  return { scenarios, missing: missingStages(ctx, gateways.length > 0, processors.length > 0) };
 }
 
 /** The stateful stores and processing stages every pipeline has; without one, recovery is unknown. */
-function missingStages(ctx: AnalysisContext): string[] {
+function missingStages(ctx: AnalysisContext, hasGateway: boolean, hasProcessor: boolean): string[] {
   const topo = ctx.topology;
-  const checks: [boolean, string][] = [
-    [topo.services('ingest-gateway').length > 0, 'ingest gateway service'],
-    [(topo.speedSubscriptions.length > 0 ? topo.speedSubscriptions : topo.subscriptions).length > 0, 'speed-layer subscription'],
-    [topo.services('processor').length > 0, 'processor service'],
-    [topo.bigtableInstances.length > 0, 'hot store (Bigtable instance)'],
-    [topo.ofType('google_bigquery_dataset').length > 0, 'cold store (BigQuery dataset)'],
-  ];
-  return checks.filter(([present]) => !present).map(([, name]) => name);
+  const missing: string[] = [];
+  if (!hasGateway) missing.push('ingest gateway service');
+  if (topo.speedSubscriptions.length === 0 && topo.subscriptions.length === 0) missing.push('speed-layer subscription');
+  if (!hasProcessor) missing.push('processor service');
+  if (topo.bigtableInstances.length === 0) missing.push('hot store (Bigtable instance)');
+  if (topo.ofType('google_bigquery_dataset').length === 0) missing.push('cold store (BigQuery dataset)');
+  return missing;
 }

@@ -34,11 +34,13 @@ export function runAnalyses(input: AnalysisInput): AnalysisResults {
   };
   const results = {} as AnalysisResults;
   for (const key of Object.keys(stages) as (keyof AnalysisResults)[]) {
-    let value: AnalysisResults[typeof key] | undefined;
-    Object.defineProperty(results, key, {
-      enumerable: true,
-      get: () => (value ??= stages[key](ctx) as never),
-    });
+    Object.defineProperty(results, key, { enumerable: true, get: onFirstRead(() => stages[key](ctx)) });
   }
   return results;
+}
+
+/** A getter that computes once, when first read. (Returned unnamed: under tsx a named per-call closure costs a defineProperty.) */
+function onFirstRead<T>(compute: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= compute());
 }

@@ -34,22 +34,29 @@ export interface SumPercentiles {
 /**
  * The simulation is pure (fixed seed), so equal inputs give equal results: memoised, because
  * the advice stage re-verifies hundreds of edited graphs whose latency hops rarely differ.
+ * A result is shared between callers (frozen: read it, do not change it).
  */
 const CACHE_LIMIT = 256;
-const cache = new Map<string, SumPercentiles>();
+const cache = new Map<string, Readonly<SumPercentiles>>();
 
-function memo(key: string, compute: () => SumPercentiles): SumPercentiles {
+function memo(key: string, compute: () => SumPercentiles): Readonly<SumPercentiles> {
   const hit = cache.get(key);
-  if (hit) return { ...hit };
-  const result = compute();
+  if (hit) return hit;
+  const result = Object.freeze(compute());
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, result);
-  return { ...result };
+  return result;
+}
+
+/** The memo key of a hop list: each hop's kind and parameters (String(number) round-trips exactly). */
+function hopsKey(key: string, hops: readonly HopDistribution[]): string {
+  for (const h of hops) key += h.kind === 'lognormal' ? `|L${h.p50},${h.p99}` : h.kind === 'uniform' ? `|U${h.max}` : `|C${h.value}`;
+  return key;
 }
 
 /** Percentiles of the sum of independent hops. */
-export function sumPercentiles(hops: readonly HopDistribution[], samples: number, seed: number): SumPercentiles {
-  return memo(JSON.stringify(['sum', hops, samples, seed]), () => {
+export function sumPercentiles(hops: readonly HopDistribution[], samples: number, seed: number): Readonly<SumPercentiles> {
+  return memo(hopsKey(`sum/${samples}/${seed}`, hops), () => {
     const sums = sortedSums(hops, samples, seed);
     const at = (q: number) => sums[Math.min(samples - 1, Math.floor(q * samples))];
     return { p50: at(0.5), p99: at(0.99), mean: meanOf(sums) };
@@ -68,12 +75,14 @@ export interface WeightedPath {
  * Monte Carlo as above, with its own seed offset). A quantile is found by bisection on the
  * value, each path's CDF read from its sorted samples.
  */
-export function mixturePercentiles(paths: readonly WeightedPath[], samples: number, seed: number): SumPercentiles {
+export function mixturePercentiles(paths: readonly WeightedPath[], samples: number, seed: number): Readonly<SumPercentiles> {
   const total = paths.reduce((s, p) => s + p.weight, 0);
   const live = paths.filter((p) => p.weight > 0);
   if (live.length === 0 || total <= 0) throw new Error('mixturePercentiles: no path with a positive weight');
   if (live.length === 1) return sumPercentiles(live[0].hops, samples, seed);
-  return memo(JSON.stringify(['mixture', paths, samples, seed]), () => {
+  let key = `mixture/${samples}/${seed}`;
+  for (const p of paths) key = hopsKey(`${key}/w${p.weight}`, p.hops);
+  return memo(key, () => {
     const parts = paths
       .map((p, i) => ({ weight: p.weight / total, sums: p.weight > 0 ? sortedSums(p.hops, samples, seed + i) : undefined }))
       .filter((x): x is { weight: number; sums: Float64Array } => x.sums !== undefined);
