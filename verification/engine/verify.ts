@@ -8,7 +8,7 @@ import type { Graph } from '../graph/types';
 import { buildModel } from '../model';
 import { RULES } from '../rules';
 import type { Spec } from '../spec/spec';
-import { applyWaivers } from '../waivers/apply';
+import { applyWaivers, EXPIRED_WAIVER_RULE } from '../waivers/apply';
 import { InputError } from './errors';
 import { specItemVerdicts } from './spec-items';
 import { COMPONENT_IDS, type Finding, type Rule, type RuleContext, type RuleResult, type VerificationReport, type Waiver } from './types';
@@ -36,14 +36,17 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
   for (const rule of rules) {
     for (const finding of runRule(rule, ctx)) raw.push(toResult(rule, finding));
   }
-  const ruleSpecItems = new Map(rules.map((r) => [r.id, r.specItem] as const));
-  const waived = applyWaivers(raw, options.waivers ?? [], today, ruleSpecItems);
+  const waivers = options.waivers ?? [];
+  // With no waivers there is nothing to apply and nothing to warn about.
+  const waived = waivers.length === 0 ? { results: raw, warnings: [] } : applyWaivers(raw, waivers, today, new Map(rules.map((r) => [r.id, r.specItem] as const)));
   const results = sortResults(waived.results);
   const specItems = specItemVerdicts(spec, results, analyses);
 
   const blocking = results.some((r) => r.severity === 'error' && (r.status === 'fail' || r.status === 'unknown'));
   // A spec item no rule evaluates is unknown, and unknown never passes.
-  const unjudged = specItems.some((i) => !results.some((r) => r.specItem === i.item));
+  const judged = new Set<string>();
+  for (const r of results) judged.add(r.specItem);
+  const unjudged = specItems.some((i) => !judged.has(i.item));
   return {
     schemaVersion: 1,
     verdict: blocking || unjudged ? 'fail' : 'pass',
@@ -67,11 +70,16 @@ function inputSummary(graph: Graph, results: RuleResult[]): VerificationReport['
   const input: VerificationReport['input'] = { kind: graph.source.kind, path: graph.source.path, resources: graph.resources.length };
   if (graph.files) input.files = graph.files;
   const stackOf: Record<string, string> = {};
+  let any = false;
   for (const r of results) {
-    const stack = r.address ? (graph.byAddress.get(r.address) ?? graph.removed.find((x) => x.address === r.address))?.stack : undefined;
-    if (r.address && stack) stackOf[r.address] = stack;
+    if (!r.address) continue;
+    const stack = (graph.byAddress.get(r.address) ?? (graph.removed.length > 0 ? graph.removed.find((x) => x.address === r.address) : undefined))?.stack;
+    if (stack) {
+      stackOf[r.address] = stack;
+      any = true;
+    }
   }
-  if (Object.keys(stackOf).length > 0) input.stackOf = stackOf;
+  if (any) input.stackOf = stackOf;
   return input;
 }
 
@@ -150,13 +158,49 @@ function toResult(rule: Rule, f: Finding): RuleResult {
 const STATUS_ORDER = { fail: 0, unknown: 1, waived: 2, pass: 3 } as const;
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Stable order: worst first, then rule id, then address. */
-function sortResults(results: RuleResult[]): RuleResult[] {
-  return [...results].sort(
-    (a, b) =>
-      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      a.rule.localeCompare(b.rule) ||
-      (a.address ?? '').localeCompare(b.address ?? ''),
-  );
+/**
+ * Stable order: worst first, then rule id, then address (both by localeCompare).
+ * Why not one comparator on the results: status, severity and rule id become one number per
+ * result (rule ids ranked once, see ruleRanks), so localeCompare runs only on the addresses of
+ * results that tie on that number, and one sort of indices replaces the lookups per comparison.
+ */
+function sortResults(results: readonly RuleResult[]): RuleResult[] {
+  const ranks = ruleRanks(results);
+  const keys = new Array<number>(results.length);
+  const order = new Array<number>(results.length);
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    keys[i] = (STATUS_ORDER[r.status] * 3 + SEVERITY_ORDER[r.severity]) * ranks.size + ranks.get(r.rule)!;
+    order[i] = i;
+  }
+  order.sort((i, j) => keys[i] - keys[j] || (results[i].address ?? '').localeCompare(results[j].address ?? ''));
+  return order.map((i) => results[i]);
+}
+
+/**
+ * Each distinct rule id's place in localeCompare order; ids that compare equal share a place.
+ * The ids of the registered rules are ranked once per process (a constant table); other ids
+ * (a caller's own rules) are ranked with them per call.
+ */
+function ruleRanks(results: readonly RuleResult[]): Map<string, number> {
+  let known = true;
+  for (const r of results) if (!REGISTERED_IDS.has(r.rule)) known = false;
+  if (known) return (registeredRanks ??= rankByLocale(REGISTERED_IDS));
+  const ids = new Set(REGISTERED_IDS);
+  for (const r of results) ids.add(r.rule);
+  return rankByLocale(ids);
+}
+
+const REGISTERED_IDS: ReadonlySet<string> = new Set([...RULES.map((r) => r.id), EXPIRED_WAIVER_RULE]);
+let registeredRanks: Map<string, number> | undefined;
+
+function rankByLocale(distinctIds: ReadonlySet<string>): Map<string, number> {
+  const ids = [...distinctIds].sort((a, b) => a.localeCompare(b));
+  const rank = new Map<string, number>();
+  let place = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0 && ids[i - 1].localeCompare(ids[i]) !== 0) place++;
+    rank.set(ids[i], place);
+  }
+  return rank;
 }
