@@ -13,7 +13,7 @@ import { isPending } from '../graph/types';
 import { eventBuckets } from './support/event-buckets';
 import { buildTopology, type Topology } from '../analyses/topology';
 import { tableWritersOf } from './support/writers';
-import { textOf } from './support/evidence';
+import { joinedText } from './support/text';
 
 const MONITORED: Record<string, RegExp> = {
   google_pubsub_subscription: /pubsub_subscription/,
@@ -40,20 +40,100 @@ function nameOf(r: Resource): string | undefined {
 function conditionsOf(policy: Resource): string[] {
   const c = readAttr(policy, 'conditions');
   const list = Array.isArray(c) ? c : c === undefined ? [] : [c];
-  return list.map((x) => textOf(x));
+  return list.map((x) => joinedText(x));
 }
 
+/** A condition's text (every string in it) and whether it filters on resource labels, read once. */
+interface Condition {
+  text: string;
+  /** Filters on resource labels: it watches only the resources it names. */
+  labelFiltered: boolean;
+}
+
+const LABEL_FILTER = /resource\.labels?\./;
+
+function condition(text: string): Condition {
+  return { text, labelFiltered: LABEL_FILTER.test(text) };
+}
+
+/**
+ * Whether the text names the resource in a filter: `["'/=]\s*NAME\s*["']`, e.g.
+ * subscription_id = "speed". Matched by hand (each occurrence of the name, then the nearest
+ * non-space character on each side), so no RegExp is compiled per resource name.
+ */
+function namesInFilter(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    let before = at - 1;
+    while (before >= 0 && isRegExpSpace(text.charCodeAt(before))) before--;
+    if (before < 0 || !OPENERS.includes(text[before])) continue;
+    let after = at + name.length;
+    while (after < text.length && isRegExpSpace(text.charCodeAt(after))) after++;
+    if (after < text.length && CLOSERS.includes(text[after])) return true;
+  }
+  return false;
+}
+
+const OPENERS = '"\'/=';
+const CLOSERS = '"\'';
+
+/** The characters RegExp `\s` matches. */
+function isRegExpSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/**
+ * A condition watches a resource when it names the resource's monitored type and either names
+ * the resource (address or name) or has no per-resource label filter (it covers every resource
+ * of that type).
+ */
 export function watches(policyConditions: string[], r: Resource): boolean {
+  return policyConditions.some((text) => watchedBy(condition(text), r));
+}
+
+function watchedBy(c: Condition, r: Resource): boolean {
   const type = MONITORED[r.type];
-  if (!type) return false;
+  if (!type || !type.test(c.text)) return false;
+  if (c.text.includes(r.address)) return true;
   const name = nameOf(r);
-  return policyConditions.some((text) => {
-    if (!type.test(text)) return false;
-    if (text.includes(r.address)) return true;
-    if (name && new RegExp(`["'/=]\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*["']`).test(text)) return true;
-    // No per-resource label filter: the condition covers every resource of the type.
-    return !/resource\.labels?\./.test(text);
-  });
+  if (name && namesInFilter(c.text, name)) return true;
+  // No per-resource label filter: the condition covers every resource of the type.
+  return !c.labelFiltered;
+}
+
+interface Policy {
+  address: string;
+  conditions: Condition[];
+  notifies: boolean;
+}
+
+/** A policy watches a resource when one of its conditions does. */
+function policyWatches(p: Policy, r: Resource): boolean {
+  for (const c of p.conditions) if (watchedBy(c, r)) return true;
+  return false;
+}
+
+/** The enabled policies that watch a resource (loops, not nested callbacks: this runs per policy and resource). */
+function watchersOf(policies: readonly Policy[], r: Resource): Policy[] {
+  const watching: Policy[] = [];
+  for (const p of policies) if (policyWatches(p, r)) watching.push(p);
+  return watching;
+}
+
+/** The policies that watch any of the writers, in policy order. */
+function watchersOfAny(policies: readonly Policy[], writers: readonly Resource[]): Policy[] {
+  const watching: Policy[] = [];
+  for (const p of policies) {
+    for (const w of writers) {
+      if (policyWatches(p, w)) {
+        watching.push(p);
+        break;
+      }
+    }
+  }
+  return watching;
 }
 
 export const rule: Rule = {
@@ -66,34 +146,48 @@ export const rule: Rule = {
     'A stalled consumer loses data once its backlog outlives retention; a full or overloaded store refuses writes; spilled events the replayer does not drain are deleted by the bucket lifecycle. Only an alert that notifies someone turns those into action within the RTO: a policy without a notification channel opens incidents nobody sees, so it does not count.',
   check(ctx) {
     const topo = buildTopology(ctx.graph, ctx.model);
-    const enabled = topo.ofType('google_monitoring_alert_policy').filter((p) => readAttr(p, 'enabled') !== false);
-    const conditions = enabled.map((p) => ({ policy: p, texts: conditionsOf(p), notifies: notifies(p) }));
     const targets = [...topo.subscriptions, ...topo.bigtableInstances, ...topo.ofType('google_bigquery_dataset'), ...eventBuckets(topo)];
     if (targets.length === 0) return [{ status: 'pass', message: 'no queue or store in the graph', observed: 'none', expected: 'an alert per queue and store' }];
+    const policies: Policy[] = [];
+    for (const p of topo.ofType('google_monitoring_alert_policy')) {
+      if (readAttr(p, 'enabled') !== false) policies.push({ address: p.address, conditions: conditionsOf(p).map(condition), notifies: notifies(p) });
+    }
     return targets.map((r): Finding => {
-      let watching = conditions.filter((c) => watches(c.texts, r)).map((c) => ({ ...c, label: c.policy.address }));
+      let watching = watchersOf(policies, r);
+      let via = '';
       if (watching.length === 0 && r.type === 'google_bigquery_dataset') {
-        const writers = datasetWriters(topo, r);
-        watching = conditions.filter((c) => writers.some((w) => watches(c.texts, w))).map((c) => ({ ...c, label: `${c.policy.address} (via writer)` }));
+        watching = watchersOfAny(policies, datasetWriters(topo, r));
+        via = ' (via writer)';
       }
-      const by = watching.filter((c) => c.notifies).map((c) => c.label);
-      const silent = watching.filter((c) => !c.notifies).map((c) => c.label);
-      const ok = by.length > 0;
-      return {
-        status: ok ? 'pass' : 'fail',
-        address: r.address,
-        observed: ok ? `watched by ${by.join(', ')}` : silent.length > 0 ? `watched by ${silent.join(', ')}, which notify no channel` : 'no alert policy watches it',
-        expected: 'an alert policy on it with a notification channel',
-        message: ok
-          ? `${r.address} is watched by ${by.join(', ')}`
-          : silent.length > 0
-            ? `${r.address} is watched only by ${silent.join(', ')}, with no notification channel: nobody is told`
-            : `${r.address} has no alert: ${r.type === 'google_storage_bucket' ? 'spilled events the replayer does not drain would go unnoticed until the lifecycle deletes them' : 'a stall or overload would go unnoticed'}`,
-        ...(ok ? {} : { fix: silent.length > 0 ? `set notification_channels on ${silent.map((x) => x.split(' ')[0]).join(', ')}` : alertFix(r) }),
-      };
+      const by = labels(watching, true, via);
+      const ok = by !== '';
+      const finding: Finding = { status: ok ? 'pass' : 'fail', address: r.address, observed: '', expected: 'an alert policy on it with a notification channel', message: '' };
+      if (ok) {
+        finding.observed = `watched by ${by}`;
+        finding.message = `${r.address} is watched by ${by}`;
+        return finding;
+      }
+      const silent = watching.filter((p) => !p.notifies).map((p) => `${p.address}${via}`);
+      if (silent.length > 0) {
+        finding.observed = `watched by ${silent.join(', ')}, which notify no channel`;
+        finding.message = `${r.address} is watched only by ${silent.join(', ')}, with no notification channel: nobody is told`;
+        finding.fix = `set notification_channels on ${silent.map((x) => x.split(' ')[0]).join(', ')}`;
+      } else {
+        finding.observed = 'no alert policy watches it';
+        finding.message = `${r.address} has no alert: ${r.type === 'google_storage_bucket' ? 'spilled events the replayer does not drain would go unnoticed until the lifecycle deletes them' : 'a stall or overload would go unnoticed'}`;
+        finding.fix = alertFix(r);
+      }
+      return finding;
     });
   },
 };
+
+/** "a, b (via writer)": the addresses of the policies that notify (or not), each with `via`. */
+function labels(policies: readonly Policy[], notifying: boolean, via: string): string {
+  let text = '';
+  for (const p of policies) if (p.notifies === notifying) text += `${text === '' ? '' : ', '}${p.address}${via}`;
+  return text;
+}
 
 function datasetWriters(topo: Topology, dataset: Resource): Resource[] {
   return topo.tablesIn(dataset).flatMap((t) => tableWritersOf(topo, t));
