@@ -12,16 +12,16 @@ import { readAttr } from '../graph/values';
 import { buildTopology } from '../analyses/topology';
 import { durationSeconds, num } from '../analyses/attributes';
 import { loadVerifierData } from '../data';
-import { grantsOn, projectGrants, PUBSUB_AGENT, type Grant } from './support/iam';
+import { holderOf, PUBSUB_AGENT } from './support/iam';
 
 const PUBLISH_ROLES = ['roles/pubsub.publisher', 'roles/pubsub.editor', 'roles/pubsub.admin', 'roles/editor', 'roles/owner'];
 const SUBSCRIBE_ROLES = ['roles/pubsub.subscriber', 'roles/pubsub.editor', 'roles/pubsub.admin', 'roles/editor', 'roles/owner'];
 const SECONDS_PER_MINUTE = 60;
 const AGENT = 'serviceAccount:service-<project-number>@gcp-sa-pubsub.iam.gserviceaccount.com';
 
-function agentHolds(grants: Grant[], roles: string[]): Grant | undefined {
-  return grants.find((g) => roles.includes(g.role) && g.members.some((m) => PUBSUB_AGENT.test(m)));
-}
+const TOPIC_IAM = ['google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding'];
+const SUBSCRIPTION_IAM = ['google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding'];
+const isAgent = (member: string) => PUBSUB_AGENT.test(member);
 
 export const rule: Rule = {
   id: 'dead-letter-can-work',
@@ -44,7 +44,6 @@ export const rule: Rule = {
       return [{ status: 'unknown', message: 'no consuming subscription found, so no dead-letter path can be judged', fix: 'declare the speed-layer subscription with its dead-letter policy', expected: 'a consuming subscription with a working dead-letter topic' }];
     }
     const rtoSeconds = ctx.spec.constraints.rtoMinutes * SECONDS_PER_MINUTE;
-    const project = projectGrants(ctx.graph);
     const findings: Finding[] = [];
     for (const sub of consuming) {
       const problems: Finding[] = [];
@@ -58,12 +57,10 @@ export const rule: Rule = {
       } else if (!dl) {
         problems.push({ status: 'unknown', address: sub.address, observed: 'dead-letter topic not in the graph', expected: 'a dead-letter topic declared here', message: `${sub.address}: its dead-letter topic is not declared in this graph, so its IAM and readers cannot be checked`, fix: 'declare the dead-letter topic in the same configuration' });
       } else {
-        const topicGrants = [...grantsOn(ctx.graph, topo, dl, ['google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding']), ...project];
-        if (!agentHolds(topicGrants, PUBLISH_ROLES)) {
+        if (!holderOf(ctx.graph, topo, dl, TOPIC_IAM, PUBLISH_ROLES, isAgent)) {
           fail('Pub/Sub service agent cannot publish', `${AGENT} with roles/pubsub.publisher on ${dl.address}`, `the Pub/Sub service agent has no publisher role on ${dl.address}: dead-lettering fails and poison messages are retried until retention drops them`, `grant roles/pubsub.publisher on ${dl.address} to ${AGENT} (google_pubsub_topic_iam_member)`, dl.address);
         }
-        const subGrants = [...grantsOn(ctx.graph, topo, sub, ['google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding']), ...project];
-        if (!agentHolds(subGrants, SUBSCRIBE_ROLES)) {
+        if (!holderOf(ctx.graph, topo, sub, SUBSCRIPTION_IAM, SUBSCRIBE_ROLES, isAgent)) {
           fail('Pub/Sub service agent cannot subscribe', `${AGENT} with roles/pubsub.subscriber on ${sub.address}`, `the Pub/Sub service agent has no subscriber role on ${sub.address}: it cannot acknowledge the forwarded messages`, `grant roles/pubsub.subscriber on ${sub.address} to ${AGENT} (google_pubsub_subscription_iam_member)`);
         }
         const readers = topo.subscriptionsOf(dl);
