@@ -131,14 +131,15 @@ export const rule: Rule = {
       const atLeastOnce = /streaming_mode_at_least_once/.test(experiments) || String(params?.useStorageWriteApiAtLeastOnce) === 'true';
       const writeApi = String(params?.useStorageWriteApi) === 'true';
       const ok = !atLeastOnce && writeApi;
-      findings.push({
+      const finding: Finding = {
         status: ok ? 'pass' : 'fail',
         address: job.address,
         observed: atLeastOnce ? 'at-least-once streaming mode' : writeApi ? 'exactly-once mode, Storage Write API' : 'exactly-once mode, legacy streaming inserts',
         expected: 'exactly-once streaming mode writing with the exactly-once Storage Write API',
         message: ok ? `${job.address}: archive rows are written exactly once` : `${job.address}: archive rows can be duplicated (${atLeastOnce ? 'at-least-once mode' : 'insertAll is best-effort deduplication'}); batch views would count them twice`,
-        ...(ok ? {} : { fix: atLeastOnce ? 'remove streaming_mode_at_least_once / useStorageWriteApiAtLeastOnce' : 'set the template parameter useStorageWriteApi = "true"' }),
-      });
+      };
+      if (!ok) finding.fix = atLeastOnce ? 'remove streaming_mode_at_least_once / useStorageWriteApiAtLeastOnce' : 'set the template parameter useStorageWriteApi = "true"';
+      findings.push(finding);
     }
     return findings;
   },

@@ -23,7 +23,9 @@ export const rule: Rule = {
     const topo = buildTopology(ctx.graph, ctx.model);
     const findings: Finding[] = [];
     let checked = 0;
-    for (const r of ctx.graph.resources) {
+    const resources = ctx.graph.resources;
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
       if (r.mode !== 'managed') continue;
       const members = membersOf(ctx.graph, r);
       if (members === undefined) continue;

@@ -41,22 +41,15 @@ export const rule: Rule = {
       }
       if (gated && reader === undefined) problems.push('its service account has no role with monitoring.timeSeries.list (roles/monitoring.viewer), so it cannot read the backlog age and never takes over');
       const ok = problems.length === 0;
-      const what = gated ? `keeps ${s.minInstances} warm instance(s) with CPU always allocated, polling the backlog age (gated standby; ${typeof reader === 'object' ? `${reader.address}: ${reader.role}` : ''})` : `keeps ${s.minInstances} instance(s) pulling with CPU always allocated`;
-      return {
-        status: ok ? 'pass' : 'fail',
-        address: svc.address,
-        observed: ok ? `min_instance_count ${s.minInstances}, CPU always allocated${gated ? ', may read the backlog-age metric' : ''}` : problems.join('; '),
-        expected: gated ? 'min_instance_count >= 1, cpu_idle = false and roles/monitoring.viewer on its service account' : 'min_instance_count >= 1 and cpu_idle = false',
-        message: ok ? `${svc.address} ${what}` : `${svc.address} may not pull at all: ${problems.join('; ')}`,
-        ...(ok
-          ? {}
-          : {
-              fix: [
-                ...(s.minInstances < 1 || !s.instanceBased ? ['set template.scaling.min_instance_count >= 1 and template.containers.resources.cpu_idle = false'] : []),
-                ...(gated && reader === undefined ? [`grant roles/monitoring.viewer on the project to the service account of ${svc.address} (google_project_iam_member)`] : []),
-              ].join('; '),
-            }),
-      };
+      const expected = gated ? 'min_instance_count >= 1, cpu_idle = false and roles/monitoring.viewer on its service account' : 'min_instance_count >= 1 and cpu_idle = false';
+      if (ok) {
+        const what = gated ? `keeps ${s.minInstances} warm instance(s) with CPU always allocated, polling the backlog age (gated standby; ${typeof reader === 'object' ? `${reader.address}: ${reader.role}` : ''})` : `keeps ${s.minInstances} instance(s) pulling with CPU always allocated`;
+        return { status: 'pass', address: svc.address, observed: `min_instance_count ${s.minInstances}, CPU always allocated${gated ? ', may read the backlog-age metric' : ''}`, expected, message: `${svc.address} ${what}` };
+      }
+      const fixes: string[] = [];
+      if (s.minInstances < 1 || !s.instanceBased) fixes.push('set template.scaling.min_instance_count >= 1 and template.containers.resources.cpu_idle = false');
+      if (gated && reader === undefined) fixes.push(`grant roles/monitoring.viewer on the project to the service account of ${svc.address} (google_project_iam_member)`);
+      return { status: 'fail', address: svc.address, observed: problems.join('; '), expected, message: `${svc.address} may not pull at all: ${problems.join('; ')}`, fix: fixes.join('; ') };
     });
   },
 };

@@ -84,9 +84,9 @@ export const rule: Rule = {
     'Cloud Run refuses min instances above max instances and Bigtable refuses autoscaling min nodes above max nodes, so such a plan fails at apply; the cost and capacity models would price and size a range whose floor is above its ceiling.',
   check(ctx) {
     const bounds: Bounds[] = [];
-    for (const r of ctx.graph.resources) {
+    for (const r of ctx.graph.resources.filter((x) => x.type === 'google_bigtable_instance' || CLOUD_RUN_TYPES.includes(x.type))) {
       if (r.type === 'google_bigtable_instance') bounds.push(...bigtableBounds(r));
-      else if (CLOUD_RUN_TYPES.includes(r.type)) bounds.push(cloudRunBounds(r));
+      else bounds.push(cloudRunBounds(r));
     }
     if (bounds.length === 0) return [{ status: 'pass', observed: 'no autoscaled resource', expected: 'min <= max', message: 'no Cloud Run service or autoscaled Bigtable cluster in the graph' }];
     return bounds.map(judge);

@@ -29,9 +29,8 @@ function workloadAccounts(graph: { resources: Resource[] }): Map<string, Resourc
     if (list) list.push(w);
     else out.set(account, [w]);
   };
-  for (const w of graph.resources) {
+  for (const w of graph.resources.filter((r) => r.mode === 'managed' && r.type in WORKLOAD_IDENTITY)) {
     const path = WORKLOAD_IDENTITY[w.type];
-    if (!path || w.mode !== 'managed') continue;
     const v = readAttr(w, path);
     if (v !== undefined && v !== null && isPending(v)) {
       for (const r of v.references) if (SERVICE_ACCOUNT.test(r)) add(r, w);

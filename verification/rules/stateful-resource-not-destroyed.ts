@@ -70,10 +70,10 @@ export const rule: Rule = {
   rationale:
     'Terraform replaces a resource when a change forces it (action_reason, replace_paths) and deletes what left the configuration. For a store or a queue that is data loss, whatever deletion_protection says at apply time: a Bigtable instance or table, a BigQuery dataset or table, a Pub/Sub topic (its retained messages; Pub/Sub detaches its subscriptions for good), a subscription (its unacknowledged backlog), a Cloud Storage bucket (its objects, e.g. events the gateway spilled). A replaced Bigtable instance or BigQuery dataset takes its tables with it, and a replaced topic detaches its subscriptions, even when their own change is no-op. Waive a finding only for data known to be disposable.',
   check(ctx) {
-    const all = allResources(ctx.graph).filter((r) => r.mode === 'managed' && r.type in STATEFUL);
     if (ctx.graph.source.kind !== 'plan') {
       return [{ status: 'pass', message: `input is ${ctx.graph.source.kind === 'state' ? 'applied state' : 'a configuration'}, not a plan: nothing is being destroyed` }];
     }
+    const all = allResources(ctx.graph).filter((r) => r.mode === 'managed' && r.type in STATEFUL);
     const byType = new Map<string, Resource[]>();
     for (const r of all) {
       const list = byType.get(r.type);

@@ -48,8 +48,7 @@ export const rule: Rule = {
     // The verification date (--today), so a verdict can be reproduced and checked ahead of a decommission date.
     const today = ctx.today;
     const findings: Finding[] = [];
-    for (const r of ctx.graph.resources) {
-      if (!RUNTIME_TYPES.includes(r.type)) continue;
+    for (const r of ctx.graph.resources.filter((x) => RUNTIME_TYPES.includes(x.type))) {
       for (const runtime of runtimesOf(r)) {
         const entry = data.runtimes.runtimes[runtime];
         const evidence = { verifiedOn: today ?? null, source: data.runtimes.source, asOf: data.runtimes.asOf, confidence: entry?.confidence ?? data.runtimes.confidence };
