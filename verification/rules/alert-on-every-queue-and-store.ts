@@ -37,23 +37,42 @@ function nameOf(r: Resource): string | undefined {
   return undefined;
 }
 
-function conditionsOf(policy: Resource): string[] {
+function conditionsOf(policy: Resource): Condition[] {
   const c = readAttr(policy, 'conditions');
   const list = Array.isArray(c) ? c : c === undefined ? [] : [c];
-  return list.map((x) => joinedText(x));
+  return list.map((x) => ({ text: joinedText(x), testedTypes: 0, namedTypes: 0 }));
 }
 
-/** A condition's text (every string in it) and whether it filters on resource labels, read once. */
+/**
+ * A condition's text (every string in it), and which monitored types it names: each type tested
+ * when first asked and kept as a bit (by its index in MONITORED_TYPES), as the same condition is
+ * asked about every resource of a type.
+ */
 interface Condition {
   text: string;
-  /** Filters on resource labels: it watches only the resources it names. */
-  labelFiltered: boolean;
+  testedTypes: number;
+  namedTypes: number;
+  labelFiltered?: boolean;
+}
+
+const MONITORED_TYPES = Object.keys(MONITORED);
+
+/** Whether the condition names the monitored type of MONITORED_TYPES[index]. */
+function namesType(c: Condition, index: number): boolean {
+  const bit = 1 << index;
+  if ((c.testedTypes & bit) === 0) {
+    c.testedTypes |= bit;
+    if (MONITORED[MONITORED_TYPES[index]].test(c.text)) c.namedTypes |= bit;
+  }
+  return (c.namedTypes & bit) !== 0;
 }
 
 const LABEL_FILTER = /resource\.labels?\./;
 
-function condition(text: string): Condition {
-  return { text, labelFiltered: LABEL_FILTER.test(text) };
+/** A condition with no per-resource label filter covers every resource of the type it names. */
+function coversEveryResource(c: Condition): boolean {
+  c.labelFiltered ??= LABEL_FILTER.test(c.text);
+  return !c.labelFiltered;
 }
 
 /**
@@ -90,17 +109,16 @@ function isRegExpSpace(c: number): boolean {
  * of that type).
  */
 export function watches(policyConditions: string[], r: Resource): boolean {
-  return policyConditions.some((text) => watchedBy(condition(text), r));
+  const type = MONITORED[r.type];
+  return type !== undefined && policyConditions.some((text) => type.test(text) && namesOrCovers({ text, testedTypes: 0, namedTypes: 0 }, r));
 }
 
-function watchedBy(c: Condition, r: Resource): boolean {
-  const type = MONITORED[r.type];
-  if (!type || !type.test(c.text)) return false;
+/** For a condition that names the resource's monitored type: it names the resource, or covers every one. */
+function namesOrCovers(c: Condition, r: Resource): boolean {
   if (c.text.includes(r.address)) return true;
   const name = nameOf(r);
   if (name && namesInFilter(c.text, name)) return true;
-  // No per-resource label filter: the condition covers every resource of the type.
-  return !c.labelFiltered;
+  return coversEveryResource(c);
 }
 
 interface Policy {
@@ -109,31 +127,24 @@ interface Policy {
   notifies: boolean;
 }
 
-/** A policy watches a resource when one of its conditions does. */
-function policyWatches(p: Policy, r: Resource): boolean {
-  for (const c of p.conditions) if (watchedBy(c, r)) return true;
+/** A policy watches a resource when one of its conditions names the resource's type and it. */
+function policyWatches(p: Policy, r: Resource, typeIndex: number): boolean {
+  for (const c of p.conditions) if (namesType(c, typeIndex) && namesOrCovers(c, r)) return true;
   return false;
 }
 
-/** The enabled policies that watch a resource (loops, not nested callbacks: this runs per policy and resource). */
+/** The enabled policies that watch a resource. */
 function watchersOf(policies: readonly Policy[], r: Resource): Policy[] {
   const watching: Policy[] = [];
-  for (const p of policies) if (policyWatches(p, r)) watching.push(p);
+  const typeIndex = MONITORED_TYPES.indexOf(r.type);
+  if (typeIndex !== -1) for (const p of policies) if (policyWatches(p, r, typeIndex)) watching.push(p);
   return watching;
 }
 
 /** The policies that watch any of the writers, in policy order. */
 function watchersOfAny(policies: readonly Policy[], writers: readonly Resource[]): Policy[] {
-  const watching: Policy[] = [];
-  for (const p of policies) {
-    for (const w of writers) {
-      if (policyWatches(p, w)) {
-        watching.push(p);
-        break;
-      }
-    }
-  }
-  return watching;
+  const typeIndexes = writers.map((w) => MONITORED_TYPES.indexOf(w.type));
+  return policies.filter((p) => writers.some((w, i) => typeIndexes[i] !== -1 && policyWatches(p, w, typeIndexes[i])));
 }
 
 export const rule: Rule = {
@@ -150,8 +161,9 @@ export const rule: Rule = {
     if (targets.length === 0) return [{ status: 'pass', message: 'no queue or store in the graph', observed: 'none', expected: 'an alert per queue and store' }];
     const policies: Policy[] = [];
     for (const p of topo.ofType('google_monitoring_alert_policy')) {
-      if (readAttr(p, 'enabled') !== false) policies.push({ address: p.address, conditions: conditionsOf(p).map(condition), notifies: notifies(p) });
+      if (readAttr(p, 'enabled') !== false) policies.push({ address: p.address, conditions: conditionsOf(p), notifies: notifies(p) });
     }
+
     return targets.map((r): Finding => {
       let watching = watchersOf(policies, r);
       let via = '';
