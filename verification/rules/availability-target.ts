@@ -12,15 +12,14 @@ export const rule: Rule = {
     'Published SLAs (verification/data/slas.json) compose in series within a plane and in parallel across regions and declared fallbacks; Pub/Sub buffering decouples ingest from processing. Ingest and query are judged against the availability constraint, freshness against freshnessAvailability when the spec states it. SLAs are contractual credit commitments, not measured availability.',
   check(ctx) {
     const c = ctx.spec.constraints;
-    // The freshness plane has its own target when the spec states one (it runs through the
-    // event queue, whose SLA caps it); ingest and query are judged against `availability`.
-    const targetOf = (plane: string) => (plane === 'freshness' ? c.freshnessAvailability ?? c.availability : c.availability);
     const target = c.availability;
     const planes = ctx.analyses.availability.planes;
     const noteLead = ctx.analyses.availability.note.split('.')[0];
     if (planes.length === 0) return [{ status: 'unknown', message: 'no plane computed', fix: 'declare the pipeline services', expected: `>= ${fmtPct(target)}` }];
     return planes.map((p): Finding => {
-      const target = targetOf(p.plane);
+      // The freshness plane has its own target when the spec states one (it runs through the
+      // event queue, whose SLA caps it); ingest and query are judged against `availability`.
+      const target = p.plane === 'freshness' ? c.freshnessAvailability ?? c.availability : c.availability;
       if (p.availability === null) {
         return { status: 'unknown', observed: 'unknown', expected: `>= ${fmtPct(target)}`, message: `${p.plane} plane: ${p.composition}`, fix: 'declare the services of this plane' };
       }

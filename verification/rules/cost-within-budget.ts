@@ -32,15 +32,13 @@ export const rule: Rule = {
       warnings: cost.warnings,
     };
     const findings: Finding[] = [];
-    // Named only in the failing messages.
-    const lineText = () => top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
     // Unpriced usage can only add cost: priced lines already over the budget fail regardless.
     if (cost.unpriced.length > 0 && m.expected > budget) {
       findings.push({
         status: 'fail',
         observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${cost.unpriced.length} unpriced resource(s)`,
         expected: `<= ${fmtUsd(budget)}/month`,
-        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText()}`,
+        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText(top)}`,
         fix: `${cutFix(m.expected - budget, top)}; and price ${cost.unpriced.map((u) => u.address).join(', ')}`,
         evidence: { ...evidence, unpriced: cost.unpriced },
       });
@@ -62,7 +60,7 @@ export const rule: Rule = {
         status: 'fail',
         observed: `${fmtUsd(m.expected)}/month expected (${fmtUsd(m.min)}..${fmtUsd(m.max)})`,
         expected: `<= ${fmtUsd(budget)}/month`,
-        message: `expected monthly cost ${fmtUsd(m.expected)} exceeds the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}; largest lines: ${lineText()}`,
+        message: `expected monthly cost ${fmtUsd(m.expected)} exceeds the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}; largest lines: ${lineText(top)}`,
         fix: cutFix(m.expected - budget, top),
         evidence,
       });
@@ -81,6 +79,11 @@ export const rule: Rule = {
     return findings;
   },
 };
+
+/** The largest lines with their amounts (named only in a failing message). */
+function lineText(top: readonly CostLine[]): string {
+  return top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
+}
 
 /**
  * The `count` lines of largest expected cost, largest first, ties in their order: what a stable

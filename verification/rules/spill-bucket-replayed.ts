@@ -24,22 +24,22 @@ const WORKLOAD_IDENTITY: Record<string, string> = {
 /** Service accounts (addresses) the workloads run as, with the workloads, in graph order. */
 function workloadAccounts(graph: { resources: Resource[] }): Map<string, Resource[]> {
   const out = new Map<string, Resource[]>();
-  const add = (account: string, w: Resource) => {
-    const list = out.get(account);
-    if (list) list.push(w);
-    else out.set(account, [w]);
-  };
   for (const w of graph.resources.filter((r) => r.mode === 'managed' && r.type in WORKLOAD_IDENTITY)) {
-    const path = WORKLOAD_IDENTITY[w.type];
-    const v = readAttr(w, path);
+    const v = readAttr(w, WORKLOAD_IDENTITY[w.type]);
     if (v !== undefined && v !== null && isPending(v)) {
-      for (const r of v.references) if (SERVICE_ACCOUNT.test(r)) add(r, w);
-    } else if (typeof v === 'string') add(v, w);
+      for (const r of v.references) if (SERVICE_ACCOUNT.test(r)) addTo(out, r, w);
+    } else if (typeof v === 'string') addTo(out, v, w);
   }
   return out;
 }
 
 const SERVICE_ACCOUNT = /google_service_account\./;
+
+function addTo(accounts: Map<string, Resource[]>, account: string, w: Resource): void {
+  const list = accounts.get(account);
+  if (list) list.push(w);
+  else accounts.set(account, [w]);
+}
 
 /** The first workload one of the grants allows to read and delete objects, with that grant. */
 function firstReplayer(grants: readonly Grant[], accounts: ReadonlyMap<string, Resource[]>): { w: Resource; g: Grant } | undefined {

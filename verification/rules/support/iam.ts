@@ -20,8 +20,8 @@ interface IamIndex {
   count: number;
   grants: Map<Resource, Grant>;
   project?: readonly Grant[];
-  /** Resources of some types in graph order (so the topology can index them), by the types joined. */
-  lists: Map<string, Resource[]>;
+  /** Resources of some types in graph order (so the topology can index them), by the caller's type list. */
+  lists: Map<readonly string[], Resource[]>;
 }
 
 const indexes = new WeakMap<Graph, IamIndex>();
@@ -36,12 +36,12 @@ function indexOf(graph: Graph): IamIndex {
   return index;
 }
 
+/** `types` should be a constant of the caller: the list is kept under that array. */
 function ofTypes(index: IamIndex, types: readonly string[]): Resource[] {
-  const key = types.join('\n');
-  let list = index.lists.get(key);
+  let list = index.lists.get(types);
   if (!list) {
     list = index.resources.filter((r) => types.includes(r.type));
-    index.lists.set(key, list);
+    index.lists.set(types, list);
   }
   return list;
 }

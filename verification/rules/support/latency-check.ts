@@ -101,12 +101,15 @@ function shared(ctx: RuleContext, path: LatencyPath, burst: RuleContextBurst): S
 
 /** The hop a stable sort by the percentile (largest first) puts first: the first of the largest. */
 function largestHop(hops: readonly LatencyHop[], which: 'p50' | 'p99'): LatencyHop | undefined {
-  const of = (h: LatencyHop) => (which === 'p50' ? h.p50Ms : h.p99Ms);
   // A comparator cannot order figures that are not finite numbers consistently: sort those as before.
-  if (!hops.every((h) => Number.isFinite(of(h)))) return [...hops].sort((a, b) => of(b) - of(a))[0];
+  if (!hops.every((h) => Number.isFinite(figure(h, which)))) return [...hops].sort((a, b) => figure(b, which) - figure(a, which))[0];
   let largest: LatencyHop | undefined;
-  for (const h of hops) if (largest === undefined || of(h) > of(largest)) largest = h;
+  for (const h of hops) if (largest === undefined || figure(h, which) > figure(largest, which)) largest = h;
   return largest;
+}
+
+function figure(h: LatencyHop, which: 'p50' | 'p99'): number {
+  return which === 'p50' ? h.p50Ms : h.p99Ms;
 }
 
 /** "; bursts: 4,114,286 events delayed each, longest wait 65 s, 1.88% of the month's events beyond 100 ms". */
