@@ -43,9 +43,11 @@ export function specItemVerdicts(spec: Spec, results: readonly RuleResult[], ana
     if (list) list.push(r);
     else servedBy.set(r.specItem, [r]);
   }
+  // The burst clause three latency summaries end with, written once.
+  const burst = burstSummary(analyses);
   return specItemIds(spec).map((item) => {
     const served = servedBy.get(item) ?? NONE_SERVED;
-    const computed = summarise(item, spec, analyses, served);
+    const computed = summarise(item, spec, analyses, served, burst);
     if (served.length === 0) {
       const summary = computed === 'not evaluated' ? 'no rule evaluates it' : `${computed}; no rule evaluates it`;
       return { item, status: 'unknown' as Status, summary };
@@ -118,14 +120,14 @@ const against = (n: number | null | undefined, bound: number | undefined, u: str
   return `${value} ${n <= bound ? 'within' : 'exceeds'} the ${fmt(bound)} ${u} bound`;
 };
 
-function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: readonly RuleResult[]): string {
+function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: readonly RuleResult[], burst: string): string {
   const c = spec.constraints;
   const prop = spec.properties.find((p) => p.id === item);
   switch (item) {
     case 'latency_p99':
-      return `p99 ${against(a.latency.p99Ms, c.latencyP99Ms, 'ms', 1)} ${SUSTAINED}${burstSummary(a)}`;
+      return `p99 ${against(a.latency.p99Ms, c.latencyP99Ms, 'ms', 1)} ${SUSTAINED}${burst}`;
     case 'latency_p50':
-      return `p50 ${against(a.latency.p50Ms, c.latencyP50Ms, 'ms', 1)} ${SUSTAINED}${burstSummary(a)}`;
+      return `p50 ${against(a.latency.p50Ms, c.latencyP50Ms, 'ms', 1)} ${SUSTAINED}${burst}`;
     case 'throughput_sustained':
       return `sustained ${unit(a.capacity.sustainedEventsPerSecond, 'events/s')} (need ${fmt(c.sustainedEventsPerSecond)})${a.capacity.bottleneck ? `, bottleneck ${a.capacity.bottleneck}` : ''}`;
     case 'throughput_burst':
@@ -177,7 +179,7 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: rea
     }
     case 'event_processed': {
       const p50 = prop?.percentile === 50;
-      return `processing p${p50 ? 50 : 99} ${against(p50 ? a.latency.processing.p50Ms : a.latency.processing.p99Ms, prop?.boundMs, 'ms', 1)} ${SUSTAINED}${burstSummary(a)}`;
+      return `processing p${p50 ? 50 : 99} ${against(p50 ? a.latency.processing.p50Ms : a.latency.processing.p99Ms, prop?.boundMs, 'ms', 1)} ${SUSTAINED}${burst}`;
     }
     case 'dashboard_updated': {
       // The figure the rule judges: the worst case for an "always" bound, else the stated percentile.

@@ -159,22 +159,60 @@ const STATUS_ORDER = { fail: 0, unknown: 1, waived: 2, pass: 3 } as const;
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /**
- * Stable order: worst first, then rule id, then address (both by localeCompare).
- * Why not one comparator on the results: status, severity and rule id become one number per
- * result (rule ids ranked once, see ruleRanks), so localeCompare runs only on the addresses of
- * results that tie on that number, and one sort of indices replaces the lookups per comparison.
+ * Stable order: worst first, then rule id, then address (both by localeCompare). Status, severity
+ * and rule id make one small number per result (rule ids ranked once, see ruleRanks), so the
+ * results are put in that order by counting, and localeCompare runs only on the addresses of
+ * results that share the number (the findings of one rule and status).
  */
 function sortResults(results: readonly RuleResult[]): RuleResult[] {
   const ranks = ruleRanks(results);
-  const keys = new Array<number>(results.length);
-  const order = new Array<number>(results.length);
+  const keys = new Int32Array(results.length);
+  const starts = new Int32Array(STATUS_COUNT * SEVERITY_COUNT * ranks.size + 1);
   for (let i = 0; i < results.length; i++) {
     const r = results[i];
-    keys[i] = (STATUS_ORDER[r.status] * 3 + SEVERITY_ORDER[r.severity]) * ranks.size + ranks.get(r.rule)!;
-    order[i] = i;
+    keys[i] = (STATUS_ORDER[r.status] * SEVERITY_COUNT + SEVERITY_ORDER[r.severity]) * ranks.size + ranks.get(r.rule)!;
+    starts[keys[i] + 1]++;
   }
-  order.sort((i, j) => keys[i] - keys[j] || (results[i].address ?? '').localeCompare(results[j].address ?? ''));
-  return order.map((i) => results[i]);
+  // starts[k]: where the results of key k begin.
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
+  const sorted = new Array<RuleResult>(results.length);
+  const sortedKeys = new Int32Array(results.length);
+  for (let i = 0; i < results.length; i++) {
+    const at = starts[keys[i]]++;
+    sorted[at] = results[i];
+    sortedKeys[at] = keys[i];
+  }
+  // Each run of one key in address order, stably.
+  for (let start = 0; start < sorted.length; ) {
+    let end = start + 1;
+    while (end < sorted.length && sortedKeys[end] === sortedKeys[start]) end++;
+    if (end - start > 1) sortRunByAddress(sorted, start, end);
+    start = end;
+  }
+  return sorted;
+}
+
+const STATUS_COUNT = 4;
+const SEVERITY_COUNT = 3;
+/** Longer runs are sorted by Array#sort (n log n); an insertion sort is quicker on a handful. */
+const INSERTION_SORT_MAX = 24;
+
+function sortRunByAddress(results: RuleResult[], start: number, end: number): void {
+  if (end - start > INSERTION_SORT_MAX) {
+    const run = results.slice(start, end).sort((a, b) => (a.address ?? '').localeCompare(b.address ?? ''));
+    for (let i = 0; i < run.length; i++) results[start + i] = run[i];
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    const r = results[i];
+    const address = r.address ?? '';
+    let j = i;
+    while (j > start && (results[j - 1].address ?? '').localeCompare(address) > 0) {
+      results[j] = results[j - 1];
+      j--;
+    }
+    results[j] = r;
+  }
 }
 
 /**
