@@ -9,6 +9,7 @@
 import type { Finding, Rule } from '../engine/types';
 import { buildTopology } from '../analyses/topology';
 import { membersOf, PUBLIC_ACCESS_TYPES, type Member } from './support/public-members';
+import { refersTo } from './support/references';
 import { servicesOf } from './support/services';
 
 export const rule: Rule = {
@@ -40,7 +41,7 @@ export const rule: Rule = {
       let unknown = 0;
       for (const m of members) {
         if (m.verdict === 'private') continue;
-        onGateway ??= servicesOf(topo, 'ingest-gateway').some((g) => g === r || topo.refersTo(r, g));
+        onGateway ??= servicesOf(topo, 'ingest-gateway').some((g) => g === r || refersTo(topo, r, g));
         const exempt = onGateway && (m.role === '' || m.role === 'roles/run.invoker');
         if (m.verdict === 'public') {
           firstPublic ??= m;
