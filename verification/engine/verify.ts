@@ -138,21 +138,26 @@ function runRule(rule: Rule, ctx: RuleContext): Finding[] {
   }
 }
 
+/**
+ * Every result gets the same fields in the same order, absent ones undefined (the JSON report
+ * omits them, so it reads exactly as with the fields left out): the engine reads the results in
+ * several passes, and objects of one shape keep those reads cheap (a field present or not per
+ * result made up to 32 shapes).
+ */
 function toResult(rule: Rule, f: Finding): RuleResult {
-  const result: RuleResult = {
+  return {
     rule: rule.id,
     title: rule.title,
     severity: rule.severity,
     specItem: rule.specItem,
     status: f.status,
     message: f.message,
+    address: f.address,
+    observed: f.observed,
+    expected: f.expected,
+    fix: f.fix,
+    evidence: f.evidence,
   };
-  if (f.address !== undefined) result.address = f.address;
-  if (f.observed !== undefined) result.observed = f.observed;
-  if (f.expected !== undefined) result.expected = f.expected;
-  if (f.fix !== undefined) result.fix = f.fix;
-  if (f.evidence !== undefined) result.evidence = f.evidence;
-  return result;
 }
 
 const STATUS_ORDER = { fail: 0, unknown: 1, waived: 2, pass: 3 } as const;
