@@ -38,7 +38,8 @@ const NONE_SERVED: readonly RuleResult[] = [];
 export function specItemVerdicts(spec: Spec, results: readonly RuleResult[], analyses: AnalysisResults): SpecItemVerdict[] {
   // The results of each item, grouped in one pass (in their order), not filtered once per item.
   const servedBy = new Map<SpecItemId, RuleResult[]>();
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
     const list = servedBy.get(r.specItem);
     if (list) list.push(r);
     else servedBy.set(r.specItem, [r]);
@@ -61,7 +62,8 @@ export function specItemVerdicts(spec: Spec, results: readonly RuleResult[], ana
 function statusOf(served: readonly RuleResult[]): Status {
   let unknown = false;
   let waived = false;
-  for (const r of served) {
+  for (let i = 0; i < served.length; i++) {
+    const r = served[i];
     if (r.status === 'fail') return 'fail';
     if (r.status === 'unknown') unknown = true;
     else if (r.status === 'waived') waived = true;
@@ -194,7 +196,7 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: rea
     default: {
       if (served.length === 0) return 'not evaluated';
       const count = { pass: 0, fail: 0, unknown: 0, waived: 0 };
-      for (const r of served) count[r.status]++;
+      for (let i = 0; i < served.length; i++) count[served[i].status]++;
       return `${served.length} check(s): ${count.pass} pass, ${count.fail} fail, ${count.unknown} unknown, ${count.waived} waived; ${ruleEvidence(served)}`;
     }
   }
@@ -212,7 +214,8 @@ function worstOf(scenarios: readonly DrScenario[], kind: DrScenario['scenario'],
   let unbounded = false;
   let unknown = false;
   let worst = 0;
-  for (const x of scenarios) {
+  for (let i = 0; i < scenarios.length; i++) {
+    const x = scenarios[i];
     if (x.scenario !== kind) continue;
     any = true;
     const v = item === 'rpo' ? x.rpoMinutes : x.rtoMinutes;
@@ -232,7 +235,8 @@ const EVIDENCE_CHARS = 90;
 function ruleEvidence(served: readonly RuleResult[]): string {
   // Per rule, in first-seen order: its first result of the worst status, and how many it has.
   const byRule = new Map<string, { worst: RuleResult; count: number }>();
-  for (const r of served) {
+  for (let i = 0; i < served.length; i++) {
+    const r = served[i];
     const seen = byRule.get(r.rule);
     if (!seen) byRule.set(r.rule, { worst: r, count: 1 });
     else {
@@ -241,12 +245,12 @@ function ruleEvidence(served: readonly RuleResult[]): string {
     }
   }
   let text = '';
-  for (const [rule, { worst, count }] of byRule) {
+  byRule.forEach(({ worst, count }, rule) => {
     const seen = typeof worst.observed === 'string' ? worst.observed : worst.message;
     const shown = seen.length > EVIDENCE_CHARS ? `${seen.slice(0, EVIDENCE_CHARS - 1)}…` : seen;
     const more = count > 1 ? ` (${count} results)` : '';
     text += `${text === '' ? '' : '; '}${rule}${worst.status === 'pass' ? '' : ` ${worst.status.toUpperCase()}`}: ${shown}${more}`;
-  }
+  });
   return text;
 }
 

@@ -33,8 +33,9 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
   const rules = options.rules ?? RULES;
 
   const raw: RuleResult[] = [];
-  for (const rule of rules) {
-    for (const finding of runRule(rule, ctx)) raw.push(toResult(rule, finding));
+  for (let k = 0; k < rules.length; k++) {
+    const findings = runRule(rules[k], ctx);
+    for (let i = 0; i < findings.length; i++) raw.push(toResult(rules[k], findings[i]));
   }
   const waivers = options.waivers ?? [];
   // With no waivers there is nothing to apply and nothing to warn about.
@@ -45,7 +46,7 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
   const blocking = results.some((r) => r.severity === 'error' && (r.status === 'fail' || r.status === 'unknown'));
   // A spec item no rule evaluates is unknown, and unknown never passes.
   const judged = new Set<string>();
-  for (const r of results) judged.add(r.specItem);
+  for (let i = 0; i < results.length; i++) judged.add(results[i].specItem);
   const unjudged = specItems.some((i) => !judged.has(i.item));
   return {
     schemaVersion: 1,
@@ -71,7 +72,8 @@ function inputSummary(graph: Graph, results: RuleResult[]): VerificationReport['
   if (graph.files) input.files = graph.files;
   const stackOf: Record<string, string> = {};
   let any = false;
-  for (const r of results) {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
     if (!r.address) continue;
     const stack = (graph.byAddress.get(r.address) ?? (graph.removed.length > 0 ? graph.removed.find((x) => x.address === r.address) : undefined))?.stack;
     if (stack) {
@@ -227,7 +229,7 @@ function sortRunByAddress(results: RuleResult[], start: number, end: number): vo
  */
 function ruleRanks(results: readonly RuleResult[]): Map<string, number> {
   let known = true;
-  for (const r of results) if (!REGISTERED_IDS.has(r.rule)) known = false;
+  for (let i = 0; i < results.length; i++) if (!REGISTERED_IDS.has(results[i].rule)) known = false;
   if (known) return (registeredRanks ??= rankByLocale(REGISTERED_IDS));
   const ids = new Set(REGISTERED_IDS);
   for (const r of results) ids.add(r.rule);

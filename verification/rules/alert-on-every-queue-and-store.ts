@@ -129,7 +129,7 @@ interface Policy {
 
 /** A policy watches a resource when one of its conditions names the resource's type and it. */
 function policyWatches(p: Policy, r: Resource, typeIndex: number): boolean {
-  for (const c of p.conditions) if (namesType(c, typeIndex) && namesOrCovers(c, r)) return true;
+  for (let i = 0; i < p.conditions.length; i++) if (namesType(p.conditions[i], typeIndex) && namesOrCovers(p.conditions[i], r)) return true;
   return false;
 }
 
@@ -137,7 +137,7 @@ function policyWatches(p: Policy, r: Resource, typeIndex: number): boolean {
 function watchersOf(policies: readonly Policy[], r: Resource): Policy[] {
   const watching: Policy[] = [];
   const typeIndex = MONITORED_TYPES.indexOf(r.type);
-  if (typeIndex !== -1) for (const p of policies) if (policyWatches(p, r, typeIndex)) watching.push(p);
+  if (typeIndex !== -1) for (let i = 0; i < policies.length; i++) if (policyWatches(policies[i], r, typeIndex)) watching.push(policies[i]);
   return watching;
 }
 
@@ -159,10 +159,10 @@ export const rule: Rule = {
     const topo = buildTopology(ctx.graph, ctx.model);
     const targets = [...topo.subscriptions, ...topo.bigtableInstances, ...topo.ofType('google_bigquery_dataset'), ...eventBuckets(topo)];
     if (targets.length === 0) return [{ status: 'pass', message: 'no queue or store in the graph', observed: 'none', expected: 'an alert per queue and store' }];
-    const policies: Policy[] = [];
-    for (const p of topo.ofType('google_monitoring_alert_policy')) {
-      if (readAttr(p, 'enabled') !== false) policies.push({ address: p.address, conditions: conditionsOf(p), notifies: notifies(p) });
-    }
+    const policies: Policy[] = topo
+      .ofType('google_monitoring_alert_policy')
+      .filter((p) => readAttr(p, 'enabled') !== false)
+      .map((p) => ({ address: p.address, conditions: conditionsOf(p), notifies: notifies(p) }));
 
     return targets.map((r): Finding => {
       let watching = watchersOf(policies, r);
@@ -197,7 +197,9 @@ export const rule: Rule = {
 /** "a, b (via writer)": the addresses of the policies that notify (or not), each with `via`. */
 function labels(policies: readonly Policy[], notifying: boolean, via: string): string {
   let text = '';
-  for (const p of policies) if (p.notifies === notifying) text += `${text === '' ? '' : ', '}${p.address}${via}`;
+  policies.forEach((p) => {
+    if (p.notifies === notifying) text += `${text === '' ? '' : ', '}${p.address}${via}`;
+  });
   return text;
 }
 

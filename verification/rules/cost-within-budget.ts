@@ -23,7 +23,9 @@ export const rule: Rule = {
     const m = cost.monthlyUsd;
     const top = largestLines(cost.lines, TOP_LINES);
     let unconfirmedShareUsd = 0;
-    for (const l of cost.lines) if (l.confidence === 'U') unconfirmedShareUsd += l.monthlyUsd.expected;
+    cost.lines.forEach((l) => {
+      if (l.confidence === 'U') unconfirmedShareUsd += l.monthlyUsd.expected;
+    });
     const evidence = {
       monthlyUsd: m,
       budgetUsd: budget,
@@ -93,7 +95,8 @@ function lineText(top: readonly CostLine[]): string {
 function largestLines(lines: readonly CostLine[], count: number): CostLine[] {
   if (!lines.every((l) => Number.isFinite(l.monthlyUsd.expected))) return [...lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected).slice(0, count);
   const top: CostLine[] = [];
-  for (const l of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
     // After every kept line at least as large (a later line never passes an equal earlier one).
     let at = top.length;
     while (at > 0 && top[at - 1].monthlyUsd.expected < l.monthlyUsd.expected) at--;

@@ -55,7 +55,7 @@ function jobReaders(graph: Graph, topo: Topology, jobs: readonly Resource[]): Ma
   const readByJob = new Map<string, string>();
   if (jobs.length === 1) {
     // One job (the usual case): its own edges, which keep the graph's edge order.
-    for (const e of topo.edgesFrom(jobs[0])) readByJob.set(e.to, e.from);
+    topo.edgesFrom(jobs[0]).forEach((e) => readByJob.set(e.to, e.from));
   } else if (jobs.length > 1) {
     const jobAddresses = new Set(jobs.map((j) => j.address));
     for (const e of graph.edges) if (jobAddresses.has(e.from)) readByJob.set(e.to, e.from);
@@ -171,7 +171,8 @@ const DELIVERY_SETTINGS = [
 ] as const;
 
 function deliveryKind(s: Resource): 'pull' | 'push' | 'export' | 'pending' {
-  for (const [key, kind] of DELIVERY_SETTINGS) {
+  for (let i = 0; i < DELIVERY_SETTINGS.length; i++) {
+    const [key, kind] = DELIVERY_SETTINGS[i];
     const v = readAttr(s, key);
     if (v === undefined || v === null) continue;
     if (isPending(v)) return 'pending';

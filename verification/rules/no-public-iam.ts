@@ -39,7 +39,8 @@ export const rule: Rule = {
       let leaks = 0;
       let firstUnknown: Member | undefined;
       let unknown = 0;
-      for (const m of members) {
+      for (let k = 0; k < members.length; k++) {
+        const m = members[k];
         if (m.verdict === 'private') continue;
         onGateway ??= servicesOf(topo, 'ingest-gateway').some((g) => g === r || refersTo(topo, r, g));
         const exempt = onGateway && (m.role === '' || m.role === 'roles/run.invoker');

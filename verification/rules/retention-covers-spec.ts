@@ -46,7 +46,8 @@ export const rule: Rule = {
         findings.push(finding);
       }
     }
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
       if (e.kind !== 'bigtable-table') continue;
       if (e.unbounded) {
         findings.push({ status: 'pass', address: e.address, observed: 'no max-age', expected: `>= ${hotDays} days (hot window)`, message: `${e.address}: ${e.basis}` });

@@ -43,9 +43,14 @@ function addTo(accounts: Map<string, Resource[]>, account: string, w: Resource):
 
 /** The first workload one of the grants allows to read and delete objects, with that grant. */
 function firstReplayer(grants: readonly Grant[], accounts: ReadonlyMap<string, Resource[]>): { w: Resource; g: Grant } | undefined {
-  for (const g of grants) {
+  for (let i = 0; i < grants.length; i++) {
+    const g = grants[i];
     if (!READ_DELETE_ROLES.includes(g.role)) continue;
-    for (const [sa, workloads] of accounts) if (g.members.some((m) => m.includes(sa))) return { w: workloads[0], g };
+    let workload: Resource | undefined;
+    accounts.forEach((workloads, sa) => {
+      if (workload === undefined && g.members.some((m) => m.includes(sa))) workload = workloads[0];
+    });
+    if (workload) return { w: workload, g };
   }
   return undefined;
 }

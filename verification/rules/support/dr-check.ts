@@ -33,7 +33,7 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
         });
       }
       const expected = `<= ${bound} min`;
-      for (const s of scenarios) findings.push(judge(kind, s, bound, expected, ctx.graph));
+      scenarios.forEach((s) => findings.push(judge(kind, s, bound, expected, ctx.graph)));
       return findings;
     },
   };

@@ -72,9 +72,7 @@ export function grantOf(iam: Resource): Grant {
 export function projectGrants(graph: Graph): readonly Grant[] {
   const index = indexOf(graph);
   if (!index.project) {
-    const grants: Grant[] = [];
-    for (const r of index.resources) if (r.type === 'google_project_iam_member' || r.type === 'google_project_iam_binding') grants.push(cachedGrant(index, r));
-    index.project = grants;
+    index.project = index.resources.filter((r) => r.type === 'google_project_iam_member' || r.type === 'google_project_iam_binding').map((r) => cachedGrant(index, r));
   }
   return index.project;
 }
@@ -89,8 +87,7 @@ export function holderOf(graph: Graph, topology: Topology, target: Resource, iam
 
 /** The first of the grants of one of `roles` to a member `matches` accepts. */
 export function holderAmong(grants: readonly Grant[], roles: readonly string[], matches: (member: string) => boolean): Grant | undefined {
-  for (const g of grants) if (roles.includes(g.role) && g.members.some(matches)) return g;
-  return undefined;
+  return grants.find((g) => roles.includes(g.role) && g.members.some(matches));
 }
 
 export const PUBSUB_AGENT = /gcp-sa-pubsub\.iam\.gserviceaccount\.com/;

@@ -104,7 +104,9 @@ function largestHop(hops: readonly LatencyHop[], which: 'p50' | 'p99'): LatencyH
   // A comparator cannot order figures that are not finite numbers consistently: sort those as before.
   if (!hops.every((h) => Number.isFinite(figure(h, which)))) return [...hops].sort((a, b) => figure(b, which) - figure(a, which))[0];
   let largest: LatencyHop | undefined;
-  for (const h of hops) if (largest === undefined || figure(h, which) > figure(largest, which)) largest = h;
+  hops.forEach((h) => {
+    if (largest === undefined || figure(h, which) > figure(largest, which)) largest = h;
+  });
   return largest;
 }
 

@@ -30,7 +30,10 @@ const NAME_KEYS = ['name', 'dataset_id', 'table_id', 'app_profile_id', 'display_
 /** Whether a string in the value (pending values skipped, as stringLeaves does) denotes the name. */
 function namedIn(v: AttrValue | undefined, name: string): boolean {
   if (typeof v === 'string') return denotes(v, name);
-  if (Array.isArray(v)) return v.some((x) => namedIn(x, name));
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (namedIn(v[i], name)) return true;
+    return false;
+  }
   if (v && typeof v === 'object' && !isPending(v)) {
     for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key) && namedIn(v[key], name)) return true;
   }

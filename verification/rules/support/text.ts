@@ -38,9 +38,9 @@ function forEachString(x: AttrValue | undefined, visit: (s: string) => void): vo
   if (typeof x === 'string') visit(x);
   else if (isPending(x)) {
     visit(x.expression ?? '');
-    for (const r of x.references) visit(r);
+    for (let i = 0; i < x.references.length; i++) visit(x.references[i]);
   } else if (Array.isArray(x)) {
-    for (const item of x) forEachString(item, visit);
+    for (let i = 0; i < x.length; i++) forEachString(x[i], visit);
   } else if (typeof x === 'object') {
     for (const key in x) if (Object.prototype.hasOwnProperty.call(x, key)) forEachString(x[key], visit);
   }
@@ -59,9 +59,9 @@ function collect(x: AttrValue | undefined): void {
   if (typeof x === 'string') collected.push(x);
   else if (isPending(x)) {
     collected.push(x.expression ?? '');
-    for (const r of x.references) collected.push(r);
+    for (let i = 0; i < x.references.length; i++) collected.push(x.references[i]);
   } else if (Array.isArray(x)) {
-    for (const item of x) collect(item);
+    for (let i = 0; i < x.length; i++) collect(x[i]);
   } else if (typeof x === 'object') {
     for (const key in x) if (Object.prototype.hasOwnProperty.call(x, key)) collect(x[key]);
   }
