@@ -1,25 +1,51 @@
-/** Reference tests the rules ask once per resource, without the topology's per-resource name sets. */
+/**
+ * Reference tests the rules ask once per resource, without the topology's per-resource name
+ * sets: the same answers as `topology.refersTo` and `referrersAmong` (checked on every resource
+ * pair of the golden inputs), with the literal name looked for by one walk over the referring
+ * resource's strings where the topology would build (and keep) the set of every name they could
+ * denote. Cheaper for the one-off questions rules ask (a gateway's buckets, a grant's target, a
+ * table's writers); the topology's index stays in charge of long candidate lists.
+ */
 import type { AttrValue, Resource } from '../../graph/types';
 import { isPending } from '../../graph/types';
+import { readAttr } from '../../graph/values';
 import type { Topology } from '../../analyses/topology';
 
 /**
- * `topo.refersTo(from, to)` (no attribute prefix): a reference edge, or `to`'s literal name among
- * `from`'s strings (equal to it, or ending in `/`, `.` or `:` and it). The name is looked for with
- * one walk over the strings, where the topology would build (and keep) the set of every name
- * `from`'s strings could denote: cheaper for a one-off question about a resource nothing else
- * asks about (a gateway's buckets, a grant's service).
+ * `topo.refersTo(from, to, attributePrefix)`: a reference edge (under the attribute prefix, when
+ * given), or `to`'s literal name among `from`'s strings (under the prefix): equal to it, or
+ * ending in `/`, `.` or `:` and it.
  */
-export function refersTo(topo: Topology, from: Resource, to: Resource): boolean {
-  if (topo.edgesFrom(from).some((e) => e.to === to.address)) return true;
+export function refersTo(topo: Topology, from: Resource, to: Resource, attributePrefix?: string): boolean {
+  const edges = topo.edgesFrom(from);
+  for (let i = 0; i < edges.length; i++) {
+    if (edges[i].to === to.address && (attributePrefix === undefined || edges[i].attribute.startsWith(attributePrefix))) return true;
+  }
   const name = literalName(to);
-  return name !== undefined && namedIn(from.values, name);
+  if (name === undefined) return false;
+  const scope = attributePrefix === undefined ? from.values : readAttr(from, attributePrefix);
+  return scope !== undefined && !isPending(scope) && namedIn(scope, name);
+}
+
+/** Above this many candidates the topology's index answers (as it does itself). */
+const LINEAR_SCAN_MAX = 8;
+
+/** `topo.referrersAmong(target, candidates, attributePrefix)`: the candidates referring to the target, in their order. */
+export function referrersAmong(topo: Topology, target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
+  if (candidates.length > LINEAR_SCAN_MAX) return topo.referrersAmong(target, candidates, attributePrefix);
+  return candidates.filter((c) => refersTo(topo, c, target, attributePrefix));
+}
+
+/** `topo.targetsAmong(from, candidates, attributePrefix)`: the candidates `from` refers to, in their order. */
+export function targetsAmong(topo: Topology, from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[] {
+  if (candidates.length > LINEAR_SCAN_MAX) return topo.targetsAmong(from, candidates, attributePrefix);
+  return candidates.filter((c) => refersTo(topo, from, c, attributePrefix));
 }
 
 /** The topology's literal name of a resource: its first non-empty name-like attribute. */
 function literalName(r: Resource): string | undefined {
-  for (const key of NAME_KEYS) {
-    const v = r.values[key];
+  for (let i = 0; i < NAME_KEYS.length; i++) {
+    const v = r.values[NAME_KEYS[i]];
     if (typeof v === 'string' && v !== '') return v;
   }
   return undefined;
