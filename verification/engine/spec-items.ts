@@ -4,7 +4,7 @@
  */
 import type { Spec, SpecItemId, ConstraintId } from '../spec/spec';
 import type { AnalysisResults, DrScenario, RuleResult, SpecItemVerdict, Status } from './types';
-import { drFigure, scenarioJudged } from '../analyses/dr-figures';
+import { scenarioJudged } from '../analyses/dr-figures';
 import { formatNumber } from '../analyses/number-format';
 import { formatFraction } from '../analyses/percent-format';
 
@@ -33,17 +33,42 @@ export function combineStatus(statuses: Status[]): Status {
   return 'pass';
 }
 
-export function specItemVerdicts(spec: Spec, results: RuleResult[], analyses: AnalysisResults): SpecItemVerdict[] {
+const NONE_SERVED: readonly RuleResult[] = [];
+
+export function specItemVerdicts(spec: Spec, results: readonly RuleResult[], analyses: AnalysisResults): SpecItemVerdict[] {
+  // The results of each item, grouped in one pass (in their order), not filtered once per item.
+  const servedBy = new Map<SpecItemId, RuleResult[]>();
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    const list = servedBy.get(r.specItem);
+    if (list) list.push(r);
+    else servedBy.set(r.specItem, [r]);
+  }
+  // The burst clause three latency summaries end with, written once.
+  const burst = burstSummary(analyses);
   return specItemIds(spec).map((item) => {
-    const served = results.filter((r) => r.specItem === item);
-    const computed = summarise(item, spec, analyses, served);
+    const served = servedBy.get(item) ?? NONE_SERVED;
+    const computed = summarise(item, spec, analyses, served, burst);
     if (served.length === 0) {
       const summary = computed === 'not evaluated' ? 'no rule evaluates it' : `${computed}; no rule evaluates it`;
       return { item, status: 'unknown' as Status, summary };
     }
-    const status = combineStatus(served.map((r) => r.status));
+    const status = statusOf(served);
     return { item, status, summary: status === 'fail' ? withFailures(item, computed, served) : computed };
   });
+}
+
+/** combineStatus of the results' statuses, without listing them. */
+function statusOf(served: readonly RuleResult[]): Status {
+  let unknown = false;
+  let waived = false;
+  for (let i = 0; i < served.length; i++) {
+    const r = served[i];
+    if (r.status === 'fail') return 'fail';
+    if (r.status === 'unknown') unknown = true;
+    else if (r.status === 'waived') waived = true;
+  }
+  return unknown ? 'unknown' : waived ? 'waived' : 'pass';
 }
 
 /** The rule that judges each item's figure: its failure is what the figure already shows. */
@@ -68,17 +93,17 @@ export const FIGURE_RULES: Partial<Record<SpecItemId, string>> = {
  * processor says why event_processed fails while latency_p99 is only unknown. Check counts
  * (invariants, security) already name every failing check.
  */
-function withFailures(item: SpecItemId, summary: string, served: RuleResult[]): string {
+function withFailures(item: SpecItemId, summary: string, served: readonly RuleResult[]): string {
   const figureRule = FIGURE_RULES[item];
   if (figureRule === undefined) return summary;
   const others = served.filter((r) => r.status === 'fail' && r.rule !== figureRule);
   return others.length === 0 ? summary : `${summary}; fails: ${ruleEvidence(others)}`;
 }
 
-const fmt = (n: number | null | undefined, digits = 0) =>
-  n === null || n === undefined || !Number.isFinite(n) ? 'unknown' : formatNumber(n, digits, digits);
+const known = (n: number | null | undefined): n is number => n !== null && n !== undefined && Number.isFinite(n);
+const fmt = (n: number | null | undefined, digits = 0) => (known(n) ? formatNumber(n, digits, digits) : 'unknown');
 /** "64.2 ms", or "unknown" without a unit. */
-const unit = (n: number | null | undefined, u: string, digits = 0) => (fmt(n, digits) === 'unknown' ? 'unknown' : `${fmt(n, digits)} ${u}`);
+const unit = (n: number | null | undefined, u: string, digits = 0) => (known(n) ? `${formatNumber(n, digits, digits)} ${u}` : 'unknown');
 /** The lead's decision on the audit: latency bounds are judged at the sustained rate, bursts reported beside them. */
 const SUSTAINED = 'at the sustained rate (spec assumption burst-buffered)';
 function burstSummary(a: AnalysisResults): string {
@@ -93,18 +118,18 @@ const pct = (a: number | null | undefined) => (a === null || a === undefined ? '
 const against = (n: number | null | undefined, bound: number | undefined, u: string, digits = 0) => {
   const value = unit(n, u, digits);
   if (bound === undefined) return `${value} (no bound in the spec)`;
-  if (value === 'unknown') return `unknown (bound ${fmt(bound)} ${u})`;
-  return `${value} ${(n as number) <= bound ? 'within' : 'exceeds'} the ${fmt(bound)} ${u} bound`;
+  if (!known(n)) return `unknown (bound ${fmt(bound)} ${u})`;
+  return `${value} ${n <= bound ? 'within' : 'exceeds'} the ${fmt(bound)} ${u} bound`;
 };
 
-function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: RuleResult[]): string {
+function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: readonly RuleResult[], burst: string): string {
   const c = spec.constraints;
   const prop = spec.properties.find((p) => p.id === item);
   switch (item) {
     case 'latency_p99':
-      return `p99 ${against(a.latency.p99Ms, c.latencyP99Ms, 'ms', 1)} ${SUSTAINED}${burstSummary(a)}`;
+      return `p99 ${against(a.latency.p99Ms, c.latencyP99Ms, 'ms', 1)} ${SUSTAINED}${burst}`;
     case 'latency_p50':
-      return `p50 ${against(a.latency.p50Ms, c.latencyP50Ms, 'ms', 1)} ${SUSTAINED}${burstSummary(a)}`;
+      return `p50 ${against(a.latency.p50Ms, c.latencyP50Ms, 'ms', 1)} ${SUSTAINED}${burst}`;
     case 'throughput_sustained':
       return `sustained ${unit(a.capacity.sustainedEventsPerSecond, 'events/s')} (need ${fmt(c.sustainedEventsPerSecond)})${a.capacity.bottleneck ? `, bottleneck ${a.capacity.bottleneck}` : ''}`;
     case 'throughput_burst':
@@ -143,23 +168,12 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     case 'rto': {
       // The worst scenario of each kind: an unbounded or unknown one beats any number.
       const bound = item === 'rpo' ? c.rpoMinutes : c.rtoMinutes;
-      const worstOf = (kind: DrScenario['scenario']): string | undefined => {
-        const of = a.dr.scenarios.filter((x) => x.scenario === kind);
-        if (of.length === 0) return undefined;
-        const figures = of.map((x) => drFigure(x, item));
-        if (figures.includes('unbounded')) return 'unbounded';
-        if (figures.includes('unknown')) return 'unknown';
-        const worst = of.reduce((w, x) => Math.max(w, (item === 'rpo' ? x.rpoMinutes : x.rtoMinutes) as number), 0);
-        return `${formatNumber(worst, 1, 1)} min`;
-      };
-      const kinds = ['zone-loss', 'region-loss', 'operator-error'] as const;
-      const text = (ks: readonly DrScenario['scenario'][]) =>
-        ks.flatMap((k) => {
-          const worst = worstOf(k);
-          return worst === undefined ? [] : [`${k.replace('-', ' ')} ${worst}`];
-        });
-      const judged = text(kinds.filter((k) => scenarioJudged(spec, k)));
-      const notJudged = text(kinds.filter((k) => !scenarioJudged(spec, k)));
+      const judged: string[] = [];
+      const notJudged: string[] = [];
+      for (const kind of DR_KINDS) {
+        const worst = worstOf(a.dr.scenarios, kind, item);
+        if (worst !== undefined) (scenarioJudged(spec, kind) ? judged : notJudged).push(`${DR_KIND_TEXT[kind]} ${worst}`);
+      }
       const missing = a.dr.missing && a.dr.missing.length > 0 ? `; unknown for the missing ${a.dr.missing.join(', ')}` : '';
       const covered = (spec.constraints.drScenarios ?? []).map((k) => k.replace('-', ' '));
       const rest = notJudged.length > 0 ? `; not judged (the spec bounds ${covered.join(', ') || 'no scenario'} only): ${notJudged.join(', ')}` : '';
@@ -167,7 +181,7 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     }
     case 'event_processed': {
       const p50 = prop?.percentile === 50;
-      return `processing p${p50 ? 50 : 99} ${against(p50 ? a.latency.processing.p50Ms : a.latency.processing.p99Ms, prop?.boundMs, 'ms', 1)} ${SUSTAINED}${burstSummary(a)}`;
+      return `processing p${p50 ? 50 : 99} ${against(p50 ? a.latency.processing.p50Ms : a.latency.processing.p99Ms, prop?.boundMs, 'ms', 1)} ${SUSTAINED}${burst}`;
     }
     case 'dashboard_updated': {
       // The figure the rule judges: the worst case for an "always" bound, else the stated percentile.
@@ -180,27 +194,64 @@ function summarise(item: SpecItemId, spec: Spec, a: AnalysisResults, served: Rul
     case 'batch_job_complete':
       return `batch job ${against(a.latency.batchJobMinutes, prop ? prop.boundMs / 60000 : undefined, 'min', 1)}`;
     default: {
-      const count = (s: string) => served.filter((r) => r.status === s).length;
       if (served.length === 0) return 'not evaluated';
-      return `${served.length} check(s): ${count('pass')} pass, ${count('fail')} fail, ${count('unknown')} unknown, ${count('waived')} waived; ${ruleEvidence(served)}`;
+      const count = { pass: 0, fail: 0, unknown: 0, waived: 0 };
+      for (let i = 0; i < served.length; i++) count[served[i].status]++;
+      return `${served.length} check(s): ${count.pass} pass, ${count.fail} fail, ${count.unknown} unknown, ${count.waived} waived; ${ruleEvidence(served)}`;
     }
   }
+}
+
+const DR_KINDS = ['zone-loss', 'region-loss', 'operator-error'] as const;
+const DR_KIND_TEXT: Record<DrScenario['scenario'], string> = { 'zone-loss': 'zone loss', 'region-loss': 'region loss', 'operator-error': 'operator error' };
+
+/**
+ * The worst figure among the scenarios of one kind: "unbounded" or "unknown" (as drFigure
+ * reads them) beat any number; undefined when there is none of that kind.
+ */
+function worstOf(scenarios: readonly DrScenario[], kind: DrScenario['scenario'], item: 'rpo' | 'rto'): string | undefined {
+  let any = false;
+  let unbounded = false;
+  let unknown = false;
+  let worst = 0;
+  for (let i = 0; i < scenarios.length; i++) {
+    const x = scenarios[i];
+    if (x.scenario !== kind) continue;
+    any = true;
+    const v = item === 'rpo' ? x.rpoMinutes : x.rtoMinutes;
+    if (item === 'rto' && x.rtoUnknown !== undefined) unknown = true;
+    else if (v === null) unbounded = true;
+    else worst = Math.max(worst, v);
+  }
+  if (!any) return undefined;
+  if (unbounded) return 'unbounded';
+  if (unknown) return 'unknown';
+  return `${formatNumber(worst, 1, 1)} min`;
 }
 
 const EVIDENCE_CHARS = 90;
 
 /** What each rule found, worst result first: "ordering-enabled: enable_message_ordering = true". */
-function ruleEvidence(served: RuleResult[]): string {
-  const rank: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, pass: 3 };
-  const byRule = new Map<string, RuleResult[]>();
-  for (const r of served) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
-  return [...byRule.entries()]
-    .map(([rule, rs]) => {
-      const worst = [...rs].sort((a, b) => rank[a.status] - rank[b.status])[0];
-      const seen = typeof worst.observed === 'string' ? worst.observed : worst.message;
-      const text = seen.length > EVIDENCE_CHARS ? `${seen.slice(0, EVIDENCE_CHARS - 1)}…` : seen;
-      const more = rs.length > 1 ? ` (${rs.length} results)` : '';
-      return `${rule}${worst.status === 'pass' ? '' : ` ${worst.status.toUpperCase()}`}: ${text}${more}`;
-    })
-    .join('; ');
+function ruleEvidence(served: readonly RuleResult[]): string {
+  // Per rule, in first-seen order: its first result of the worst status, and how many it has.
+  const byRule = new Map<string, { worst: RuleResult; count: number }>();
+  for (let i = 0; i < served.length; i++) {
+    const r = served[i];
+    const seen = byRule.get(r.rule);
+    if (!seen) byRule.set(r.rule, { worst: r, count: 1 });
+    else {
+      seen.count++;
+      if (STATUS_RANK[r.status] < STATUS_RANK[seen.worst.status]) seen.worst = r;
+    }
+  }
+  let text = '';
+  byRule.forEach(({ worst, count }, rule) => {
+    const seen = typeof worst.observed === 'string' ? worst.observed : worst.message;
+    const shown = seen.length > EVIDENCE_CHARS ? `${seen.slice(0, EVIDENCE_CHARS - 1)}…` : seen;
+    const more = count > 1 ? ` (${count} results)` : '';
+    text += `${text === '' ? '' : '; '}${rule}${worst.status === 'pass' ? '' : ` ${worst.status.toUpperCase()}`}: ${shown}${more}`;
+  });
+  return text;
 }
+
+const STATUS_RANK: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, pass: 3 };

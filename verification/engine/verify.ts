@@ -8,7 +8,7 @@ import type { Graph } from '../graph/types';
 import { buildModel } from '../model';
 import { RULES } from '../rules';
 import type { Spec } from '../spec/spec';
-import { applyWaivers } from '../waivers/apply';
+import { applyWaivers, EXPIRED_WAIVER_RULE } from '../waivers/apply';
 import { InputError } from './errors';
 import { specItemVerdicts } from './spec-items';
 import { COMPONENT_IDS, type Finding, type Rule, type RuleContext, type RuleResult, type VerificationReport, type Waiver } from './types';
@@ -33,17 +33,21 @@ export function verifyGraph(graph: Graph, spec: Spec, options: VerifyGraphOption
   const rules = options.rules ?? RULES;
 
   const raw: RuleResult[] = [];
-  for (const rule of rules) {
-    for (const finding of runRule(rule, ctx)) raw.push(toResult(rule, finding));
+  for (let k = 0; k < rules.length; k++) {
+    const findings = runRule(rules[k], ctx);
+    for (let i = 0; i < findings.length; i++) raw.push(toResult(rules[k], findings[i]));
   }
-  const ruleSpecItems = new Map(rules.map((r) => [r.id, r.specItem] as const));
-  const waived = applyWaivers(raw, options.waivers ?? [], today, ruleSpecItems);
+  const waivers = options.waivers ?? [];
+  // With no waivers there is nothing to apply and nothing to warn about.
+  const waived = waivers.length === 0 ? { results: raw, warnings: [] } : applyWaivers(raw, waivers, today, new Map(rules.map((r) => [r.id, r.specItem] as const)));
   const results = sortResults(waived.results);
   const specItems = specItemVerdicts(spec, results, analyses);
 
   const blocking = results.some((r) => r.severity === 'error' && (r.status === 'fail' || r.status === 'unknown'));
   // A spec item no rule evaluates is unknown, and unknown never passes.
-  const unjudged = specItems.some((i) => !results.some((r) => r.specItem === i.item));
+  const judged = new Set<string>();
+  for (let i = 0; i < results.length; i++) judged.add(results[i].specItem);
+  const unjudged = specItems.some((i) => !judged.has(i.item));
   return {
     schemaVersion: 1,
     verdict: blocking || unjudged ? 'fail' : 'pass',
@@ -67,11 +71,17 @@ function inputSummary(graph: Graph, results: RuleResult[]): VerificationReport['
   const input: VerificationReport['input'] = { kind: graph.source.kind, path: graph.source.path, resources: graph.resources.length };
   if (graph.files) input.files = graph.files;
   const stackOf: Record<string, string> = {};
-  for (const r of results) {
-    const stack = r.address ? (graph.byAddress.get(r.address) ?? graph.removed.find((x) => x.address === r.address))?.stack : undefined;
-    if (r.address && stack) stackOf[r.address] = stack;
+  let any = false;
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (!r.address) continue;
+    const stack = (graph.byAddress.get(r.address) ?? (graph.removed.length > 0 ? graph.removed.find((x) => x.address === r.address) : undefined))?.stack;
+    if (stack) {
+      stackOf[r.address] = stack;
+      any = true;
+    }
   }
-  if (Object.keys(stackOf).length > 0) input.stackOf = stackOf;
+  if (any) input.stackOf = stackOf;
   return input;
 }
 
@@ -130,33 +140,112 @@ function runRule(rule: Rule, ctx: RuleContext): Finding[] {
   }
 }
 
+/**
+ * Every result gets the same fields in the same order, absent ones undefined (the JSON report
+ * omits them, so it reads exactly as with the fields left out): the engine reads the results in
+ * several passes, and objects of one shape keep those reads cheap (a field present or not per
+ * result made up to 32 shapes).
+ */
 function toResult(rule: Rule, f: Finding): RuleResult {
-  const result: RuleResult = {
+  return {
     rule: rule.id,
     title: rule.title,
     severity: rule.severity,
     specItem: rule.specItem,
     status: f.status,
     message: f.message,
+    address: f.address,
+    observed: f.observed,
+    expected: f.expected,
+    fix: f.fix,
+    evidence: f.evidence,
   };
-  if (f.address !== undefined) result.address = f.address;
-  if (f.observed !== undefined) result.observed = f.observed;
-  if (f.expected !== undefined) result.expected = f.expected;
-  if (f.fix !== undefined) result.fix = f.fix;
-  if (f.evidence !== undefined) result.evidence = f.evidence;
-  return result;
 }
 
 const STATUS_ORDER = { fail: 0, unknown: 1, waived: 2, pass: 3 } as const;
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-/** Stable order: worst first, then rule id, then address. */
-function sortResults(results: RuleResult[]): RuleResult[] {
-  return [...results].sort(
-    (a, b) =>
-      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      a.rule.localeCompare(b.rule) ||
-      (a.address ?? '').localeCompare(b.address ?? ''),
-  );
+/**
+ * Stable order: worst first, then rule id, then address (both by localeCompare). Status, severity
+ * and rule id make one small number per result (rule ids ranked once, see ruleRanks), so the
+ * results are put in that order by counting, and localeCompare runs only on the addresses of
+ * results that share the number (the findings of one rule and status).
+ */
+function sortResults(results: readonly RuleResult[]): RuleResult[] {
+  const ranks = ruleRanks(results);
+  const keys = new Int32Array(results.length);
+  const starts = new Int32Array(STATUS_COUNT * SEVERITY_COUNT * ranks.size + 1);
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    keys[i] = (STATUS_ORDER[r.status] * SEVERITY_COUNT + SEVERITY_ORDER[r.severity]) * ranks.size + ranks.get(r.rule)!;
+    starts[keys[i] + 1]++;
+  }
+  // starts[k]: where the results of key k begin.
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
+  const sorted = new Array<RuleResult>(results.length);
+  const sortedKeys = new Int32Array(results.length);
+  for (let i = 0; i < results.length; i++) {
+    const at = starts[keys[i]]++;
+    sorted[at] = results[i];
+    sortedKeys[at] = keys[i];
+  }
+  // Each run of one key in address order, stably.
+  for (let start = 0; start < sorted.length; ) {
+    let end = start + 1;
+    while (end < sorted.length && sortedKeys[end] === sortedKeys[start]) end++;
+    if (end - start > 1) sortRunByAddress(sorted, start, end);
+    start = end;
+  }
+  return sorted;
+}
+
+const STATUS_COUNT = 4;
+const SEVERITY_COUNT = 3;
+/** Longer runs are sorted by Array#sort (n log n); an insertion sort is quicker on a handful. */
+const INSERTION_SORT_MAX = 24;
+
+function sortRunByAddress(results: RuleResult[], start: number, end: number): void {
+  if (end - start > INSERTION_SORT_MAX) {
+    const run = results.slice(start, end).sort((a, b) => (a.address ?? '').localeCompare(b.address ?? ''));
+    for (let i = 0; i < run.length; i++) results[start + i] = run[i];
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    const r = results[i];
+    const address = r.address ?? '';
+    let j = i;
+    while (j > start && (results[j - 1].address ?? '').localeCompare(address) > 0) {
+      results[j] = results[j - 1];
+      j--;
+    }
+    results[j] = r;
+  }
+}
+
+/**
+ * Each distinct rule id's place in localeCompare order; ids that compare equal share a place.
+ * The ids of the registered rules are ranked once per process (a constant table); other ids
+ * (a caller's own rules) are ranked with them per call.
+ */
+function ruleRanks(results: readonly RuleResult[]): Map<string, number> {
+  let known = true;
+  for (let i = 0; i < results.length; i++) if (!REGISTERED_IDS.has(results[i].rule)) known = false;
+  if (known) return (registeredRanks ??= rankByLocale(REGISTERED_IDS));
+  const ids = new Set(REGISTERED_IDS);
+  for (const r of results) ids.add(r.rule);
+  return rankByLocale(ids);
+}
+
+const REGISTERED_IDS: ReadonlySet<string> = new Set([...RULES.map((r) => r.id), EXPIRED_WAIVER_RULE]);
+let registeredRanks: Map<string, number> | undefined;
+
+function rankByLocale(distinctIds: ReadonlySet<string>): Map<string, number> {
+  const ids = [...distinctIds].sort((a, b) => a.localeCompare(b));
+  const rank = new Map<string, number>();
+  let place = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0 && ids[i - 1].localeCompare(ids[i]) !== 0) place++;
+    rank.set(ids[i], place);
+  }
+  return rank;
 }

@@ -13,7 +13,7 @@ import { isPending } from '../graph/types';
 import { eventBuckets } from './support/event-buckets';
 import { buildTopology, type Topology } from '../analyses/topology';
 import { tableWritersOf } from './support/writers';
-import { textOf } from './support/evidence';
+import { joinedText } from './support/text';
 
 const MONITORED: Record<string, RegExp> = {
   google_pubsub_subscription: /pubsub_subscription/,
@@ -37,23 +37,114 @@ function nameOf(r: Resource): string | undefined {
   return undefined;
 }
 
-function conditionsOf(policy: Resource): string[] {
+function conditionsOf(policy: Resource): Condition[] {
   const c = readAttr(policy, 'conditions');
   const list = Array.isArray(c) ? c : c === undefined ? [] : [c];
-  return list.map((x) => textOf(x));
+  return list.map((x) => ({ text: joinedText(x), testedTypes: 0, namedTypes: 0 }));
 }
 
+/**
+ * A condition's text (every string in it), and which monitored types it names: each type tested
+ * when first asked and kept as a bit (by its index in MONITORED_TYPES), as the same condition is
+ * asked about every resource of a type.
+ */
+interface Condition {
+  text: string;
+  testedTypes: number;
+  namedTypes: number;
+  labelFiltered?: boolean;
+}
+
+const MONITORED_TYPES = Object.keys(MONITORED);
+
+/** Whether the condition names the monitored type of MONITORED_TYPES[index]. */
+function namesType(c: Condition, index: number): boolean {
+  const bit = 1 << index;
+  if ((c.testedTypes & bit) === 0) {
+    c.testedTypes |= bit;
+    if (MONITORED[MONITORED_TYPES[index]].test(c.text)) c.namedTypes |= bit;
+  }
+  return (c.namedTypes & bit) !== 0;
+}
+
+const LABEL_FILTER = /resource\.labels?\./;
+
+/** A condition with no per-resource label filter covers every resource of the type it names. */
+function coversEveryResource(c: Condition): boolean {
+  c.labelFiltered ??= LABEL_FILTER.test(c.text);
+  return !c.labelFiltered;
+}
+
+/**
+ * Whether the text names the resource in a filter: `["'/=]\s*NAME\s*["']`, e.g.
+ * subscription_id = "speed". Matched by hand (each occurrence of the name, then the nearest
+ * non-space character on each side), so no RegExp is compiled per resource name.
+ */
+function namesInFilter(text: string, name: string): boolean {
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
+    let before = at - 1;
+    while (before >= 0 && isRegExpSpace(text.charCodeAt(before))) before--;
+    if (before < 0 || !OPENERS.includes(text[before])) continue;
+    let after = at + name.length;
+    while (after < text.length && isRegExpSpace(text.charCodeAt(after))) after++;
+    if (after < text.length && CLOSERS.includes(text[after])) return true;
+  }
+  return false;
+}
+
+const OPENERS = '"\'/=';
+const CLOSERS = '"\'';
+
+/** The characters RegExp `\s` matches. */
+function isRegExpSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/**
+ * A condition watches a resource when it names the resource's monitored type and either names
+ * the resource (address or name) or has no per-resource label filter (it covers every resource
+ * of that type).
+ */
 export function watches(policyConditions: string[], r: Resource): boolean {
   const type = MONITORED[r.type];
-  if (!type) return false;
+  return type !== undefined && policyConditions.some((text) => type.test(text) && namesOrCovers({ text, testedTypes: 0, namedTypes: 0 }, r));
+}
+
+/** For a condition that names the resource's monitored type: it names the resource, or covers every one. */
+function namesOrCovers(c: Condition, r: Resource): boolean {
+  if (c.text.includes(r.address)) return true;
   const name = nameOf(r);
-  return policyConditions.some((text) => {
-    if (!type.test(text)) return false;
-    if (text.includes(r.address)) return true;
-    if (name && new RegExp(`["'/=]\\s*${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*["']`).test(text)) return true;
-    // No per-resource label filter: the condition covers every resource of the type.
-    return !/resource\.labels?\./.test(text);
-  });
+  if (name && namesInFilter(c.text, name)) return true;
+  return coversEveryResource(c);
+}
+
+interface Policy {
+  address: string;
+  conditions: Condition[];
+  notifies: boolean;
+}
+
+/** A policy watches a resource when one of its conditions names the resource's type and it. */
+function policyWatches(p: Policy, r: Resource, typeIndex: number): boolean {
+  for (let i = 0; i < p.conditions.length; i++) if (namesType(p.conditions[i], typeIndex) && namesOrCovers(p.conditions[i], r)) return true;
+  return false;
+}
+
+/** The enabled policies that watch a resource. */
+function watchersOf(policies: readonly Policy[], r: Resource): Policy[] {
+  const watching: Policy[] = [];
+  const typeIndex = MONITORED_TYPES.indexOf(r.type);
+  if (typeIndex !== -1) for (let i = 0; i < policies.length; i++) if (policyWatches(policies[i], r, typeIndex)) watching.push(policies[i]);
+  return watching;
+}
+
+/** The policies that watch any of the writers, in policy order. */
+function watchersOfAny(policies: readonly Policy[], writers: readonly Resource[]): Policy[] {
+  const typeIndexes = writers.map((w) => MONITORED_TYPES.indexOf(w.type));
+  return policies.filter((p) => writers.some((w, i) => typeIndexes[i] !== -1 && policyWatches(p, w, typeIndexes[i])));
 }
 
 export const rule: Rule = {
@@ -66,34 +157,51 @@ export const rule: Rule = {
     'A stalled consumer loses data once its backlog outlives retention; a full or overloaded store refuses writes; spilled events the replayer does not drain are deleted by the bucket lifecycle. Only an alert that notifies someone turns those into action within the RTO: a policy without a notification channel opens incidents nobody sees, so it does not count.',
   check(ctx) {
     const topo = buildTopology(ctx.graph, ctx.model);
-    const enabled = topo.ofType('google_monitoring_alert_policy').filter((p) => readAttr(p, 'enabled') !== false);
-    const conditions = enabled.map((p) => ({ policy: p, texts: conditionsOf(p), notifies: notifies(p) }));
     const targets = [...topo.subscriptions, ...topo.bigtableInstances, ...topo.ofType('google_bigquery_dataset'), ...eventBuckets(topo)];
     if (targets.length === 0) return [{ status: 'pass', message: 'no queue or store in the graph', observed: 'none', expected: 'an alert per queue and store' }];
+    const policies: Policy[] = topo
+      .ofType('google_monitoring_alert_policy')
+      .filter((p) => readAttr(p, 'enabled') !== false)
+      .map((p) => ({ address: p.address, conditions: conditionsOf(p), notifies: notifies(p) }));
+
     return targets.map((r): Finding => {
-      let watching = conditions.filter((c) => watches(c.texts, r)).map((c) => ({ ...c, label: c.policy.address }));
+      let watching = watchersOf(policies, r);
+      let via = '';
       if (watching.length === 0 && r.type === 'google_bigquery_dataset') {
-        const writers = datasetWriters(topo, r);
-        watching = conditions.filter((c) => writers.some((w) => watches(c.texts, w))).map((c) => ({ ...c, label: `${c.policy.address} (via writer)` }));
+        watching = watchersOfAny(policies, datasetWriters(topo, r));
+        via = ' (via writer)';
       }
-      const by = watching.filter((c) => c.notifies).map((c) => c.label);
-      const silent = watching.filter((c) => !c.notifies).map((c) => c.label);
-      const ok = by.length > 0;
-      return {
-        status: ok ? 'pass' : 'fail',
-        address: r.address,
-        observed: ok ? `watched by ${by.join(', ')}` : silent.length > 0 ? `watched by ${silent.join(', ')}, which notify no channel` : 'no alert policy watches it',
-        expected: 'an alert policy on it with a notification channel',
-        message: ok
-          ? `${r.address} is watched by ${by.join(', ')}`
-          : silent.length > 0
-            ? `${r.address} is watched only by ${silent.join(', ')}, with no notification channel: nobody is told`
-            : `${r.address} has no alert: ${r.type === 'google_storage_bucket' ? 'spilled events the replayer does not drain would go unnoticed until the lifecycle deletes them' : 'a stall or overload would go unnoticed'}`,
-        ...(ok ? {} : { fix: silent.length > 0 ? `set notification_channels on ${silent.map((x) => x.split(' ')[0]).join(', ')}` : alertFix(r) }),
-      };
+      const by = labels(watching, true, via);
+      const ok = by !== '';
+      const finding: Finding = { status: ok ? 'pass' : 'fail', address: r.address, observed: '', expected: 'an alert policy on it with a notification channel', message: '' };
+      if (ok) {
+        finding.observed = `watched by ${by}`;
+        finding.message = `${r.address} is watched by ${by}`;
+        return finding;
+      }
+      const silent = watching.filter((p) => !p.notifies).map((p) => `${p.address}${via}`);
+      if (silent.length > 0) {
+        finding.observed = `watched by ${silent.join(', ')}, which notify no channel`;
+        finding.message = `${r.address} is watched only by ${silent.join(', ')}, with no notification channel: nobody is told`;
+        finding.fix = `set notification_channels on ${silent.map((x) => x.split(' ')[0]).join(', ')}`;
+      } else {
+        finding.observed = 'no alert policy watches it';
+        finding.message = `${r.address} has no alert: ${r.type === 'google_storage_bucket' ? 'spilled events the replayer does not drain would go unnoticed until the lifecycle deletes them' : 'a stall or overload would go unnoticed'}`;
+        finding.fix = alertFix(r);
+      }
+      return finding;
     });
   },
 };
+
+/** "a, b (via writer)": the addresses of the policies that notify (or not), each with `via`. */
+function labels(policies: readonly Policy[], notifying: boolean, via: string): string {
+  let text = '';
+  policies.forEach((p) => {
+    if (p.notifies === notifying) text += `${text === '' ? '' : ', '}${p.address}${via}`;
+  });
+  return text;
+}
 
 function datasetWriters(topo: Topology, dataset: Resource): Resource[] {
   return topo.tablesIn(dataset).flatMap((t) => tableWritersOf(topo, t));

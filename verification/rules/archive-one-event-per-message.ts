@@ -47,7 +47,7 @@ export const rule: Rule = {
 
 function verdict(address: string, eventsPerMessage: number, observed: string): Finding {
   const ok = eventsPerMessage === 1;
-  return {
+  const finding: Finding = {
     status: Number.isFinite(eventsPerMessage) ? (ok ? 'pass' : 'fail') : 'unknown',
     address,
     observed,
@@ -55,6 +55,7 @@ function verdict(address: string, eventsPerMessage: number, observed: string): F
     message: ok
       ? `${address}: one event per message, so the template archives every event as its own row`
       : `${address}: ${eventsPerMessage} events per message, but the archive template writes one row per message: batched events would be dead-lettered instead of archived`,
-    ...(ok ? {} : { fix: `publish one event per message (${EVENTS_PER_MESSAGE_ENV}=1), or archive with a pipeline that splits batches` }),
   };
+  if (!ok) finding.fix = `publish one event per message (${EVENTS_PER_MESSAGE_ENV}=1), or archive with a pipeline that splits batches`;
+  return finding;
 }

@@ -19,6 +19,11 @@ const KEY_PATHS: Record<string, (r: Resource) => boolean> = {
   google_storage_bucket: (r) => readAttr(r, 'encryption') !== undefined,
 };
 
+/** Its own key, or a table in a dataset with a default key. */
+function keyed(r: Resource, inKeyedDataset: ReadonlySet<string>): boolean {
+  return KEY_PATHS[r.type](r) || (r.type === 'google_bigquery_table' && inKeyedDataset.has(r.address));
+}
+
 export const rule: Rule = {
   id: 'cmek-where-configured',
   title: 'Customer-managed keys, once used, cover every store and pipeline resource',
@@ -31,20 +36,21 @@ export const rule: Rule = {
     const resources = ctx.graph.resources.filter((r) => r.mode === 'managed' && r.type in KEY_PATHS);
     const datasetsWithKey = new Set(resources.filter((r) => r.type === 'google_bigquery_dataset' && KEY_PATHS[r.type](r)).map((r) => r.address));
     // Tables referring to a keyed dataset, from one pass over the edges.
-    const inKeyedDataset = new Set(ctx.graph.edges.filter((e) => datasetsWithKey.has(e.to)).map((e) => e.from));
-    const keyed = (r: Resource) => KEY_PATHS[r.type](r) || (r.type === 'google_bigquery_table' && inKeyedDataset.has(r.address));
-    const users = resources.filter(keyed);
+    const inKeyedDataset = new Set(datasetsWithKey.size === 0 ? [] : ctx.graph.edges.filter((e) => datasetsWithKey.has(e.to)).map((e) => e.from));
+    const users = resources.filter((r) => keyed(r, inKeyedDataset));
     if (users.length === 0) return [{ status: 'pass', observed: 'no customer-managed key configured', expected: 'consistent encryption', message: `CMEK not configured: all ${resources.length} stores use Google-managed encryption` }];
+    const expected = `a customer-managed key (used by ${users.length} resource(s), e.g. ${users[0].address})`;
     return resources.map((r): Finding => {
-      const ok = keyed(r);
-      return {
+      const ok = keyed(r, inKeyedDataset);
+      const finding: Finding = {
         status: ok ? 'pass' : 'fail',
         address: r.address,
         observed: ok ? 'customer-managed key' : 'Google-managed key',
-        expected: `a customer-managed key (used by ${users.length} resource(s), e.g. ${users[0].address})`,
+        expected,
         message: ok ? `${r.address} is encrypted with a customer-managed key` : `${r.address} falls back to Google-managed encryption while ${users[0].address} uses CMEK`,
-        ...(ok ? {} : { fix: 'set its KMS key (kms_key_name / encryption configuration) to the design\'s key in the same location' }),
       };
+      if (!ok) finding.fix = 'set its KMS key (kms_key_name / encryption configuration) to the design\'s key in the same location';
+      return finding;
     });
   },
 };

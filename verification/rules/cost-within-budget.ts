@@ -21,23 +21,26 @@ export const rule: Rule = {
     const { cost } = ctx.analyses;
     const budget = ctx.spec.constraints.monthlyBudgetUsd;
     const m = cost.monthlyUsd;
-    const top = [...cost.lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected).slice(0, TOP_LINES);
+    const top = largestLines(cost.lines, TOP_LINES);
+    let unconfirmedShareUsd = 0;
+    cost.lines.forEach((l) => {
+      if (l.confidence === 'U') unconfirmedShareUsd += l.monthlyUsd.expected;
+    });
     const evidence = {
       monthlyUsd: m,
       budgetUsd: budget,
       largestLines: top.map(costLineEvidence),
-      unconfirmedShareUsd: cost.lines.filter((l) => l.confidence === 'U').reduce((s, l) => s + l.monthlyUsd.expected, 0),
+      unconfirmedShareUsd,
       warnings: cost.warnings,
     };
     const findings: Finding[] = [];
-    const lineText = top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
     // Unpriced usage can only add cost: priced lines already over the budget fail regardless.
     if (cost.unpriced.length > 0 && m.expected > budget) {
       findings.push({
         status: 'fail',
         observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${cost.unpriced.length} unpriced resource(s)`,
         expected: `<= ${fmtUsd(budget)}/month`,
-        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText}`,
+        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText(top)}`,
         fix: `${cutFix(m.expected - budget, top)}; and price ${cost.unpriced.map((u) => u.address).join(', ')}`,
         evidence: { ...evidence, unpriced: cost.unpriced },
       });
@@ -59,7 +62,7 @@ export const rule: Rule = {
         status: 'fail',
         observed: `${fmtUsd(m.expected)}/month expected (${fmtUsd(m.min)}..${fmtUsd(m.max)})`,
         expected: `<= ${fmtUsd(budget)}/month`,
-        message: `expected monthly cost ${fmtUsd(m.expected)} exceeds the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}; largest lines: ${lineText}`,
+        message: `expected monthly cost ${fmtUsd(m.expected)} exceeds the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}; largest lines: ${lineText(top)}`,
         fix: cutFix(m.expected - budget, top),
         evidence,
       });
@@ -78,6 +81,31 @@ export const rule: Rule = {
     return findings;
   },
 };
+
+/** The largest lines with their amounts (named only in a failing message). */
+function lineText(top: readonly CostLine[]): string {
+  return top.map((l) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}`).join('; ');
+}
+
+/**
+ * The `count` lines of largest expected cost, largest first, ties in their order: what a stable
+ * sort by expected cost (descending) puts first, without sorting every line. Lines whose figures
+ * are not all finite numbers (which a comparator cannot order consistently) are sorted as before.
+ */
+function largestLines(lines: readonly CostLine[], count: number): CostLine[] {
+  if (!lines.every((l) => Number.isFinite(l.monthlyUsd.expected))) return [...lines].sort((a, b) => b.monthlyUsd.expected - a.monthlyUsd.expected).slice(0, count);
+  const top: CostLine[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    // After every kept line at least as large (a later line never passes an equal earlier one).
+    let at = top.length;
+    while (at > 0 && top[at - 1].monthlyUsd.expected < l.monthlyUsd.expected) at--;
+    if (at >= count) continue;
+    top.splice(at, 0, l);
+    if (top.length > count) top.pop();
+  }
+  return top;
+}
 
 /**
  * What to cut: the largest lines, as many as it takes to cover the gap (all TOP_LINES when even

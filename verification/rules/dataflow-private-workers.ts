@@ -17,14 +17,15 @@ export const rule: Rule = {
       const v = readAttr(j, 'ip_configuration');
       if (v !== undefined && isPending(v)) return { status: 'unknown', address: j.address, observed: 'pending', expected: 'WORKER_IP_PRIVATE', message: `${j.address}: ip_configuration known only after apply`, fix: 'write ip_configuration = "WORKER_IP_PRIVATE"' };
       const ok = v === 'WORKER_IP_PRIVATE';
-      return {
+      const finding: Finding = {
         status: ok ? 'pass' : 'fail',
         address: j.address,
         observed: `ip_configuration = ${v === undefined ? 'not set (public)' : String(v)}`,
         expected: 'WORKER_IP_PRIVATE',
         message: ok ? `${j.address} workers have no external IPs` : `${j.address} workers get external IPs`,
-        ...(ok ? {} : { fix: 'set ip_configuration = "WORKER_IP_PRIVATE" (and enable Private Google Access on the subnet)' }),
       };
+      if (!ok) finding.fix = 'set ip_configuration = "WORKER_IP_PRIVATE" (and enable Private Google Access on the subnet)';
+      return finding;
     });
   },
 };

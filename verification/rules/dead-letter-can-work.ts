@@ -12,15 +12,19 @@ import { readAttr } from '../graph/values';
 import { buildTopology } from '../analyses/topology';
 import { durationSeconds, num } from '../analyses/attributes';
 import { loadVerifierData } from '../data';
-import { grantsOn, projectGrants, PUBSUB_AGENT, type Grant } from './support/iam';
+import { holderOf, PUBSUB_AGENT } from './support/iam';
 
 const PUBLISH_ROLES = ['roles/pubsub.publisher', 'roles/pubsub.editor', 'roles/pubsub.admin', 'roles/editor', 'roles/owner'];
 const SUBSCRIBE_ROLES = ['roles/pubsub.subscriber', 'roles/pubsub.editor', 'roles/pubsub.admin', 'roles/editor', 'roles/owner'];
 const SECONDS_PER_MINUTE = 60;
 const AGENT = 'serviceAccount:service-<project-number>@gcp-sa-pubsub.iam.gserviceaccount.com';
 
-function agentHolds(grants: Grant[], roles: string[]): Grant | undefined {
-  return grants.find((g) => roles.includes(g.role) && g.members.some((m) => PUBSUB_AGENT.test(m)));
+const TOPIC_IAM = ['google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding'];
+const SUBSCRIPTION_IAM = ['google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding'];
+const isAgent = (member: string) => PUBSUB_AGENT.test(member);
+
+function fail(problems: Finding[], address: string, observed: string, expected: string, message: string, fix: string): void {
+  problems.push({ status: 'fail', address, observed, expected, message, fix });
 }
 
 export const rule: Rule = {
@@ -34,22 +38,18 @@ export const rule: Rule = {
   check(ctx) {
     const data = loadVerifierData();
     const topo = buildTopology(ctx.graph, ctx.model);
-    const readByDataflow = (s: Resource) => topo.dataflowJobs.some((j) => topo.inputSubscriptionOf(j) === s);
     const consuming = topo.subscriptions.filter((s) => {
       const t = topo.topicOf(s);
       // Dataflow dead-letters inside the pipeline; a drain of dead letters is the end of the path.
-      return !readByDataflow(s) && !(t && topo.isDeadLetterTopic(t));
+      return !topo.dataflowJobs.some((j) => topo.inputSubscriptionOf(j) === s) && !(t && topo.isDeadLetterTopic(t));
     });
     if (consuming.length === 0) {
       return [{ status: 'unknown', message: 'no consuming subscription found, so no dead-letter path can be judged', fix: 'declare the speed-layer subscription with its dead-letter policy', expected: 'a consuming subscription with a working dead-letter topic' }];
     }
     const rtoSeconds = ctx.spec.constraints.rtoMinutes * SECONDS_PER_MINUTE;
-    const project = projectGrants(ctx.graph);
     const findings: Finding[] = [];
     for (const sub of consuming) {
       const problems: Finding[] = [];
-      const fail = (observed: string, expected: string, message: string, fix: string, address = sub.address) =>
-        problems.push({ status: 'fail', address, observed, expected, message, fix });
       const policy = readAttr(sub, 'dead_letter_policy');
       const dl = topo.deadLetterTopicOf(sub);
       // A missing policy is dead-letter-policy-present's finding; this rule judges a policy that exists.
@@ -58,42 +58,40 @@ export const rule: Rule = {
       } else if (!dl) {
         problems.push({ status: 'unknown', address: sub.address, observed: 'dead-letter topic not in the graph', expected: 'a dead-letter topic declared here', message: `${sub.address}: its dead-letter topic is not declared in this graph, so its IAM and readers cannot be checked`, fix: 'declare the dead-letter topic in the same configuration' });
       } else {
-        const topicGrants = [...grantsOn(ctx.graph, topo, dl, ['google_pubsub_topic_iam_member', 'google_pubsub_topic_iam_binding']), ...project];
-        if (!agentHolds(topicGrants, PUBLISH_ROLES)) {
-          fail('Pub/Sub service agent cannot publish', `${AGENT} with roles/pubsub.publisher on ${dl.address}`, `the Pub/Sub service agent has no publisher role on ${dl.address}: dead-lettering fails and poison messages are retried until retention drops them`, `grant roles/pubsub.publisher on ${dl.address} to ${AGENT} (google_pubsub_topic_iam_member)`, dl.address);
+        if (!holderOf(ctx.graph, topo, dl, TOPIC_IAM, PUBLISH_ROLES, isAgent)) {
+          fail(problems, dl.address, 'Pub/Sub service agent cannot publish', `${AGENT} with roles/pubsub.publisher on ${dl.address}`, `the Pub/Sub service agent has no publisher role on ${dl.address}: dead-lettering fails and poison messages are retried until retention drops them`, `grant roles/pubsub.publisher on ${dl.address} to ${AGENT} (google_pubsub_topic_iam_member)`);
         }
-        const subGrants = [...grantsOn(ctx.graph, topo, sub, ['google_pubsub_subscription_iam_member', 'google_pubsub_subscription_iam_binding']), ...project];
-        if (!agentHolds(subGrants, SUBSCRIBE_ROLES)) {
-          fail('Pub/Sub service agent cannot subscribe', `${AGENT} with roles/pubsub.subscriber on ${sub.address}`, `the Pub/Sub service agent has no subscriber role on ${sub.address}: it cannot acknowledge the forwarded messages`, `grant roles/pubsub.subscriber on ${sub.address} to ${AGENT} (google_pubsub_subscription_iam_member)`);
+        if (!holderOf(ctx.graph, topo, sub, SUBSCRIPTION_IAM, SUBSCRIBE_ROLES, isAgent)) {
+          fail(problems, sub.address, 'Pub/Sub service agent cannot subscribe', `${AGENT} with roles/pubsub.subscriber on ${sub.address}`, `the Pub/Sub service agent has no subscriber role on ${sub.address}: it cannot acknowledge the forwarded messages`, `grant roles/pubsub.subscriber on ${sub.address} to ${AGENT} (google_pubsub_subscription_iam_member)`);
         }
         const readers = topo.subscriptionsOf(dl);
         if (readers.length === 0) {
-          fail('no subscription on the dead-letter topic', `a subscription reading ${dl.address}`, `nothing reads ${dl.address}: dead letters published there are dropped`, `add a subscription on ${dl.address} (e.g. a BigQuery subscription into a dead-letter table)`, dl.address);
+          fail(problems, dl.address, 'no subscription on the dead-letter topic', `a subscription reading ${dl.address}`, `nothing reads ${dl.address}: dead letters published there are dropped`, `add a subscription on ${dl.address} (e.g. a BigQuery subscription into a dead-letter table)`);
         }
         for (const r of readers) {
           const keep = durationSeconds(readAttr(r, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
-          if (typeof keep === 'number' && keep < rtoSeconds) fail(`${keep} s retention`, `>= ${rtoSeconds} s (RTO)`, `${r.address} keeps dead letters ${keep} s, less than the RTO`, `set message_retention_duration >= ${rtoSeconds}s`, r.address);
+          if (typeof keep === 'number' && keep < rtoSeconds) fail(problems, r.address, `${keep} s retention`, `>= ${rtoSeconds} s (RTO)`, `${r.address} keeps dead letters ${keep} s, less than the RTO`, `set message_retention_duration >= ${rtoSeconds}s`);
         }
         const attempts = num(sub, 'dead_letter_policy.max_delivery_attempts');
         const minA = data.limit('pubsub.dead-letter-min-attempts').value;
         const maxA = data.limit('pubsub.dead-letter-max-attempts').value;
         if (typeof attempts === 'number' && attempts !== 0 && (attempts < minA || attempts > maxA)) {
-          fail(`${attempts} attempts`, `${minA}..${maxA}`, `max_delivery_attempts ${attempts} is outside ${minA}..${maxA}`, `set max_delivery_attempts between ${minA} and ${maxA}`);
+          fail(problems, sub.address, `${attempts} attempts`, `${minA}..${maxA}`, `max_delivery_attempts ${attempts} is outside ${minA}..${maxA}`, `set max_delivery_attempts between ${minA} and ${maxA}`);
         }
       }
       const ack = num(sub, 'ack_deadline_seconds') ?? data.limit('pubsub.ack-deadline-default-seconds').value;
       const ackMax = data.limit('pubsub.ack-deadline-max-seconds').value;
       const ackMin = data.limit('pubsub.ack-deadline-min-seconds').value;
-      if (typeof ack === 'number' && (ack < ackMin || ack > ackMax)) fail(`${ack} s`, `${ackMin}..${ackMax} s`, `ack deadline ${ack} s is outside ${ackMin}..${ackMax} s`, `set ack_deadline_seconds within ${ackMin}..${ackMax}`);
+      if (typeof ack === 'number' && (ack < ackMin || ack > ackMax)) fail(problems, sub.address, `${ack} s`, `${ackMin}..${ackMax} s`, `ack deadline ${ack} s is outside ${ackMin}..${ackMax} s`, `set ack_deadline_seconds within ${ackMin}..${ackMax}`);
       if (readAttr(sub, 'retry_policy') === undefined) {
-        fail('no retry_policy', 'exponential backoff', `${sub.address} redelivers failures immediately (no retry policy), burning delivery attempts in a hot loop`, 'add retry_policy { minimum_backoff = "10s", maximum_backoff = "600s" }');
+        fail(problems, sub.address, 'no retry_policy', 'exponential backoff', `${sub.address} redelivers failures immediately (no retry policy), burning delivery attempts in a hot loop`, 'add retry_policy { minimum_backoff = "10s", maximum_backoff = "600s" }');
       } else {
         const lo = durationSeconds(readAttr(sub, 'retry_policy.minimum_backoff'));
         const hi = durationSeconds(readAttr(sub, 'retry_policy.maximum_backoff'));
-        if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) fail(`${lo} s > ${hi} s`, 'minimum <= maximum backoff', 'retry backoff minimum exceeds maximum', 'set minimum_backoff <= maximum_backoff');
+        if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) fail(problems, sub.address, `${lo} s > ${hi} s`, 'minimum <= maximum backoff', 'retry backoff minimum exceeds maximum', 'set minimum_backoff <= maximum_backoff');
       }
       const keep = durationSeconds(readAttr(sub, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
-      if (typeof keep === 'number' && keep < rtoSeconds) fail(`${keep} s retention`, `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`, `${sub.address} keeps an unprocessed backlog ${keep} s, less than the RTO: a processor outage that long loses events`, `set message_retention_duration >= ${rtoSeconds}s`);
+      if (typeof keep === 'number' && keep < rtoSeconds) fail(problems, sub.address, `${keep} s retention`, `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`, `${sub.address} keeps an unprocessed backlog ${keep} s, less than the RTO: a processor outage that long loses events`, `set message_retention_duration >= ${rtoSeconds}s`);
       if (problems.length > 0) findings.push(...problems);
       else if (policy === undefined) findings.push({ status: 'pass', address: sub.address, observed: 'no dead-letter policy to judge', expected: 'a working dead-letter path', message: `${sub.address}: no dead-letter policy, reported by dead-letter-policy-present; its delivery settings are sane and the backlog outlasts the RTO` });
       else findings.push({ status: 'pass', address: sub.address, observed: `dead letters to ${dl?.address}, agent may publish and subscribe, read by ${topo.subscriptionsOf(dl!).map((r) => r.address).join(', ')}`, expected: 'a working dead-letter path', message: `${sub.address}: dead-lettering can work and the backlog outlasts the RTO` });

@@ -6,7 +6,8 @@
 import { isPending } from '../graph/types';
 import { asNumber, asRecord, asString, readAttr } from '../graph/values';
 import type { Finding, Rule } from '../engine/types';
-import type { Resource } from '../graph/types';
+import type { Graph, Resource } from '../graph/types';
+import { buildTopology, type Topology } from '../analyses/topology';
 import { loadVerifierData } from '../data';
 
 const SUBSCRIPTION = 'google_pubsub_subscription';
@@ -30,13 +31,10 @@ export const rule: Rule = {
   rationale:
     'Without a dead-letter topic a message its consumer cannot process is redelivered until the subscription\'s retention expires, then dropped: a silent loss. That holds for push, BigQuery and Cloud Storage subscriptions too: Pub/Sub retries a failed push or a write the table refuses (schema, permissions) and supports dead-letter topics on them. A subscription that drains a dead-letter topic passes (a policy there would only move failures one hop further); its write permission and alert are judged by export-subscription-can-write and alert-on-every-queue-and-store. Subscriptions read by Dataflow pass with a note: Dataflow acknowledges a message once it is durably checkpointed, so a Pub/Sub dead-letter topic never sees the pipeline\'s failures (Google documents Pub/Sub dead-letter topics as not fully supported with Dataflow); failed elements go to the template\'s own dead-letter output. A topic created in the same plan (pending until apply) counts as present.',
   check(ctx) {
-    const subscriptions = ctx.graph.resources.filter((r) => r.type === SUBSCRIPTION && r.mode === 'managed');
+    const topo = buildTopology(ctx.graph, ctx.model);
+    const subscriptions = topo.subscriptions;
     const jobs = ctx.graph.resources.filter((r) => DATAFLOW.includes(r.type));
-    const readByJob = new Map<string, string>();
-    const jobAddresses = new Set(jobs.map((j) => j.address));
-    for (const e of ctx.graph.edges) {
-      if (jobAddresses.has(e.from)) readByJob.set(e.to, e.from);
-    }
+    const readByJob = jobReaders(ctx.graph, topo, jobs);
     const deadLetterTopics = new Set<string>();
     for (const s of subscriptions) {
       const t = readAttr(s, 'dead_letter_policy.dead_letter_topic');
@@ -51,6 +49,19 @@ export const rule: Rule = {
     return findings;
   },
 };
+
+/** The job each resource is read by: of the jobs' reference edges to it, the last in the graph's edge order. */
+function jobReaders(graph: Graph, topo: Topology, jobs: readonly Resource[]): Map<string, string> {
+  const readByJob = new Map<string, string>();
+  if (jobs.length === 1) {
+    // One job (the usual case): its own edges, which keep the graph's edge order.
+    topo.edgesFrom(jobs[0]).forEach((e) => readByJob.set(e.to, e.from));
+  } else if (jobs.length > 1) {
+    const jobAddresses = new Set(jobs.map((j) => j.address));
+    for (const e of graph.edges) if (jobAddresses.has(e.from)) readByJob.set(e.to, e.from);
+  }
+  return readByJob;
+}
 
 function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Set<string>, byAddress: ReadonlyMap<string, Resource>): Finding | undefined {
   const delivery = deliveryKind(s);
@@ -153,12 +164,15 @@ function judge(s: Resource, readByJob: Map<string, string>, deadLetterTopics: Se
 }
 
 /** pull, push, export (BigQuery / Cloud Storage), or pending when the settings are not known yet. */
+const DELIVERY_SETTINGS = [
+  ['push_config', 'push'],
+  ['bigquery_config', 'export'],
+  ['cloud_storage_config', 'export'],
+] as const;
+
 function deliveryKind(s: Resource): 'pull' | 'push' | 'export' | 'pending' {
-  for (const [key, kind] of [
-    ['push_config', 'push'],
-    ['bigquery_config', 'export'],
-    ['cloud_storage_config', 'export'],
-  ] as const) {
+  for (let i = 0; i < DELIVERY_SETTINGS.length; i++) {
+    const [key, kind] = DELIVERY_SETTINGS[i];
     const v = readAttr(s, key);
     if (v === undefined || v === null) continue;
     if (isPending(v)) return 'pending';

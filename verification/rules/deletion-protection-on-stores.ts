@@ -47,14 +47,15 @@ export const rule: Rule = {
       const v = readAttr(r, c.attribute);
       if (v !== undefined && isPending(v)) return { status: 'unknown', address: r.address, observed: 'pending', expected: c.want, message: `${r.address}: ${c.attribute} known only after apply`, fix: `write ${c.want}` };
       const ok = c.protects(v);
-      return {
+      const finding: Finding = {
         status: ok ? 'pass' : 'fail',
         address: r.address,
         observed: `${c.attribute} = ${describeValue(v)}`,
         expected: c.want,
         message: ok ? `${r.address} is protected from deletion` : `${r.address} can be deleted with its data`,
-        ...(ok ? {} : { fix: `set ${c.want}` }),
       };
+      if (!ok) finding.fix = `set ${c.want}`;
+      return finding;
     });
   },
 };

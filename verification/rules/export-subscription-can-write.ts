@@ -10,7 +10,8 @@ import type { AttrValue, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { asRecord, asString, readAttr } from '../graph/values';
 import { buildTopology, type Topology } from '../analyses/topology';
-import { grantsOn, projectGrants, PUBSUB_AGENT, type Grant } from './support/iam';
+import { grantsOn, holderAmong, holderOf, projectGrants, PUBSUB_AGENT, type Grant } from './support/iam';
+import { targetsAmong } from './support/references';
 
 const BIGQUERY_WRITE_ROLES = ['roles/bigquery.dataEditor', 'roles/bigquery.dataOwner', 'roles/bigquery.admin', 'roles/editor', 'roles/owner'];
 const STORAGE_WRITE_ROLES = ['roles/storage.objectCreator', 'roles/storage.objectUser', 'roles/storage.objectAdmin', 'roles/storage.admin', 'roles/editor', 'roles/owner'];
@@ -29,38 +30,36 @@ function writerOf(config: Record<string, AttrValue>): { matches: (member: string
   return { matches: (m) => m.includes(email), label: `serviceAccount:${email}` };
 }
 
-function holder(grants: Grant[], roles: string[], matches: (member: string) => boolean): Grant | undefined {
-  return grants.find((g) => roles.includes(g.role) && g.members.some(matches));
-}
+const TABLE_IAM = ['google_bigquery_table_iam_member', 'google_bigquery_table_iam_binding'];
+const DATASET_IAM = ['google_bigquery_dataset_iam_member', 'google_bigquery_dataset_iam_binding'];
+const BUCKET_IAM = ['google_storage_bucket_iam_member', 'google_storage_bucket_iam_binding'];
 
 function judge(ctx: Parameters<Rule['check']>[0], topo: Topology, sub: Resource, kind: 'bigquery' | 'storage'): Finding {
   const key = kind === 'bigquery' ? 'bigquery_config' : 'cloud_storage_config';
   const config = asRecord(readAttr(sub, key))!;
   const writer = writerOf(config);
   const destinationType = kind === 'bigquery' ? 'google_bigquery_table' : 'google_storage_bucket';
-  const destination = topo.targetsAmong(sub, topo.ofType(destinationType), key)[0];
+  const destination = targetsAmong(topo, sub, topo.ofType(destinationType), key)[0];
   if (writer === 'pending') {
     return { status: 'unknown', address: sub.address, observed: 'service_account_email known only after apply', expected: 'a writer identity the graph names', message: `${sub.address}: the identity that writes is known only after apply`, fix: 'reference a google_service_account (or leave it unset to write as the Pub/Sub service agent)' };
   }
   if (!destination) {
     return { status: 'unknown', address: sub.address, observed: `${kind === 'bigquery' ? 'table' : 'bucket'} not in the graph`, expected: 'a destination declared in this graph', message: `${sub.address}: its destination is not declared here, so its write permission cannot be checked`, fix: 'declare the destination in the same configuration' };
   }
-  const project = projectGrants(ctx.graph);
-  let grants: Grant[];
+  // The first holder on the destination, then (BigQuery) its dataset, then the project.
+  let found: Grant | undefined;
   let roles: string[];
   if (kind === 'bigquery') {
-    const dataset = topo.datasetOf(destination);
-    grants = [
-      ...grantsOn(ctx.graph, topo, destination, ['google_bigquery_table_iam_member', 'google_bigquery_table_iam_binding']),
-      ...(dataset ? grantsOn(ctx.graph, topo, dataset, ['google_bigquery_dataset_iam_member', 'google_bigquery_dataset_iam_binding']) : []),
-      ...project,
-    ];
     roles = BIGQUERY_WRITE_ROLES;
+    const dataset = topo.datasetOf(destination);
+    found =
+      holderAmong(grantsOn(ctx.graph, topo, destination, TABLE_IAM), roles, writer.matches) ??
+      (dataset ? holderAmong(grantsOn(ctx.graph, topo, dataset, DATASET_IAM), roles, writer.matches) : undefined) ??
+      holderAmong(projectGrants(ctx.graph), roles, writer.matches);
   } else {
-    grants = [...grantsOn(ctx.graph, topo, destination, ['google_storage_bucket_iam_member', 'google_storage_bucket_iam_binding']), ...project];
     roles = STORAGE_WRITE_ROLES;
+    found = holderOf(ctx.graph, topo, destination, BUCKET_IAM, roles, writer.matches);
   }
-  const found = holder(grants, roles, writer.matches);
   if (!found) {
     return {
       status: 'fail',

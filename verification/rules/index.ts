@@ -3,6 +3,12 @@
  * Each file `verification/rules/<rule-id>.ts` exports `rule`; the registry test checks ids
  * are unique, kebab-case and equal to their file names. After adding a rule, run
  * `npm run docs:rules` to regenerate docs/rules.md.
+ *
+ * Performance: every check runs once per verification (the advice stage runs hundreds), mostly
+ * in V8's unoptimized tiers, where a for...of over an array allocates an object per step and,
+ * under tsx, a named closure costs a defineProperty each time it is created. So loops over many
+ * items (every resource, every result, an attribute tree) are indexed or use forEach, helpers are
+ * module-level functions, and work several rules need is kept per graph or topology in support/.
  */
 import type { Rule } from '../engine/types';
 import { rule as alertOnEveryQueueAndStore } from './alert-on-every-queue-and-store';

@@ -9,6 +9,8 @@
 import type { Finding, Rule } from '../engine/types';
 import { buildTopology } from '../analyses/topology';
 import { membersOf, PUBLIC_ACCESS_TYPES, type Member } from './support/public-members';
+import { refersTo } from './support/references';
+import { servicesOf } from './support/services';
 
 export const rule: Rule = {
   id: 'no-public-iam',
@@ -20,41 +22,61 @@ export const rule: Rule = {
     'allUsers / allAuthenticatedUsers expose data or invocation to anyone. Only the ingest endpoint must be reachable by devices, and it authenticates every request with an API key. The same exposure comes through IAM policies (policy_data), dataset access entries (special_group, iam_member) and Cloud Storage ACLs (entity, role_entity, publicRead canned ACLs). A member that is an unresolved variable or a sensitive value could be public after apply, so it is unknown until written as a literal or a service-account reference.',
   check(ctx) {
     const topo = buildTopology(ctx.graph, ctx.model);
-    const gateways = topo.services('ingest-gateway');
     const findings: Finding[] = [];
     let checked = 0;
-    for (const r of ctx.graph.resources) {
+    const resources = ctx.graph.resources;
+    for (let i = 0; i < resources.length; i++) {
+      const r = resources[i];
       if (r.mode !== 'managed') continue;
       const members = membersOf(ctx.graph, r);
       if (members === undefined) continue;
       checked++;
-      const onGateway = gateways.some((g) => g === r || topo.refersTo(r, g));
-      const exempt = (m: Member) => onGateway && (m.role === '' || m.role === 'roles/run.invoker');
-      const publicOnes = members.filter((m) => m.verdict === 'public');
-      const leaks = publicOnes.filter((m) => !exempt(m));
-      const unknown = members.filter((m) => m.verdict === 'unknown' && !exempt(m));
-      if (leaks.length > 0) {
-        const m = leaks[0];
+      // One pass over the members; whether the grant is on the ingest gateway is asked only
+      // when a member is public or unknown (most grants name service accounts).
+      let onGateway: boolean | undefined;
+      let firstPublic: Member | undefined;
+      let firstLeak: Member | undefined;
+      let leaks = 0;
+      let firstUnknown: Member | undefined;
+      let unknown = 0;
+      for (let k = 0; k < members.length; k++) {
+        const m = members[k];
+        if (m.verdict === 'private') continue;
+        onGateway ??= servicesOf(topo, 'ingest-gateway').some((g) => g === r || refersTo(topo, r, g));
+        const exempt = onGateway && (m.role === '' || m.role === 'roles/run.invoker');
+        if (m.verdict === 'public') {
+          firstPublic ??= m;
+          if (!exempt) {
+            firstLeak ??= m;
+            leaks++;
+          }
+        } else if (!exempt) {
+          firstUnknown ??= m;
+          unknown++;
+        }
+      }
+      if (firstLeak) {
+        const m = firstLeak;
         findings.push({
           status: 'fail',
           address: r.address,
           observed: `${m.text}${m.role ? ` holds ${m.role}` : ''}`,
           expected: 'no allUsers / allAuthenticatedUsers',
-          message: `${r.address} grants ${m.text} access${leaks.length > 1 ? ` (and ${leaks.length - 1} more public entries)` : ''}`,
+          message: `${r.address} grants ${m.text} access${leaks > 1 ? ` (and ${leaks - 1} more public entries)` : ''}`,
           fix: 'grant the role to specific service accounts or groups instead (and remove public ACL entries)',
         });
-      } else if (unknown.length > 0) {
-        const m = unknown[0];
+      } else if (firstUnknown) {
+        const m = firstUnknown;
         findings.push({
           status: 'unknown',
           address: r.address,
           observed: `${m.text}: ${m.why}`,
           expected: 'members that are provably not allUsers / allAuthenticatedUsers',
-          message: `${r.address}: ${unknown.length} member(s) cannot be judged before apply (${m.why}); one could be public`,
+          message: `${r.address}: ${unknown} member(s) cannot be judged before apply (${m.why}); one could be public`,
           fix: 'write the member as a literal principal ("serviceAccount:...", "group:...") or reference a google_service_account',
         });
-      } else if (publicOnes.length > 0) {
-        findings.push({ status: 'pass', address: r.address, observed: `${publicOnes[0].text} may invoke the ingest gateway`, expected: 'public only where it must be', message: `${r.address}: the ingest endpoint is public by design and authenticates each request (API key)` });
+      } else if (firstPublic) {
+        findings.push({ status: 'pass', address: r.address, observed: `${firstPublic.text} may invoke the ingest gateway`, expected: 'public only where it must be', message: `${r.address}: the ingest endpoint is public by design and authenticates each request (API key)` });
       }
     }
     if (findings.length === 0) findings.push({ status: 'pass', observed: `${checked} grants and ACLs checked`, expected: 'no public members', message: `no public members among ${checked} IAM grants, dataset access lists and ACLs` });

@@ -22,14 +22,15 @@ export const rule: Rule = {
       const v = readAttr(sub, 'enable_message_ordering');
       if (v !== undefined && isPending(v)) return { status: 'unknown', address: sub.address, observed: 'pending', expected: 'true', message: `${sub.address}: enable_message_ordering is known only after apply`, fix: 'write enable_message_ordering = true as a literal' };
       const ok = v === true;
-      return {
+      const finding: Finding = {
         status: ok ? 'pass' : 'fail',
         address: sub.address,
         observed: `enable_message_ordering = ${v === undefined ? 'not set (false)' : String(v)}`,
         expected: 'enable_message_ordering = true',
         message: ok ? `${sub.address} delivers each device's events in order` : `${sub.address} may deliver a device's events out of order`,
-        ...(ok ? {} : { fix: 'set enable_message_ordering = true (it forces a new subscription) and publish with ordering key = device id' }),
       };
+      if (!ok) finding.fix = 'set enable_message_ordering = true (it forces a new subscription) and publish with ordering key = device id';
+      return finding;
     });
   },
 };

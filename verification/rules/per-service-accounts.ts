@@ -15,8 +15,20 @@ const IDENTITY_PATHS: Record<string, string[]> = {
 };
 /** The same workload deployed in another region: same type and name, another location. */
 function sameWorkload(a: Resource, b: Resource): boolean {
-  const name = (r: Resource) => (typeof r.values.name === 'string' ? r.values.name : undefined);
-  return a.type === b.type && name(a) !== undefined && name(a) === name(b) && a.region !== b.region;
+  return a.type === b.type && literalName(a) !== undefined && literalName(a) === literalName(b) && a.region !== b.region;
+}
+
+function literalName(r: Resource): string | undefined {
+  return typeof r.values.name === 'string' ? r.values.name : undefined;
+}
+
+/** The first identity its paths set. */
+function identityOf(w: Resource): string | undefined {
+  for (const path of IDENTITY_PATHS[w.type]) {
+    const id = identity(readAttr(w, path));
+    if (id) return id;
+  }
+  return undefined;
 }
 
 const DEFAULT_SA = /-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/;
@@ -41,11 +53,17 @@ export const rule: Rule = {
   check(ctx) {
     const workloads = ctx.graph.resources.filter((r) => r.mode === 'managed' && r.type in IDENTITY_PATHS);
     if (workloads.length === 0) return [{ status: 'pass', observed: 'no workload', expected: 'own service accounts', message: 'no workload in the graph' }];
-    const ids = new Map<Resource, string | undefined>(workloads.map((w) => [w, IDENTITY_PATHS[w.type].map((p) => identity(readAttr(w, p))).find((x) => x)]));
+    const ids = workloads.map(identityOf);
     const users = new Map<string, Resource[]>();
-    for (const [w, id] of ids) if (id) users.set(id, [...(users.get(id) ?? []), w]);
-    return workloads.map((w): Finding => {
-      const id = ids.get(w);
+    workloads.forEach((w, i) => {
+      const id = ids[i];
+      if (!id) return;
+      const list = users.get(id);
+      if (list) list.push(w);
+      else users.set(id, [w]);
+    });
+    return workloads.map((w, i): Finding => {
+      const id = ids[i];
       if (!id) return { status: 'fail', address: w.address, observed: 'no service account set (runs as the default compute account)', expected: 'a dedicated service account', message: `${w.address} runs as the project's default compute service account`, fix: 'create a google_service_account for it and set it on the workload' };
       if (DEFAULT_SA.test(id)) return { status: 'fail', address: w.address, observed: id, expected: 'a dedicated service account', message: `${w.address} runs as a default service account`, fix: 'create a google_service_account for it and set it on the workload' };
       // Regional copies of one workload share its identity; anything else may not.

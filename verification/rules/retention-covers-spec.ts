@@ -41,17 +41,14 @@ export const rule: Rule = {
         findings.push({ status: 'unknown', address: e.address, observed: 'unknown', expected: `>= ${days} days`, message: `${e.address}: ${e.basis}`, fix: 'write the partition expiry as a literal' });
       } else {
         const ok = e.retentionDays >= days;
-        findings.push({
-          status: ok ? 'pass' : 'fail',
-          address: e.address,
-          observed: `${e.retentionDays} days`,
-          expected: `>= ${days} days`,
-          message: `${e.address} (${e.role}): ${e.basis}`,
-          ...(ok ? {} : { fix: e.tableExpirySetting ? wholeTableFix(e.tableExpirySetting, days, e.partitionType) : partitionFix(days, e.partitionType) }),
-        });
+        const finding: Finding = { status: ok ? 'pass' : 'fail', address: e.address, observed: `${e.retentionDays} days`, expected: `>= ${days} days`, message: `${e.address} (${e.role}): ${e.basis}` };
+        if (!ok) finding.fix = e.tableExpirySetting ? wholeTableFix(e.tableExpirySetting, days, e.partitionType) : partitionFix(days, e.partitionType);
+        findings.push(finding);
       }
     }
-    for (const e of entries.filter((x) => x.kind === 'bigtable-table')) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.kind !== 'bigtable-table') continue;
       if (e.unbounded) {
         findings.push({ status: 'pass', address: e.address, observed: 'no max-age', expected: `>= ${hotDays} days (hot window)`, message: `${e.address}: ${e.basis}` });
         continue;
@@ -61,14 +58,9 @@ export const rule: Rule = {
         continue;
       }
       const ok = e.retentionDays >= hotDays;
-      findings.push({
-        status: ok ? 'pass' : 'fail',
-        address: e.address,
-        observed: `${e.retentionDays} days`,
-        expected: `>= ${hotDays} days (hot window ${ctx.spec.workload.hotWindowHours} h)`,
-        message: `${e.address}: ${e.basis}`,
-        ...(ok ? {} : { fix: `raise the GC max-age to at least ${ctx.spec.workload.hotWindowHours}h` }),
-      });
+      const finding: Finding = { status: ok ? 'pass' : 'fail', address: e.address, observed: `${e.retentionDays} days`, expected: `>= ${hotDays} days (hot window ${ctx.spec.workload.hotWindowHours} h)`, message: `${e.address}: ${e.basis}` };
+      if (!ok) finding.fix = `raise the GC max-age to at least ${ctx.spec.workload.hotWindowHours}h`;
+      findings.push(finding);
     }
     return findings;
   },

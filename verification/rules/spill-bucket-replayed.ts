@@ -5,14 +5,15 @@
  * bucket's lifecycle deletes them, and the lifecycle must outlast an outage of the RTO.
  */
 import type { Finding, Rule } from '../engine/types';
-import type { Resource } from '../graph/types';
+import type { Graph, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { asList, asNumber, asRecord, asString, readAttr } from '../graph/values';
-import { buildTopology } from '../analyses/topology';
+import { buildTopology, type Topology } from '../analyses/topology';
 import { SECONDS_PER_DAY } from '../data';
-import { grantsOn, projectGrants } from './support/iam';
+import { grantsOn, projectGrants, type Grant } from './support/iam';
 import { eventBuckets } from './support/event-buckets';
 
+const BUCKET_IAM = ['google_storage_bucket_iam_member', 'google_storage_bucket_iam_binding'];
 const READ_DELETE_ROLES = ['roles/storage.objectUser', 'roles/storage.objectAdmin', 'roles/storage.admin', 'roles/editor', 'roles/owner'];
 const SECONDS_PER_MINUTE = 60;
 const WORKLOAD_IDENTITY: Record<string, string> = {
@@ -20,17 +21,43 @@ const WORKLOAD_IDENTITY: Record<string, string> = {
   google_cloud_run_v2_job: 'template.template.service_account',
 };
 
-/** Service accounts (addresses) the workloads run as, with the workload. */
+/** Service accounts (addresses) the workloads run as, with the workloads, in graph order. */
 function workloadAccounts(graph: { resources: Resource[] }): Map<string, Resource[]> {
   const out = new Map<string, Resource[]>();
-  for (const w of graph.resources) {
-    const path = WORKLOAD_IDENTITY[w.type];
-    if (!path || w.mode !== 'managed') continue;
-    const v = readAttr(w, path);
-    const refs = v !== undefined && v !== null && isPending(v) ? v.references.filter((r) => /google_service_account\./.test(r)) : typeof v === 'string' ? [v] : [];
-    for (const r of refs) out.set(r, [...(out.get(r) ?? []), w]);
+  for (const w of graph.resources.filter((r) => r.mode === 'managed' && r.type in WORKLOAD_IDENTITY)) {
+    const v = readAttr(w, WORKLOAD_IDENTITY[w.type]);
+    if (v !== undefined && v !== null && isPending(v)) {
+      for (const r of v.references) if (SERVICE_ACCOUNT.test(r)) addTo(out, r, w);
+    } else if (typeof v === 'string') addTo(out, v, w);
   }
   return out;
+}
+
+const SERVICE_ACCOUNT = /google_service_account\./;
+
+function addTo(accounts: Map<string, Resource[]>, account: string, w: Resource): void {
+  const list = accounts.get(account);
+  if (list) list.push(w);
+  else accounts.set(account, [w]);
+}
+
+/** The first workload one of the grants allows to read and delete objects, with that grant. */
+function firstReplayer(grants: readonly Grant[], accounts: ReadonlyMap<string, Resource[]>): { w: Resource; g: Grant } | undefined {
+  for (let i = 0; i < grants.length; i++) {
+    const g = grants[i];
+    if (!READ_DELETE_ROLES.includes(g.role)) continue;
+    let workload: Resource | undefined;
+    accounts.forEach((workloads, sa) => {
+      if (workload === undefined && g.members.some((m) => m.includes(sa))) workload = workloads[0];
+    });
+    if (workload) return { w: workload, g };
+  }
+  return undefined;
+}
+
+/** The bucket's replayer: granted on the bucket first, else at project level. */
+function replayerOf(graph: Graph, topo: Topology, bucket: Resource, accounts: ReadonlyMap<string, Resource[]>): { w: Resource; g: Grant } | undefined {
+  return firstReplayer(grantsOn(graph, topo, bucket, BUCKET_IAM), accounts) ?? firstReplayer(projectGrants(graph), accounts);
 }
 
 /** Shortest age (days) of a Delete lifecycle rule; undefined without one; null when pending. */
@@ -62,15 +89,11 @@ export const rule: Rule = {
     if (buckets.length === 0) return [{ status: 'pass', observed: 'no spill bucket', expected: 'replayed spill buckets', message: 'no bucket the ingest gateway spills to' }];
     const accounts = workloadAccounts(ctx.graph);
     const rtoSeconds = ctx.spec.constraints.rtoMinutes * SECONDS_PER_MINUTE;
-    const project = projectGrants(ctx.graph);
     const findings: Finding[] = [];
     for (const b of buckets) {
-      const grants = [...grantsOn(ctx.graph, topo, b, ['google_storage_bucket_iam_member', 'google_storage_bucket_iam_binding']), ...project];
-      const replayers = grants
-        .filter((g) => READ_DELETE_ROLES.includes(g.role))
-        .flatMap((g) => [...accounts.entries()].filter(([sa]) => g.members.some((m) => m.includes(sa))).flatMap(([, ws]) => ws.map((w) => ({ w, g }))));
+      const replayer = replayerOf(ctx.graph, topo, b, accounts);
       const days = deleteAfterDays(b);
-      if (replayers.length === 0) {
+      if (!replayer) {
         findings.push({ status: 'fail', address: b.address, observed: 'no workload may read and delete its objects', expected: 'a replayer with roles/storage.objectUser on the bucket', message: `nothing can replay ${b.address}: spilled events stay there${typeof days === 'number' ? ` until the lifecycle deletes them after ${days} d` : ''}`, fix: `grant roles/storage.objectUser on ${b.address} to the service account of the replayer (the ingest gateway replays in-process)` });
         continue;
       }
@@ -82,7 +105,7 @@ export const rule: Rule = {
         findings.push({ status: 'fail', address: b.address, observed: `spilled objects deleted after ${days} d`, expected: `>= ${ctx.spec.constraints.rtoMinutes} min (RTO)`, message: `${b.address} deletes spilled events after ${days} d, before an outage as long as the RTO is over`, fix: `raise the Delete lifecycle age above the RTO` });
         continue;
       }
-      const r = replayers[0];
+      const r = replayer;
       findings.push({
         status: 'pass',
         address: b.address,

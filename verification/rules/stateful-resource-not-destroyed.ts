@@ -70,10 +70,10 @@ export const rule: Rule = {
   rationale:
     'Terraform replaces a resource when a change forces it (action_reason, replace_paths) and deletes what left the configuration. For a store or a queue that is data loss, whatever deletion_protection says at apply time: a Bigtable instance or table, a BigQuery dataset or table, a Pub/Sub topic (its retained messages; Pub/Sub detaches its subscriptions for good), a subscription (its unacknowledged backlog), a Cloud Storage bucket (its objects, e.g. events the gateway spilled). A replaced Bigtable instance or BigQuery dataset takes its tables with it, and a replaced topic detaches its subscriptions, even when their own change is no-op. Waive a finding only for data known to be disposable.',
   check(ctx) {
-    const all = allResources(ctx.graph).filter((r) => r.mode === 'managed' && r.type in STATEFUL);
     if (ctx.graph.source.kind !== 'plan') {
       return [{ status: 'pass', message: `input is ${ctx.graph.source.kind === 'state' ? 'applied state' : 'a configuration'}, not a plan: nothing is being destroyed` }];
     }
+    const all = allResources(ctx.graph).filter((r) => r.mode === 'managed' && r.type in STATEFUL);
     const byType = new Map<string, Resource[]>();
     for (const r of all) {
       const list = byType.get(r.type);
@@ -109,9 +109,8 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
   if (parentSpec) {
     const parents = byType.get(parentSpec.parentType) ?? [];
     const found = parentsOf(r, parentSpec.parentAttr, parents, edges);
-    const destroyed = (p: Resource) => p.change?.actions.includes('delete') === true;
     if (found === 'unknown') {
-      if (parents.some(destroyed)) {
+      if (parents.some(isDestroyed)) {
         return {
           status: 'unknown',
           address: r.address,
@@ -121,7 +120,7 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
           fix: `reference the ${parentSpec.parentType} in ${parentSpec.parentAttr} instead of a literal`,
         };
       }
-    } else if (found.length === 1 && destroyed(found[0])) {
+    } else if (found.length === 1 && isDestroyed(found[0])) {
       const parent = found[0];
       const verb = parent.change!.replace ? 'replaced' : 'deleted';
       return {
@@ -135,7 +134,7 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
             ? `keep ${parent.address} (undo the change forcing its replacement), or recreate ${r.address} with it (lifecycle replace_triggered_by = [${parent.address}]) and waive the lost backlog with a reason`
             : `keep ${parent.address} (undo the change forcing its replacement) or export ${r.address} first, then waive with a reason`,
       };
-    } else if (found.length > 1 && found.some(destroyed)) {
+    } else if (found.length > 1 && found.some(isDestroyed)) {
       const value = readAttr(r, parentSpec.parentAttr);
       const shown = value !== undefined && !isPending(value) ? `${parentSpec.parentAttr} ${JSON.stringify(value)}` : parentSpec.parentAttr;
       return {
@@ -143,12 +142,16 @@ function judge(r: Resource, byType: ReadonlyMap<string, Resource[]>, edges: Edge
         address: r.address,
         observed: `${actions.join(',')} (parent ambiguous)`,
         expected: 'kept with its parent',
-        message: `${shown} matches ${found.length} ${parentSpec.parentType} resources (${found.map((p) => p.address).join(', ')}) and ${found.filter(destroyed).map((p) => p.address).join(', ')} ${found.filter(destroyed).length > 1 ? 'are' : 'is'} destroyed by this plan, so ${r.address} may go with it`,
+        message: `${shown} matches ${found.length} ${parentSpec.parentType} resources (${found.map((p) => p.address).join(', ')}) and ${found.filter(isDestroyed).map((p) => p.address).join(', ')} ${found.filter(isDestroyed).length > 1 ? 'are' : 'is'} destroyed by this plan, so ${r.address} may go with it`,
         fix: `reference the ${parentSpec.parentType} in ${parentSpec.parentAttr} (or set the project) so its parent is known`,
       };
     }
   }
   return { status: 'pass', address: r.address, observed: actions.join(','), message: `kept (${actions.join(', ')})` };
+}
+
+function isDestroyed(p: Resource): boolean {
+  return p.change?.actions.includes('delete') === true;
 }
 
 /** Reference edges by the resource holding them, built once per graph. */

@@ -8,6 +8,10 @@ import type { Resource } from '../graph/types';
 import { readAttr } from '../graph/values';
 import { loadVerifierData } from '../data';
 import { textOf } from './support/evidence';
+import { forEachPiece } from './support/text';
+
+const RUNTIME_TYPES = ['google_cloudfunctions_function', 'google_cloudfunctions2_function', 'google_cloud_run_v2_service'];
+const NODEJS_RUNTIME = /\bnodejs\d+\b/g;
 
 function runtimesOf(r: Resource): string[] {
   switch (r.type) {
@@ -17,8 +21,15 @@ function runtimesOf(r: Resource): string[] {
       return [textOf(readAttr(r, 'build_config.runtime'))].filter(Boolean);
     case 'google_cloud_run_v2_service': {
       // Source deploys name a base image; built images often carry the runtime in their tag.
-      const text = textOf(readAttr(r, 'template.containers')) + textOf(readAttr(r, 'build_config'));
-      return [...new Set([...text.matchAll(/\bnodejs\d+\b/g)].map((m) => m[0]))];
+      // The runtimes named in textOf(containers) + textOf(build_config), in order, each once; the
+      // text is searched piece by piece (only pieces naming nodejs), not built.
+      const found: string[] = [];
+      forEachPiece(readAttr(r, 'template.containers'), readAttr(r, 'build_config'), (piece) => {
+        if (!piece.includes('nodejs')) return;
+        NODEJS_RUNTIME.lastIndex = 0;
+        for (let m = NODEJS_RUNTIME.exec(piece); m !== null; m = NODEJS_RUNTIME.exec(piece)) if (!found.includes(m[0])) found.push(m[0]);
+      });
+      return found;
     }
     default:
       return [];
@@ -37,7 +48,7 @@ export const rule: Rule = {
     // The verification date (--today), so a verdict can be reproduced and checked ahead of a decommission date.
     const today = ctx.today;
     const findings: Finding[] = [];
-    for (const r of ctx.graph.resources) {
+    for (const r of ctx.graph.resources.filter((x) => RUNTIME_TYPES.includes(x.type))) {
       for (const runtime of runtimesOf(r)) {
         const entry = data.runtimes.runtimes[runtime];
         const evidence = { verifiedOn: today ?? null, source: data.runtimes.source, asOf: data.runtimes.asOf, confidence: entry?.confidence ?? data.runtimes.confidence };

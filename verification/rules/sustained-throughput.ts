@@ -16,6 +16,8 @@ export const rule: Rule = {
     if (cap.components.length === 0) {
       return [{ status: 'unknown', observed: 'no component capacity computed', message: 'no component capacity computed (no pipeline components found)', fix: 'declare the pipeline components', expected: `>= ${fmtNum(need)} events/s` }];
     }
+    const needed = fmtNum(need);
+    const expected = `>= ${needed} events/s`;
     return cap.components.map((c): Finding => {
       const v = c.sustainedEventsPerSecond;
       if (v === null) {
@@ -24,22 +26,24 @@ export const rule: Rule = {
           status: 'unknown',
           address: c.address,
           observed: absent ? `${c.component}: not in the graph` : `${c.component}: capacity unknown`,
-          expected: `>= ${fmtNum(need)} events/s`,
+          expected,
           message: `${c.component}: capacity unknown (${c.basis})`,
           fix: absent ? `declare the ${c.component} stage of the pipeline` : 'write its size (nodes, instances, workers, machine type) as literals',
           evidence: { basis: c.basis },
         };
       }
       const ok = v >= need;
-      return {
+      const capacity = fmtNum(v);
+      const finding: Finding = {
         status: ok ? 'pass' : 'fail',
         address: c.address,
-        observed: `${fmtNum(v)} events/s`,
-        expected: `>= ${fmtNum(need)} events/s`,
-        message: `${c.component}${cap.bottleneck?.startsWith(c.component) ? ' (bottleneck)' : ''}: ${fmtNum(v)} events/s ${ok ? '>=' : '<'} ${fmtNum(need)} (${c.basis})`,
-        ...(ok ? {} : { fix: `raise ${c.component}'s maximum size by a factor of ${(need / v).toFixed(2)} or more` }),
+        observed: `${capacity} events/s`,
+        expected,
+        message: `${c.component}${cap.bottleneck?.startsWith(c.component) ? ' (bottleneck)' : ''}: ${capacity} events/s ${ok ? '>=' : '<'} ${needed} (${c.basis})`,
         evidence: { basis: c.basis, bottleneck: cap.bottleneck },
       };
+      if (!ok) finding.fix = `raise ${c.component}'s maximum size by a factor of ${(need / v).toFixed(2)} or more`;
+      return finding;
     });
   },
 };

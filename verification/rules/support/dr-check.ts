@@ -1,5 +1,5 @@
 /** Shared shape of the RPO and RTO rules: every DR scenario within the bound; unbounded fails. */
-import type { Finding, Rule } from '../../engine/types';
+import type { DrScenario, Finding, Rule } from '../../engine/types';
 import type { Graph } from '../../graph/types';
 
 export function drRule(kind: 'rpo' | 'rto'): Rule {
@@ -22,35 +22,38 @@ export function drRule(kind: 'rpo' | 'rto'): Rule {
       }
       if (scenarios.length === 0) return [{ status: 'unknown', observed: 'no DR scenario computed', message: 'no stateful store or processing component found', fix: 'declare the pipeline', expected: `${label} <= ${bound} min` }];
       // A stage the graph lacks has no recovery figure: unknown, never a pass on what is present.
-      const missing = (ctx.analyses.dr.missing ?? []).map(
-        (stage): Finding => ({
+      const findings: Finding[] = [];
+      for (const stage of ctx.analyses.dr.missing ?? []) {
+        findings.push({
           status: 'unknown',
           observed: `no ${stage} in the graph`,
           expected: `${label} <= ${bound} min for every pipeline stage`,
           message: `${label} unknown: the pipeline has no ${stage}, so its recovery cannot be computed`,
           fix: `declare the ${stage} (or verify the stack that holds it together with this one)`,
-        }),
-      );
-      return [...missing, ...scenarios.map((s): Finding => {
-        const v = kind === 'rpo' ? s.rpoMinutes : s.rtoMinutes;
-        const base = { address: s.address, expected: `<= ${bound} min`, evidence: { scenario: s.scenario, target: s.target, basis: s.basis, rpoMinutes: s.rpoMinutes, rtoMinutes: s.rtoMinutes } };
-        if (kind === 'rto' && s.rtoUnknown !== undefined) {
-          return { ...base, status: 'unknown', observed: 'unknown', message: `${s.scenario}, ${s.target}: RTO unknown (${s.rtoUnknown})`, fix: `write the figures the recovery time needs as literals (${s.rtoUnknown})` };
-        }
-        if (v === null) {
-          return {
-            ...base,
-            status: 'fail',
-            observed: 'not bounded',
-            message: `${s.scenario}, ${s.target}: ${label} not bounded (${s.basis})`,
-            fix: unboundedFix(s.scenario, typeIn(ctx.graph, s.address)),
-          };
-        }
-        const ok = v <= bound;
-        return { ...base, status: ok ? 'pass' : 'fail', observed: `${v} min`, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, ...(ok ? {} : { fix: exceededFix(kind, typeIn(ctx.graph, s.address)) }) };
-      })];
+        });
+      }
+      const expected = `<= ${bound} min`;
+      scenarios.forEach((s) => findings.push(judge(kind, s, bound, expected, ctx.graph)));
+      return findings;
     },
   };
+}
+
+/** One scenario's finding: its figure against the bound; its evidence is the scenario's figures. */
+function judge(kind: 'rpo' | 'rto', s: DrScenario, bound: number, expected: string, graph: Graph): Finding {
+  const label = kind === 'rpo' ? 'RPO' : 'RTO';
+  const evidence = { scenario: s.scenario, target: s.target, basis: s.basis, rpoMinutes: s.rpoMinutes, rtoMinutes: s.rtoMinutes };
+  const v = kind === 'rpo' ? s.rpoMinutes : s.rtoMinutes;
+  if (kind === 'rto' && s.rtoUnknown !== undefined) {
+    return { status: 'unknown', address: s.address, observed: 'unknown', expected, message: `${s.scenario}, ${s.target}: RTO unknown (${s.rtoUnknown})`, fix: `write the figures the recovery time needs as literals (${s.rtoUnknown})`, evidence };
+  }
+  if (v === null) {
+    return { status: 'fail', address: s.address, observed: 'not bounded', expected, message: `${s.scenario}, ${s.target}: ${label} not bounded (${s.basis})`, fix: unboundedFix(s.scenario, typeIn(graph, s.address)), evidence };
+  }
+  const ok = v <= bound;
+  const finding: Finding = { status: ok ? 'pass' : 'fail', address: s.address, observed: `${v} min`, expected, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, evidence };
+  if (!ok) finding.fix = exceededFix(kind, typeIn(graph, s.address));
+  return finding;
 }
 
 /** The resource type the graph holds at the address (removed resources included); '' when none. */

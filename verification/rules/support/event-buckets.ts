@@ -5,8 +5,18 @@
  */
 import type { Resource } from '../../graph/types';
 import type { Topology } from '../../analyses/topology';
+import { refersTo } from './references';
+import { servicesOf } from './services';
 
-export function eventBuckets(topo: Topology): Resource[] {
-  const gateways = topo.services('ingest-gateway');
-  return topo.ofType('google_storage_bucket').filter((b) => gateways.some((g) => topo.refersTo(g, b)));
+/** Found once per topology: three rules read them. */
+const perTopology = new WeakMap<Topology, readonly Resource[]>();
+
+export function eventBuckets(topo: Topology): readonly Resource[] {
+  let buckets = perTopology.get(topo);
+  if (!buckets) {
+    const gateways = servicesOf(topo, 'ingest-gateway');
+    buckets = topo.ofType('google_storage_bucket').filter((b) => gateways.some((g) => refersTo(topo, g, b)));
+    perTopology.set(topo, buckets);
+  }
+  return buckets;
 }

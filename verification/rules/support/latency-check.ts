@@ -1,5 +1,5 @@
 /** Shared shape of the latency rules: a percentile of the processing path against a bound. */
-import type { Finding, LatencyResult, Rule } from '../../engine/types';
+import type { Finding, LatencyHop, LatencyPath, LatencyResult, Rule, RuleContext } from '../../engine/types';
 import type { Spec, SpecItemId } from '../../spec/spec';
 import { fmtNum, pathEvidence } from './evidence';
 
@@ -34,8 +34,7 @@ export function latencyRule(o: LatencyRuleOptions): Rule {
       }
       const value = which === 'p50' ? path.p50Ms : path.p99Ms;
       const burst = ctx.analyses.latency.burst;
-      const evidence: Record<string, unknown> = { ...pathEvidence(path), ...(burst ? { burst } : {}) };
-      const rate = `at the sustained rate (spec assumption burst-buffered${burstText(burst)})`;
+      const { evidence, rate } = shared(ctx, path, burst);
       if (value === null) {
         return [
           {
@@ -48,7 +47,7 @@ export function latencyRule(o: LatencyRuleOptions): Rule {
           },
         ];
       }
-      const worst = [...path.hops].sort((a, b) => (which === 'p50' ? b.p50Ms - a.p50Ms : b.p99Ms - a.p99Ms))[0];
+      const worst = largestHop(path.hops, which);
       const finding: Finding = {
         status: value <= bound ? 'pass' : 'fail',
         address: worst?.address,
@@ -74,6 +73,45 @@ export function latencyRule(o: LatencyRuleOptions): Rule {
       return [finding];
     },
   };
+}
+
+/**
+ * The evidence and the rate clause of the three latency rules are the same for one path and
+ * burst: built once per verification (kept per rule context, which the engine hands every rule)
+ * and shared by their findings.
+ */
+interface Shared {
+  path: LatencyPath;
+  burst: RuleContextBurst;
+  evidence: Record<string, unknown>;
+  rate: string;
+}
+const sharedPerContext = new WeakMap<RuleContext, Shared>();
+
+function shared(ctx: RuleContext, path: LatencyPath, burst: RuleContextBurst): Shared {
+  let entry = sharedPerContext.get(ctx);
+  if (!entry || entry.path !== path || entry.burst !== burst) {
+    const evidence: Record<string, unknown> = pathEvidence(path);
+    if (burst) evidence.burst = burst;
+    entry = { path, burst, evidence, rate: `at the sustained rate (spec assumption burst-buffered${burstText(burst)})` };
+    sharedPerContext.set(ctx, entry);
+  }
+  return entry;
+}
+
+/** The hop a stable sort by the percentile (largest first) puts first: the first of the largest. */
+function largestHop(hops: readonly LatencyHop[], which: 'p50' | 'p99'): LatencyHop | undefined {
+  // A comparator cannot order figures that are not finite numbers consistently: sort those as before.
+  if (!hops.every((h) => Number.isFinite(figure(h, which)))) return [...hops].sort((a, b) => figure(b, which) - figure(a, which))[0];
+  let largest: LatencyHop | undefined;
+  hops.forEach((h) => {
+    if (largest === undefined || figure(h, which) > figure(largest, which)) largest = h;
+  });
+  return largest;
+}
+
+function figure(h: LatencyHop, which: 'p50' | 'p99'): number {
+  return which === 'p50' ? h.p50Ms : h.p99Ms;
 }
 
 /** "; bursts: 4,114,286 events delayed each, longest wait 65 s, 1.88% of the month's events beyond 100 ms". */

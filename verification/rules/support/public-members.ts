@@ -31,13 +31,18 @@ function entityOf(v: string): string {
   return /^(READER|WRITER|OWNER):/i.test(v) ? v.slice(i + 1) : v;
 }
 
+/** PUBLIC_MEMBER.test(who), as a comparison (it runs for every member of every grant). */
+function isPublicMember(who: string): boolean {
+  return who === 'allUsers' || who === 'allAuthenticatedUsers';
+}
+
 export function classifyMember(v: AttrValue | undefined, role: string, entity = false): Member[] {
   if (v === undefined || v === null) return [];
   if (Array.isArray(v)) return v.flatMap((x) => classifyMember(x, role, entity));
   if (typeof v === 'string') {
     if (v === SENSITIVE) return [{ text: v, verdict: 'unknown', role, why: 'the member is sensitive, so who it is cannot be read' }];
     const who = entity ? entityOf(v) : v;
-    return [{ text: v, verdict: PUBLIC_MEMBER.test(who) ? 'public' : 'private', role }];
+    return [{ text: v, verdict: isPublicMember(who) ? 'public' : 'private', role }];
   }
   if (isPending(v)) {
     const text = v.expression ?? `(known after apply; refers to ${v.references.join(', ') || 'nothing in the graph'})`;
@@ -87,12 +92,14 @@ const ACCESS_CONTROL = ['google_storage_bucket_access_control', 'google_storage_
 const ACL = ['google_storage_bucket_acl', 'google_storage_object_acl', 'google_storage_default_object_acl'];
 const DATASET_ACCESS_FIELDS = ['special_group', 'iam_member'];
 
+const roleOf = (r: Resource) => asString(readAttr(r, 'role')) ?? '';
+
 /** The members a resource grants access to, or undefined when the resource grants nothing. */
 export function membersOf(graph: Graph, r: Resource): Member[] | undefined {
-  const role = asString(readAttr(r, 'role')) ?? '';
-  if (/_iam_member$/.test(r.type)) return classifyMember(readAttr(r, 'member'), role);
-  if (/_iam_binding$/.test(r.type)) return classifyMember(readAttr(r, 'members'), role);
-  if (/_iam_policy$/.test(r.type)) return policyMembers(graph, r);
+  // Suffix tests as endsWith (the same as /_iam_member$/ ...), and the role read only where it is used: this runs for every resource.
+  if (r.type.endsWith('_iam_member')) return classifyMember(readAttr(r, 'member'), roleOf(r));
+  if (r.type.endsWith('_iam_binding')) return classifyMember(readAttr(r, 'members'), roleOf(r));
+  if (r.type.endsWith('_iam_policy')) return policyMembers(graph, r);
   if (r.type === 'google_bigquery_dataset') {
     return asList(readAttr(r, 'access')).flatMap((a) => {
       const block = asRecord(a);
@@ -100,8 +107,8 @@ export function membersOf(graph: Graph, r: Resource): Member[] | undefined {
       return DATASET_ACCESS_FIELDS.flatMap((f) => classifyMember(block[f], asString(block.role) ?? ''));
     });
   }
-  if (r.type === 'google_bigquery_dataset_access') return DATASET_ACCESS_FIELDS.flatMap((f) => classifyMember(readAttr(r, f), role));
-  if (ACCESS_CONTROL.includes(r.type)) return classifyMember(readAttr(r, 'entity'), role, true);
+  if (r.type === 'google_bigquery_dataset_access') return DATASET_ACCESS_FIELDS.flatMap((f) => classifyMember(readAttr(r, f), roleOf(r)));
+  if (ACCESS_CONTROL.includes(r.type)) return classifyMember(readAttr(r, 'entity'), roleOf(r), true);
   if (ACL.includes(r.type)) return [...classifyMember(readAttr(r, 'role_entity'), '', true), ...predefined(r, 'predefined_acl'), ...predefined(r, 'default_acl')];
   if (r.type === 'google_storage_bucket_object') return predefined(r, 'predefined_acl');
   if (r.type === 'google_cloud_run_v2_service' && readAttr(r, 'invoker_iam_disabled') === true) return [{ text: 'allUsers (invoker IAM disabled)', verdict: 'public', role: 'roles/run.invoker' }];
