@@ -10,9 +10,9 @@
  *   - the stages, timed on a fresh graph each run, and the bytes each allocates;
  *   - the first verification in a fresh process, where nothing is compiled, loaded or memoised
  *     yet (what a one-shot CLI run pays), with the module loading measured apart.
- * The latency model's Monte Carlo is memoised on its hop parameters (the advice stage re-verifies
- * hundreds of edited graphs whose hops rarely differ), so a repeat of the same input skips the
- * sampling: the first-run figure shows what it costs when it runs.
+ * The latency model's convolutions are memoised on their hop parameters (the advice stage
+ * re-verifies hundreds of edited graphs whose hops rarely differ), so a repeat of the same input
+ * skips them: the first-run figure shows what they cost when they run.
  * Writes bench/results/verify-vs-parse.json with the machine's details.
  *
  *   npx tsx bench/verify-vs-parse.ts
@@ -247,7 +247,7 @@ function main(): void {
       `steady state: the same input verified repeatedly in one warm process, median of ${TIMED_RUNS} runs after a warm-up of >= ${WARM_UP_RUNS} runs and >= ${WARM_UP_MS / 1000} s ` +
       `(5 runs when one takes over ${SLOW_MS} ms); verify = JSON.parse + graph + model + analyses + rules + verdict, from the same text; parse timed the same way. ` +
       'Stages: a fresh graph each run (300 runs); allocated KB: heap growth from an emptied young generation. ' +
-      'First run: a fresh process, module loading apart; nothing compiled, loaded or memoised before it (the latency Monte Carlo among them).',
+      'First run: a fresh process, module loading apart; nothing compiled, loaded or memoised before it (the latency convolutions among them).',
   };
 
   try {

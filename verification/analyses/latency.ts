@@ -4,7 +4,7 @@
  * job duration. Hops come from latency.json; Bigtable writes depend on storage type and the
  * cluster's CPU utilisation at sustained load; consecutive hops in different regions add a
  * cross-region penalty. The path's p50 and p99 are percentiles of the SUM of the hop
- * distributions (Monte Carlo, fixed seed), not a sum of per-hop percentiles.
+ * distributions (numerical convolution, see stats/distributions.ts), not a sum of per-hop percentiles.
  */
 import type { BurstImpact, Confidence, LatencyHop, LatencyPath, LatencyResult } from '../engine/types';
 import type { AttrValue, Resource } from '../graph/types';
@@ -60,8 +60,8 @@ function notComputed(name: string, hops: readonly PathHop[], missing: string[]):
 
 function combine(ctx: AnalysisContext, name: string, hops: readonly PathHop[], missing: string[], extraMethod = ''): LatencyPath {
   if (missing.length > 0 || hops.length === 0) return notComputed(name, hops, missing);
-  const mc = ctx.data.latency.monteCarlo;
-  const sum = sumPercentiles(distributions(hops), mc.samples, mc.seed);
+  const { cells } = ctx.data.latency.convolution;
+  const sum = sumPercentiles(distributions(hops), cells);
   let naiveP99 = 0;
   let medians = 0;
   for (const { hop } of hops) {
@@ -74,7 +74,7 @@ function combine(ctx: AnalysisContext, name: string, hops: readonly PathHop[], m
     p50Ms: round1(sum.p50),
     p99Ms: round1(sum.p99),
     method:
-      `Monte Carlo of the sum of ${hops.length} hops (lognormal fitted to each hop's p50/p99${extraMethod}), ${mc.samples} samples, seed ${mc.seed}; ` +
+      `sum of ${hops.length} hops by numerical convolution (lognormal fitted to each hop's p50/p99${extraMethod}), on a ${cells}-point grid; ` +
       `for comparison: sum of medians ${round1(medians)} ms, naive sum of p99s ${round1(naiveP99)} ms`,
     missing: [],
   };
@@ -271,13 +271,13 @@ function processingPath(p: Pipeline, duringBurst?: StandbyInBursts[]): LatencyPa
 
 /** Percentiles of the mixture of regional paths, each weighted by its processors' share. */
 function combineMixture(ctx: AnalysisContext, name: string, common: PathHop[], regional: RegionalPath[], extraMethod: string): LatencyPath {
-  const mc = ctx.data.latency.monteCarlo;
+  const { cells } = ctx.data.latency.convolution;
   const paths = regional.map((r) => ({ weight: r.share.weight, hops: distributions([...common, ...r.hops]) }));
-  const mix = mixturePercentiles(paths, mc.samples, mc.seed);
+  const mix = mixturePercentiles(paths, cells);
   let total = 0;
   for (const r of regional) total += r.share.weight;
   const parts = regional.map((r, i) => {
-    const alone = sumPercentiles(paths[i].hops, mc.samples, mc.seed);
+    const alone = sumPercentiles(paths[i].hops, cells);
     return `${r.share.processor.region ?? '?'} ${r.share.instances} instance(s) x ${r.share.vcpu} vCPU = ${Math.round((r.share.weight / total) * 100)}% of the events (p50 ${round1(alone.p50)} ms, p99 ${round1(alone.p99)} ms alone)`;
   });
   const hops = reportedHops(common);
@@ -289,7 +289,7 @@ function combineMixture(ctx: AnalysisContext, name: string, common: PathHop[], r
     p99Ms: round1(mix.p99),
     method:
       `mixture of ${regional.length} regional paths (processors in every region pull the one subscription; each takes a share in proportion to its running instances x vCPU, U): ${parts.join('; ')}; ` +
-      `each path a Monte Carlo of its hops (lognormal fitted to each hop's p50/p99)${extraMethod}, ${mc.samples} samples, seed ${mc.seed}`,
+      `each path the sum of its hops by numerical convolution (lognormal fitted to each hop's p50/p99)${extraMethod}, on a ${cells}-point grid`,
     missing: [],
   };
 }
@@ -320,7 +320,6 @@ function uniformWait(name: string, maxMs: number, source: string, address: strin
 /** Path percentiles plus the worst case of an "always" bound: every uniform wait at its maximum, plus the p99 of the rest. */
 function withWorstCase(ctx: AnalysisContext, name: string, hops: PathHop[]): LatencyPath {
   const path = combine(ctx, name, hops, [], '; waits uniform');
-  const mc = ctx.data.latency.monteCarlo;
   let waits = 0;
   let constants = 0;
   const random: HopDistribution[] = [];
@@ -329,7 +328,7 @@ function withWorstCase(ctx: AnalysisContext, name: string, hops: PathHop[]): Lat
     else if (dist.kind === 'constant') constants += dist.value;
     else random.push(dist);
   }
-  const rest = random.length > 0 ? sumPercentiles(random, mc.samples, mc.seed).p99 : 0;
+  const rest = random.length > 0 ? sumPercentiles(random, ctx.data.latency.convolution.cells).p99 : 0;
   path.maxMs = round1(waits + constants + rest);
   return path;
 }

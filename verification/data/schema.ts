@@ -41,7 +41,13 @@ export const latencyFileSchema = z
           .min(1),
       })
       .strict(),
-    monteCarlo: z.object({ samples: z.number().int().min(1000), seed: z.number().int(), note: z.string().optional() }).strict(),
+    /** Grid of the hop sums' numerical convolution: a power of two (the FFT's size is twice it). */
+    convolution: z
+      .object({
+        cells: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+        note: z.string().optional(),
+      })
+      .strict(),
     /** Scalar figures of the latency models (burst warning share, window finalization). */
     figures: z.array(figureSchema).default([]),
   })

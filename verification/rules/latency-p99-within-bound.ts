@@ -1,4 +1,4 @@
-/** The event-processing critical path's p99 (Monte Carlo of per-hop distributions) within the bound. */
+/** The event-processing critical path's p99 (the sum of per-hop distributions, convolved) within the bound. */
 import type { Rule } from '../engine/types';
 import { latencyRule } from './support/latency-check';
 

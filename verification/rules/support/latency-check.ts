@@ -20,7 +20,7 @@ export function latencyRule(o: LatencyRuleOptions): Rule {
     specItem: o.specItem,
     reads: ['google_cloud_run_v2_service', 'google_pubsub_topic', 'google_pubsub_subscription', 'google_bigtable_instance', 'google_bigtable_app_profile'],
     rationale:
-      'Each hop of the event path (gateway, Pub/Sub publish and delivery, processor, Bigtable write by storage type and CPU) is a lognormal fitted to its p50/p99 from verification/data/latency.json, plus a cross-region penalty between hops in different regions; the path percentile is that of the sum (Monte Carlo, fixed seed), not a sum of percentiles.',
+      'Each hop of the event path (gateway, Pub/Sub publish and delivery, processor, Bigtable write by storage type and CPU) is a lognormal fitted to its p50/p99 from verification/data/latency.json, plus a cross-region penalty between hops in different regions; the path percentile is that of the sum (the hop distributions convolved numerically), not a sum of percentiles.',
     check(ctx) {
       const path = ctx.analyses.latency.processing;
       const bound = o.bound(ctx.spec);

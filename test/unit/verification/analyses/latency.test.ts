@@ -1,29 +1,82 @@
 /**
- * Latency: per-hop lognormals fitted to p50/p99 (latency.json), summed by a seeded Monte
- * Carlo. Reference path hops (p50/p99 ms): gateway 3/15, publish 10/40, delivery 15/60,
+ * Latency: per-hop lognormals fitted to p50/p99 (latency.json), summed by numerical convolution
+ * on a grid. Reference path hops (p50/p99 ms): gateway 3/15, publish 10/40, delivery 15/60,
  * processor 2/10, Bigtable SSD write 6/20: sum of medians 36 ms, naive sum of p99s 145 ms.
  */
-import { sumPercentiles } from '../../../../verification/analyses/stats/distributions';
+import { mixturePercentiles, normalCdf, sumPercentiles, type HopDistribution } from '../../../../verification/analyses/stats/distributions';
 import { analyse, pipelineDoc, set, unset } from './support/pipeline';
 
+const CELLS = 16_384;
+const lognormal = (p50: number, p99: number): HopDistribution => ({ kind: 'lognormal', p50, p99 });
+const REFERENCE_PATH = [lognormal(3, 15), lognormal(10, 40), lognormal(15, 60), lognormal(2, 10), lognormal(6, 20)];
+
 describe('sum of hop distributions', () => {
-  test('one lognormal hop returns its own p50 and p99 (within Monte Carlo error)', () => {
-    const s = sumPercentiles([{ kind: 'lognormal', p50: 3, p99: 15 }], 200_000, 1);
-    expect(s.p50).toBeGreaterThan(3 * 0.98);
-    expect(s.p50).toBeLessThan(3 * 1.02);
-    expect(s.p99).toBeGreaterThan(15 * 0.96);
-    expect(s.p99).toBeLessThan(15 * 1.04);
+  test('the normal CDF matches tabulated values (Phi(0) = 0.5, Phi(1.96) = 0.9750021048517795, Phi(-6) = 9.865876450377e-10)', () => {
+    expect(normalCdf(0)).toBe(0.5);
+    expect(normalCdf(1.96)).toBeCloseTo(0.9750021048517795, 14);
+    expect(normalCdf(-1.96)).toBeCloseTo(1 - 0.9750021048517795, 14);
+    expect(normalCdf(-6)).toBeCloseTo(9.865876450377e-10, 14);
+    expect(normalCdf(2.3263478740408408)).toBeCloseTo(0.99, 14);
+  });
+
+  test('one lognormal hop returns its own p50 and p99', () => {
+    const s = sumPercentiles([lognormal(3, 15)], CELLS);
+    expect(s.p50).toBeCloseTo(3, 2);
+    expect(s.p99).toBeCloseTo(15, 2);
   });
 
   test('a uniform wait on [0, 1,000] has p50 500 and p99 990', () => {
-    const s = sumPercentiles([{ kind: 'uniform', max: 1000 }], 200_000, 7);
-    expect(s.p50).toBeCloseTo(500, -1);
-    expect(s.p99).toBeCloseTo(990, -1);
+    const s = sumPercentiles([{ kind: 'uniform', max: 1000 }], CELLS);
+    expect(s.p50).toBeCloseTo(500, 6);
+    expect(s.p99).toBeCloseTo(990, 6);
   });
 
-  test('the same seed gives the same figures', () => {
-    const hops = [{ kind: 'lognormal' as const, p50: 10, p99: 40 }, { kind: 'lognormal' as const, p50: 15, p99: 60 }];
-    expect(sumPercentiles(hops, 50_000, 42)).toEqual(sumPercentiles(hops, 50_000, 42));
+  test('two uniform waits on [0, 1] sum to the triangle on [0, 2]: p50 1, p99 2 - sqrt(0.02)', () => {
+    const s = sumPercentiles([{ kind: 'uniform', max: 1 }, { kind: 'uniform', max: 1 }], CELLS);
+    expect(s.p50).toBeCloseTo(1, 3);
+    expect(s.p99).toBeCloseTo(2 - Math.sqrt(0.02), 3);
+  });
+
+  test('constants shift the sum, and a lognormal with p99 = p50 is the constant p50', () => {
+    const alone = sumPercentiles([{ kind: 'uniform', max: 1000 }], CELLS);
+    const shifted = sumPercentiles([{ kind: 'uniform', max: 1000 }, { kind: 'constant', value: 250 }, lognormal(50, 50)], CELLS);
+    expect(shifted.p50).toBeCloseTo(alone.p50 + 300, 6);
+    expect(shifted.p99).toBeCloseTo(alone.p99 + 300, 6);
+    expect(sumPercentiles([{ kind: 'constant', value: 7 }], CELLS)).toEqual({ p50: 7, p99: 7 });
+  });
+
+  test('the reference path: p50 40.4 ms and p99 91.7 ms, the same to 0.001 ms on a 4x finer grid', () => {
+    const s = sumPercentiles(REFERENCE_PATH, CELLS);
+    const fine = sumPercentiles(REFERENCE_PATH, 4 * CELLS);
+    expect([Math.round(s.p50 * 10) / 10, Math.round(s.p99 * 10) / 10]).toEqual([40.4, 91.7]);
+    expect(Math.abs(s.p50 - fine.p50)).toBeLessThan(0.001);
+    expect(Math.abs(s.p99 - fine.p99)).toBeLessThan(0.001);
+    // Between the sum of medians (36) and the naive sum of p99s (145).
+    expect(s.p50).toBeGreaterThan(36);
+    expect(s.p99).toBeLessThan(145);
+  });
+
+  test('a window path (a 15 s uniform wait, a constant and heavy lognormals) moves under 1e-5 of its p99 on a 4x finer grid', () => {
+    const hops: HopDistribution[] = [...REFERENCE_PATH, { kind: 'uniform', max: 15_000 }, { kind: 'constant', value: 2000 }, lognormal(200, 1500)];
+    const s = sumPercentiles(hops, CELLS);
+    const fine = sumPercentiles(hops, 4 * CELLS);
+    expect(Math.abs(s.p99 - fine.p99) / fine.p99).toBeLessThan(1e-5);
+    expect(Math.abs(s.p50 - fine.p50) / fine.p50).toBeLessThan(1e-5);
+  });
+
+  test('a mixture lies between its paths, and one path with all the weight is that path', () => {
+    const slow = [...REFERENCE_PATH, lognormal(30, 45)];
+    const fast = sumPercentiles(REFERENCE_PATH, CELLS);
+    const alone = sumPercentiles(slow, CELLS);
+    const mix = mixturePercentiles([{ weight: 0.8, hops: REFERENCE_PATH }, { weight: 0.2, hops: slow }], CELLS);
+    expect(mix.p99).toBeGreaterThan(fast.p99);
+    expect(mix.p99).toBeLessThan(alone.p99);
+    expect(mixturePercentiles([{ weight: 1, hops: slow }, { weight: 0, hops: REFERENCE_PATH }], CELLS)).toEqual(alone);
+    expect(() => mixturePercentiles([{ weight: 0, hops: slow }], CELLS)).toThrow('no path with a positive weight');
+  });
+
+  test('a grid that is not a power of two is refused', () => {
+    expect(() => sumPercentiles([lognormal(3, 15), lognormal(4, 16)], 10_000)).toThrow('10000 cells is not a power of two');
   });
 });
 
@@ -111,21 +164,21 @@ describe('regional processors: a mixture over the regions that pull', () => {
     const alone = analyse(pipelineDoc()).latency.processing;
     const { processing } = analyse(withEuProcessor(1)).latency;
     // The primary runs max(4 min, ceil(10,000 / (2 x 5,000))) = 4 instances x 2 vCPU = 8; the standby 1 x 2 = 2.
-    expect(processing.method).toMatch(/us-central1 4 instance\(s\) x 2 vCPU = 80% of the events \(p50 40.5 ms, p99 92.4 ms alone\)/);
+    expect(processing.method).toMatch(/us-central1 4 instance\(s\) x 2 vCPU = 80% of the events \(p50 40.4 ms, p99 91.7 ms alone\)/);
     // Its path adds the 50/70 ms penalty of delivery from the publish region (us-central1) and writes to the nearest cluster (hot-eu).
-    expect(processing.method).toMatch(/europe-west1 1 instance\(s\) x 2 vCPU = 20% of the events \(p50 91.4 ms, p99 144.9 ms alone\)/);
+    expect(processing.method).toMatch(/europe-west1 1 instance\(s\) x 2 vCPU = 20% of the events \(p50 91.4 ms, p99 144.6 ms alone\)/);
     expect(processing.hops.filter((h) => h.name.startsWith('cross-region')).map((h) => h.name)).toEqual([
       'cross-region us-central1 -> europe-west1 (Pub/Sub delivery from the publish region) (via europe-west1, 20%)',
     ]);
     // The mixture's CDF is 0.8 F_us + 0.2 F_eu: its p99 lies between the two paths' p99s, far above the primary's alone.
     expect(processing.p99Ms).toBe(124.8);
     expect(processing.p99Ms!).toBeGreaterThan(alone.p99Ms!);
-    expect(processing.p50Ms).toBe(44.9);
+    expect(processing.p50Ms).toBe(44.8);
   });
 
-  test('a standby at 0 instances pulls nothing at the sustained rate: the path is the primary\'s alone (92.4 ms)', () => {
+  test('a standby at 0 instances pulls nothing at the sustained rate: the path is the primary\'s alone (91.7 ms)', () => {
     const { processing } = analyse(withEuProcessor(0)).latency;
-    expect(processing.p99Ms).toBe(92.4);
+    expect(processing.p99Ms).toBe(91.7);
     expect(processing.hops.some((h) => h.name.startsWith('cross-region'))).toBe(false);
   });
 
@@ -137,9 +190,9 @@ describe('regional processors: a mixture over the regions that pull', () => {
     return doc;
   };
 
-  test('a gated standby (STANDBY_BACKLOG_AGE_SECONDS 300) takes no share at the sustained rate: the primary\'s 92.4 ms, not the 124.8 ms mixture', () => {
+  test('a gated standby (STANDBY_BACKLOG_AGE_SECONDS 300) takes no share at the sustained rate: the primary\'s 91.7 ms, not the 124.8 ms mixture', () => {
     const { processing } = analyse(withGatedStandby(300)).latency;
-    expect([processing.p99Ms, processing.p50Ms]).toEqual([92.4, 40.5]);
+    expect([processing.p99Ms, processing.p50Ms]).toEqual([91.7, 40.4]);
     expect(processing.hops.some((h) => h.name.startsWith('cross-region'))).toBe(false);
     expect(processing.method).toMatch(/google_cloud_run_v2_service\.processor_eu \(europe-west1\) is a gated standby: it pulls only when the backlog is older than its STANDBY_BACKLOG_AGE_SECONDS, so it takes 0% at the sustained rate/);
   });
@@ -162,9 +215,9 @@ describe('regional processors: a mixture over the regions that pull', () => {
     // During the burst the primary runs ceil(50,000 / 10,000) = 5 instances x 2 vCPU = 10, the standby 1 x 2 = 2: 17% cross the Atlantic.
     const m = r.burst!.processingWhileStandbyPulls!;
     expect(m.method).toMatch(/europe-west1 1 instance\(s\) x 2 vCPU = 17% of the events/);
-    expect(m.p99Ms!).toBeGreaterThan(92.4);
+    expect(m.p99Ms!).toBeGreaterThan(91.7);
     // The sustained-rate figure the bound is judged on stays the primary's.
-    expect(r.processing.p99Ms).toBe(92.4);
+    expect(r.processing.p99Ms).toBe(91.7);
   });
 
   test('capacity at a burst\'s start counts no gated standby: processor 4 x 2 x 5,000 = 40,000 (an always-pulling standby adds its 10,000)', () => {
@@ -207,12 +260,12 @@ describe('bursts: judged at the sustained rate, their effect reported', () => {
   test('more than 1% of the month beyond the bound is a warning; the p99 is still the sustained-rate figure', () => {
     expect(r.latency.warnings).toHaveLength(1);
     expect(r.latency.warnings![0]).toMatch(/^bursts delay 1\.81% of the month's events beyond the 100 ms p99 bound \(more than 1%\)/);
-    expect(r.latency.processing.p99Ms).toBe(92.4);
+    expect(r.latency.processing.p99Ms).toBe(91.7);
     expect(r.latency.processing.method).toMatch(/at the sustained rate \(spec assumption burst-buffered/);
   });
 
-  test('the dashboard lag during a burst: the longest wait plus the live path\'s worst case (57,879 + 4,615.8 = 62,494 ms)', () => {
-    expect(b.dashboardLagMs).toBe(62_494);
+  test('the dashboard lag during a burst: the longest wait plus the live path\'s worst case (57,879 + 4,614.9 = 62,493 ms)', () => {
+    expect(b.dashboardLagMs).toBe(62_493);
   });
 
   test('with 5 Bigtable nodes (5 x 14,000 / 1.1 = 63,636) the processor (40,000) is the slowest stage: Q = 10,000 x 60 = 600,000, longest wait 15 s', () => {
@@ -229,9 +282,9 @@ describe('bursts: judged at the sustained rate, their effect reported', () => {
 });
 
 describe('dashboard freshness: the live figures (judged) and the window series (reported)', () => {
-  test('live figures through the Bigtable fleet table: snapshot every 2 s + 0.5 s live cache + 2 s refresh = 4,500 ms of waits + p99 of processing, write, read and analytics = 4,615.8 ms', () => {
+  test('live figures through the Bigtable fleet table: snapshot every 2 s + 0.5 s live cache + 2 s refresh = 4,500 ms of waits + p99 of processing, write, read and analytics = 4,614.9 ms', () => {
     const { dashboardFreshness } = analyse(pipelineDoc()).latency;
-    expect(dashboardFreshness.maxMs).toBe(4_615.8);
+    expect(dashboardFreshness.maxMs).toBe(4_614.9);
     expect(dashboardFreshness.hops.map((h) => h.name)).toEqual([
       'event processing (path above)',
       'wait for the next fleet snapshot (every 2 s)',
@@ -243,27 +296,27 @@ describe('dashboard freshness: the live figures (judged) and the window series (
     ]);
   });
 
-  test('the dashboard\'s default 1 s live cache (prod sets none): 2,000 + 1,000 + 2,000 = 5,000 ms of waits alone, + 115.8 ms = 5,115.8 ms', () => {
+  test('the dashboard\'s default 1 s live cache (prod sets none): 2,000 + 1,000 + 2,000 = 5,000 ms of waits alone, + 114.9 ms = 5,114.9 ms', () => {
     const doc = pipelineDoc();
     const c = doc.resource.google_cloud_run_v2_service.dashboard.template as { containers: { env: { name: string }[] } };
     c.containers.env = c.containers.env.filter((e) => e.name !== 'LIVE_CACHE_MS');
-    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(5_115.8);
+    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(5_114.9);
   });
 
-  test('snapshots every 1 s: one second less (3,615.8 ms); every 5 s: 7,615.8 ms', () => {
+  test('snapshots every 1 s: one second less (3,614.9 ms); every 5 s: 7,614.9 ms', () => {
     const at = (n: string) => {
       const doc = pipelineDoc();
       const env = (doc.resource.google_cloud_run_v2_service.processor.template as { containers: { env: { name: string; value: string }[] } }).containers.env;
       env.find((e) => e.name === 'FLEET_METRICS_SECONDS')!.value = n;
       return analyse(doc).latency.dashboardFreshness.maxMs;
     };
-    expect(at('1')).toBe(3_615.8);
-    expect(at('5')).toBe(7_615.8);
+    expect(at('1')).toBe(3_614.9);
+    expect(at('5')).toBe(7_614.9);
   });
 
   test('window series: slide 10 s + watermark 2 x 5 s (a device sends every 60,000 / 10,000 = 6 s > 5 s) + timer max(1, 10 / 2) = 5 s + refresh 2 s = 27,000 ms + p99 of the rest', () => {
     const w = analyse(pipelineDoc()).latency.windowFreshness!;
-    expect(w.maxMs).toBe(27_123.4);
+    expect(w.maxMs).toBe(27_122.5);
     expect(w.hops.find((h) => h.name.startsWith('watermark'))!.name).toBe('watermark (10 s: 2 x 5 s delay, a device sends every 6 s)');
   });
 
@@ -305,7 +358,7 @@ describe('dashboard freshness: the live figures (judged) and the window series (
     for (const s of ['processor', 'analytics']) env(doc, s).env.find((e) => e.name === 'BIGTABLE_FLEET_TABLE')!.value = 'fleet';
     const c = env(doc, 'processor');
     c.env = c.env.filter((e) => e.name !== 'FLEET_METRICS_SECONDS');
-    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(4_615.8);
+    expect(analyse(doc).latency.dashboardFreshness.maxMs).toBe(4_614.9);
   });
 
   test('analytics keeping snapshots no longer than they are written (max age 2 s, every 2 s) drops instances: unknown', () => {
