@@ -27,7 +27,9 @@ const WHOLE_RESOURCE_PENDING = pending('after_unknown');
  */
 export function readAttr(resource: Pick<Resource, 'values' | 'valuesPending'>, path: string): AttrValue | undefined {
   let cur: AttrValue | undefined = resource.values;
-  for (const step of path.split('.')) {
+  const steps = stepsOf(path);
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k];
     if (cur === undefined || cur === null) return resource.valuesPending ? WHOLE_RESOURCE_PENDING : undefined;
     if (isPending(cur)) return cur;
     if (Array.isArray(cur)) {
@@ -42,6 +44,22 @@ export function readAttr(resource: Pick<Resource, 'values' | 'valuesPending'>, p
   }
   if (cur === undefined && resource.valuesPending) return WHOLE_RESOURCE_PENDING;
   return cur;
+}
+
+/**
+ * A path's steps, split once: the rules and analyses read a few hundred distinct paths (mostly
+ * literals) thousands of times per verification. Bounded, for callers that build paths.
+ */
+const STEPS_LIMIT = 4096;
+const stepsByPath = new Map<string, readonly string[]>();
+
+function stepsOf(path: string): readonly string[] {
+  let steps = stepsByPath.get(path);
+  if (!steps) {
+    if (stepsByPath.size >= STEPS_LIMIT) stepsByPath.clear();
+    stepsByPath.set(path, (steps = path.split('.')));
+  }
+  return steps;
 }
 
 /** A block that may be written once (object) or several times (list) as a list. */
