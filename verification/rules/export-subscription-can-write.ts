@@ -11,7 +11,6 @@ import { isPending } from '../graph/types';
 import { asRecord, asString, readAttr } from '../graph/values';
 import { buildTopology, type Topology } from '../analyses/topology';
 import { grantsOn, holderAmong, holderOf, projectGrants, PUBSUB_AGENT, type Grant } from './support/iam';
-import { targetsAmong } from './support/references';
 
 const BIGQUERY_WRITE_ROLES = ['roles/bigquery.dataEditor', 'roles/bigquery.dataOwner', 'roles/bigquery.admin', 'roles/editor', 'roles/owner'];
 const STORAGE_WRITE_ROLES = ['roles/storage.objectCreator', 'roles/storage.objectUser', 'roles/storage.objectAdmin', 'roles/storage.admin', 'roles/editor', 'roles/owner'];
@@ -39,7 +38,7 @@ function judge(ctx: Parameters<Rule['check']>[0], topo: Topology, sub: Resource,
   const config = asRecord(readAttr(sub, key))!;
   const writer = writerOf(config);
   const destinationType = kind === 'bigquery' ? 'google_bigquery_table' : 'google_storage_bucket';
-  const destination = targetsAmong(topo, sub, topo.ofType(destinationType), key)[0];
+  const destination = topo.firstTargetAmong(sub, topo.ofType(destinationType), key);
   if (writer === 'pending') {
     return { status: 'unknown', address: sub.address, observed: 'service_account_email known only after apply', expected: 'a writer identity the graph names', message: `${sub.address}: the identity that writes is known only after apply`, fix: 'reference a google_service_account (or leave it unset to write as the Pub/Sub service agent)' };
   }

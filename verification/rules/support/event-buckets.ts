@@ -5,7 +5,6 @@
  */
 import type { Resource } from '../../graph/types';
 import type { Topology } from '../../analyses/topology';
-import { refersTo } from './references';
 import { servicesOf } from './services';
 
 /** Found once per topology: three rules read them. */
@@ -15,7 +14,7 @@ export function eventBuckets(topo: Topology): readonly Resource[] {
   let buckets = perTopology.get(topo);
   if (!buckets) {
     const gateways = servicesOf(topo, 'ingest-gateway');
-    buckets = topo.ofType('google_storage_bucket').filter((b) => gateways.some((g) => refersTo(topo, g, b)));
+    buckets = topo.ofType('google_storage_bucket').filter((b) => gateways.some((g) => topo.refersTo(g, b)));
     perTopology.set(topo, buckets);
   }
   return buckets;

@@ -2,7 +2,6 @@
 import type { AttrValue, Graph, Resource } from '../../graph/types';
 import { readAttr } from '../../graph/values';
 import type { Topology } from '../../analyses/topology';
-import { referrersAmong } from './references';
 import { joinedText } from './text';
 
 export interface Grant {
@@ -55,7 +54,7 @@ function cachedGrant(index: IamIndex, iam: Resource): Grant {
 
 export function grantsOn(graph: Graph, topology: Topology, target: Resource, iamTypes: readonly string[]): Grant[] {
   const index = indexOf(graph);
-  return referrersAmong(topology, target, ofTypes(index, iamTypes)).map((iam) => cachedGrant(index, iam));
+  return topology.referrersAmong(target, ofTypes(index, iamTypes)).map((iam) => cachedGrant(index, iam));
 }
 
 /** textOf of a role or member value (a literal string is itself). */
