@@ -204,25 +204,30 @@ function gridMasses(hop: RandomHop, h: number, cells: number, length: number): F
   return out;
 }
 
-/** The hops' grids convolved: the FFT is twice the grid, so the sum's points past the grid do not wrap. */
+/**
+ * The hops' grids convolved: the FFT is twice the grid, so the sum's points past the grid do
+ * not wrap. Real input has a conjugate-symmetric spectrum, so the product is formed on the
+ * half the real transform fills (bins 0 to size / 2) and completed once before the inverse.
+ */
 function convolve(hops: readonly RandomHop[], h: number, cells: number): Float64Array {
   const size = 2 * cells;
   const fft = fftOf(size);
   const product = fft.createComplexArray() as number[];
   const spectrum = fft.createComplexArray() as number[];
+  const halfEnd = size + 2;
   hops.forEach((hop, i) => {
     fft.realTransform(spectrum, gridMasses(hop, h, cells, size));
-    fft.completeSpectrum(spectrum);
     if (i === 0) {
-      for (let k = 0; k < spectrum.length; k++) product[k] = spectrum[k];
+      for (let k = 0; k < halfEnd; k++) product[k] = spectrum[k];
       return;
     }
-    for (let k = 0; k < spectrum.length; k += 2) {
+    for (let k = 0; k < halfEnd; k += 2) {
       const re = product[k] * spectrum[k] - product[k + 1] * spectrum[k + 1];
       product[k + 1] = product[k] * spectrum[k + 1] + product[k + 1] * spectrum[k];
       product[k] = re;
     }
   });
+  fft.completeSpectrum(product);
   const complex = fft.createComplexArray() as number[];
   fft.inverseTransform(complex, product);
   const masses = new Float64Array(size);
