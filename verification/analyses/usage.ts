@@ -6,8 +6,7 @@
  *     google_pubsub_topic.dead_letter: { eventsPerSecond: 2 }
  *     google_bigquery_data_transfer_config.batch_view: { bytesScannedPerRunGiB: 20 }
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { readYamlFile } from '../graph/yaml-input';
 import { z } from 'zod';
 import { InputError } from '../engine/errors';
 
@@ -65,21 +64,10 @@ export function parseUsage(doc: unknown, path = '<usage>'): UsageOverrides {
   return parsed.data;
 }
 
-/** Read a usage file (YAML or JSON). */
+/** Read a usage file (YAML or JSON); an empty one (or only comments) overrides nothing. */
 export function loadUsageFile(path: string): UsageOverrides {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read usage file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    throw new InputError(`${path}: usage file is not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-  return parseUsage(doc, path);
+  const doc = readYamlFile(path, 'usage');
+  return parseUsage(doc ?? { resources: {} }, path);
 }
 
 /** The entry of an address the usage file does not mention: shared, and frozen since entries are only read. */

@@ -2,39 +2,15 @@
  * Reading JSON input safely: size limit, empty files, parse errors with a position, and a
  * nesting-depth guard so no later recursive walk can overflow the stack.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { MAX_INPUT_BYTES, readInputText } from './input-file';
 import { InputError } from '../engine/errors';
 
 /** Deeper than any real Terraform document (plans nest modules and blocks ~20 levels). */
 export const MAX_JSON_DEPTH = 200;
-/** Past this a file is not a plausible plan or synth output, and V8 strings top out near 512 MiB. */
-export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+export { MAX_INPUT_BYTES } from './input-file';
 
 export function readJsonFile(path: string, what = 'input', maxBytes = MAX_INPUT_BYTES): unknown {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a ${what} JSON file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`${path}: no such file or directory`);
-  }
-  if (size === 0) throw new InputError(`${path}: file is empty, expected ${what} JSON`);
-  if (size > maxBytes) {
-    throw new InputError(`${path}: file is ${mib(size)}, larger than the ${mib(maxBytes)} limit`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? 'read error'})`);
-  }
-  return parseJsonText(text, path, what);
-}
-
-function mib(bytes: number): string {
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(0)} MiB` : `${bytes} bytes`;
+  return parseJsonText(readInputText(path, `${what} JSON`, { maxBytes }), path, what);
 }
 
 export function parseJsonText(text: string, path: string, what = 'input'): unknown {
@@ -54,8 +30,8 @@ export function parseJsonText(text: string, path: string, what = 'input'): unkno
  * Recursive but bounded by `max` (far below the stack limit), and allocation-free, so it
  * costs a fraction of the parse it follows.
  */
-export function assertDepth(doc: unknown, path: string, max = MAX_JSON_DEPTH): void {
-  if (!withinDepth(doc, max)) throw tooDeep(path, max);
+export function assertDepth(doc: unknown, path: string, max = MAX_JSON_DEPTH, format = 'JSON'): void {
+  if (!withinDepth(doc, max)) throw tooDeep(path, max, format);
 }
 
 /** The same check for one part of a document, found `depth` levels below its root. */
@@ -64,8 +40,8 @@ export function assertPartDepth(part: unknown, depth: number, path: string): voi
 }
 
 /** The error for a document with a list or object `max` levels down (or deeper). */
-export function tooDeep(path: string, max = MAX_JSON_DEPTH): InputError {
-  return new InputError(`${path}: JSON nested deeper than ${max} levels`);
+export function tooDeep(path: string, max = MAX_JSON_DEPTH, format = 'JSON'): InputError {
+  return new InputError(`${path}: ${format} nested deeper than ${max} levels`);
 }
 
 function withinDepth(v: unknown, remaining: number): boolean {

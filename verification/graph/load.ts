@@ -3,7 +3,7 @@
  * `terraform show -json` output; or an in-memory Terraform JSON document.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { InputError } from '../engine/errors';
 import { SPEC_FILE_NAME, type Spec } from '../spec/spec';
 import { assertDepth, readJsonFile } from './json-input';
@@ -41,7 +41,7 @@ export function loadInputWithSpec(path: string, options: LoadOptions = {}): Load
   const graph = assemble(kind === 'cdk-tf-json' ? buildSynthParts([{ doc, file: path }]) : buildPlanParts(doc, path), kind, path);
   graph.files = { '': path };
   const specPath = join(dirname(path), SPEC_FILE_NAME);
-  if (kind === 'cdk-tf-json' && existsSync(specPath)) {
+  if (existsSync(specPath)) {
     const spec = readSpecFile(specPath);
     graph.specPath = specPath;
     return { graph, spec };
@@ -134,6 +134,10 @@ function readManifest(manifestPath: string, folder: string): StackEntry[] {
     const s = expectObject(raw, manifestPath, `stacks.${key}`);
     const rel = typeof s.synthesizedStackPath === 'string' ? s.synthesizedStackPath : join('stacks', key, 'cdk.tf.json');
     const file = resolve(folder, rel);
+    // A synth folder is self-contained: a manifest naming a file outside it is not one (and
+    // its error would quote that file's first bytes).
+    const inside = relative(resolve(folder), file);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw new InputError(`${manifestPath}: stack ${key}: ${rel} is outside the synth folder`);
     if (!existsSync(file)) throw new InputError(`${manifestPath}: stack ${key}: ${rel} does not exist`);
     if (file.endsWith('.tf')) throw new InputError(`${manifestPath}: stack ${key} was synthesized as HCL (${rel}); synthesize JSON`);
     const entry: StackEntry = { name: typeof s.name === 'string' ? s.name : key, file };

@@ -1,7 +1,6 @@
 /** Reading a waivers file (YAML or JSON). */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readYamlFile } from '../graph/yaml-input';
 import leven from 'leven';
-import { parse } from 'yaml';
 import { InputError } from '../engine/errors';
 import type { Waiver } from '../engine/types';
 import { waiverFileSchema } from './schema';
@@ -29,19 +28,9 @@ export function parseWaivers(doc: unknown, where: string): Waiver[] {
 }
 
 export function loadWaiversFile(path: string): Waiver[] {
-  if (!existsSync(path)) throw new InputError(`${path}: no such waivers file`);
-  if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, expected a waivers file`);
-  const text = readFileSync(path, 'utf8');
-  if (text.trim() === '') return [];
-  let doc: unknown;
-  try {
-    // YAML is a superset of JSON, so one parser reads both.
-    doc = parse(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw new InputError(`${path}: not valid YAML or JSON (${(e as Error).message.split('\n')[0]})`);
-  }
-  // Only comments (an empty, documented file): no waivers.
-  if (doc === null || doc === undefined) return [];
+  const doc = readYamlFile(path, 'waivers');
+  // Empty, or only comments (a documented file with no waivers yet): no waivers.
+  if (doc === null) return [];
   return parseWaivers(doc, path);
 }
 

@@ -16,6 +16,13 @@ function spawnVerify(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A plan fixture copied into a folder of its own, with no spec.json beside it. */
+function planWithoutSpec(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'plan.json');
+  writeFileSync(file, readFileSync(fixture('plan-delete-bigquery-table.json')));
+  return file;
+}
+
 function inProcess(args: string[]) {
   let stdout = '';
   let stderr = '';
@@ -74,7 +81,7 @@ describe('verify CLI (in process)', () => {
 
   it.each([
     [['--spec', 'x.json'], "error: missing required argument 'path'"],
-    [[fixture('plan-delete-bigquery-table.json')], 'no spec found (no spec.json beside the input); pass one with --spec'],
+    [[planWithoutSpec()], 'no spec found (no spec.json beside the input); pass one with --spec'],
     [[fixture('synth-folder'), '--env', 'staging'], 'no stack for environment staging'],
     // One stack's folder judged as another environment: its spec says prod.
     [[fixture('plan-delete-bigquery-table.json'), '--spec', fixture('spec.json'), '--env', 'dev'], '--env dev but the spec given is for prod'],
@@ -175,3 +182,51 @@ describe('verify CLI: bad dates, output paths and input bytes', () => {
     expect(r.stderr).toContain('bin\\x1b[31m.json');
   });
 });
+
+describe('verify CLI: where the input and its side files come from', () => {
+  it('reads spec.json beside a plan, as beside a synthesized stack', () => {
+    const r = inProcess([fixture('plan-delete-bigquery-table.json'), '--format', 'json', '--today', '2026-12-03']);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { spec: { environment: string }; results: { rule: string; status: string }[] };
+    expect(report.spec.environment).toBe('prod');
+    expect(report.results.find((x) => x.rule === 'stateful-resource-not-destroyed')!.status).toBe('fail');
+  });
+
+  it('reads a plan from a pipe (terraform show -json tfplan | verify /dev/stdin)', () => {
+    const cmd = `cat ${fixture('plan-delete-bigquery-table.json')} | npx tsx verification/cli/main.ts /dev/stdin --spec ${fixture('spec.json')} --format json --today 2026-12-03 | head -c 1000000 | grep -c stateful-resource-not-destroyed; echo "code=\${PIPESTATUS[1]}"`;
+    const r = spawnSync('bash', ['-c', cmd], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^[1-9]/), 'code=1']);
+  });
+
+  it('a device is refused by name, not read as an empty file (or forever)', () => {
+    const r = inProcess(['/dev/zero']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('error: /dev/zero: not a file or a pipe (a character device), expected a Terraform JSON file');
+  });
+
+  it('a manifest naming a stack outside the synth folder is refused (its file is not read)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ stacks: { x: { synthesizedStackPath: '../../etc/passwd' } } }));
+    const r = inProcess([folder]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`error: ${join(folder, 'manifest.json')}: stack x: ../../etc/passwd is outside the synth folder`);
+  });
+
+  it('waivers and usage files: missing, empty and too deep read the same way', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cli-'));
+    const empty = join(folder, 'empty.yaml');
+    writeFileSync(empty, '');
+    let deep = 'x: 1';
+    for (let i = 0; i < 3000; i++) deep = `a:\n${deep.replace(/^/gm, '  ')}`;
+    const deepFile = join(folder, 'deep.yaml');
+    writeFileSync(deepFile, deep);
+    for (const flag of ['--waivers', '--usage']) {
+      const what = flag.slice(2);
+      expect(inProcess([fixture('synth-folder'), flag, join(folder, 'none.yaml')]).stderr.trim()).toBe(`error: ${join(folder, 'none.yaml')}: no such ${what} file`);
+      expect(inProcess([fixture('synth-folder'), flag, deepFile]).stderr.trim()).toBe(`error: ${deepFile}: YAML nested deeper than 200 levels`);
+      // An empty file says nothing: the same verdict as without it.
+      expect(inProcess([fixture('synth-folder'), flag, empty, '--today', '2026-12-03']).code).toBe(inProcess([fixture('synth-folder'), '--today', '2026-12-03']).code);
+    }
+  });
+});
+

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../../../verification/engine/errors';
@@ -157,11 +157,14 @@ describe('entry points', () => {
     );
   });
 
-  it('verifyPath finds spec.json beside the input, and asks for one when there is none', () => {
+  it('verifyPath finds spec.json beside the input (a synth folder or a plan), and asks for one when there is none', () => {
     const report = verifyPath(fixture('synth-folder'), { today: TODAY, rules: [deadLetter] });
     expect(report.spec.environment).toBe('prod');
     expect(report.input.stackOf).toEqual({ 'google_pubsub_subscription.speed': 'prod-processing' });
-    expect(() => verifyPath(fixture('plan-delete-bigquery-table.json'))).toThrow(InputError);
+    expect(verifyPath(fixture('plan-delete-bigquery-table.json'), { today: TODAY, rules: [deadLetter] }).spec.environment).toBe('prod');
+    const lone = join(mkdtempSync(join(tmpdir(), 'spec-')), 'plan.json');
+    writeFileSync(lone, readFileSync(fixture('plan-delete-bigquery-table.json')));
+    expect(() => verifyPath(lone)).toThrow(`${lone}: no spec found (no spec.json beside the input); pass one with --spec`);
     const dir = mkdtempSync(join(tmpdir(), 'spec-'));
     writeFileSync(join(dir, 'cdk.tf.json'), '{"resource": {}}');
     writeFileSync(join(dir, 'spec.json'), '{"version": 2}');
