@@ -64,7 +64,9 @@ export const rule: Rule = {
     }
     const burstStandbys = ctx.analyses.latency.burst?.standbys ?? [];
     for (const sub of subs) {
-      const flag = readAttr(sub, 'enable_exactly_once_delivery') === true;
+      const flagValue = readAttr(sub, 'enable_exactly_once_delivery');
+      const flagPending = flagValue !== undefined && flagValue !== null && isPending(flagValue);
+      const flag = flagValue === true;
       const processors = servicesOf(topo, 'processor').filter((p) => topo.refersTo(p, sub));
       const mins = processors.map((p) => ({ p, min: minInstances(p), gatedStandby: isGated(topo, p) }));
       if (flag && mins.some((m) => m.min === 'pending')) {
@@ -91,7 +93,12 @@ export const rule: Rule = {
       const idempotent = sinks.length > 0;
       const ok = exactly && idempotent;
       const sinkAddresses = sinks.map((s) => s.address);
-      const delivery = !flag ? 'exactly-once delivery off' : oneRegion ? `exactly-once delivery on, pulled from ${pullingRegions[0] ?? 'no region until a failover'}` : `exactly-once delivery on but pulled from ${pullingRegions.join(' and ')} at once (it holds within one region)`;
+      // A flag known only after apply is not "off": unknown, unless the sink alone already fails it.
+      if (flagPending && idempotent) {
+        findings.push({ status: 'unknown', address: sub.address, observed: `enable_exactly_once_delivery known only after apply; idempotent sink ${sinkAddresses.join(', ')}`, expected: 'exactly-once delivery within one region and an idempotent sink', message: `${sub.address}: enable_exactly_once_delivery is known only after apply, so whether redeliveries can double-count is unknown`, fix: 'write enable_exactly_once_delivery = true as a literal' });
+        continue;
+      }
+      const delivery = flagPending ? 'exactly-once delivery known only after apply' : !flag ? 'exactly-once delivery off' : oneRegion ? `exactly-once delivery on, pulled from ${pullingRegions[0] ?? 'no region until a failover'}` : `exactly-once delivery on but pulled from ${pullingRegions.join(' and ')} at once (it holds within one region)`;
       const evidence: Record<string, unknown> = {
         pullingRegions,
         processors: mins.map((m) => ({ address: m.p.address, region: m.p.region, minInstances: m.min, gatedStandby: m.gatedStandby })),
@@ -110,18 +117,20 @@ export const rule: Rule = {
         finding.message = `${sub.address}: exactly-once delivery (one pulling region) into the aggregate table ${sinkAddresses.join(', ')}, whose cells the processor writes at deterministic keys and timestamps (by its design; the graph shows only that it writes them)${takeover}`;
       } else {
         const problems = [
-          ...(!flag ? ['exactly-once delivery is off'] : []),
+          ...(!flag && !flagPending ? ['exactly-once delivery is off'] : []),
           ...(flag && !oneRegion ? [`processors in ${pullingRegions.join(' and ')} pull it at the same time${burstJoin.length > 0 ? ` (${burstJoin.map((x) => x.basis).join('; ')})` : ''}, and exactly-once delivery holds only within one region, so a message can reach both`] : []),
           ...(!idempotent ? ['the processor writes no aggregate table of its Bigtable instance (an idempotent sink)'] : []),
         ];
         finding.message = `${sub.address}: ${problems.join('; ')}; redeliveries can double-count`;
-        finding.fix = !flag
-          ? 'set enable_exactly_once_delivery = true on the speed-layer subscription'
-          : !oneRegion
-            ? burstJoin.length > 0
-              ? `raise STANDBY_BACKLOG_AGE_SECONDS of ${burstJoin.map((x) => x.address).join(', ')} above the longest burst backlog age (${burstJoin.map((x) => `${Math.ceil(x.longestWaitSeconds ?? 0)} s`).join(', ')}) so it pulls only when the primary region is lost`
-              : 'let one region pull at a time: gate the standby processor on the backlog age (STANDBY_BACKLOG_AGE_SECONDS, warm instances that pull only when the primary falls behind), or every subscriber on one regional Pub/Sub endpoint'
-            : 'configure the processor with the aggregate table (env BIGTABLE_AGGREGATES_TABLE) it writes at deterministic row keys and timestamps';
+        finding.fix = flagPending
+          ? 'configure the processor with the aggregate table (env BIGTABLE_AGGREGATES_TABLE) it writes at deterministic row keys and timestamps, and write enable_exactly_once_delivery = true as a literal'
+          : !flag
+            ? 'set enable_exactly_once_delivery = true on the speed-layer subscription'
+            : !oneRegion
+              ? burstJoin.length > 0
+                ? `raise STANDBY_BACKLOG_AGE_SECONDS of ${burstJoin.map((x) => x.address).join(', ')} above the longest burst backlog age (${burstJoin.map((x) => `${Math.ceil(x.longestWaitSeconds ?? 0)} s`).join(', ')}) so it pulls only when the primary region is lost`
+                : 'let one region pull at a time: gate the standby processor on the backlog age (STANDBY_BACKLOG_AGE_SECONDS, warm instances that pull only when the primary falls behind), or every subscriber on one regional Pub/Sub endpoint'
+              : 'configure the processor with the aggregate table (env BIGTABLE_AGGREGATES_TABLE) it writes at deterministic row keys and timestamps';
       }
       findings.push(finding);
     }

@@ -107,6 +107,16 @@ describe('throughput rules', () => {
     expect(failing[0].observed).toBe('9,000 events/s');
   });
 
+  test('instance bounds known only after apply are unknown capacity, not Cloud Run\'s defaults (0..100 instances)', () => {
+    for (const path of ['template.scaling.min_instance_count', 'template.scaling.max_instance_count']) {
+      const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'gateway', path, '${var.bound}');
+      const f = check(sustained, doc).find((x) => x.address === 'google_cloud_run_v2_service.gateway')!;
+      expect([f.status, f.observed]).toEqual(['unknown', 'ingest-gateway (Cloud Run): capacity unknown']);
+      expect(f.message).toMatch(/capacity unknown \(instance bounds or CPU pending\)/);
+      expect(check(burst, doc)[0].status).toBe('unknown');
+    }
+  });
+
   test('a plan with no processor and no Bigtable: sustained and burst throughput unknown, not a pass on the Pub/Sub quota', () => {
     const doc = pipelineDoc();
     delete doc.resource.google_cloud_run_v2_service.processor;

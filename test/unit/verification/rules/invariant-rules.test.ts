@@ -165,6 +165,19 @@ describe('exactly-once-aggregation', () => {
     expect(f.fix).toMatch(/enable_exactly_once_delivery/);
   });
 
+  test('exactly-once delivery known only after apply is unknown, never "off"; with no idempotent sink it fails on the sink alone', () => {
+    const doc = set(pipelineDoc(), 'google_pubsub_subscription', 'speed', 'enable_exactly_once_delivery', '${var.exactly_once}');
+    const f = check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+    expect([f.status, f.message]).toEqual(['unknown', 'google_pubsub_subscription.speed: enable_exactly_once_delivery is known only after apply, so whether redeliveries can double-count is unknown']);
+    expect(f.fix).toBe('write enable_exactly_once_delivery = true as a literal');
+    const env = (doc.resource.google_cloud_run_v2_service.processor as { template: { containers: { env: { name: string }[] } } }).template.containers.env;
+    env.splice(env.findIndex((e) => e.name === 'BIGTABLE_AGGREGATES_TABLE'), 1);
+    const noSink = check(exactlyOnce, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+    expect(noSink.status).toBe('fail');
+    expect(noSink.message).not.toMatch(/is off/);
+    expect(noSink.observed).toMatch(/^exactly-once delivery known only after apply; idempotent sink none/);
+  });
+
   test('processors pulling from two regions at once: exactly-once delivery holds only within a region, so it fails; a standby at min 0 pulls only after a failover and passes', () => {
     const doc = pipelineDoc();
     const standby = JSON.parse(JSON.stringify(doc.resource.google_cloud_run_v2_service.processor)) as Record<string, unknown>;
