@@ -82,6 +82,8 @@ export const analyseCapacity = oncePerContext(function analyseCapacity(ctx: Anal
     for (const c of load.clusters) {
       if (c.minNodes === null || c.maxNodes === null) {
         sustained = burst = null;
+        parts.length = 0;
+        parts.push(`${c.id}: node count known only after apply`);
         break;
       }
       const perNode = d.perf(`bigtable.write-rows-per-node.${c.storageType}`).value;

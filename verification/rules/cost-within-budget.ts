@@ -38,10 +38,10 @@ export const rule: Rule = {
     if (cost.unpriced.length > 0 && m.expected > budget) {
       findings.push({
         status: 'fail',
-        observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${cost.unpriced.length} unpriced resource(s)`,
+        observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${new Set(cost.unpriced.map((u) => u.address)).size} unpriced resource(s)`,
         expected: `<= ${fmtUsd(budget)}/month`,
-        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${cost.unpriced.map((u) => u.address).join(', ')} (unpriced); largest lines: ${lineText(top)}`,
-        fix: `${cutFix(m.expected - budget, top)}; and price ${cost.unpriced.map((u) => u.address).join(', ')}`,
+        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${unpricedAddresses(cost.unpriced)} (unpriced); largest lines: ${lineText(top)}`,
+        fix: `${cutFix(m.expected - budget, top)}; and price ${unpricedAddresses(cost.unpriced)}`,
         evidence: { ...evidence, unpriced: cost.unpriced },
       });
       return findings;
@@ -49,10 +49,10 @@ export const rule: Rule = {
     if (cost.unpriced.length > 0) {
       findings.push({
         status: 'unknown',
-        observed: `${cost.unpriced.length} unpriced resource(s)`,
+        observed: `${new Set(cost.unpriced.map((u) => u.address)).size} unpriced resource(s)`,
         expected: 'every billed resource priced',
         message: `cost unknown: ${cost.unpriced.map((u) => `${u.address} (${u.reason})`).join('; ')}`,
-        fix: 'add a price model or a regional price to verification/data/prices.json, or give the missing usage in a usage file (--usage)',
+        fix: unpricedFix(cost.unpriced),
         evidence,
       });
       return findings;
@@ -123,4 +123,20 @@ function cutFix(gap: number, top: readonly CostLine[]): string {
   const text = named.map((l, i) => `${l.address} ${l.item} ${fmtUsd(l.monthlyUsd.expected)}${i === 0 ? ` (${l.formula})` : ''}`).join('; ');
   const share = covered >= gap ? `together ${fmtUsd(covered)}` : `together ${fmtUsd(covered)}, less than the gap: cut across more lines`;
   return `cut ${fmtUsd(gap)}/month from the largest lines: ${text} (${share}); the advice section (verify without --no-advice) prices the changes that cut it`;
+}
+
+type Unpriced = { address: string; reason: string }[];
+
+/** Each unpriced resource once (a resource can leave several lines unpriced: one per cluster, say). */
+function unpricedAddresses(unpriced: Unpriced): string {
+  return [...new Set(unpriced.map((u) => u.address))].join(', ');
+}
+
+/** Values pending until apply are written as literals; anything else needs a price or the usage. */
+function unpricedFix(unpriced: Unpriced): string {
+  const pending = unpriced.filter((u) => /pending|after apply/.test(u.reason));
+  const priceOrUsage = 'add a price model or a regional price to verification/data/prices.json, or give the missing usage in a usage file (--usage)';
+  if (pending.length === 0) return priceOrUsage;
+  const literals = `write the sizes of ${unpricedAddresses(pending)} as literals (they are known only after apply)`;
+  return pending.length === unpriced.length ? literals : `${literals}; for the others, ${priceOrUsage}`;
 }

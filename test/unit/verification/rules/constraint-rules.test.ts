@@ -43,6 +43,23 @@ describe('cost-within-budget', () => {
     expect(f.fix).toMatch(/\(together \$6,179, less than the gap: cut across more lines\)/);
   });
 
+  test('Bigtable node counts known only after apply: unknown (each instance named once), the fix asks for literals, not a price model; capacity says which cluster', () => {
+    const doc = pipelineDoc();
+    for (const c of (doc.resource.google_bigtable_instance.hot as { cluster: Record<string, unknown>[] }).cluster) {
+      delete c.autoscaling_config;
+      c.num_nodes = '${var.nodes}';
+    }
+    const [f] = check(cost, doc, { constraints: { monthlyBudgetUsd: 20_000 } });
+    expect(f.status).toBe('unknown');
+    expect(f.observed).toBe('1 unpriced resource(s)');
+    expect(f.fix).toBe('write the sizes of google_bigtable_instance.hot as literals (they are known only after apply)');
+    const over = check(cost, doc)[0];
+    expect(over.status).toBe('fail');
+    expect(over.message).toMatch(/, before google_bigtable_instance\.hot \(unpriced\);/);
+    const hot = check(sustained, doc).find((x) => x.address === 'google_bigtable_instance.hot')!;
+    expect([hot.status, hot.message]).toEqual(['unknown', 'hot store (Bigtable): capacity unknown (hot-us: node count known only after apply)']);
+  });
+
   test('passes under a $20k budget and warns that the autoscaling maximum exceeds it', () => {
     const [f] = check(cost, pipelineDoc(), { constraints: { monthlyBudgetUsd: 20_000 } });
     expect(f.status).toBe('pass');
