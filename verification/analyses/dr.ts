@@ -188,8 +188,11 @@ function bigqueryRegionLoss(ctx: AnalysisContext, dataset: Resource, target: str
   const location = String(dataset.values.location ?? dataset.region ?? '?');
   const replicas = datasetReplicas(ctx, dataset).filter((r) => r.location !== undefined && r.location !== r.primaryLocation);
   if (replicas.length === 0) {
+    // A multi-region (US, EU) is not the answer either: its data sits in one region of it.
     const notRegional = ctx.data.drFigure('bigquery.multi-region-not-region-redundant');
-    return { scenario: 'region-loss', target, address: dataset.address, rpoMinutes: null, rtoMinutes: null, basis: `location ${location}: ${notRegional.note} (${notRegional.confidence}, ${notRegional.source})` };
+    const multiRegion = !location.includes('-') && location !== '?';
+    const where = multiRegion ? `location ${location} (a multi-region): ${notRegional.note}` : `location ${location}: one region, and no dataset replica outside it`;
+    return { scenario: 'region-loss', target, address: dataset.address, rpoMinutes: null, rtoMinutes: null, basis: `${where} (${notRegional.confidence}, ${notRegional.source})` };
   }
   const d = ctx.data;
   const lag = d.drFigure('bigquery.replica-replication-lag-seconds');

@@ -72,7 +72,8 @@ export function unboundedFix(scenario: string, type: string): string {
       return `add a cluster in a second ${where} and route with multi-cluster routing (an app profile), so the instance serves from the other ${where}`;
     case 'google_bigquery_dataset':
     case 'google_bigquery_table':
-      return where === 'region' ? 'keep a copy of the dataset in a second region (a dataset replica) or place it in a multi-region location (US, EU)' : 'BigQuery replicates across zones itself: check the dataset location';
+      // Not a multi-region location: one stores its data in a single region (dr.json).
+      return where === 'region' ? 'keep a copy of the dataset in a second region: a dataset replica (ALTER SCHEMA ... ADD REPLICA), which a multi-region location (US, EU) does not give' : 'BigQuery replicates across zones itself: check the dataset location';
     case 'google_pubsub_subscription':
     case 'google_pubsub_topic':
       return `publish through gateways in two ${where}s so new events are stored outside the lost one (Pub/Sub stores a message near its publisher)`;

@@ -249,9 +249,16 @@ describe('rpo-within-bound and rto-within-bound', () => {
   test('the BigQuery multi-region has no regional copy: RPO and RTO fail for region loss', () => {
     const f = check(rpo, pipelineDoc()).find((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')!;
     expect(f.observed).toBe('not bounded');
-    // The fix for the dataset, not a list for every kind of store.
-    expect(f.fix).toBe('keep a copy of the dataset in a second region (a dataset replica) or place it in a multi-region location (US, EU)');
+    // The fix for the dataset, not a list for every kind of store; never "move it to a multi-region", which it is.
+    expect(f.fix).toBe('keep a copy of the dataset in a second region: a dataset replica (ALTER SCHEMA ... ADD REPLICA), which a multi-region location (US, EU) does not give');
+    expect(f.message).toMatch(/location US \(a multi-region\): A multi-region location stores data in a single region/);
     expect(check(rto, pipelineDoc()).some((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')).toBe(true);
+  });
+
+  test('a regional dataset is said to be in one region, not called a multi-region', () => {
+    const f = check(rpo, set(pipelineDoc(), 'google_bigquery_dataset', 'analytics', 'location', 'europe-west1')).find((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')!;
+    expect(f.message).toMatch(/location europe-west1: one region, and no dataset replica outside it/);
+    expect(f.message).not.toMatch(/A multi-region location/);
   });
 
   test('without the cold store every present store\'s RPO is <= 1 min and passes 5 min; the missing store is unknown, never a pass', () => {
