@@ -1,6 +1,7 @@
 /** Shared shape of the RPO and RTO rules: every DR scenario within the bound; unbounded fails. */
 import type { DrScenario, Finding, Rule } from '../../engine/types';
-import type { Graph } from '../../graph/types';
+import type { Graph, Resource } from '../../graph/types';
+import { readAttr } from '../../graph/values';
 
 export function drRule(kind: 'rpo' | 'rto'): Rule {
   const label = kind.toUpperCase();
@@ -48,7 +49,9 @@ function judge(kind: 'rpo' | 'rto', s: DrScenario, bound: number, expected: stri
     return { status: 'unknown', address: s.address, observed: 'unknown', expected, message: `${s.scenario}, ${s.target}: RTO unknown (${s.rtoUnknown})`, fix: `write the figures the recovery time needs as literals (${s.rtoUnknown})`, evidence };
   }
   if (v === null) {
-    return { status: 'fail', address: s.address, observed: 'not bounded', expected, message: `${s.scenario}, ${s.target}: ${label} not bounded (${s.basis})`, fix: unboundedFix(s.scenario, typeIn(graph, s.address)), evidence };
+    const resource = resourceIn(graph, s.address);
+    const fix = s.scenario === 'operator-error' && resource ? operatorErrorFix(resource) : unboundedFix(s.scenario, resource?.type ?? '');
+    return { status: 'fail', address: s.address, observed: 'not bounded', expected, message: `${s.scenario}, ${s.target}: ${label} not bounded (${s.basis})`, fix, evidence };
   }
   const ok = v <= bound;
   const finding: Finding = { status: ok ? 'pass' : 'fail', address: s.address, observed: `${v} min`, expected, message: `${s.scenario}, ${s.target}: ${label} ${v} min ${ok ? '<=' : '>'} ${bound} min (${s.basis})`, evidence };
@@ -56,10 +59,33 @@ function judge(kind: 'rpo' | 'rto', s: DrScenario, bound: number, expected: stri
   return finding;
 }
 
-/** The resource type the graph holds at the address (removed resources included); '' when none. */
+/** The resource the graph holds at the address (removed resources included). */
+function resourceIn(graph: Graph, address: string | undefined): Resource | undefined {
+  if (address === undefined) return undefined;
+  return graph.byAddress.get(address) ?? graph.removed.find((r) => r.address === address);
+}
+
+/** The resource type the graph holds at the address; '' when none. */
 function typeIn(graph: Graph, address: string | undefined): string {
-  if (address === undefined) return '';
-  return (graph.byAddress.get(address) ?? graph.removed.find((r) => r.address === address))?.type ?? '';
+  return resourceIn(graph, address)?.type ?? '';
+}
+
+/**
+ * Operator error for one resource: what to do depends on whether this plan deletes it and
+ * whether deletion protection is already on (telling a protected store to enable it misleads).
+ */
+export function operatorErrorFix(r: Resource): string {
+  const actions = r.change?.actions ?? [];
+  const deleting = actions.includes('delete');
+  const protectedOn = readAttr(r, 'deletion_protection') === true;
+  if (deleting) {
+    const what = actions.includes('create') ? 'replacement' : 'delete';
+    return (
+      `keep ${r.address}: remove its ${what} from the plan${protectedOn ? ' (its deletion protection will refuse it at apply anyway)' : ''}; ` +
+      'a loss accepted on purpose needs a waiver for each of stateful-resource-not-destroyed, rpo-within-bound and rto-within-bound'
+    );
+  }
+  return protectedOn ? 'keep backups: deletion protection is on, but a delete outside Terraform (or with protection lifted) still loses the data' : unboundedFix('operator-error', r.type);
 }
 
 /** The change that bounds a scenario with no recovery figure, for the kind of resource at stake. */

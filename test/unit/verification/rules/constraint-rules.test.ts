@@ -12,7 +12,7 @@ import { rule as availability } from '../../../../verification/rules/availabilit
 import { rule as retention } from '../../../../verification/rules/retention-covers-spec';
 import { rule as rpo } from '../../../../verification/rules/rpo-within-bound';
 import { rule as rto } from '../../../../verification/rules/rto-within-bound';
-import { exceededFix, unboundedFix } from '../../../../verification/rules/support/dr-check';
+import { exceededFix, operatorErrorFix, unboundedFix } from '../../../../verification/rules/support/dr-check';
 import { rule as freshness } from '../../../../verification/rules/dashboard-freshness';
 import { rule as batch } from '../../../../verification/rules/batch-job-within-bound';
 import { analyse, check, pipelineDoc, set, statuses, withGatedStandby } from '../analyses/support/pipeline';
@@ -253,6 +253,17 @@ describe('rpo-within-bound and rto-within-bound', () => {
     expect(f.fix).toBe('keep a copy of the dataset in a second region: a dataset replica (ALTER SCHEMA ... ADD REPLICA), which a multi-region location (US, EU) does not give');
     expect(f.message).toMatch(/location US \(a multi-region\): A multi-region location stores data in a single region/);
     expect(check(rto, pipelineDoc()).some((x) => x.address === 'google_bigquery_dataset.analytics' && x.status === 'fail')).toBe(true);
+  });
+
+  test('the operator-error fix follows the resource: a delete or replacement in the plan names the waivers an accepted loss needs; deletion protection already on is not asked for again', () => {
+    const store = (values: Record<string, unknown>, actions?: string[]) =>
+      ({ address: 'google_bigtable_instance.hot', mode: 'managed', type: 'google_bigtable_instance', name: 'hot', modulePath: [], values, sensitivePaths: [], ...(actions ? { change: { actions } } : {}) }) as never;
+    expect(operatorErrorFix(store({ deletion_protection: true }, ['delete', 'create']))).toBe(
+      'keep google_bigtable_instance.hot: remove its replacement from the plan (its deletion protection will refuse it at apply anyway); a loss accepted on purpose needs a waiver for each of stateful-resource-not-destroyed, rpo-within-bound and rto-within-bound',
+    );
+    expect(operatorErrorFix(store({}, ['delete']))).toMatch(/^keep google_bigtable_instance\.hot: remove its delete from the plan; a loss accepted/);
+    expect(operatorErrorFix(store({ deletion_protection: true }))).toBe('keep backups: deletion protection is on, but a delete outside Terraform (or with protection lifted) still loses the data');
+    expect(operatorErrorFix(store({ deletion_protection: false }))).toBe('enable deletion protection and backups, or remove the delete from the plan');
   });
 
   test('a regional dataset is said to be in one region, not called a multi-region', () => {
