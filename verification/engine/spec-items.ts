@@ -233,22 +233,27 @@ const EVIDENCE_CHARS = 90;
 
 /** What each rule found, worst result first: "ordering-enabled: enable_message_ordering = true". */
 function ruleEvidence(served: readonly RuleResult[]): string {
-  // Per rule, in first-seen order: its first result of the worst status, and how many it has.
-  const byRule = new Map<string, { worst: RuleResult; count: number }>();
+  // Per rule, in first-seen order: its first result of the worst status, how many share that
+  // status, and how many it has in all.
+  const byRule = new Map<string, { worst: RuleResult; worstCount: number; count: number }>();
   for (let i = 0; i < served.length; i++) {
     const r = served[i];
     const seen = byRule.get(r.rule);
-    if (!seen) byRule.set(r.rule, { worst: r, count: 1 });
+    if (!seen) byRule.set(r.rule, { worst: r, worstCount: 1, count: 1 });
     else {
       seen.count++;
-      if (STATUS_RANK[r.status] < STATUS_RANK[seen.worst.status]) seen.worst = r;
+      if (STATUS_RANK[r.status] < STATUS_RANK[seen.worst.status]) {
+        seen.worst = r;
+        seen.worstCount = 1;
+      } else if (r.status === seen.worst.status) seen.worstCount++;
     }
   }
   let text = '';
-  byRule.forEach(({ worst, count }, rule) => {
+  byRule.forEach(({ worst, worstCount, count }, rule) => {
     const seen = typeof worst.observed === 'string' ? worst.observed : worst.message;
     const shown = seen.length > EVIDENCE_CHARS ? `${seen.slice(0, EVIDENCE_CHARS - 1)}…` : seen;
-    const more = count > 1 ? ` (${count} results)` : '';
+    // "1 of 9 fail" rather than "9 results", which read as nine failures.
+    const more = count <= 1 ? '' : worst.status === 'pass' ? ` (${count} results)` : ` (${worstCount} of ${count} results ${worst.status})`;
     text += `${text === '' ? '' : '; '}${rule}${worst.status === 'pass' ? '' : ` ${worst.status.toUpperCase()}`}: ${shown}${more}`;
   });
   return text;
