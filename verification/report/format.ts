@@ -40,7 +40,9 @@ export function truncate(s: string, width: number): string {
 
 /**
  * Greedy word wrap. A word longer than the width (a resource address) is broken across lines,
- * never cut: the table stays within its columns and still shows the whole address.
+ * never cut: the table stays within its columns and still shows the whole address. It breaks
+ * between the address's parts (after `.`, `/`, `]`, `,`) in the line's second half where it can,
+ * else after `_` or `-`: `module.b["key"].` / `google_pubsub_topic.x`, not `google_pub` / `sub_topic.x`.
  */
 export function wrap(s: string, width: number): string[] {
   const lines: string[] = [];
@@ -48,7 +50,7 @@ export function wrap(s: string, width: number): string[] {
   for (const word of s.split(/\s+/).filter(Boolean)) {
     if (width > 0 && word.length > width) {
       if (line !== '') lines.push(line);
-      for (let i = 0; i < word.length; i += width) lines.push(word.slice(i, i + width));
+      for (const piece of breakWord(word, width)) lines.push(piece);
       line = lines.pop() as string;
     } else if (line === '') line = word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
@@ -59,6 +61,29 @@ export function wrap(s: string, width: number): string[] {
   }
   if (line !== '' || lines.length === 0) lines.push(line);
   return lines;
+}
+
+/** Where an address breaks best: between its parts, then inside a name. */
+const STRONG_BREAKS = new Set(['.', '/', ']', ',']);
+const WEAK_BREAKS = new Set(['_', '-']);
+
+/** A word longer than `width` in pieces of at most `width`, each ending at a separator where one is in its second half. */
+function breakWord(word: string, width: number): string[] {
+  const pieces: string[] = [];
+  let rest = word;
+  while (rest.length > width) {
+    const cut = lastBreak(rest, width, STRONG_BREAKS) ?? lastBreak(rest, width, WEAK_BREAKS) ?? width;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  pieces.push(rest);
+  return pieces;
+}
+
+/** The length of the longest prefix (over half the width) that ends with one of `after`. */
+function lastBreak(s: string, width: number, after: ReadonlySet<string>): number | undefined {
+  for (let i = width; i > width / 2; i--) if (after.has(s[i - 1])) return i;
+  return undefined;
 }
 
 export function costByComponent(report: VerificationReport): { component: string; min: number; expected: number; max: number }[] {

@@ -1,3 +1,4 @@
+import { wrap } from '../../../../verification/report/format';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { verifyPath } from '../../../../verification/engine/verify';
@@ -40,6 +41,14 @@ describe('JSON report', () => {
   });
 });
 
+describe('wrap', () => {
+  it('breaks a long address after a separator in the line\'s second half, else at the width', () => {
+    expect(wrap('module.b["another-long-key"].google_pubsub_subscription.telemetry', 40)).toEqual(['module.b["another-long-key"].', 'google_pubsub_subscription.telemetry']);
+    expect(wrap('x'.repeat(25), 10)).toEqual(['x'.repeat(10), 'x'.repeat(10), 'x'.repeat(5)]);
+    expect(wrap('short words stay whole', 10)).toEqual(['short', 'words stay', 'whole']);
+  });
+});
+
 describe('terminal table', () => {
   it('fits 100 columns and shows every section, component and spec item', () => {
     for (const r of [planReport, synthReport]) {
@@ -62,10 +71,12 @@ describe('terminal table', () => {
     const lines = renderReport(r, 'table').split('\n');
     expect(lines.filter((l) => [...l].length > 100)).toEqual([]);
     expect(lines.filter((l) => l.includes('aaaa') && l.includes('…'))).toEqual([]);
-    // Both the cost line and the retention row carry it in full, on lines of their own.
-    const starts = lines.flatMap((l, i) => (l === address.slice(0, 100) ? [i] : []));
+    // Both the cost line and the retention row carry it in full, on lines of their own, broken
+    // after a separator: the module instance on one line, the resource on the next.
+    const head = 'module.tenant["' + 'a'.repeat(70) + '"].';
+    const starts = lines.flatMap((l, i) => (l.trimEnd() === head ? [i] : []));
     expect(starts).toHaveLength(2);
-    for (const i of starts) expect(lines[i] + lines[i + 1].trimEnd()).toBe(address);
+    for (const i of starts) expect(lines[i].trimEnd() + lines[i + 1].trimEnd()).toBe(address);
   });
 
   it('shows every rule id whole in the rules section (a waiver names it)', () => {
