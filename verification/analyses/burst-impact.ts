@@ -72,7 +72,7 @@ function computeBurst(ctx: AnalysisContext): BurstImpact {
   const Q = (B - C) * D;
   const margin = C - A;
   if (margin <= 0) {
-    return impact(ctx, warnShare, { capacityEventsPerSecond: C, delayedPerBurst: null, longestWaitSeconds: null, delayedBeyondBoundPerBurst: null, monthShareBeyondBound: null, drainSeconds: null, basis: `${name} takes ${Math.round(C)} events/s, no margin over the ${A} events/s average: the backlog never drains` });
+    return impact(ctx, warnShare, { capacityEventsPerSecond: C, delayedPerBurst: null, longestWaitSeconds: null, delayedBeyondBoundPerBurst: null, monthShareBeyondBound: null, drainSeconds: null, basis: `${name} takes ${Math.round(C)} events/s at a burst's start, no margin over the ${A} events/s average: the backlog drains only as autoscaling adds capacity (up to ${slowest.sustainedEventsPerSecond === null ? 'an unknown limit' : `${Math.round(slowest.sustainedEventsPerSecond)} events/s`}), so how long it lasts is unknown` });
   }
   const T = Q / margin;
   const b = bound / 1000;

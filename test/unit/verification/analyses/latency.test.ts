@@ -281,6 +281,16 @@ describe('bursts: judged at the sustained rate, their effect reported', () => {
   });
 });
 
+describe('a burst with no margin at its start', () => {
+  test('1 processor instance (2 x 5,000 = the 10,000 events/s average) at a burst\'s start: how long the backlog lasts is unknown, not "never drains" (autoscaling adds instances up to 16)', () => {
+    const doc = set(pipelineDoc(), 'google_cloud_run_v2_service', 'processor', 'template.scaling.min_instance_count', 1);
+    const b = analyse(doc, { workload: { burstsPerDay: 4 } }).latency.burst!;
+    expect(b.capacityEventsPerSecond).toBe(10_000);
+    expect([b.longestWaitSeconds, b.drainSeconds]).toEqual([null, null]);
+    expect(b.basis).toMatch(/takes 10000 events\/s at a burst's start, no margin over the 10000 events\/s average: the backlog drains only as autoscaling adds capacity \(up to 160000 events\/s\), so how long it lasts is unknown/);
+  });
+});
+
 describe('dashboard freshness: the live figures (judged) and the window series (reported)', () => {
   test('live figures through the Bigtable fleet table: snapshot every 2 s + 0.5 s live cache + 2 s refresh = 4,500 ms of waits + p99 of processing, write, read and analytics = 4,614.9 ms', () => {
     const { dashboardFreshness } = analyse(pipelineDoc()).latency;
