@@ -110,7 +110,9 @@ function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
         range(stored.storedAvg * storagePrice.value, stored.storedExp * storagePrice.value, stored.storedMax * storagePrice.value),
         stored.fromUsage
           ? `usage file: ${fmt(stored.storedExp)} GiB per cluster x ${unitPrice(storagePrice)}/GiB-month`
-          : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${unitPrice(storagePrice)}/GiB-month`,
+          : load.tables.length === 0
+            ? `no table of the instance in the graph: the instance's writes held for the spec retention of ${ctx.spec.constraints.retentionDays} days, ${fmt(stored.storedExp)} GiB (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${unitPrice(storagePrice)}/GiB-month`
+            : `${fmt(stored.storedExp)} GiB held to each table's GC max-age (up to ${fmt(stored.storedMax)} GiB: GC may lag ${stored.gcLag} days) x ${unitPrice(storagePrice)}/GiB-month`,
         [storagePrice, ctx.data.perf('bigtable.compression-ratio')],
         c.region,
       ),

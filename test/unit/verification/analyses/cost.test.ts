@@ -80,6 +80,14 @@ describe('Bigtable price model', () => {
     expect(s.max).toBeCloseTo(1101.18, 0);
   });
 
+  test('no table of the instance in the graph: its writes are held for the spec retention (30 days), and the formula says so rather than naming tables\' GC max-age', () => {
+    const doc = pipelineDoc();
+    delete (doc.resource as Record<string, unknown>).google_bigtable_table;
+    delete (doc.resource as Record<string, unknown>).google_bigtable_gc_policy;
+    const formula = line(analyse(doc), I, 'SSD storage (hot-us)')!.formula;
+    expect(formula).toMatch(/^no table of the instance in the graph: the instance's writes held for the spec retention of 30 days, [0-9,.]+ GiB \(up to [0-9,.]+ GiB: GC may lag 7 days\) x \$0\.17\/GiB-month$/);
+  });
+
   test('replication us-central1 -> europe-west1: 11,000 rows/s x 1,000 B x 2,628,000 s = 26,922.6 GiB x $0.05 (intercontinental) = $1,346.13', () => {
     expect(line(r, I, /^replication/)!.monthlyUsd.expected).toBeCloseTo(1346.13, 0);
   });
