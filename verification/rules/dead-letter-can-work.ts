@@ -84,7 +84,7 @@ export const rule: Rule = {
       const ackMin = data.limit('pubsub.ack-deadline-min-seconds').value;
       if (typeof ack === 'number' && (ack < ackMin || ack > ackMax)) fail(problems, sub.address, `${ack} s`, `${ackMin}..${ackMax} s`, `ack deadline ${ack} s is outside ${ackMin}..${ackMax} s`, `set ack_deadline_seconds within ${ackMin}..${ackMax}`);
       if (readAttr(sub, 'retry_policy') === undefined) {
-        fail(problems, sub.address, 'no retry_policy', 'exponential backoff', `${sub.address} redelivers failures immediately (no retry policy), burning delivery attempts in a hot loop`, 'add retry_policy { minimum_backoff = "10s", maximum_backoff = "600s" }');
+        fail(problems, sub.address, 'no retry_policy', 'exponential backoff', `${sub.address} redelivers failures immediately (no retry policy), ${policy === undefined ? 'retrying a failing message in a tight loop' : 'spending its delivery attempts before the dead-letter limit in a tight loop'}`, 'add retry_policy { minimum_backoff = "10s", maximum_backoff = "600s" }');
       } else {
         const lo = durationSeconds(readAttr(sub, 'retry_policy.minimum_backoff'));
         const hi = durationSeconds(readAttr(sub, 'retry_policy.maximum_backoff'));

@@ -70,7 +70,7 @@ describe('dead-letter-can-work', () => {
     const doc = unset(pipelineDoc(), 'google_pubsub_subscription', 'speed', 'retry_policy');
     set(doc, 'google_pubsub_subscription', 'speed', 'message_retention_duration', '600s');
     const msgs = check(deadLetter, doc).filter((x) => x.status === 'fail').map((x) => x.message);
-    expect(msgs.some((m) => /no retry policy/.test(m))).toBe(true);
+    expect(msgs).toContain('google_pubsub_subscription.speed redelivers failures immediately (no retry policy), spending its delivery attempts before the dead-letter limit in a tight loop');
     expect(msgs.some((m) => /600 s, less than the RTO/.test(m))).toBe(true);
   });
 
@@ -91,6 +91,8 @@ describe('dead-letter-can-work on push and export subscriptions', () => {
     // The export's other delivery settings are still judged here (it has no retry policy either).
     const f = check(deadLetter, doc).find((x) => x.address === 'google_pubsub_subscription.export' && x.status === 'fail');
     expect(f?.observed).toBe('no retry_policy');
+    // No dead-letter policy: no attempts are counted, so none are "burnt"; the retry loop is the problem.
+    expect(f?.message).toBe('google_pubsub_subscription.export redelivers failures immediately (no retry policy), retrying a failing message in a tight loop');
   });
 
   test('the BigQuery subscription draining the dead-letter topic is the end of the path, not judged here', () => {
