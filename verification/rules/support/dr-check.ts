@@ -77,7 +77,9 @@ function typeIn(graph: Graph, address: string | undefined): string {
 export function operatorErrorFix(r: Resource): string {
   const actions = r.change?.actions ?? [];
   const deleting = actions.includes('delete');
-  const protectedOn = readAttr(r, 'deletion_protection') === true;
+  // A bool on instances and BigQuery tables; "PROTECTED" on Bigtable tables.
+  const protection = readAttr(r, 'deletion_protection');
+  const protectedOn = protection === true || protection === 'PROTECTED';
   if (deleting) {
     const what = actions.includes('create') ? 'replacement' : 'delete';
     return (

@@ -264,6 +264,9 @@ describe('rpo-within-bound and rto-within-bound', () => {
     expect(operatorErrorFix(store({}, ['delete']))).toMatch(/^keep google_bigtable_instance\.hot: remove its delete from the plan; a loss accepted/);
     expect(operatorErrorFix(store({ deletion_protection: true }))).toBe('keep backups: deletion protection is on, but a delete outside Terraform (or with protection lifted) still loses the data');
     expect(operatorErrorFix(store({ deletion_protection: false }))).toBe('enable deletion protection and backups, or remove the delete from the plan');
+    // A Bigtable table's protection is a string.
+    expect(operatorErrorFix(store({ deletion_protection: 'PROTECTED' }))).toMatch(/^keep backups: deletion protection is on/);
+    expect(operatorErrorFix(store({ deletion_protection: 'UNPROTECTED' }))).toMatch(/^enable deletion protection/);
   });
 
   test('a regional dataset is said to be in one region, not called a multi-region', () => {
