@@ -79,6 +79,15 @@ export function fieldBool(block: Record<string, AttrValue> | undefined, path: st
   return asBoolean(v) ?? null;
 }
 
+/**
+ * A value with the provider's default when unset: unset (undefined) takes `fallback`, while
+ * pending or unreadable (null) stays null, so it is judged unknown rather than as the default
+ * (`?? fallback` would take the default for both).
+ */
+export function unsetOr<T>(v: Maybe<T>, fallback: T): T | null {
+  return v === undefined ? fallback : v;
+}
+
 const DURATION_UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** "604800s", "1.5s", "168h", "7d" -> seconds; pending -> null; unparsable -> null. */

@@ -11,7 +11,7 @@
 import type { CapacityComponent, CapacityResult } from '../engine/types';
 import type { Resource } from '../graph/types';
 import { SECONDS_PER_DAY } from '../data';
-import { durationSeconds } from './attributes';
+import { durationSeconds, unsetOr } from './attributes';
 import { readAttr } from '../graph/values';
 import { serviceSizing, instancesFor } from './cloud-run';
 import { oncePerContext, type AnalysisContext } from './context';
@@ -221,8 +221,7 @@ function burstAbsorption(ctx: AnalysisContext, caps: Cap[]): CapacityResult['bur
     return { absorbed: false, explanation: `the front door cannot accept the burst: ${c.component} takes ${Math.round(frontBurst)} events/s < ${t.burstEps}; events are refused, not buffered` };
   }
   const speedSub = ctx.topology.speedSubscriptions[0] ?? ctx.topology.subscriptions[0];
-  const retention =
-    (speedSub ? durationSeconds(readAttr(speedSub, 'message_retention_duration')) : undefined) ?? ctx.data.limit('pubsub.subscription-retention-default-seconds').value;
+  const retention = unsetOr(speedSub ? durationSeconds(readAttr(speedSub, 'message_retention_duration')) : undefined, ctx.data.limit('pubsub.subscription-retention-default-seconds').value);
   if (retention === null) return { absorbed: null, explanation: 'subscription retention pending' };
   const interval = w.burstsPerDay > 0 ? SECONDS_PER_DAY / w.burstsPerDay : Infinity;
   const parts: string[] = [];

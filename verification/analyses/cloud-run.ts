@@ -4,7 +4,7 @@
  * handles.
  */
 import type { Resource } from '../graph/types';
-import { blocks, field, fieldBool, fieldNum, fieldStr, num, parseCpu, parseMemoryGiB, type Maybe } from './attributes';
+import { blocks, field, fieldBool, fieldNum, fieldStr, num, parseCpu, parseMemoryGiB, unsetOr, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
 import { oncePerContext, oncePerResource } from './context';
 import type { ServiceRole } from './topology';
@@ -55,11 +55,9 @@ export const serviceSizing = oncePerResource(function serviceSizing(ctx: Analysi
   // v1 services: CPU throttling annotation false means always allocated.
   const throttling = field(blocks(svc, 'template.metadata')[0], 'annotations.run.googleapis.com/cpu-throttling');
   if (throttling === 'false') instanceBased = true;
-  // Unset takes Cloud Run's default; pending (null) stays unknown (`??` would take the default for it too).
-  const min = firstNum(svc, MIN_INSTANCES);
-  const max = firstNum(svc, MAX_INSTANCES);
-  const minInstances = min === undefined ? 0 : min;
-  const maxInstances = max === undefined ? ctx.data.perf('cloudrun.default-max-instances').value : max;
+  // Unset takes Cloud Run's default; pending stays unknown.
+  const minInstances = unsetOr(firstNum(svc, MIN_INSTANCES), 0);
+  const maxInstances = unsetOr(firstNum(svc, MAX_INSTANCES), ctx.data.perf('cloudrun.default-max-instances').value);
   const concurrency = num(svc, 'template.max_instance_request_concurrency') ?? fieldNum(blocks(svc, 'template')[0], 'container_concurrency') ?? null;
   const perVcpuId = role === 'processor' ? 'processor.events-per-vcpu' : role === 'ingest-gateway' ? 'ingest-gateway.events-per-vcpu' : undefined;
   const eventsPerInstance = perVcpuId && typeof vcpu === 'number' ? ctx.data.perf(perVcpuId).value * vcpu : undefined;

@@ -10,7 +10,7 @@ import type { Finding, Rule } from '../engine/types';
 import type { Resource } from '../graph/types';
 import { readAttr } from '../graph/values';
 import { buildTopology } from '../analyses/topology';
-import { durationSeconds, num } from '../analyses/attributes';
+import { durationSeconds, num, unsetOr } from '../analyses/attributes';
 import { loadVerifierData } from '../data';
 import { holderOf, PUBSUB_AGENT } from './support/iam';
 
@@ -25,6 +25,11 @@ const isAgent = (member: string) => PUBSUB_AGENT.test(member);
 
 function fail(problems: Finding[], address: string, observed: string, expected: string, message: string, fix: string): void {
   problems.push({ status: 'fail', address, observed, expected, message, fix });
+}
+
+/** A setting the rule needs that is known only after apply (or not a value it can read): unknown, never its default. */
+function pending(problems: Finding[], address: string, attribute: string, expected: string): void {
+  problems.push({ status: 'unknown', address, observed: `${attribute} known only after apply (or unreadable)`, expected, message: `${address}: ${attribute} is known only after apply or is not a value the verifier reads, so it cannot be checked`, fix: `write ${attribute} as a literal` });
 }
 
 export const rule: Rule = {
@@ -69,8 +74,9 @@ export const rule: Rule = {
           fail(problems, dl.address, 'no subscription on the dead-letter topic', `a subscription reading ${dl.address}`, `nothing reads ${dl.address}: dead letters published there are dropped`, `add a subscription on ${dl.address} (e.g. a BigQuery subscription into a dead-letter table)`);
         }
         for (const r of readers) {
-          const keep = durationSeconds(readAttr(r, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
-          if (typeof keep === 'number' && keep < rtoSeconds) fail(problems, r.address, `${keep} s retention`, `>= ${rtoSeconds} s (RTO)`, `${r.address} keeps dead letters ${keep} s, less than the RTO`, `set message_retention_duration >= ${rtoSeconds}s`);
+          const keep = unsetOr(durationSeconds(readAttr(r, 'message_retention_duration')), data.limit('pubsub.subscription-retention-default-seconds').value);
+          if (keep === null) pending(problems, r.address, 'message_retention_duration', `>= ${rtoSeconds} s (RTO)`);
+          else if (keep < rtoSeconds) fail(problems, r.address, `${keep} s retention`, `>= ${rtoSeconds} s (RTO)`, `${r.address} keeps dead letters ${keep} s, less than the RTO`, `set message_retention_duration >= ${rtoSeconds}s`);
         }
         const attempts = num(sub, 'dead_letter_policy.max_delivery_attempts');
         const minA = data.limit('pubsub.dead-letter-min-attempts').value;
@@ -79,10 +85,11 @@ export const rule: Rule = {
           fail(problems, sub.address, `${attempts} attempts`, `${minA}..${maxA}`, `max_delivery_attempts ${attempts} is outside ${minA}..${maxA}`, `set max_delivery_attempts between ${minA} and ${maxA}`);
         }
       }
-      const ack = num(sub, 'ack_deadline_seconds') ?? data.limit('pubsub.ack-deadline-default-seconds').value;
+      const ack = unsetOr(num(sub, 'ack_deadline_seconds'), data.limit('pubsub.ack-deadline-default-seconds').value);
       const ackMax = data.limit('pubsub.ack-deadline-max-seconds').value;
       const ackMin = data.limit('pubsub.ack-deadline-min-seconds').value;
-      if (typeof ack === 'number' && (ack < ackMin || ack > ackMax)) fail(problems, sub.address, `${ack} s`, `${ackMin}..${ackMax} s`, `ack deadline ${ack} s is outside ${ackMin}..${ackMax} s`, `set ack_deadline_seconds within ${ackMin}..${ackMax}`);
+      if (ack === null) pending(problems, sub.address, 'ack_deadline_seconds', `${ackMin}..${ackMax} s`);
+      else if (ack < ackMin || ack > ackMax) fail(problems, sub.address, `${ack} s`, `${ackMin}..${ackMax} s`, `ack deadline ${ack} s is outside ${ackMin}..${ackMax} s`, `set ack_deadline_seconds within ${ackMin}..${ackMax}`);
       if (readAttr(sub, 'retry_policy') === undefined) {
         fail(problems, sub.address, 'no retry_policy', 'exponential backoff', `${sub.address} redelivers failures immediately (no retry policy), ${policy === undefined ? 'retrying a failing message in a tight loop' : 'spending its delivery attempts before the dead-letter limit in a tight loop'}`, 'add retry_policy { minimum_backoff = "10s", maximum_backoff = "600s" }');
       } else {
@@ -90,8 +97,9 @@ export const rule: Rule = {
         const hi = durationSeconds(readAttr(sub, 'retry_policy.maximum_backoff'));
         if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) fail(problems, sub.address, `${lo} s > ${hi} s`, 'minimum <= maximum backoff', 'retry backoff minimum exceeds maximum', 'set minimum_backoff <= maximum_backoff');
       }
-      const keep = durationSeconds(readAttr(sub, 'message_retention_duration')) ?? data.limit('pubsub.subscription-retention-default-seconds').value;
-      if (typeof keep === 'number' && keep < rtoSeconds) fail(problems, sub.address, `${keep} s retention`, `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`, `${sub.address} keeps an unprocessed backlog ${keep} s, less than the RTO: a processor outage that long loses events`, `set message_retention_duration >= ${rtoSeconds}s`);
+      const keep = unsetOr(durationSeconds(readAttr(sub, 'message_retention_duration')), data.limit('pubsub.subscription-retention-default-seconds').value);
+      if (keep === null) pending(problems, sub.address, 'message_retention_duration', `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`);
+      else if (keep < rtoSeconds) fail(problems, sub.address, `${keep} s retention`, `>= ${rtoSeconds} s (RTO ${ctx.spec.constraints.rtoMinutes} min)`, `${sub.address} keeps an unprocessed backlog ${keep} s, less than the RTO: a processor outage that long loses events`, `set message_retention_duration >= ${rtoSeconds}s`);
       if (problems.length > 0) findings.push(...problems);
       else if (policy === undefined) findings.push({ status: 'pass', address: sub.address, observed: 'no dead-letter policy to judge', expected: 'a working dead-letter path', message: `${sub.address}: no dead-letter policy, reported by dead-letter-policy-present; its delivery settings are sane and the backlog outlasts the RTO` });
       else findings.push({ status: 'pass', address: sub.address, observed: `dead letters to ${dl?.address}, agent may publish and subscribe, read by ${topo.subscriptionsOf(dl!).map((r) => r.address).join(', ')}`, expected: 'a working dead-letter path', message: `${sub.address}: dead-lettering can work and the backlog outlasts the RTO` });

@@ -6,7 +6,7 @@
  * automated backup policy.
  */
 import { SECONDS_PER_DAY } from '../../data';
-import { blocks, durationSeconds, field } from '../attributes';
+import { blocks, durationSeconds, field, unsetOr } from '../attributes';
 import type { AnalysisContext } from '../context';
 import { clamp, hotStoreLoad, nodesNeeded, storedGiB, WRITE_ROWS_PER_NODE_ID, type ClusterInfo, type HotStoreLoad } from '../hot-store';
 import { servicesInRole } from '../cloud-run';
@@ -177,7 +177,7 @@ function priceBackups(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
     const policy = blocks(l.table, 'automated_backup_policy')[0];
     if (!policy) continue;
     const retention = durationSeconds(field(policy, 'retention_period'));
-    const frequency = durationSeconds(field(policy, 'frequency')) ?? ctx.data.limit('bigtable.automated-backup-frequency-default-seconds').value;
+    const frequency = unsetOr(durationSeconds(field(policy, 'frequency')), ctx.data.limit('bigtable.automated-backup-frequency-default-seconds').value);
     if (retention === null || frequency === null || retention === undefined) {
       out.unpriced.push(`${l.table.address}: automated backup retention or frequency pending`);
       continue;

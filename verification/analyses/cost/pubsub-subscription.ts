@@ -2,7 +2,7 @@
  * google_pubsub_subscription: every delivery is billed again as throughput ($40/TiB; BigQuery
  * and Cloud Storage subscriptions at their own rate), plus retained acknowledged messages.
  */
-import { bool, durationSeconds } from '../attributes';
+import { bool, durationSeconds, unsetOr } from '../attributes';
 import { readAttr } from '../../graph/values';
 import { costLine, fmt, range, unitPrice, type PriceModel } from './types';
 import { billableGiBPerMonth, retainedGiB, topicRate } from './pubsub-traffic';
@@ -44,8 +44,7 @@ export const pubsubSubscriptionModel: PriceModel = {
     const retainAcked = bool(sub, 'retain_acked_messages');
     if (retainAcked === null) return void out.unpriced.push(`${sub.address}: retain_acked_messages is pending`);
     if (retainAcked) {
-      const retention =
-        durationSeconds(readAttr(sub, 'message_retention_duration')) ?? ctx.data.limit('pubsub.subscription-retention-default-seconds').value;
+      const retention = unsetOr(durationSeconds(readAttr(sub, 'message_retention_duration')), ctx.data.limit('pubsub.subscription-retention-default-seconds').value);
       if (retention === null) return void out.unpriced.push(`${sub.address}: message_retention_duration is pending`);
       const storage = ctx.data.price('pubsub.retained-storage', '*')!;
       const gExp = retainedGiB(ctx, expectedEps, retention);

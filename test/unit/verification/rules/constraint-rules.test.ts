@@ -146,6 +146,12 @@ describe('throughput rules', () => {
     expect([b.observed, b.expected]).toEqual(['unknown', '50,000 events/s served or absorbed']);
   });
 
+  test('burst: the speed subscription\'s retention known only after apply leaves absorption unknown, not judged at the 7-day default', () => {
+    const [f] = check(burst, set(pipelineDoc(), 'google_pubsub_subscription', 'speed', 'message_retention_duration', '${var.retention}'));
+    expect(f.status).toBe('unknown');
+    expect(f.message).toMatch(/subscription retention pending/);
+  });
+
   test('burst: absorbed by the backlog passes; a 2-instance gateway refuses it', () => {
     expect(statuses(check(burst, pipelineDoc()))).toEqual(['pass']);
     const [f] = check(burst, set(pipelineDoc(), 'google_cloud_run_v2_service', 'gateway', 'template.scaling.max_instance_count', 2));

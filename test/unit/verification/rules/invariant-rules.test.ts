@@ -74,6 +74,14 @@ describe('dead-letter-can-work', () => {
     expect(msgs.some((m) => /600 s, less than the RTO/.test(m))).toBe(true);
   });
 
+  test('a retention or ack deadline known only after apply is unknown, not judged as its default', () => {
+    for (const [path, value] of [['message_retention_duration', '${var.retention}'], ['ack_deadline_seconds', '${var.ack}'], ['message_retention_duration', '1 day']] as const) {
+      const doc = set(pipelineDoc(), 'google_pubsub_subscription', 'speed', path, value);
+      const f = check(deadLetter, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!;
+      expect([f.status, f.observed, f.fix]).toEqual(['unknown', `${path} known only after apply (or unreadable)`, `write ${path} as a literal`]);
+    }
+  });
+
   test('a missing policy is dead-letter-policy-present\'s finding, reported once: this rule judges a policy that exists', () => {
     const doc = unset(pipelineDoc(), 'google_pubsub_subscription', 'speed', 'dead_letter_policy');
     expect(check(policyPresent, doc).find((x) => x.address === 'google_pubsub_subscription.speed')!.status).toBe('fail');
