@@ -7,7 +7,7 @@ import type { AttrValue, Edge, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
 import { readAttr } from '../graph/values';
 import { HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, MS_PER_SECOND } from '../data';
-import { blocks, fieldStr, num, str, type Maybe } from './attributes';
+import { blocks, fieldStr, num, str, unsetOr, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
 import { oncePerResource } from './context';
 
@@ -273,7 +273,10 @@ export const scanEstimate = oncePerResource(function scanEstimate(ctx: AnalysisC
     const field_ = partition ? fieldStr(partition, 'field') : undefined;
     const filtersPartition =
       partition !== undefined && (/_PARTITION(TIME|DATE)/i.test(query) || (typeof field_ === 'string' && new RegExp(`where[\\s\\S]*\\b${field_}\\b`, 'i').test(query)));
-    const granularity = partitionSeconds(fieldStr(partition, 'type') ?? 'DAY');
+    // Unset is daily partitioning; a pending type leaves the scan unknown (neither pruned nor a full scan).
+    const partitionType = unsetOr(fieldStr(partition, 'type'), 'DAY');
+    if (partitionType === null) return { perRunGiB: null, runsPerDay: perDay, tables: read, basis: `${t.address}: time_partitioning.type known only after apply` };
+    const granularity = partitionSeconds(partitionType);
     const window = typeof field_ === 'string' ? queryWindow(query, field_) : undefined;
     const partitionGiB = granularity === undefined ? undefined : (dailyGiB * granularity) / SECONDS_PER_DAY;
     if (filtersPartition && granularity !== undefined && partitionGiB !== undefined && window && window.seconds >= granularity) {

@@ -137,6 +137,6 @@ function unpricedFix(unpriced: Unpriced): string {
   const pending = unpriced.filter((u) => /pending|after apply/.test(u.reason));
   const priceOrUsage = 'add a price model or a regional price to verification/data/prices.json, or give the missing usage in a usage file (--usage)';
   if (pending.length === 0) return priceOrUsage;
-  const literals = `write the sizes of ${unpricedAddresses(pending)} as literals (they are known only after apply)`;
+  const literals = `write the values known only after apply as literals (${[...new Set(pending.map((u) => u.reason))].join('; ')})`;
   return pending.length === unpriced.length ? literals : `${literals}; for the others, ${priceOrUsage}`;
 }

@@ -152,6 +152,18 @@ describe('Dataflow price model', () => {
 });
 
 describe('BigQuery price models', () => {
+  test('a partition type known only after apply leaves the scheduled query\'s scan unpriced, not priced as a full scan of 31 days ($111k)', () => {
+    const r = analyse(set(pipelineDoc(), 'google_bigquery_table', 'events_raw', 'time_partitioning.type', '${var.partition}'));
+    expect(r.cost.lines.some((l) => /scheduled query scans/.test(l.item))).toBe(false);
+    expect(r.cost.unpriced).toEqual([
+      {
+        address: 'google_bigquery_data_transfer_config.batch_view',
+        type: 'google_bigquery_data_transfer_config',
+        reason: 'google_bigquery_data_transfer_config.batch_view: bytes scanned unknown (google_bigquery_table.events_raw: time_partitioning.type known only after apply); set bytesScannedPerRunGiB in the usage file',
+      },
+    ]);
+  });
+
   const T = 'google_bigquery_table.events_raw';
 
   test('storage to a 31-day partition expiry: 804.66 GiB/day x 31 d x $0.020 (US) = $498.89', () => {

@@ -52,7 +52,7 @@ describe('cost-within-budget', () => {
     const [f] = check(cost, doc, { constraints: { monthlyBudgetUsd: 20_000 } });
     expect(f.status).toBe('unknown');
     expect(f.observed).toBe('1 unpriced resource(s)');
-    expect(f.fix).toBe('write the sizes of google_bigtable_instance.hot as literals (they are known only after apply)');
+    expect(f.fix).toBe('write the values known only after apply as literals (google_bigtable_instance.hot cluster hot-us: node count or autoscaling bounds are pending; google_bigtable_instance.hot cluster hot-eu: node count or autoscaling bounds are pending)');
     const over = check(cost, doc)[0];
     expect(over.status).toBe('fail');
     expect(over.message).toMatch(/, before google_bigtable_instance\.hot \(unpriced\);/);
