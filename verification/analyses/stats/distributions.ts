@@ -54,9 +54,27 @@ function hopsKey(key: string, hops: readonly HopDistribution[]): string {
 /** Percentiles of the sum of independent hops, on a grid of `cells` points. */
 export function sumPercentiles(hops: readonly HopDistribution[], cells: number): Readonly<SumPercentiles> {
   return memo(hopsKey(`sum/${cells}`, hops), () => {
-    const sum = sumDistribution(hops, cells);
+    const sum = distributionOf(hops, cells);
     return { p50: sum.quantile(0.5), p99: sum.quantile(0.99) };
   });
+}
+
+/**
+ * A path's convolved distribution, kept for the few paths of the last verifications: a
+ * mixture and the report of each of its paths alone read the same ones.
+ */
+const DISTRIBUTION_LIMIT = 8;
+const distributionCache = new Map<string, SumDistribution>();
+
+function distributionOf(hops: readonly HopDistribution[], cells: number): SumDistribution {
+  const key = hopsKey(`${cells}`, hops);
+  let sum = distributionCache.get(key);
+  if (!sum) {
+    sum = sumDistribution(hops, cells);
+    if (distributionCache.size >= DISTRIBUTION_LIMIT) distributionCache.delete(distributionCache.keys().next().value as string);
+    distributionCache.set(key, sum);
+  }
+  return sum;
 }
 
 export interface WeightedPath {
@@ -78,7 +96,7 @@ export function mixturePercentiles(paths: readonly WeightedPath[], cells: number
   let key = `mixture/${cells}`;
   for (const p of paths) key = hopsKey(`${key}/w${p.weight}`, p.hops);
   return memo(key, () => {
-    const parts = live.map((p) => ({ weight: p.weight / total, sum: sumDistribution(p.hops, cells) }));
+    const parts = live.map((p) => ({ weight: p.weight / total, sum: distributionOf(p.hops, cells) }));
     const cdf = (x: number) => parts.reduce((acc, p) => acc + p.weight * p.sum.cdf(x), 0);
     const lo = Math.min(...parts.map((p) => p.sum.min));
     const hi = Math.max(...parts.map((p) => p.sum.max));
@@ -153,37 +171,35 @@ function sumDistribution(hops: readonly HopDistribution[], cells: number): SumDi
   for (const r of random) span += r.upper;
   const h = span / cells;
   const masses = random.length === 1 ? gridMasses(random[0], h, cells, cells) : convolve(random, h, cells);
-  // cumulative[j]: mass up to the end of cell j, (j + 1/2) h.
+  // cumulative[j]: mass up to the end of cell j. Cell 0 is [0, h/2), cell j > 0 [(j - 1/2) h, (j + 1/2) h).
   const cumulative = new Float64Array(masses.length);
   let acc = 0;
   for (let j = 0; j < masses.length; j++) cumulative[j] = acc += Math.max(0, masses[j]);
   const total = acc;
+  const points = cumulative.length;
+  const before = (j: number) => (j === 0 ? 0 : cumulative[j - 1]);
+  const start = (j: number) => (j === 0 ? 0 : (j - 0.5) * h);
+  const width = (j: number) => (j === 0 ? 0.5 * h : h);
   const cdf = (x: number) => {
     const y = x - shift;
     if (y < 0) return 0;
     const j = Math.floor(y / h + 0.5);
-    if (j >= masses.length) return 1;
-    const before = j === 0 ? 0 : cumulative[j - 1];
-    const start = j === 0 ? 0 : (j - 0.5) * h;
-    const width = j === 0 ? 0.5 * h : h;
-    return Math.min(1, (before + (cumulative[j] - before) * Math.min(1, (y - start) / width)) / total);
+    if (j >= points) return 1;
+    return Math.min(1, (before(j) + (cumulative[j] - before(j)) * Math.min(1, (y - start(j)) / width(j))) / total);
   };
   const quantile = (q: number) => {
     const target = q * total;
     let lo = 0;
-    let hi = cumulative.length - 1;
+    let hi = points - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (cumulative[mid] >= target) hi = mid;
       else lo = mid + 1;
     }
-    const before = lo === 0 ? 0 : cumulative[lo - 1];
-    const start = lo === 0 ? 0 : (lo - 0.5) * h;
-    const width = lo === 0 ? 0.5 * h : h;
-    const inCell = cumulative[lo] > before ? (target - before) / (cumulative[lo] - before) : 0;
-    return shift + start + width * inCell;
+    const inCell = cumulative[lo] > before(lo) ? (target - before(lo)) / (cumulative[lo] - before(lo)) : 0;
+    return shift + start(lo) + width(lo) * inCell;
   };
-  return { min: shift, max: shift + (masses.length + 0.5) * h, cdf, quantile };
+  return { min: shift, max: shift + (points + 0.5) * h, cdf, quantile };
 }
 
 function constant(value: number): SumDistribution {
