@@ -92,15 +92,23 @@ const STAR = 0x2a;
 /** ASCII character classes for the scanners, one table lookup per character. */
 const NAME_START = 1; // [A-Za-z_]
 const NAME_PART = 2; // [A-Za-z0-9_-]
-const DIGIT = 4; // [0-9]
 const CONTINUES_TRAVERSAL = 8; // [A-Za-z0-9_.\-\]]: a name right after one is not a traversal root
 const CLASSES = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z_]/.test(ch)) CLASSES[c] |= NAME_START;
   if (/[A-Za-z0-9_-]/.test(ch)) CLASSES[c] |= NAME_PART;
-  if (/[0-9]/.test(ch)) CLASSES[c] |= DIGIT;
   if (/[A-Za-z0-9_.\-\]]/.test(ch)) CLASSES[c] |= CONTINUES_TRAVERSAL;
+}
+
+/** The first `.` in `s` from `start` up to `end` (-1 when none): a search bounded by the traversal, not the template. */
+function dotIndex(s: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) === DOT) return i;
+  return -1;
+}
+
+function hasDot(s: string, start: number, end: number): boolean {
+  return dotIndex(s, start, end) !== -1;
 }
 
 function hasClass(c: number, cls: number): boolean {
@@ -145,13 +153,6 @@ class ReferenceList implements ReferenceVisitor {
   }
 }
 
-/** Raw reference traversals in one expression body, in order, without duplicates. */
-export function referencesInExpression(body: string): string[] {
-  const list = new ReferenceList();
-  visitExpressionReferences(body, 0, body.length, list);
-  return list.refs;
-}
-
 /** Visits the references in the expression from `start` to `limit` of `s` (an interpolation body). */
 function visitExpressionReferences(s: string, start: number, limit: number, visitor: ReferenceVisitor): void {
   let i = start;
@@ -179,8 +180,7 @@ function visitExpressionReferences(s: string, start: number, limit: number, visi
       if (!callFollows(s, end, limit)) {
         const rootEnd = traversalRootEnd(s, i, end);
         // A reference has a second step: `var.x`, `google_x.y` (a dot may also sit inside a key).
-        const dot = s.indexOf('.', i);
-        if (dot !== -1 && dot < end && isReferenceRoot(s, i, rootEnd)) visitor.reference(s.slice(i, end));
+        if (hasDot(s, i, end) && isReferenceRoot(s, i, rootEnd)) visitor.reference(s.slice(i, end));
       }
       i = end;
       continue;
@@ -318,8 +318,8 @@ export function visitTemplateReferences(s: string, visitor: ReferenceVisitor): v
     if (PLAIN_BODY.test(s)) {
       // The scan below would find this one traversal, ending at the `}`.
       const end = PLAIN_BODY.lastIndex - 1;
-      const dot = s.indexOf('.', start);
-      if (dot !== -1 && dot < end && isReferenceRoot(s, start, dot)) visitor.reference(s.slice(start, end));
+      const dot = dotIndex(s, start, end);
+      if (dot !== -1 && isReferenceRoot(s, start, dot)) visitor.reference(s.slice(start, end));
       i = s.indexOf('${', end + 1);
       continue;
     }
