@@ -34,14 +34,15 @@ export const rule: Rule = {
       warnings: cost.warnings,
     };
     const findings: Finding[] = [];
+    const unpricedAt = addressesOf(cost.unpriced);
     // Unpriced usage can only add cost: priced lines already over the budget fail regardless.
     if (cost.unpriced.length > 0 && m.expected > budget) {
       findings.push({
         status: 'fail',
-        observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${new Set(cost.unpriced.map((u) => u.address)).size} unpriced resource(s)`,
+        observed: `${fmtUsd(m.expected)}/month expected from the priced lines alone, plus ${unpricedAt.length} unpriced resource(s)`,
         expected: `<= ${fmtUsd(budget)}/month`,
-        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${unpricedAddresses(cost.unpriced)} (unpriced); largest lines: ${lineText(top)}`,
-        fix: `${cutFix(m.expected - budget, top)}; and price ${unpricedAddresses(cost.unpriced)}`,
+        message: `the priced lines alone (${fmtUsd(m.expected)}) exceed the budget ${fmtUsd(budget)} by ${fmtUsd(m.expected - budget)}, before ${unpricedAt.join(', ')} (unpriced); largest lines: ${lineText(top)}`,
+        fix: `${cutFix(m.expected - budget, top)}; and price ${unpricedAt.join(', ')}`,
         evidence: { ...evidence, unpriced: cost.unpriced },
       });
       return findings;
@@ -49,7 +50,7 @@ export const rule: Rule = {
     if (cost.unpriced.length > 0) {
       findings.push({
         status: 'unknown',
-        observed: `${new Set(cost.unpriced.map((u) => u.address)).size} unpriced resource(s)`,
+        observed: `${unpricedAt.length} unpriced resource(s)`,
         expected: 'every billed resource priced',
         message: `cost unknown: ${cost.unpriced.map((u) => `${u.address} (${u.reason})`).join('; ')}`,
         fix: unpricedFix(cost.unpriced),
@@ -128,8 +129,8 @@ function cutFix(gap: number, top: readonly CostLine[]): string {
 type Unpriced = { address: string; reason: string }[];
 
 /** Each unpriced resource once (a resource can leave several lines unpriced: one per cluster, say). */
-function unpricedAddresses(unpriced: Unpriced): string {
-  return [...new Set(unpriced.map((u) => u.address))].join(', ');
+function addressesOf(unpriced: Unpriced): string[] {
+  return [...new Set(unpriced.map((u) => u.address))];
 }
 
 /** Values pending until apply are written as literals; anything else needs a price or the usage. */
