@@ -67,13 +67,13 @@ function readBounded(fd: number, path: string, maxBytes: number): string {
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
+/** What fstat saw instead of a file or a pipe (it follows links, so never a link). */
 function kindOf(stat: Stats): string {
   if (stat.isCharacterDevice()) return 'a character device';
   if (stat.isBlockDevice()) return 'a block device';
-  if (stat.isSymbolicLink()) return 'a symbolic link';
   return 'not a regular file';
 }
 
-export function mib(bytes: number): string {
+function mib(bytes: number): string {
   return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(0)} MiB` : `${bytes} bytes`;
 }
