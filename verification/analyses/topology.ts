@@ -51,8 +51,8 @@ export interface Topology {
   referrers(target: Resource, type?: string): Resource[];
   /** The candidates `from` refers to (as `refersTo` judges), in the candidates' order. */
   targetsAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[];
-  /** `targetsAmong(...)[0]`, without building the list when the candidates are few. */
-  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined;
+  /** The first of `targetsAmong(...)` that `where` accepts (any, without it), without building the list when the candidates are few. */
+  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string, where?: (c: Resource) => boolean): Resource | undefined;
   /** The candidates referring to `target` (as `refersTo` judges), in the candidates' order. */
   referrersAmong(target: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource[];
   /** BigQuery tables whose dataset (`datasetOf`) is `dataset`, in graph order. */
@@ -242,9 +242,9 @@ class GraphTopology implements Topology {
     return inOrder(candidates, hits);
   }
 
-  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string): Resource | undefined {
-    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates, attributePrefix)[0];
-    for (const c of candidates) if (this.refersTo(from, c, attributePrefix)) return c;
+  firstTargetAmong(from: Resource, candidates: readonly Resource[], attributePrefix?: string, where?: (c: Resource) => boolean): Resource | undefined {
+    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates, attributePrefix).find((c) => !where || where(c));
+    for (const c of candidates) if ((!where || where(c)) && this.refersTo(from, c, attributePrefix)) return c;
     return undefined;
   }
 
@@ -424,9 +424,7 @@ class GraphTopology implements Topology {
 
   /** Does `from` refer to one of the candidates (that passes `where`)? */
   private refersToAny(from: Resource, candidates: readonly Resource[], where?: (c: Resource) => boolean): boolean {
-    if (candidates.length > LINEAR_SCAN_MAX) return this.targetsAmong(from, candidates).some((c) => !where || where(c));
-    for (const c of candidates) if ((!where || where(c)) && this.refersTo(from, c)) return true;
-    return false;
+    return this.firstTargetAmong(from, candidates, undefined, where) !== undefined;
   }
 
   private allServices(): Resource[] {
