@@ -6,7 +6,7 @@
 import type { Resource } from '../graph/types';
 import { blocks, field, fieldBool, fieldNum, fieldStr, num, parseCpu, parseMemoryGiB, unsetOr, type Maybe } from './attributes';
 import type { AnalysisContext } from './context';
-import { oncePerContext, oncePerResource } from './context';
+import { oncePerResource } from './context';
 import type { ServiceRole } from './topology';
 import { monthMean } from './traffic';
 
@@ -76,26 +76,9 @@ export function instancesFor(s: ServiceSizing, eventsPerSecond: number): number 
  * which run at their minimum until then. The usage file overrides either.
  */
 export function isStandby(ctx: AnalysisContext, svc: Resource): boolean {
-  const same = servicesInRole(ctx, ctx.topology.roleOf(svc));
+  const same = ctx.topology.services(ctx.topology.roleOf(svc));
   return same.length > 1 && same[0].address !== svc.address;
 }
-
-/**
- * A role's services in topology order (the one taking traffic first), listed once per
- * verification: topology.services filters and sorts on every call, and the models ask per
- * service, many times.
- */
-export function servicesInRole(ctx: AnalysisContext, role: ServiceRole): readonly Resource[] {
-  const byRole = servicesByRole(ctx);
-  let services = byRole.get(role);
-  if (!services) {
-    services = ctx.topology.services(role);
-    byRole.set(role, services);
-  }
-  return services;
-}
-
-const servicesByRole = oncePerContext(() => new Map<ServiceRole, readonly Resource[]>());
 
 /** Month-mean instances for the event roles; min instances for the others and for standbys. */
 export function expectedInstances(ctx: AnalysisContext, s: ServiceSizing): { min: number; expected: number; max: number } | undefined {

@@ -8,7 +8,7 @@ import { isPending } from '../graph/types';
 import { asList, asRecord, asString, readAttr } from '../graph/values';
 import { SECONDS_PER_DAY } from '../data';
 import { blocks, containerEnv, durationSeconds, fieldNum, fieldStr, type Maybe } from './attributes';
-import { expectedInstances, serviceSizing, servicesInRole } from './cloud-run';
+import { expectedInstances, serviceSizing } from './cloud-run';
 import { fleetSnapshotSeconds, fleetTableOf } from './fleet-table';
 import type { AnalysisContext } from './context';
 import { oncePerContext, oncePerResource } from './context';
@@ -206,7 +206,7 @@ function aggregateRowsPerSecond(ctx: AnalysisContext, eventsPerSecond: number): 
  */
 const fleetSnapshotWriters = oncePerContext(function fleetSnapshotWriters(ctx: AnalysisContext): { service: string; table: Resource; instances: number; maxInstances: number; intervalSeconds: number }[] {
   const fallback = ctx.data.latencyFigure('processor.fleet-metrics-seconds-default').value;
-  return servicesInRole(ctx, 'processor').flatMap((svc) => {
+  return ctx.topology.services('processor').flatMap((svc) => {
     const table = fleetTableOf(ctx, svc);
     if (typeof table === 'string') return [];
     const interval = fleetSnapshotSeconds(ctx, svc);

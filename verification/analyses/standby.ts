@@ -14,11 +14,10 @@
  */
 import type { AttrValue, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
-import { asList, asNumber, asRecord, asString, readAttr, textOf } from '../graph/values';
+import { asNumber, readAttr, textOf } from '../graph/values';
 import { MINUTES_PER_HOUR, SECONDS_PER_HOUR } from '../data';
-import { containerEnv, num } from './attributes';
+import { containerEnv, hasContainerEnvVar, num } from './attributes';
 import { oncePerResource, type AnalysisContext } from './context';
-import { servicesInRole } from './cloud-run';
 import { speedPathBurst } from './burst-impact';
 
 const SECONDS_PER_MINUTE = SECONDS_PER_HOUR / MINUTES_PER_HOUR;
@@ -46,12 +45,9 @@ function envLiteral(env: ReadonlyMap<string, AttrValue>, name: string): number |
 
 /** True when the processor is gated on the backlog age (STANDBY_BACKLOG_AGE_SECONDS set). */
 export function isGatedStandby(svc: Resource): boolean {
-  // Asked many times per verification (latency, capacity, rules): look for the one variable
-  // instead of building the service's whole environment (containerEnv).
-  for (const container of asList(readAttr(svc, 'template.containers'))) {
-    for (const variable of asList(asRecord(container)?.env)) if (asString(asRecord(variable)?.name) === STANDBY_ENV) return true;
-  }
-  return false;
+  // Asked many times per verification (latency, capacity, rules): the one variable, not the
+  // service's whole environment (containerEnv).
+  return hasContainerEnvVar(svc, STANDBY_ENV);
 }
 
 /** The standby gate of a processor (read by latency and DR: computed once). */
@@ -70,7 +66,7 @@ export const gatedStandby = oncePerResource(function gatedStandby(ctx: AnalysisC
 
 export function gatedStandbys(ctx: AnalysisContext): GatedStandby[] {
   const gated: GatedStandby[] = [];
-  for (const p of servicesInRole(ctx, 'processor')) {
+  for (const p of ctx.topology.services('processor')) {
     const g = gatedStandby(ctx, p);
     if (g) gated.push(g);
   }

@@ -17,7 +17,7 @@
 import type { Resource } from '../../graph/types';
 import { asList, asString, readAttr } from '../../graph/values';
 import type { AnalysisContext } from '../context';
-import { isStandby, servicesInRole } from '../cloud-run';
+import { isStandby } from '../cloud-run';
 import { tableLoad, type TableLoad } from '../cold-store';
 import { costLine, fmt, needPrice, range, unitPrice, type CostFindings, type CostState } from './types';
 
@@ -34,7 +34,7 @@ export function bigqueryServingQueries(ctx: AnalysisContext, state: CostState, f
   const w = ctx.spec.workload;
   const seconds = ctx.traffic.secondsPerMonth;
   const minimum = ctx.data.price('bigquery.minimum-bytes-per-table-per-query', '*')!;
-  for (const svc of servicesInRole(ctx, 'analytics')) {
+  for (const svc of ctx.topology.services('analytics')) {
     const read = ctx.topology.targetsAmong(svc, ctx.topology.bigQueryTables);
     const views: TableLoad[] = [];
     let fallback = '';

@@ -9,7 +9,6 @@ import { SECONDS_PER_DAY } from '../../data';
 import { blocks, durationSeconds, field, unsetOr } from '../attributes';
 import type { AnalysisContext } from '../context';
 import { clamp, hotStoreLoad, nodesNeeded, storedGiB, WRITE_ROWS_PER_NODE_ID, type ClusterInfo, type HotStoreLoad } from '../hot-store';
-import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
 import { costLine, fmt, needPrice, range, unitPrice, type PriceModel, type PriceOutput } from './types';
 import { transferRate } from './transfer-rate';
@@ -123,7 +122,7 @@ function priceCluster(ctx: AnalysisContext, instance: Resource, load: HotStoreLo
 /** Writes land in the cluster nearest the processor and are replicated to every other cluster. */
 function priceReplication(ctx: AnalysisContext, instance: Resource, load: HotStoreLoad, out: PriceOutput): void {
   if (load.clusters.length < 2) return;
-  const processors = servicesInRole(ctx, 'processor');
+  const processors = ctx.topology.services('processor');
   const origin = load.clusters.find((c) => c.region && processors.some((p) => p.region === c.region)) ?? load.clusters[0];
   if (!origin.region) {
     out.unpriced.push(`${instance.address}: cluster regions pending, replication traffic unknown`);

@@ -6,7 +6,6 @@
 import type { AnalysisContext } from '../context';
 import { tableLoad } from '../cold-store';
 import { hotStoreLoad } from '../hot-store';
-import { servicesInRole } from '../cloud-run';
 import { monthMean } from '../traffic';
 import { costLine, fmt, range, unitPrice, type CostFindings } from './types';
 import { transferRate } from './transfer-rate';
@@ -50,7 +49,7 @@ export function interRegionTransfer(ctx: AnalysisContext, findings: CostFindings
     // Writes go to the first cluster with a known region when none is in the processor's.
     const target = load.clusters.find((c) => c.region)?.region;
     if (target === undefined) continue;
-    for (const p of servicesInRole(ctx, 'processor')) {
+    for (const p of ctx.topology.services('processor')) {
       if (!p.region || load.clusters.some((c) => c.region === p.region) || !ctx.topology.refersTo(p, instance)) continue;
       const rate = transferRate(ctx, 'network.inter-region', p.region, target);
       if (rate.kind === 'unpriced') {

@@ -1,7 +1,6 @@
 /** Event rate through a Pub/Sub topic, from usage, the workload, or a stated assumption. */
 import type { Resource } from '../../graph/types';
 import { oncePerResource, type AnalysisContext } from '../context';
-import { servicesInRole } from '../cloud-run';
 import { formatNumber } from '../number-format';
 
 export type TopicRate =
@@ -21,7 +20,7 @@ export const topicRate = oncePerResource(function topicRate(ctx: AnalysisContext
       warning: `${topic.address}: dead-letter volume assumed 0 events/s; set eventsPerSecond in the usage file if poison messages are expected`,
     };
   }
-  if (ctx.topology.isSourceTopic(topic) || servicesInRole(ctx, 'ingest-gateway').some((g) => ctx.topology.refersTo(g, topic))) {
+  if (ctx.topology.isSourceTopic(topic) || ctx.topology.services('ingest-gateway').some((g) => ctx.topology.refersTo(g, topic))) {
     const t = ctx.traffic;
     return {
       known: true,
