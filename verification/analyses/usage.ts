@@ -73,12 +73,8 @@ export function loadUsageFile(path: string): UsageOverrides {
 /** The entry of an address the usage file does not mention: shared, and frozen since entries are only read. */
 export const NO_OVERRIDES: UsageEntry = Object.freeze({});
 
-export function usageFor(usage: UsageOverrides | undefined, address: string): UsageEntry {
-  return usage?.resources[address] ?? NO_OVERRIDES;
-}
-
 /**
- * `usageFor` for one usage file, asked many times: entries by address in a Map. (An address
+ * A usage file's entry for an address, asked many times: entries by address in a Map. (An address
  * used as an object key is interned on first use, a string-table lookup per fresh address; a
  * Map only hashes it, and the loader has hashed every address already.)
  */

@@ -27,6 +27,6 @@ export function buildModel(graph: Graph): BuiltModel {
 }
 
 export { Wiring } from './wiring';
-export { envOf, serviceAccountValue, matchesLiteral } from './wiring';
+export { serviceAccountValue, matchesLiteral } from './wiring';
 export { indexGraph, type GraphIndex } from './graph-index';
 export type { FlowRoles } from './flows';

@@ -111,24 +111,6 @@ function matchesLiteralTail(r: Resource, literal: string, tail: string): boolean
   return name !== undefined && (tail === name || literal === name);
 }
 
-export interface EnvVar {
-  name: string;
-  value: AttrValue | undefined;
-}
-
-/** Environment variables of a Cloud Run service (v2 `template.containers`, v1 `template.spec.containers`). */
-export function envOf(r: Resource): EnvVar[] {
-  const vars: EnvVar[] = [];
-  for (const c of containersOf(r)) {
-    for (const e of asList(asRecord(c)?.env)) {
-      const rec = asRecord(e);
-      const name = asString(rec?.name);
-      if (name) vars.push({ name, value: rec?.value });
-    }
-  }
-  return vars;
-}
-
 /** The first environment variable name of a Cloud Run service that `pattern` matches (no list built). */
 export function envNameMatching(r: Resource, pattern: RegExp): string | undefined {
   for (const c of containersOf(r)) {
