@@ -11,6 +11,7 @@ import { InputError } from '../engine/errors';
 import { configAddress, formatKey, parseAddress, parseSteps, type AddressKey, type ParsedAddress } from './address';
 import { normalisePlanValue, SynthValueNormaliser, isPlainObject } from './normalise';
 import { isResourceType, referencesInTemplate } from './references';
+import { hasEdgeSince } from './edges';
 import { assignRegion } from './region';
 import { expectArray, expectObject, kindOf, optionalArray, optionalObject, optionalString, type Json } from './shape';
 import type { GraphParts } from './synth';
@@ -353,7 +354,7 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
       const targets = raws.length === 1 ? resolveRef(raws[0], modulePath, inst.moduleKey, undefined) : unique(raws.flatMap((r) => resolveRef(r, modulePath, inst.moduleKey, undefined)));
       (resolvedByPath as Map<string, string[]>).set(path, targets);
       for (const to of targets) {
-        if (to === inst.address || !instances.has(to) || hasEdge(edges, firstEdge, to, path)) continue;
+        if (to === inst.address || !instances.has(to) || hasEdgeSince(edges, firstEdge, to, path)) continue;
         edges.push({ from: inst.address, to, attribute: path });
       }
     }
@@ -453,12 +454,6 @@ export function buildPlanParts(docIn: unknown, file: string): GraphParts {
     warnings.push(`${file}: the plan lists no resources`);
   }
   return { resources, removed, edges, providers: [...providers.values()], warnings };
-}
-
-/** Among the edges from `first` on (the current resource's), one to `to` at `attribute`. */
-function hasEdge(edges: Edge[], first: number, to: string, attribute: string): boolean {
-  for (let i = first; i < edges.length; i++) if (edges[i].to === to && edges[i].attribute === attribute) return true;
-  return false;
 }
 
 const LOCAL_REFERENCE = /(^|\.)local\.[^.]+$/;

@@ -11,6 +11,7 @@
 import { parseSteps, formatKey, type AddressStep } from './address';
 import { SynthValueNormaliser, isPlainObject, type AttributePosition, type SynthReferences } from './normalise';
 import { referencesInTemplate, visitTemplateReferences, isResourceType, type ReferenceVisitor } from './references';
+import { hasEdgeSince } from './edges';
 import { expectObject, optionalObject, type Json } from './shape';
 import { assertPartDepth } from './json-input';
 import type { AttrValue, Edge, ProviderRef, Resource } from './types';
@@ -332,17 +333,8 @@ class SynthGraphBuilder implements SynthReferences, ReferenceVisitor {
       const to = inGraph[i];
       if (to === from) continue;
       attribute ??= at.path();
-      if (!this.hasEdge(to, attribute)) this.edges.push({ from, to, attribute });
+      if (!hasEdgeSince(this.edges, this.fromEdges, to, attribute)) this.edges.push({ from, to, attribute });
     }
-  }
-
-  /** Among the current resource's edges (a few), scanned rather than keyed. */
-  private hasEdge(to: string, attribute: string): boolean {
-    for (let i = this.fromEdges; i < this.edges.length; i++) {
-      const e = this.edges[i];
-      if (e.to === to && e.attribute === attribute) return true;
-    }
-    return false;
   }
 
   private warnOnce(message: string): void {
