@@ -5,6 +5,7 @@
  * `\t`, `\uXXXX`, `\UXXXXXXXX`, and `$${` / `%%{` for a literal `${` / `%{`), so dots and
  * brackets inside a key never split it, and a key formats back to Terraform's exact text.
  */
+import { identifierEnd } from './references';
 
 export type AddressKey = number | string;
 
@@ -25,28 +26,6 @@ export interface ParsedAddress {
   index?: AddressKey;
   /** Attribute steps after the resource (for references such as `google_x.y.id`). */
   rest: AddressStep[];
-}
-
-/** ASCII classes of identifier characters: bit 1 may start one (`[A-Za-z_]`), bit 2 may continue it (`[A-Za-z0-9_-]`). */
-const IDENTIFIER_CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z_]/.test(ch)) IDENTIFIER_CLASS[c] |= 1;
-  if (/[A-Za-z0-9_-]/.test(ch)) IDENTIFIER_CLASS[c] |= 2;
-}
-
-/** End of the identifier (`[A-Za-z_][A-Za-z0-9_-]*`) starting at `start`; `start` when there is none. */
-function identifierEnd(text: string, start: number): number {
-  if (start >= text.length) return start;
-  const first = text.charCodeAt(start);
-  if (first >= 128 || (IDENTIFIER_CLASS[first] & 1) === 0) return start;
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || (IDENTIFIER_CLASS[c] & 2) === 0) break;
-    i += 1;
-  }
-  return i;
 }
 
 /** Split an address into steps; returns null when it is not a well-formed traversal. */

@@ -205,6 +205,11 @@ function traversalEnd(s: string, start: number, limit: number): number {
 }
 
 /** End of the name (`[A-Za-z_][A-Za-z0-9_-]*`) at `start`, which starts with a letter or `_`. */
+/** End of the identifier (`[A-Za-z_][A-Za-z0-9_-]*`) at `start` of `s`, before `limit`; `start` when none starts there. */
+export function identifierEnd(s: string, start: number, limit = s.length): number {
+  return start < limit && isLetterOrUnderscore(s.charCodeAt(start)) ? nameEnd(s, start, limit) : start;
+}
+
 function nameEnd(s: string, start: number, limit: number): number {
   let i = start + 1;
   while (i < limit && isNameCharacter(s.charCodeAt(i))) i += 1;
