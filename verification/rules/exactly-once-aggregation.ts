@@ -20,7 +20,7 @@ import { isPending } from '../graph/types';
 import { asNumber, asString, readAttr } from '../graph/values';
 import { buildTopology, type Topology } from '../analyses/topology';
 import { textOf } from './support/evidence';
-import { isGated, servicesOf } from './support/services';
+import { isGatedStandby } from '../analyses/standby';
 
 const AGGREGATE_TABLE = /agg/i;
 
@@ -67,8 +67,8 @@ export const rule: Rule = {
       const flagValue = readAttr(sub, 'enable_exactly_once_delivery');
       const flagPending = flagValue !== undefined && flagValue !== null && isPending(flagValue);
       const flag = flagValue === true;
-      const processors = servicesOf(topo, 'processor').filter((p) => topo.refersTo(p, sub));
-      const mins = processors.map((p) => ({ p, min: minInstances(p), gatedStandby: isGated(topo, p) }));
+      const processors = topo.services('processor').filter((p) => topo.refersTo(p, sub));
+      const mins = processors.map((p) => ({ p, min: minInstances(p), gatedStandby: isGatedStandby(p) }));
       if (flag && mins.some((m) => m.min === 'pending')) {
         findings.push({ status: 'unknown', address: sub.address, observed: 'processor min instances pending', expected: 'the regions that pull known', message: `${sub.address}: which regions pull all the time is known only after apply, so whether exactly-once delivery holds (it does within one region) is unknown`, fix: 'write min_instance_count as a literal' });
         continue;

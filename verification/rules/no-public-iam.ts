@@ -9,7 +9,6 @@
 import type { Finding, Rule } from '../engine/types';
 import { buildTopology } from '../analyses/topology';
 import { membersOf, PUBLIC_ACCESS_TYPES, type Member } from './support/public-members';
-import { servicesOf } from './support/services';
 
 export const rule: Rule = {
   id: 'no-public-iam',
@@ -41,7 +40,7 @@ export const rule: Rule = {
       for (let k = 0; k < members.length; k++) {
         const m = members[k];
         if (m.verdict === 'private') continue;
-        onGateway ??= servicesOf(topo, 'ingest-gateway').some((g) => g === r || topo.refersTo(r, g));
+        onGateway ??= topo.services('ingest-gateway').some((g) => g === r || topo.refersTo(r, g));
         const exempt = onGateway && (m.role === '' || m.role === 'roles/run.invoker');
         if (m.verdict === 'public') {
           firstPublic ??= m;

@@ -9,8 +9,7 @@ import type { Finding, Rule } from '../engine/types';
 import { buildTopology } from '../analyses/topology';
 import type { Resource } from '../graph/types';
 import { blocks, fieldBool, num } from '../analyses/attributes';
-import { metricReaderGrant } from '../analyses/standby';
-import { isGated, servicesOf } from './support/services';
+import { isGatedStandby, metricReaderGrant } from '../analyses/standby';
 
 export const rule: Rule = {
   id: 'pull-consumer-always-on',
@@ -22,7 +21,7 @@ export const rule: Rule = {
     'Cloud Run scales on requests and CPU; a streaming-pull subscriber gets no requests, so with min instances 0 nothing pulls until someone sends it traffic, and with CPU allocated only during requests its pull stream starves. Each regional processor needs min_instance_count >= 1 and cpu_idle = false. A gated standby (STANDBY_BACKLOG_AGE_SECONDS) pulls only once Cloud Monitoring shows the subscription\'s oldest unacked message older than the threshold: it needs the same warm instance to poll, and its service account needs a role with monitoring.timeSeries.list (roles/monitoring.viewer on the project), else it never takes over.',
   check(ctx) {
     const topo = buildTopology(ctx.graph, ctx.model);
-    const processors = servicesOf(topo, 'processor');
+    const processors = topo.services('processor');
     if (processors.length === 0) {
       return [{ status: 'fail', observed: 'no processor service', expected: 'a pull subscriber service', message: 'no speed-layer processor service found, so nothing reads the speed-layer subscription', fix: 'declare the processor service (Cloud Run, pulling the speed-layer subscription)' }];
     }
@@ -34,7 +33,7 @@ export const rule: Rule = {
       }
       if (s.minInstances < 1) problems.push(`min_instance_count ${s.minInstances}`);
       if (!s.instanceBased) problems.push('CPU allocated only during requests (cpu_idle not false)');
-      const gated = isGated(topo, svc);
+      const gated = isGatedStandby(svc);
       const reader = gated ? metricReaderGrant(ctx.graph, svc) : undefined;
       if (gated && reader === 'unknown') {
         return { status: 'unknown', address: svc.address, observed: 'service account known only after apply', expected: 'a service account with roles/monitoring.viewer', message: `${svc.address} is a gated standby whose service account is known only after apply, so whether it may read the backlog-age metric is unknown`, fix: 'reference a google_service_account in template.service_account and grant it roles/monitoring.viewer on the project' };

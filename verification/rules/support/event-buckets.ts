@@ -5,7 +5,6 @@
  */
 import type { Resource } from '../../graph/types';
 import type { Topology } from '../../analyses/topology';
-import { servicesOf } from './services';
 
 /** Found once per topology: three rules read them. */
 const perTopology = new WeakMap<Topology, readonly Resource[]>();
@@ -13,7 +12,7 @@ const perTopology = new WeakMap<Topology, readonly Resource[]>();
 export function eventBuckets(topo: Topology): readonly Resource[] {
   let buckets = perTopology.get(topo);
   if (!buckets) {
-    const gateways = servicesOf(topo, 'ingest-gateway');
+    const gateways = topo.services('ingest-gateway');
     buckets = topo.ofType('google_storage_bucket').filter((b) => gateways.some((g) => topo.refersTo(g, b)));
     perTopology.set(topo, buckets);
   }
