@@ -6,7 +6,7 @@
 import type { ArchitectureModel } from '../engine/types';
 import type { Edge, Graph, Resource } from '../graph/types';
 import { isPending } from '../graph/types';
-import { indexGraph, type GraphIndex } from '../model/graph-index';
+import { indexGraph, pushTo, type GraphIndex } from '../model/graph-index';
 
 /*
  * Performance: a topology is built once per graph (and model) and cached in a WeakMap keyed
@@ -94,12 +94,6 @@ interface CandidateIndex {
   byAddress: Map<string, number[]>;
   byName: Map<string, number[]>;
   namesInByPrefix: Map<string, Map<string, number[]>>;
-}
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 /**

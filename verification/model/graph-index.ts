@@ -191,7 +191,8 @@ function visitStrings(v: AttrValue | undefined, out?: string[], at = 0): number 
   return at;
 }
 
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/** Appends `value` to the list at `key`, starting the list when there is none. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
